@@ -1,0 +1,82 @@
+//! The HTTP error type: every failure a handler can return, with its status and JSON body.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::domain::{KeyError, TtlError};
+use crate::store::StoreError;
+
+/// Client mistakes carry a message saying what to fix; server-side failures are logged
+/// with their cause chain and answered without internals.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("method {method} is not allowed on this path; use {allowed}")]
+    MethodNotAllowed { method: String, allowed: &'static str },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<KeyError> for ApiError {
+    fn from(error: KeyError) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
+
+impl From<TtlError> for ApiError {
+    fn from(error: TtlError) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Store(StoreError::Busy(_) | StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(StoreError::Full(_)) => StatusCode::INSUFFICIENT_STORAGE,
+            Self::Store(StoreError::Database(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            Self::Store(error) => {
+                tracing::error!(error = ?error, "request failed in storage");
+                match error {
+                    StoreError::Busy(_) => "the database is busy; retry shortly".to_owned(),
+                    StoreError::Full(_) => {
+                        "the database's disk is full; writes are refused until space is freed".to_owned()
+                    }
+                    StoreError::Closed => "the server is shutting down; retry against a running server".to_owned(),
+                    StoreError::Database(_) => "internal error; the server log has the details".to_owned(),
+                }
+            }
+            client_error => client_error.to_string(),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            Self::MethodNotAllowed { allowed, .. } => {
+                response.insert_header((ALLOW, *allowed));
+            }
+            Self::Store(StoreError::Busy(_) | StoreError::Closed) => {
+                response.insert_header((RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response.json(json!({ "error": message }))
+    }
+}

@@ -1,0 +1,258 @@
+//! The native JSON API: `POST`, `GET` and `DELETE` on `/<key>/`.
+//!
+//! A POST is a SET whose value is the compact JSON text of `value`; a GET reads it back as
+//! JSON (a stored value that is not JSON, written through another front door, comes back
+//! as a JSON string).
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::web::{self, BytesMut};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, SecondsFormat};
+use futures_util::StreamExt;
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::ApiError;
+use crate::cmd::{Del, Engine, Get, GetOutcome, Set, SetOutcome};
+use crate::domain::{Key, KeyError, Ttl};
+
+/// Room for the `{"value": ..., "ttl": ...}` envelope around the largest value.
+const ENVELOPE_BYTES: usize = 4096;
+const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
+
+/// Size limits of the native API.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest value, measured as compact JSON.
+    pub max_value_bytes: usize,
+}
+
+/// `POST /<key>/`: upserts; 201 when the key is new (or had expired), 200 when it existed.
+pub(super) async fn set_key(
+    PathKey(key): PathKey,
+    request: HttpRequest,
+    payload: web::Payload,
+    engine: web::Data<Engine>,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_json_body(&request, payload, limits.max_value_bytes + ENVELOPE_BYTES).await?;
+    let SetRequest { value, ttl } = SetRequest::parse(&body, limits.max_value_bytes)?;
+    let response_key = key.to_string();
+    let SetOutcome { created, expires_at } = Set { key, value, ttl }.exec(&engine).await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(SetResponse {
+        status: "ok",
+        action: if created { "created" } else { "updated" },
+        key: response_key,
+        expires_at: expires_at.map(iso_8601),
+    }))
+}
+
+/// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires).
+pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
+    let response_key = key.to_string();
+    match (Get { key }).exec(&engine).await? {
+        GetOutcome::Found { value, ttl_remaining } => Ok(HttpResponse::Ok().json(GetResponse {
+            key: response_key,
+            value: stored_value_as_json(value),
+            ttl_remaining: ttl_remaining.unwrap_or(-1),
+        })),
+        GetOutcome::Expired => Err(ApiError::NotFound("Key not found (expired)")),
+        GetOutcome::Missing => Err(ApiError::NotFound("Key not found")),
+    }
+}
+
+/// `DELETE /<key>/`: 200 either way; `deleted` says whether a live key was removed.
+pub(super) async fn delete_key(PathKey(key): PathKey, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
+    let response_key = key.to_string();
+    let deleted = Del { key }.exec(&engine).await?;
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        key: response_key,
+        deleted,
+    }))
+}
+
+#[derive(Serialize)]
+struct SetResponse {
+    status: &'static str,
+    action: &'static str,
+    key: String,
+    expires_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GetResponse {
+    key: String,
+    value: Box<RawValue>,
+    ttl_remaining: i64,
+}
+
+#[derive(Serialize)]
+struct DeleteResponse {
+    key: String,
+    deleted: bool,
+}
+
+/// The key addressed by a `/<key>/` path: percent-decoded (`%2F` is a `/` inside the key)
+/// and validated.
+pub(super) struct PathKey(Key);
+
+impl FromRequest for PathKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(key_from_path(request.uri().path()).map(Self).map_err(ApiError::from))
+    }
+}
+
+/// Decodes the raw path rather than the router's match, which leaves some escapes encoded.
+fn key_from_path(path: &str) -> Result<Key, KeyError> {
+    let encoded = path
+        .strip_prefix('/')
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap_or_default();
+    Key::parse(percent_decode_str(encoded).collect())
+}
+
+/// The body of a POST, validated.
+#[derive(Debug)]
+struct SetRequest {
+    /// Compact JSON text.
+    value: Vec<u8>,
+    ttl: Option<Ttl>,
+}
+
+impl SetRequest {
+    fn parse(body: &[u8], max_value_bytes: usize) -> Result<Self, ApiError> {
+        let mut fields = match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(fields)) => fields,
+            Ok(_) => return Err(ApiError::BadRequest(format!("the body must be {BODY_SHAPE}"))),
+            Err(error) => {
+                return Err(ApiError::BadRequest(format!(
+                    "the body is not valid JSON ({error}); send {BODY_SHAPE}"
+                )));
+            }
+        };
+        if let Some(unknown) = fields.keys().find(|field| !matches!(field.as_str(), "value" | "ttl")) {
+            return Err(ApiError::BadRequest(format!(
+                "unknown field `{unknown}`: the body takes `value` and an optional `ttl`"
+            )));
+        }
+        let value = fields
+            .remove("value")
+            .ok_or_else(|| ApiError::BadRequest(format!("the body has no `value`; send {BODY_SHAPE}")))?;
+        let ttl = fields.get("ttl").map(Ttl::from_json).transpose()?;
+        let value = serde_json::to_vec(&value).expect("a parsed JSON value serializes");
+        if value.len() > max_value_bytes {
+            return Err(value_too_large(value.len(), max_value_bytes));
+        }
+        Ok(Self { value, ttl })
+    }
+}
+
+fn value_too_large(size: usize, max_value_bytes: usize) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the value is {size} bytes as compact JSON; the limit is {max_value_bytes} bytes (--max-value-bytes)"
+    ))
+}
+
+/// Reads a JSON body of at most `limit` bytes, refusing early on a declared length over it.
+async fn read_json_body(request: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<BytesMut, ApiError> {
+    let content_type = request.content_type();
+    let is_json = content_type.eq_ignore_ascii_case("application/json")
+        || (content_type.starts_with("application/") && content_type.ends_with("+json"));
+    if !is_json {
+        let sent = if content_type.is_empty() { "none" } else { content_type };
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "the body must be JSON: send the header Content-Type: application/json (got {sent})"
+        )));
+    }
+    let too_large = || {
+        ApiError::PayloadTooLarge(format!(
+            "the request body is over the limit of {limit} bytes (--max-value-bytes plus {ENVELOPE_BYTES})"
+        ))
+    };
+    if request
+        .headers()
+        .get("content-length")
+        .and_then(|length| length.to_str().ok()?.parse::<usize>().ok())
+        .is_some_and(|length| length > limit)
+    {
+        return Err(too_large());
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|error| ApiError::BadRequest(format!("the request body could not be read: {error}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A stored value as JSON: itself when it is JSON text, otherwise a JSON string of it.
+fn stored_value_as_json(value: Vec<u8>) -> Box<RawValue> {
+    serde_json::from_slice(&value).unwrap_or_else(|_| {
+        let text = serde_json::to_string(&String::from_utf8_lossy(&value)).expect("a string serializes");
+        RawValue::from_string(text).expect("a serialized string is valid JSON")
+    })
+}
+
+/// Unix milliseconds as ISO-8601 UTC, e.g. `2025-12-20T21:31:00.000Z`.
+fn iso_8601(unix_ms: i64) -> String {
+    DateTime::from_timestamp_millis(unix_ms)
+        .expect("expiries are bounded by MAX_TTL_SECONDS, well inside chrono's range")
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slash_inside_a_key_may_be_written_either_way() {
+        assert_eq!(key_from_path("/a%2Fb/").unwrap().as_str(), "a/b");
+        assert_eq!(key_from_path("/a/b/").unwrap().as_str(), "a/b");
+        assert_eq!(key_from_path("/caf%C3%A9%20%25/").unwrap().as_str(), "café %");
+        assert_eq!(key_from_path("//"), Err(KeyError::Empty));
+        assert_eq!(key_from_path("/%FF/"), Err(KeyError::NotUtf8));
+    }
+
+    #[test]
+    fn values_are_stored_as_compact_json_and_read_back_verbatim() {
+        let request = SetRequest::parse(
+            br#"{ "value" : { "a" : [1, 2.50, 123456789012345678901234567890] } }"#,
+            1024,
+        )
+        .unwrap();
+        assert_eq!(request.value, br#"{"a":[1,2.50,123456789012345678901234567890]}"#);
+        assert_eq!(
+            stored_value_as_json(request.value).get(),
+            r#"{"a":[1,2.50,123456789012345678901234567890]}"#
+        );
+    }
+
+    #[test]
+    fn a_stored_value_that_is_not_json_reads_as_a_json_string() {
+        assert_eq!(
+            stored_value_as_json(b"plain \"text\"".to_vec()).get(),
+            r#""plain \"text\"""#
+        );
+    }
+
+    #[test]
+    fn expiry_times_print_as_utc_with_milliseconds() {
+        assert_eq!(iso_8601(1_766_266_260_000), "2025-12-20T21:31:00.000Z");
+    }
+}

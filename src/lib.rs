@@ -1,0 +1,20 @@
+//! litekv: a persistent, Redis-compatible key-value store reached over HTTP.
+//!
+//! A request flows down three layers (see DESIGN.md):
+//! - [`http`]: front doors. Translate a protocol into commands, and outcomes back.
+//! - [`cmd`]: the command engine. Redis semantics (expiry, lazy deletes) over the store.
+//! - [`store`]: the only code that writes SQL. A read pool and one group-committing writer.
+//!
+//! Around them: [`domain`] (validated keys and TTLs), [`clock`] (time as a parameter),
+//! [`sweep`] (active expiry, for the server and `litekv-cleanup`), [`config`] (flags and env),
+//! [`telemetry`] (logs) and [`startup`] (the server's lifecycle).
+
+pub mod clock;
+pub mod cmd;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod startup;
+pub mod store;
+pub mod sweep;
+pub mod telemetry;

@@ -1,0 +1,104 @@
+//! The server's lifecycle: open the store, bind, serve, and on a stop signal let in-flight
+//! requests finish before committing what is queued and closing the database.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::clock::{Clock, SystemClock};
+use crate::cmd::Engine;
+use crate::config::ServerConfig;
+use crate::http::{self, Limits};
+use crate::store::Store;
+use crate::sweep::{self, Sweeper};
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+    sweeper: Option<(Sweeper, tokio::task::JoinHandle<()>)>,
+}
+
+impl Application {
+    /// Opens the database and binds the listener, on the wall clock.
+    pub async fn build(config: &ServerConfig) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with the clock every command and sweep reads.
+    pub async fn build_with_clock(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let store = Store::open(&config.database.store_options())
+            .await
+            .with_context(|| format!("opening the database {}", config.database.database_url))?;
+        let engine = Engine::new(store.clone(), Arc::clone(&clock));
+        let limits = Limits {
+            max_value_bytes: config.max_value_bytes as usize,
+        };
+
+        let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
+        let address = listener.local_addr()?;
+        let workers = config.workers.map_or_else(default_workers, usize::from);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(engine.clone()))
+                .app_data(web::Data::new(limits))
+                .configure(http::configure)
+        })
+        .workers(workers)
+        .shutdown_timeout(config.shutdown_timeout)
+        .listen(listener)?
+        .run();
+
+        let sweeper = (!config.no_sweep).then(|| {
+            let sweeper = Sweeper::new(store.clone(), clock, &config.sweep);
+            let task = sweep::spawn_periodic(sweeper.clone(), Duration::from_secs(config.sweep_interval));
+            (sweeper, task)
+        });
+        tracing::info!(
+            %address,
+            database = %config.database.database_url,
+            synchronous = ?config.database.synchronous,
+            workers,
+            sweep = !config.no_sweep,
+            "litekv listening"
+        );
+        Ok(Self {
+            port: address.port(),
+            server,
+            store,
+            sweeper,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that stops the server gracefully (`handle.stop(true)`).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped by SIGTERM, SIGINT or a [`ServerHandle`], then lets in-flight
+    /// requests finish, commits every queued write and closes the database.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await.context("serving HTTP");
+        tracing::info!("stopping: no new requests; committing queued writes");
+        if let Some((sweeper, task)) = self.sweeper {
+            sweeper.stop().await;
+            task.abort();
+        }
+        self.store.close().await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}

@@ -1,0 +1,178 @@
+//! The SQLite backend: connection setup and every SQL statement.
+
+use std::str::FromStr;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, SqlitePool};
+
+use super::{Durability, Entry, Lookup, StoreOptions};
+
+/// The schema, embedded in the binary and applied at start.
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The one write connection. Pragmas go in the connect options so they hold on every
+/// connection, not just the one a one-off `execute` happened to reach.
+pub(super) async fn connect_writer(options: &StoreOptions) -> Result<SqliteConnection, sqlx::Error> {
+    base_options(options)?
+        .create_if_missing(true)
+        // WAL lets readers run beside the writer; it persists in the file once set.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(match options.durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        })
+        .connect()
+        .await
+}
+
+/// Read-only connections: a read can never take the write lock by accident.
+pub(super) async fn connect_readers(options: &StoreOptions) -> Result<SqlitePool, sqlx::Error> {
+    SqlitePoolOptions::new()
+        .max_connections(options.read_connections)
+        .min_connections(1)
+        // Fail a request rather than hold it for sqlx's default of 30 s.
+        .acquire_timeout(options.busy_timeout)
+        .connect_with(base_options(options)?.read_only(true))
+        .await
+}
+
+fn base_options(options: &StoreOptions) -> Result<SqliteConnectOptions, sqlx::Error> {
+    Ok(SqliteConnectOptions::from_str(&options.database_url)?
+        .busy_timeout(options.busy_timeout)
+        .foreign_keys(true))
+}
+
+pub(super) async fn ping(readers: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("select 1").execute(readers).await.map(drop)
+}
+
+fn is_live(expires_at: Option<i64>, now_ms: i64) -> bool {
+    expires_at.is_none_or(|expires_at| expires_at > now_ms)
+}
+
+pub(super) async fn get(readers: &SqlitePool, key: &[u8], now_ms: i64) -> Result<Lookup, sqlx::Error> {
+    let row: Option<(Option<i64>, Vec<u8>)> = sqlx::query_as(
+        "select keys.expires_at, strings.value
+         from keys join strings on strings.key_id = keys.id
+         where keys.key = ?",
+    )
+    .bind(key)
+    .fetch_optional(readers)
+    .await?;
+    Ok(match row {
+        None => Lookup::Missing,
+        Some((expires_at, _)) if !is_live(expires_at, now_ms) => Lookup::Expired,
+        Some((expires_at, value)) => Lookup::Live(Entry { value, expires_at }),
+    })
+}
+
+/// Upserts a string; returns 1 if the key was created (absent or expired), 0 if updated.
+/// Runs inside the writer's `BEGIN IMMEDIATE` transaction, so the read and the writes
+/// below cannot interleave with another writer.
+pub(super) async fn set(
+    conn: &mut SqliteConnection,
+    key: &[u8],
+    value: &[u8],
+    expires_at: Option<i64>,
+    now_ms: i64,
+) -> Result<u64, sqlx::Error> {
+    let existing: Option<Option<i64>> = sqlx::query_scalar("select expires_at from keys where key = ?")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let created = !existing.is_some_and(|expires_at| is_live(expires_at, now_ms));
+    // An expired row is re-created in place: it gets a fresh created_at.
+    let key_id: i64 = sqlx::query_scalar(
+        "insert into keys (key, type, expires_at, created_at, updated_at) values (?1, 'string', ?2, ?3, ?3)
+         on conflict (key) do update set
+             type = excluded.type,
+             expires_at = excluded.expires_at,
+             updated_at = excluded.updated_at,
+             created_at = iif(?4, excluded.created_at, keys.created_at)
+         returning id",
+    )
+    .bind(key)
+    .bind(expires_at)
+    .bind(now_ms)
+    .bind(created)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into strings (key_id, value) values (?, ?)
+         on conflict (key_id) do update set value = excluded.value",
+    )
+    .bind(key_id)
+    .bind(value)
+    .execute(&mut *conn)
+    .await?;
+    Ok(u64::from(created))
+}
+
+/// Deletes a key; returns 1 if it was live. The value row goes with it (`on delete cascade`).
+pub(super) async fn delete(conn: &mut SqliteConnection, key: &[u8], now_ms: i64) -> Result<u64, sqlx::Error> {
+    let deleted: Option<Option<i64>> = sqlx::query_scalar("delete from keys where key = ? returning expires_at")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(u64::from(deleted.is_some_and(|expires_at| is_live(expires_at, now_ms))))
+}
+
+/// Deletes a key only if it is expired at `now_ms`.
+pub(super) async fn delete_if_expired(
+    conn: &mut SqliteConnection,
+    key: &[u8],
+    now_ms: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("delete from keys where key = ? and expires_at <= ?")
+        .bind(key)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes up to `limit` expired keys, oldest expiry first, through the partial index.
+pub(super) async fn purge_expired(conn: &mut SqliteConnection, now_ms: i64, limit: u32) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "delete from keys where id in (
+             select id from keys where expires_at <= ? order by expires_at limit ?
+         )",
+    )
+    .bind(now_ms)
+    .bind(limit)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The kinds of failure that callers treat differently.
+pub(super) enum Failure {
+    /// Another connection held a lock past the busy timeout, or no connection was free.
+    Busy,
+    /// SQLITE_FULL: the disk (or `max_page_count`) is full.
+    Full,
+    Other,
+}
+
+pub(super) fn classify(error: &sqlx::Error) -> Failure {
+    const SQLITE_BUSY: i64 = 5;
+    const SQLITE_LOCKED: i64 = 6;
+    const SQLITE_FULL: i64 = 13;
+    match error {
+        sqlx::Error::PoolTimedOut => Failure::Busy,
+        sqlx::Error::Database(db) => {
+            // Extended result codes carry the primary code in their low byte.
+            let primary = db
+                .code()
+                .and_then(|code| code.parse::<i64>().ok())
+                .map(|code| code & 0xff);
+            match primary {
+                Some(SQLITE_BUSY | SQLITE_LOCKED) => Failure::Busy,
+                Some(SQLITE_FULL) => Failure::Full,
+                _ => Failure::Other,
+            }
+        }
+        _ => Failure::Other,
+    }
+}

@@ -1,0 +1,258 @@
+//! A real server per test: port 0, a fresh temporary database, a clock the test moves.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::{Method, StatusCode};
+use awc::Client;
+use clap::Parser;
+use litekv::clock::ManualClock;
+use litekv::config::ServerConfig;
+use litekv::startup::Application;
+use litekv::store::{Durability, Store, StoreOptions};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A database file in a temporary directory, removed when dropped.
+pub struct TestDatabase {
+    _dir: TempDir,
+    pub path: PathBuf,
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("litekv.sqlite3");
+        Self { _dir: dir, path }
+    }
+
+    pub fn url(&self) -> String {
+        database_url(&self.path)
+    }
+
+    /// Opens the store directly, bypassing HTTP.
+    pub async fn open_store(&self) -> Store {
+        Store::open(&StoreOptions {
+            database_url: self.url(),
+            durability: Durability::Full,
+            read_connections: 2,
+            busy_timeout: std::time::Duration::from_secs(5),
+        })
+        .await
+        .expect("the store opens")
+    }
+
+    /// Counts rows in the keys table, expired or not.
+    pub async fn count_rows(&self) -> i64 {
+        let store_url = format!("{}?mode=ro", self.url());
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&store_url)
+            .await
+            .unwrap();
+        sqlx::query_scalar("select count(*) from keys")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn database_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: Arc<ManualClock>,
+    pub client: Client,
+    handle: ServerHandle,
+    server: actix_web::rt::task::JoinHandle<anyhow::Result<()>>,
+}
+
+/// A server on a fresh database, its clock starting at the current wall-clock time.
+pub async fn spawn_app() -> (TestApp, TestDatabase) {
+    let database = TestDatabase::new();
+    let app = spawn_app_on(&database, Arc::new(ManualClock::starting_now()), &[]).await;
+    (app, database)
+}
+
+/// A server on `database`, with extra command-line flags.
+pub async fn spawn_app_on(database: &TestDatabase, clock: Arc<ManualClock>, flags: &[&str]) -> TestApp {
+    let url = database.url();
+    let args = [
+        "litekv-server",
+        "--bind",
+        "127.0.0.1:0",
+        "--workers",
+        "2",
+        "--no-sweep",
+        "--database-url",
+        &url,
+    ];
+    let config = ServerConfig::parse_from(args.iter().chain(flags));
+    let application = Application::build_with_clock(&config, clock.clone())
+        .await
+        .expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let handle = application.handle();
+    let server = actix_web::rt::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        clock,
+        client: Client::default(),
+        handle,
+        server,
+    }
+}
+
+impl TestApp {
+    pub fn clock_now(&self) -> i64 {
+        litekv::clock::Clock::now_ms(&*self.clock)
+    }
+
+    /// POSTs a JSON body to a path such as `/my-key/`.
+    pub async fn post(&self, path: impl AsRef<str>, body: impl serde::Serialize) -> (StatusCode, Value) {
+        let body = serde_json::to_string(&body).unwrap();
+        self.send(Method::POST, path, Some(("application/json", body))).await
+    }
+
+    pub async fn get(&self, path: impl AsRef<str>) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn delete(&self, path: impl AsRef<str>) -> (StatusCode, Value) {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// Any request; the response body must be JSON.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: impl AsRef<str>,
+        body: Option<(&str, String)>,
+    ) -> (StatusCode, Value) {
+        let (status, bytes) = self.send_raw(method, path, body).await;
+        let json = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!(
+                "{status}: the body is not JSON ({error}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        });
+        (status, json)
+    }
+
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: impl AsRef<str>,
+        body: Option<(&str, String)>,
+    ) -> (StatusCode, Vec<u8>) {
+        let request = self
+            .client
+            .request(method, format!("{}{}", self.address, path.as_ref()));
+        let mut response = match body {
+            Some((content_type, body)) => {
+                request
+                    .insert_header(("content-type", content_type))
+                    .send_body(body)
+                    .await
+            }
+            None => request.send().await,
+        }
+        .expect("the server answers");
+        let bytes = response.body().limit(8 * 1024 * 1024).await.expect("the body arrives");
+        (response.status(), bytes.to_vec())
+    }
+
+    /// Stops gracefully, as on SIGTERM, and waits until the database is closed.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        self.server
+            .await
+            .expect("the server task ends")
+            .expect("the server stops cleanly");
+    }
+}
+
+/// One of the crate's binaries, running as a child process with its log captured.
+pub struct RunningBinary {
+    child: std::process::Child,
+    log: Arc<std::sync::Mutex<String>>,
+    log_reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningBinary {
+    /// Starts `name` (`litekv-server` or `litekv-cleanup`) with JSON logs on stdout.
+    pub fn start(name: &str, args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let path = match name {
+            "litekv-server" => env!("CARGO_BIN_EXE_litekv-server"),
+            "litekv-cleanup" => env!("CARGO_BIN_EXE_litekv-cleanup"),
+            other => panic!("no binary {other}"),
+        };
+        let mut child = std::process::Command::new(path)
+            .args(args)
+            .args(["--log-format", "json"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let log = Arc::new(std::sync::Mutex::new(String::new()));
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let sink = Arc::clone(&log);
+        let log_reader = std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Self {
+            child,
+            log,
+            log_reader: Some(log_reader),
+        }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 30 s) for a log line containing `needle` and returns it.
+    pub async fn wait_for_log(&self, needle: &str) -> String {
+        for _ in 0..3000 {
+            if let Some(line) = self.log().lines().find(|line| line.contains(needle)) {
+                return line.to_owned();
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("no log line with {needle:?} in 30 s; the log:\n{}", self.log());
+    }
+
+    /// The server's base URL, from its start-up log.
+    pub async fn server_address(&self) -> String {
+        let line: Value = serde_json::from_str(&self.wait_for_log("litekv listening").await).unwrap();
+        format!("http://{}", line["address"].as_str().unwrap())
+    }
+
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (up to 30 s) for the process to exit; its whole log is captured by then.
+    pub async fn wait(&mut self) -> std::process::ExitStatus {
+        for _ in 0..3000 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                if let Some(reader) = self.log_reader.take() {
+                    reader.join().unwrap();
+                }
+                return status;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        self.child.kill().unwrap();
+        panic!("the process did not exit in 30 s; the log:\n{}", self.log());
+    }
+}

@@ -1,0 +1,177 @@
+//! Restarts, signals, and the cleanup binary beside a live server.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use futures_util::future::join_all;
+use litekv::clock::{Clock, ManualClock, SystemClock};
+use serde_json::json;
+
+use crate::helpers::{RunningBinary, TestDatabase, spawn_app_on};
+
+#[actix_web::test]
+async fn a_restart_on_the_same_file_keeps_data_and_remaining_ttl() {
+    let database = TestDatabase::new();
+    let clock = Arc::new(ManualClock::starting_now());
+    let app = spawn_app_on(&database, clock.clone(), &[]).await;
+    app.post("/forever/", &json!({"value": {"a": 1}})).await;
+    app.post("/for-a-while/", &json!({"value": "soon gone", "ttl": 100}))
+        .await;
+    app.stop().await;
+
+    clock.advance(Duration::from_secs(30));
+    let app = spawn_app_on(&database, clock.clone(), &[]).await;
+    assert_eq!(
+        app.get("/forever/").await.1,
+        json!({"key": "forever", "value": {"a": 1}, "ttl_remaining": -1})
+    );
+    assert_eq!(
+        app.get("/for-a-while/").await.1,
+        json!({"key": "for-a-while", "value": "soon gone", "ttl_remaining": 70})
+    );
+    clock.advance(Duration::from_secs(70));
+    assert_eq!(app.get("/for-a-while/").await.0, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn sigterm_finishes_in_flight_writes_exits_0_and_loses_nothing_acknowledged() {
+    let database = TestDatabase::new();
+    let url = database.url();
+    let mut server = RunningBinary::start(
+        "litekv-server",
+        &["--bind", "127.0.0.1:0", "--database-url", &url, "--no-sweep"],
+    );
+    let address = server.server_address().await;
+
+    // 16 writers, each writing 0, 1, 2, ... to its own key until the server is gone.
+    let acknowledged = Rc::new(RefCell::new(vec![None::<u64>; 16]));
+    let client = awc::Client::default();
+    let writers = join_all((0..16).map(|writer| {
+        let (client, address, acknowledged) = (client.clone(), address.clone(), Rc::clone(&acknowledged));
+        async move {
+            for sequence in 0u64.. {
+                let url = format!("{address}/writer-{writer}/");
+                match client.post(url).send_json(&json!({ "value": sequence })).await {
+                    Ok(response) if response.status().is_success() => {
+                        acknowledged.borrow_mut()[writer] = Some(sequence)
+                    }
+                    Ok(response) => panic!("a write was refused with {}", response.status()),
+                    Err(_) => return,
+                }
+            }
+        }
+    }));
+    let terminate = async {
+        while acknowledged.borrow().iter().flatten().count() < 16 {
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+        server.terminate();
+    };
+    futures_util::join!(writers, terminate);
+    assert!(server.wait().await.success(), "the server exits 0 after SIGTERM");
+
+    let store = database.open_store().await;
+    let acknowledged = acknowledged.take();
+    for (writer, last_acknowledged) in acknowledged.into_iter().enumerate() {
+        let last_acknowledged = last_acknowledged.expect("every writer had a write acknowledged");
+        let stored = match store
+            .get(format!("writer-{writer}").as_bytes(), SystemClock.now_ms())
+            .await
+            .unwrap()
+        {
+            litekv::store::Lookup::Live(entry) => String::from_utf8(entry.value).unwrap().parse::<u64>().unwrap(),
+            other => panic!("writer {writer}'s key is {other:?}"),
+        };
+        // The last acknowledged value, or the one write that was in flight at the stop.
+        assert!(
+            [last_acknowledged, last_acknowledged + 1].contains(&stored),
+            "writer {writer}: acknowledged {last_acknowledged}, stored {stored}"
+        );
+    }
+    store.close().await;
+}
+
+/// Writes `count` keys that expired an hour ago by the wall clock, as the cleanup binary sees it.
+async fn write_expired_keys(database: &TestDatabase, count: usize) {
+    let store = database.open_store().await;
+    let an_hour_ago = SystemClock.now_ms() - 3_600_000;
+    let keys: Vec<String> = (0..count).map(|index| format!("expired-{index}")).collect();
+    let writes = keys
+        .iter()
+        .map(|key| store.set(key.as_bytes(), b"1".to_vec(), Some(an_hour_ago), an_hour_ago));
+    for result in join_all(writes).await {
+        result.unwrap();
+    }
+    store.close().await;
+}
+
+#[actix_web::test]
+async fn the_cleanup_binary_purges_beside_a_live_server_with_no_lock_errors() {
+    let database = TestDatabase::new();
+    write_expired_keys(&database, 3_000).await;
+    let app = spawn_app_on(&database, Arc::new(ManualClock::starting_now()), &[]).await;
+
+    let url = database.url();
+    let mut cleanup = RunningBinary::start(
+        "litekv-cleanup",
+        &[
+            "--once",
+            "--database-url",
+            &url,
+            "--sweep-batch",
+            "250",
+            "--sweep-pause-ms",
+            "1",
+        ],
+    );
+    // The server keeps taking writes while the purge runs.
+    let mut live_writes = 0;
+    for round in 0..20 {
+        let writes =
+            join_all((0..8).map(|writer| app.post(format!("/live-{writer}/"), json!({ "value": round })))).await;
+        assert!(writes.iter().all(|(status, _)| status.is_success()), "{writes:?}");
+        live_writes += writes.len();
+    }
+    let status = cleanup.wait().await;
+    let log = cleanup.log();
+
+    assert!(status.success(), "the cleanup exits 0; its log:\n{log}");
+    assert!(log.contains(r#""purged":3000"#), "it logs what it purged:\n{log}");
+    assert!(!log.contains("locked") && !log.contains("busy"), "{log}");
+    assert_eq!(live_writes, 160);
+    assert_eq!(database.count_rows().await, 8, "only the live keys remain");
+    for writer in 0..8 {
+        assert_eq!(app.get(&format!("/live-{writer}/")).await.1["value"], 19);
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_scheduled_cleanup_purges_on_its_cron_schedule_and_stops_on_sigterm() {
+    let database = TestDatabase::new();
+    write_expired_keys(&database, 10).await;
+    let url = database.url();
+    let mut cleanup = RunningBinary::start("litekv-cleanup", &["--schedule", "* * * * * *", "--database-url", &url]);
+
+    cleanup.wait_for_log("litekv-cleanup started").await;
+    cleanup.wait_for_log(r#""purged":10"#).await;
+    assert_eq!(database.count_rows().await, 0);
+    cleanup.terminate();
+    assert!(cleanup.wait().await.success(), "the cleanup exits 0 after SIGTERM");
+}
+
+#[actix_web::test]
+async fn a_bad_cron_schedule_is_refused_at_start() {
+    let database = TestDatabase::new();
+    let url = database.url();
+    let mut cleanup = RunningBinary::start(
+        "litekv-cleanup",
+        &["--schedule", "every now and then", "--database-url", &url],
+    );
+    assert!(!cleanup.wait().await.success());
+}

@@ -1,0 +1,9 @@
+//! Black-box tests of litekv over HTTP: one binary, one real server per test.
+
+mod bad_input;
+mod concurrency;
+mod example_database;
+mod expiry;
+mod helpers;
+mod lifecycle;
+mod native;

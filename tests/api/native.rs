@@ -1,0 +1,157 @@
+//! The native API's response shapes, as seed 001 defines them.
+
+use actix_web::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn a_new_key_is_created_and_read_back_with_its_json_value() {
+    let (app, _db) = spawn_app().await;
+    let value = json!({"theme": "dark", "notifications": true, "nested": [1, 2.5, null, "x"]});
+
+    let (status, body) = app.post("/user-config/", &json!({ "value": value })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        body,
+        json!({"status": "ok", "action": "created", "key": "user-config", "expires_at": null})
+    );
+
+    let (status, body) = app.get("/user-config/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"key": "user-config", "value": value, "ttl_remaining": -1}));
+}
+
+#[actix_web::test]
+async fn writing_an_existing_key_updates_it() {
+    let (app, _db) = spawn_app().await;
+    app.post("/k/", &json!({"value": 1})).await;
+
+    let (status, body) = app.post("/k/", &json!({"value": "two"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["action"], "updated");
+    assert_eq!(app.get("/k/").await.1["value"], "two");
+}
+
+#[actix_web::test]
+async fn every_kind_of_json_value_round_trips() {
+    let (app, _db) = spawn_app().await;
+    let big: serde_json::Value = serde_json::from_str("123456789012345678901234567890.5").unwrap();
+    for (index, value) in [
+        json!(null),
+        json!(false),
+        json!(0),
+        json!(-1.5),
+        json!(""),
+        json!("ünïcödé"),
+        json!([]),
+        json!({}),
+        big,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = format!("/value-{index}/");
+        assert_eq!(app.post(&path, &json!({ "value": value })).await.0, StatusCode::CREATED);
+        assert_eq!(app.get(&path).await.1["value"], value, "value {value}");
+    }
+}
+
+#[actix_web::test]
+async fn a_ttl_sets_an_iso_8601_expiry_and_a_remaining_time() {
+    let (app, _db) = spawn_app().await;
+    let (status, body) = app.post("/otp-code/", &json!({"value": 49201, "ttl": 60})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let expires_at = chrono::DateTime::parse_from_rfc3339(body["expires_at"].as_str().unwrap()).unwrap();
+    let expected = chrono::DateTime::from_timestamp_millis(app.clock_now() + 60_000).unwrap();
+    assert_eq!(expires_at, expected);
+    assert!(body["expires_at"].as_str().unwrap().ends_with('Z'));
+
+    let (_, body) = app.get("/otp-code/").await;
+    assert_eq!(body, json!({"key": "otp-code", "value": 49201, "ttl_remaining": 60}));
+}
+
+#[actix_web::test]
+async fn a_write_without_ttl_clears_an_earlier_expiry() {
+    let (app, _db) = spawn_app().await;
+    app.post("/k/", &json!({"value": 1, "ttl": 10})).await;
+
+    let (_, body) = app.post("/k/", &json!({"value": 2})).await;
+    assert_eq!(body["expires_at"], json!(null));
+    app.clock.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(
+        app.get("/k/").await.1,
+        json!({"key": "k", "value": 2, "ttl_remaining": -1})
+    );
+}
+
+#[actix_web::test]
+async fn a_missing_key_is_404() {
+    let (app, _db) = spawn_app().await;
+    let (status, body) = app.get("/nothing-here/").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body, json!({"error": "Key not found"}));
+}
+
+#[actix_web::test]
+async fn delete_says_whether_it_removed_a_key() {
+    let (app, _db) = spawn_app().await;
+    app.post("/k/", &json!({"value": 1})).await;
+
+    assert_eq!(
+        app.delete("/k/").await,
+        (StatusCode::OK, json!({"key": "k", "deleted": true}))
+    );
+    assert_eq!(
+        app.delete("/k/").await,
+        (StatusCode::OK, json!({"key": "k", "deleted": false}))
+    );
+    assert_eq!(app.get("/k/").await.0, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn keys_are_percent_decoded_and_a_slash_is_written_2f() {
+    let (app, _db) = spawn_app().await;
+    app.post("/users%2F42/", &json!({"value": "a"})).await;
+    assert_eq!(app.get("/users%2F42/").await.1["key"], "users/42");
+    // The unescaped form addresses the same key.
+    assert_eq!(app.get("/users/42/").await.1["value"], "a");
+
+    let (status, body) = app.post("/caf%C3%A9%20%E2%98%95/", &json!({"value": 1})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["key"], "café ☕");
+}
+
+#[actix_web::test]
+async fn a_key_of_exactly_512_bytes_is_accepted() {
+    let (app, _db) = spawn_app().await;
+    let key = "k".repeat(512);
+    assert_eq!(
+        app.post(&format!("/{key}/"), &json!({"value": 1})).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.get(&format!("/{key}/")).await.1["key"], key.as_str());
+}
+
+#[actix_web::test]
+async fn a_value_not_written_as_json_reads_back_as_a_json_string() {
+    let (app, db) = spawn_app().await;
+    // What a Redis SET of raw text through another front door leaves behind.
+    let store = db.open_store().await;
+    store
+        .set(b"raw", b"not {json".to_vec(), None, app.clock_now())
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(app.get("/raw/").await.1["value"], "not {json");
+}
+
+#[actix_web::test]
+async fn health_reports_ok_and_the_version() {
+    let (app, _db) = spawn_app().await;
+    let (status, body) = app.get("/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}));
+    // `/health/` is an ordinary key, not the health check.
+    assert_eq!(app.get("/health/").await.1, json!({"error": "Key not found"}));
+}
