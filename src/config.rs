@@ -9,7 +9,7 @@ use crate::store::{Durability, StoreOptions};
 
 /// litekv-server: the HTTP key-value service, with its expiry sweep running in-process.
 #[derive(Debug, Parser)]
-#[command(name = "litekv-server", version, about)]
+#[command(name = "litekv-server", version)]
 pub struct ServerConfig {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, env = "LITEKV_BIND", default_value = "127.0.0.1:8000")]
@@ -47,7 +47,7 @@ pub struct ServerConfig {
 
 /// litekv-cleanup: purges expired keys on a cron schedule, beside a running server.
 #[derive(Debug, Parser)]
-#[command(name = "litekv-cleanup", version, about)]
+#[command(name = "litekv-cleanup", version)]
 pub struct CleanupConfig {
     /// When to purge: a cron expression with seconds (sec min hour day month weekday), in UTC.
     #[arg(long, env = "LITEKV_CLEANUP_SCHEDULE", default_value = "0 * * * * *")]

@@ -244,6 +244,13 @@ mod tests {
     }
 
     #[test]
+    fn object_members_keep_the_order_they_were_sent_in() {
+        let request =
+            SetRequest::parse(br#"{"value": {"theme": "dark", "notifications": true, "a": 1}}"#, 1024).unwrap();
+        assert_eq!(request.value, br#"{"theme":"dark","notifications":true,"a":1}"#);
+    }
+
+    #[test]
     fn a_stored_value_that_is_not_json_reads_as_a_json_string() {
         assert_eq!(
             stored_value_as_json(b"plain \"text\"".to_vec()).get(),

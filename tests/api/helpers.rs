@@ -45,14 +45,23 @@ impl TestDatabase {
 
     /// Counts rows in the keys table, expired or not.
     pub async fn count_rows(&self) -> i64 {
-        let store_url = format!("{}?mode=ro", self.url());
-        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&store_url)
+        self.query_scalar("select count(*) from keys").await
+    }
+
+    /// SQLite's own verdict on the file: "ok" when nothing is corrupt.
+    pub async fn integrity_check(&self) -> String {
+        self.query_scalar("pragma integrity_check").await
+    }
+
+    async fn query_scalar<T>(&self, sql: &'static str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+    {
+        let url = format!("{}?mode=ro", self.url());
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
             .await
             .unwrap();
-        sqlx::query_scalar("select count(*) from keys")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
     }
 }
 
@@ -233,6 +242,11 @@ impl RunningBinary {
         format!("http://{}", line["address"].as_str().unwrap())
     }
 
+    /// SIGKILL: no chance to finish anything.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("the process is killed");
+    }
+
     pub fn terminate(&self) {
         let status = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -254,5 +268,15 @@ impl RunningBinary {
         }
         self.child.kill().unwrap();
         panic!("the process did not exit in 30 s; the log:\n{}", self.log());
+    }
+}
+
+/// A failing test must not leave its server running.
+impl Drop for RunningBinary {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod concurrency;
+mod crash;
 mod example_database;
 mod expiry;
 mod helpers;
