@@ -28,6 +28,7 @@ async fn main() -> anyhow::Result<()> {
         durability: Durability::Normal,
         read_connections: 1,
         busy_timeout: std::time::Duration::from_secs(5),
+        cache_bytes: 0,
     })
     .await?;
     let now_ms = SystemClock.now_ms();

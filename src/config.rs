@@ -23,6 +23,10 @@ pub struct ServerConfig {
     #[arg(long, env = "LITEKV_MAX_VALUE_BYTES", default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_value_bytes: u32,
 
+    /// Bytes of keys and values cached in memory for reads (0 turns the cache off).
+    #[arg(long, env = "LITEKV_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub cache_bytes: usize,
+
     /// Seconds between in-process sweeps of expired keys.
     #[arg(long, env = "LITEKV_SWEEP_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub sweep_interval: u64,
@@ -88,12 +92,14 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    pub fn store_options(&self) -> StoreOptions {
+    /// The store's options, with a read cache of `cache_bytes` (0 for none).
+    pub fn store_options(&self, cache_bytes: usize) -> StoreOptions {
         StoreOptions {
             database_url: self.database_url.clone(),
             durability: self.synchronous,
             read_connections: self.read_connections,
             busy_timeout: Duration::from_millis(self.busy_timeout_ms),
+            cache_bytes,
         }
     }
 }

@@ -32,7 +32,7 @@ impl Application {
 
     /// As [`Application::build`], with the clock every command and sweep reads.
     pub async fn build_with_clock(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let store = Store::open(&config.database.store_options())
+        let store = Store::open(&config.database.store_options(config.cache_bytes))
             .await
             .with_context(|| format!("opening the database {}", config.database.database_url))?;
         let engine = Engine::new(store.clone(), Arc::clone(&clock));

@@ -94,7 +94,8 @@ pub fn spawn_periodic(sweeper: Sweeper, interval: Duration) -> tokio::task::Join
 /// `litekv-cleanup`: one pass with `--once`, otherwise a pass on every tick of the cron
 /// schedule until SIGTERM or SIGINT, which let the batch in progress finish.
 pub async fn run_scheduled(config: CleanupConfig) -> anyhow::Result<()> {
-    let store = Store::open(&config.database.store_options())
+    // The cleanup reads nothing, so it caches nothing.
+    let store = Store::open(&config.database.store_options(0))
         .await
         .with_context(|| format!("opening the database {}", config.database.database_url))?;
     let sweeper = Sweeper::new(store.clone(), Arc::new(SystemClock), &config.sweep);

@@ -1,3 +1,5 @@
+use bytes::Bytes;
+
 use crate::domain::{Key, Ttl};
 use crate::store::{Entry, Lookup, StoreError};
 
@@ -42,7 +44,7 @@ pub struct Get {
 #[derive(Debug, PartialEq, Eq)]
 pub enum GetOutcome {
     Found {
-        value: Vec<u8>,
+        value: Bytes,
         /// Whole seconds left, rounded up; `None` for a key that never expires.
         ttl_remaining: Option<i64>,
     },

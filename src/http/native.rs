@@ -62,7 +62,7 @@ pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) ->
     match (Get { key }).exec(&engine).await? {
         GetOutcome::Found { value, ttl_remaining } => Ok(HttpResponse::Ok().json(GetResponse {
             key: response_key,
-            value: stored_value_as_json(value),
+            value: stored_value_as_json(&value),
             ttl_remaining: ttl_remaining.unwrap_or(-1),
         })),
         GetOutcome::Expired => Err(ApiError::NotFound("Key not found (expired)")),
@@ -202,9 +202,9 @@ async fn read_json_body(request: &HttpRequest, mut payload: web::Payload, limit:
 }
 
 /// A stored value as JSON: itself when it is JSON text, otherwise a JSON string of it.
-fn stored_value_as_json(value: Vec<u8>) -> Box<RawValue> {
-    serde_json::from_slice(&value).unwrap_or_else(|_| {
-        let text = serde_json::to_string(&String::from_utf8_lossy(&value)).expect("a string serializes");
+fn stored_value_as_json(value: &[u8]) -> Box<RawValue> {
+    serde_json::from_slice(value).unwrap_or_else(|_| {
+        let text = serde_json::to_string(&String::from_utf8_lossy(value)).expect("a string serializes");
         RawValue::from_string(text).expect("a serialized string is valid JSON")
     })
 }
@@ -238,7 +238,7 @@ mod tests {
         .unwrap();
         assert_eq!(request.value, br#"{"a":[1,2.50,123456789012345678901234567890]}"#);
         assert_eq!(
-            stored_value_as_json(request.value).get(),
+            stored_value_as_json(&request.value).get(),
             r#"{"a":[1,2.50,123456789012345678901234567890]}"#
         );
     }
@@ -252,10 +252,7 @@ mod tests {
 
     #[test]
     fn a_stored_value_that_is_not_json_reads_as_a_json_string() {
-        assert_eq!(
-            stored_value_as_json(b"plain \"text\"".to_vec()).get(),
-            r#""plain \"text\"""#
-        );
+        assert_eq!(stored_value_as_json(b"plain \"text\"").get(), r#""plain \"text\"""#);
     }
 
     #[test]

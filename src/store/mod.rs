@@ -5,15 +5,19 @@
 //! wait for writes (WAL), and a write's future resolves only after its transaction committed.
 //! Every time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
+mod cache;
 mod sqlite;
 mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 
+use cache::Cache;
+use sqlite::StringWrite;
 use writer::{WriteOp, Writer};
 
 /// How much a commit is worth protecting.
@@ -34,6 +38,8 @@ pub struct StoreOptions {
     pub read_connections: u32,
     /// How long a connection waits for a lock held by another process (the cleanup binary).
     pub busy_timeout: Duration,
+    /// Bytes of keys and values kept in memory for reads; 0 turns the cache off.
+    pub cache_bytes: usize,
 }
 
 /// What a key holds, as of the time a read was asked about.
@@ -45,9 +51,9 @@ pub enum Lookup {
     Missing,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    pub value: Vec<u8>,
+    pub value: Bytes,
     /// Unix milliseconds, or `None` for a key that never expires.
     pub expires_at: Option<i64>,
 }
@@ -71,6 +77,7 @@ pub enum StoreError {
 pub struct Store {
     readers: SqlitePool,
     writer: Writer,
+    cache: Arc<Cache>,
 }
 
 impl Store {
@@ -80,15 +87,31 @@ impl Store {
         let mut write_connection = sqlite::connect_writer(options).await?;
         sqlite::MIGRATOR.run(&mut write_connection).await?;
         let readers = sqlite::connect_readers(options).await?;
+        let cache = Arc::new(Cache::new(options.cache_bytes));
         Ok(Self {
             readers,
-            writer: Writer::start(write_connection),
+            writer: Writer::start(write_connection, Arc::clone(&cache)),
+            cache,
         })
     }
 
     /// Reads a key's value and expiry, classifying it against `now_ms`.
     pub async fn get(&self, key: &[u8], now_ms: i64) -> Result<Lookup, StoreError> {
-        Ok(sqlite::get(&self.readers, key, now_ms).await?)
+        // An expired cached entry falls through: the database says whether the row is
+        // still there, for the lazy delete.
+        if let Some(entry) = self
+            .cache
+            .get(key)
+            .filter(|entry| sqlite::is_live(entry.expires_at, now_ms))
+        {
+            return Ok(Lookup::Live(entry));
+        }
+        let ticket = self.cache.ticket(key);
+        let lookup = sqlite::get(&self.readers, key, now_ms).await?;
+        if let Lookup::Live(entry) = &lookup {
+            self.cache.fill(key, entry.clone(), ticket);
+        }
+        Ok(lookup)
     }
 
     /// Upserts a string value. Returns whether the key was created: it did not exist, or had
@@ -102,12 +125,14 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let created = self
             .writer
-            .submit(|reply| WriteOp::Set {
-                key: key.to_vec(),
-                value,
-                expires_at,
-                now_ms,
-                reply,
+            .submit(|reply| {
+                let write = StringWrite {
+                    key: key.to_vec(),
+                    value: value.into(),
+                    expires_at,
+                    now_ms,
+                };
+                WriteOp::Set { write, reply }
             })
             .await?;
         Ok(created == 1)

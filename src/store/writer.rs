@@ -13,7 +13,9 @@ use sqlx::sqlite::SqliteConnection;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::{StoreError, sqlite};
+use super::cache::Cache;
+use super::sqlite::{self, StringWrite};
+use super::{Entry, StoreError};
 
 /// The most writes committed together. Bounds one transaction's duration and memory.
 const MAX_BATCH: usize = 512;
@@ -25,43 +27,43 @@ type Reply = oneshot::Sender<Result<u64, StoreError>>;
 /// One write, carrying where to send its result: a count (keys created or deleted).
 #[derive(Debug)]
 pub(super) enum WriteOp {
-    Set {
-        key: Vec<u8>,
-        value: Vec<u8>,
-        expires_at: Option<i64>,
-        now_ms: i64,
-        reply: Reply,
-    },
-    Delete {
-        key: Vec<u8>,
-        now_ms: i64,
-        reply: Reply,
-    },
-    DeleteIfExpired {
-        key: Vec<u8>,
-        now_ms: i64,
-        reply: Reply,
-    },
-    PurgeExpired {
-        now_ms: i64,
-        limit: u32,
-        reply: Reply,
-    },
+    Set { write: StringWrite, reply: Reply },
+    Delete { key: Vec<u8>, now_ms: i64, reply: Reply },
+    DeleteIfExpired { key: Vec<u8>, now_ms: i64, reply: Reply },
+    PurgeExpired { now_ms: i64, limit: u32, reply: Reply },
 }
 
 impl WriteOp {
+    fn as_string_write(&self) -> Option<&StringWrite> {
+        match self {
+            Self::Set { write, .. } => Some(write),
+            _ => None,
+        }
+    }
+
+    /// Applies one op on its own; runs of string writes go through `set_many` together.
     async fn apply(&self, conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
         match self {
-            Self::Set {
-                key,
-                value,
-                expires_at,
-                now_ms,
-                ..
-            } => sqlite::set(conn, key, value, *expires_at, *now_ms).await,
+            Self::Set { write, .. } => Ok(sqlite::set_many(conn, &[write]).await?[0]),
             Self::Delete { key, now_ms, .. } => sqlite::delete(conn, key, *now_ms).await,
             Self::DeleteIfExpired { key, now_ms, .. } => sqlite::delete_if_expired(conn, key, *now_ms).await,
             Self::PurgeExpired { now_ms, limit, .. } => sqlite::purge_expired(conn, *now_ms, *limit).await,
+        }
+    }
+
+    /// Brings the cache in line with this committed op.
+    fn record_in(&self, cache: &Cache) {
+        match self {
+            Self::Set { write, .. } => {
+                let entry = Entry {
+                    value: write.value.clone(),
+                    expires_at: write.expires_at,
+                };
+                cache.write(&write.key, Some(entry));
+            }
+            Self::Delete { key, .. } | Self::DeleteIfExpired { key, .. } => cache.write(key, None),
+            // Purged keys were expired, and readers ignore expired cache entries.
+            Self::PurgeExpired { .. } => {}
         }
     }
 
@@ -84,10 +86,11 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: SqliteConnection) -> Self {
+    /// Starts the writer task, which keeps `cache` in line with what it commits.
+    pub(super) fn start(conn: SqliteConnection, cache: Arc<Cache>) -> Self {
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(run(conn, inbox, Arc::clone(&stop)));
+        let task = tokio::spawn(run(conn, cache, inbox, Arc::clone(&stop)));
         Self {
             queue,
             stop,
@@ -113,7 +116,7 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<WriteOp>, stop: Arc<Notify>) {
+async fn run(mut conn: SqliteConnection, cache: Arc<Cache>, mut inbox: mpsc::Receiver<WriteOp>, stop: Arc<Notify>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         tokio::select! {
@@ -123,12 +126,12 @@ async fn run(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<WriteOp>, sto
                 if received == 0 {
                     break;
                 }
-                commit_batch(&mut conn, &mut batch).await;
+                commit_batch(&mut conn, &cache, &mut batch).await;
             }
             () = stop.notified() => {
                 inbox.close();
                 while inbox.recv_many(&mut batch, MAX_BATCH).await > 0 {
-                    commit_batch(&mut conn, &mut batch).await;
+                    commit_batch(&mut conn, &cache, &mut batch).await;
                 }
                 break;
             }
@@ -139,10 +142,15 @@ async fn run(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<WriteOp>, sto
     }
 }
 
-/// Applies and commits one batch, then answers every request in it.
-async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<WriteOp>) {
+/// Applies and commits one batch, then updates the cache and answers every request in it.
+async fn commit_batch(conn: &mut SqliteConnection, cache: &Cache, batch: &mut Vec<WriteOp>) {
     match apply_all(conn, batch).await {
         Ok(counts) => {
+            // The whole batch reaches the cache before any answer, so a client that saw one
+            // write acknowledged never reads an older value of another key from its batch.
+            for op in batch.iter() {
+                op.record_in(cache);
+            }
             for (op, count) in batch.drain(..).zip(counts) {
                 op.answer(Ok(count));
             }
@@ -162,8 +170,17 @@ async fn apply_all(conn: &mut SqliteConnection, batch: &[WriteOp]) -> Result<Vec
     // Dropping the transaction unfinished (an error below) rolls it back.
     let mut transaction = conn.begin_with("begin immediate").await?;
     let mut counts = Vec::with_capacity(batch.len());
-    for op in batch {
-        counts.push(op.apply(&mut transaction).await?);
+    // Consecutive string writes go to the database together; anything else one by one.
+    for run in batch.chunk_by(|a, b| a.as_string_write().is_some() && b.as_string_write().is_some()) {
+        let writes: Option<Vec<&StringWrite>> = run.iter().map(WriteOp::as_string_write).collect();
+        match writes {
+            Some(writes) => counts.extend(sqlite::set_many(&mut transaction, &writes).await?),
+            None => {
+                for op in run {
+                    counts.push(op.apply(&mut transaction).await?);
+                }
+            }
+        }
     }
     transaction.commit().await?;
     Ok(counts)

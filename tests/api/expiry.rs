@@ -76,7 +76,7 @@ async fn a_lazy_delete_never_removes_a_key_re_set_after_the_read() {
     store.set(b"k", b"2".to_vec(), None, later).await.unwrap();
     // ...and the delete, conditional on expiry, leaves the new value alone.
     assert!(!store.delete_if_expired(b"k", later).await.unwrap());
-    assert!(matches!(store.get(b"k", later).await.unwrap(), Lookup::Live(entry) if entry.value == b"2"));
+    assert!(matches!(store.get(b"k", later).await.unwrap(), Lookup::Live(entry) if entry.value.as_ref() == b"2"));
     store.close().await;
 }
 

@@ -38,6 +38,7 @@ impl TestDatabase {
             durability: Durability::Full,
             read_connections: 2,
             busy_timeout: std::time::Duration::from_secs(5),
+            cache_bytes: 0,
         })
         .await
         .expect("the store opens")

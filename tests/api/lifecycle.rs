@@ -84,7 +84,9 @@ async fn sigterm_finishes_in_flight_writes_exits_0_and_loses_nothing_acknowledge
             .await
             .unwrap()
         {
-            litekv::store::Lookup::Live(entry) => String::from_utf8(entry.value).unwrap().parse::<u64>().unwrap(),
+            litekv::store::Lookup::Live(entry) => {
+                String::from_utf8(entry.value.to_vec()).unwrap().parse::<u64>().unwrap()
+            }
             other => panic!("writer {writer}'s key is {other:?}"),
         };
         // The last acknowledged value, or the one write that was in flight at the stop.

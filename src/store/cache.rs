@@ -1,0 +1,164 @@
+//! A bounded in-memory cache of string values, so a read hit skips the database.
+//!
+//! Coherence: only this process writes live values (the cleanup binary deletes only expired
+//! rows, which every reader ignores anyway), and its writer updates the cache after each
+//! commit, before answering. A read that missed fills the cache only if no write reached the
+//! key's shard since the read began, so a value read before a commit can never overwrite
+//! the one written by it.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Mutex;
+
+use super::Entry;
+
+const SHARDS: usize = 16;
+/// Bookkeeping per entry beyond its key and value bytes (map slot, allocations).
+const ENTRY_OVERHEAD: usize = 64;
+
+#[derive(Debug)]
+pub(super) struct Cache {
+    shards: Vec<Mutex<Shard>>,
+    hasher: RandomState,
+    shard_capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct Shard {
+    entries: HashMap<Box<[u8]>, Entry>,
+    bytes: usize,
+    /// Bumped by every write to a key of this shard; see [`Ticket`].
+    writes: u64,
+}
+
+/// The shard's write count when a database read began.
+pub(super) struct Ticket(u64);
+
+impl Cache {
+    /// A cache holding about `capacity` bytes of keys and values; 0 caches nothing.
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::new(),
+            shard_capacity: capacity / SHARDS,
+        }
+    }
+
+    fn shard(&self, key: &[u8]) -> std::sync::MutexGuard<'_, Shard> {
+        let index = self.hasher.hash_one(key) as usize % SHARDS;
+        // A panic while holding the lock leaves a map that is still consistent.
+        self.shards[index]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn get(&self, key: &[u8]) -> Option<Entry> {
+        self.shard(key).entries.get(key).cloned()
+    }
+
+    pub(super) fn ticket(&self, key: &[u8]) -> Ticket {
+        Ticket(self.shard(key).writes)
+    }
+
+    /// Caches what a read found, unless a write to the shard happened since `ticket`.
+    pub(super) fn fill(&self, key: &[u8], entry: Entry, ticket: Ticket) {
+        let mut shard = self.shard(key);
+        if shard.writes == ticket.0 {
+            shard.insert(key, entry, self.shard_capacity);
+        }
+    }
+
+    /// Records a committed write: the new entry, or `None` for a deleted key.
+    pub(super) fn write(&self, key: &[u8], entry: Option<Entry>) {
+        let mut shard = self.shard(key);
+        shard.writes += 1;
+        shard.remove(key);
+        if let Some(entry) = entry {
+            shard.insert(key, entry, self.shard_capacity);
+        }
+    }
+}
+
+fn cost(key: &[u8], entry: &Entry) -> usize {
+    key.len() + entry.value.len() + ENTRY_OVERHEAD
+}
+
+impl Shard {
+    fn insert(&mut self, key: &[u8], entry: Entry, capacity: usize) {
+        let added = cost(key, &entry);
+        if added > capacity {
+            return;
+        }
+        self.remove(key);
+        // Evict whatever the map yields first: with no access order kept, this is about as
+        // good as random eviction, and costs nothing on a hit.
+        while self.bytes + added > capacity {
+            let Some(victim) = self.entries.keys().next().cloned() else {
+                break;
+            };
+            self.remove(&victim);
+        }
+        self.bytes += added;
+        self.entries.insert(key.into(), entry);
+    }
+
+    fn remove(&mut self, key: &[u8]) {
+        if let Some(entry) = self.entries.remove(key) {
+            self.bytes -= cost(key, &entry);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(value: &str) -> Entry {
+        Entry {
+            value: value.as_bytes().to_vec().into(),
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn a_fill_after_a_write_to_the_shard_is_dropped() {
+        let cache = Cache::new(1 << 20);
+        let stale_read = cache.ticket(b"k");
+        cache.write(b"k", Some(entry("new")));
+        cache.fill(b"k", entry("old"), stale_read);
+        assert_eq!(cache.get(b"k"), Some(entry("new")));
+
+        cache.write(b"k", None);
+        let fresh_read = cache.ticket(b"k");
+        cache.fill(b"k", entry("fresh"), fresh_read);
+        assert_eq!(cache.get(b"k"), Some(entry("fresh")));
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_capacity() {
+        let cache = Cache::new(SHARDS * 1000);
+        for index in 0..10_000 {
+            cache.write(
+                format!("key-{index}").as_bytes(),
+                Some(entry("a value of some thirty bytes..")),
+            );
+        }
+        for shard in &cache.shards {
+            let shard = shard.lock().unwrap();
+            assert!(
+                shard.bytes <= 1000 && !shard.entries.is_empty(),
+                "{} bytes",
+                shard.bytes
+            );
+            let counted: usize = shard.entries.iter().map(|(key, entry)| cost(key, entry)).sum();
+            assert_eq!(counted, shard.bytes);
+        }
+    }
+
+    #[test]
+    fn a_zero_capacity_cache_holds_nothing() {
+        let cache = Cache::new(0);
+        cache.write(b"k", Some(entry("v")));
+        assert_eq!(cache.get(b"k"), None);
+    }
+}
