@@ -66,8 +66,13 @@ impl Sweeper {
 
     /// Runs a pass and logs what it did.
     pub async fn run_logged_pass(&self) {
+        let started = std::time::Instant::now();
         match self.run_pass().await {
-            Ok(purged) => tracing::info!(purged, "expired keys purged"),
+            Ok(purged) => tracing::info!(
+                purged,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "expired keys purged"
+            ),
             Err(error) => tracing::error!(error = ?error, "purging expired keys failed"),
         }
     }

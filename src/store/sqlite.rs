@@ -44,10 +44,7 @@ pub(super) async fn connect_readers(options: &StoreOptions) -> Result<SqlitePool
 fn base_options(options: &StoreOptions) -> Result<SqliteConnectOptions, sqlx::Error> {
     Ok(SqliteConnectOptions::from_str(&options.database_url)?
         .busy_timeout(options.busy_timeout)
-        .foreign_keys(true)
-        // Reads of pages SQLite's own cache misses come from memory-mapped pages instead of a
-        // pread each; measured in bench/RESULTS.md. Address space, not resident memory.
-        .pragma("mmap_size", (256 * 1024 * 1024).to_string()))
+        .foreign_keys(true))
 }
 
 pub(super) async fn ping(readers: &SqlitePool) -> Result<(), sqlx::Error> {

@@ -1,10 +1,15 @@
-//! Concurrent writers: every request answered 2xx, and the result is one a client sent.
+//! Concurrent writers: every request answered 2xx and the result one a client sent, or, when
+//! the batch cannot commit, every request in it refused.
+
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use futures_util::future::join_all;
+use litekv::clock::ManualClock;
 use serde_json::json;
+use sqlx::Connection;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{TestDatabase, spawn_app, spawn_app_on};
 
 #[actix_web::test]
 async fn sixty_four_concurrent_writes_to_one_key_all_succeed_and_one_wins() {
@@ -39,4 +44,51 @@ async fn sixty_four_concurrent_writes_to_distinct_keys_all_land() {
     for (writer, (status, body)) in reads {
         assert_eq!((status, body["value"].clone()), (StatusCode::OK, json!(writer)));
     }
+}
+
+#[actix_web::test]
+async fn writes_whose_batch_cannot_commit_all_get_503_and_none_is_applied() {
+    let database = TestDatabase::new();
+    let app = spawn_app_on(
+        &database,
+        Arc::new(ManualClock::starting_now()),
+        &["--busy-timeout-ms", "200"],
+    )
+    .await;
+    // Another process holds the write lock past the server's busy timeout.
+    let mut blocker = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
+    sqlx::query("begin immediate").execute(&mut blocker).await.unwrap();
+
+    let writes = join_all((0..16).map(|writer| {
+        let response = app
+            .client
+            .post(format!("{}/blocked-{writer}/", app.address))
+            .send_json(&json!({ "value": writer }));
+        async move {
+            let mut response = response.await.unwrap();
+            let body: serde_json::Value = response.json().await.unwrap();
+            (response.status(), response.headers().get("retry-after").cloned(), body)
+        }
+    }))
+    .await;
+    for (status, retry_after, body) in writes {
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.unwrap(), "1");
+        assert_eq!(body, json!({"error": "the database is busy; retry shortly"}));
+    }
+
+    sqlx::query("rollback").execute(&mut blocker).await.unwrap();
+    for writer in 0..16 {
+        assert_eq!(
+            app.get(format!("/blocked-{writer}/")).await.0,
+            StatusCode::NOT_FOUND,
+            "a refused write was not applied"
+        );
+    }
+    assert_eq!(
+        app.post("/after/", json!({"value": 1})).await.0,
+        StatusCode::CREATED,
+        "writes resume once the lock is free"
+    );
+    app.stop().await;
 }
