@@ -3,6 +3,7 @@
 //! A [`Store`] is a pool of read connections plus one writer task that owns the only write
 //! connection and commits everything queued in one transaction (group commit). Reads never
 //! wait for writes (WAL), and a write's future resolves only after its transaction committed.
+//! A bounded cache in front of the read pool, kept coherent by the writer, serves repeated reads.
 //! Every time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
 mod cache;
