@@ -72,9 +72,9 @@ impl Cache {
     pub(super) fn write(&self, key: &[u8], entry: Option<Entry>) {
         let mut shard = self.shard(key);
         shard.writes += 1;
-        shard.remove(key);
-        if let Some(entry) = entry {
-            shard.insert(key, entry, self.shard_capacity);
+        match entry {
+            Some(entry) => shard.insert(key, entry, self.shard_capacity),
+            None => shard.remove(key),
         }
     }
 }
@@ -84,12 +84,13 @@ fn cost(key: &[u8], entry: &Entry) -> usize {
 }
 
 impl Shard {
+    /// Replaces any entry for `key`; an entry larger than the whole shard is not kept.
     fn insert(&mut self, key: &[u8], entry: Entry, capacity: usize) {
+        self.remove(key);
         let added = cost(key, &entry);
         if added > capacity {
             return;
         }
-        self.remove(key);
         // Evict whatever the map yields first: with no access order kept, this is about as
         // good as random eviction, and costs nothing on a hit.
         while self.bytes + added > capacity {
@@ -153,6 +154,14 @@ mod tests {
             let counted: usize = shard.entries.iter().map(|(key, entry)| cost(key, entry)).sum();
             assert_eq!(counted, shard.bytes);
         }
+    }
+
+    #[test]
+    fn a_write_too_large_to_cache_still_evicts_the_old_value() {
+        let cache = Cache::new(SHARDS * 100);
+        cache.write(b"k", Some(entry("small")));
+        cache.write(b"k", Some(entry(&"x".repeat(200))));
+        assert_eq!(cache.get(b"k"), None, "the old value would be a stale read");
     }
 
     #[test]

@@ -100,11 +100,7 @@ impl Store {
     pub async fn get(&self, key: &[u8], now_ms: i64) -> Result<Lookup, StoreError> {
         // An expired cached entry falls through: the database says whether the row is
         // still there, for the lazy delete.
-        if let Some(entry) = self
-            .cache
-            .get(key)
-            .filter(|entry| sqlite::is_live(entry.expires_at, now_ms))
-        {
+        if let Some(entry) = self.cache.get(key).filter(|entry| is_live(entry.expires_at, now_ms)) {
             return Ok(Lookup::Live(entry));
         }
         let ticket = self.cache.ticket(key);
@@ -186,6 +182,11 @@ impl Store {
         self.writer.stop().await;
         self.readers.close().await;
     }
+}
+
+/// The one expiry rule, for rows and cached entries alike: a key is live until its expiry.
+fn is_live(expires_at: Option<i64>, now_ms: i64) -> bool {
+    expires_at.is_none_or(|expires_at| expires_at > now_ms)
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -8,7 +8,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, QueryBuilder, SqlitePool};
 
-use super::{Durability, Entry, Lookup, StoreOptions};
+use super::{Durability, Entry, Lookup, StoreOptions, is_live};
 
 /// The schema, embedded in the binary and applied at start.
 pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -49,10 +49,6 @@ fn base_options(options: &StoreOptions) -> Result<SqliteConnectOptions, sqlx::Er
 
 pub(super) async fn ping(readers: &SqlitePool) -> Result<(), sqlx::Error> {
     sqlx::query("select 1").execute(readers).await.map(drop)
-}
-
-pub(super) fn is_live(expires_at: Option<i64>, now_ms: i64) -> bool {
-    expires_at.is_none_or(|expires_at| expires_at > now_ms)
 }
 
 pub(super) async fn get(readers: &SqlitePool, key: &[u8], now_ms: i64) -> Result<Lookup, sqlx::Error> {

@@ -1,12 +1,9 @@
 //! Every client mistake gets a 4xx with a JSON error saying what to fix.
 
-use std::sync::Arc;
-
 use actix_web::http::{Method, StatusCode};
-use litekv::clock::ManualClock;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestDatabase, spawn_app, spawn_app_on};
+use crate::helpers::{spawn_app, spawn_app_with};
 
 const TTL_RULE: &str = "`ttl` must be a whole number of seconds from 1 to 3153600000 (100 years), or left out for a key that never expires; got ";
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
@@ -166,13 +163,7 @@ async fn methods_not_allowed_name_the_allowed_ones() {
 
 #[actix_web::test]
 async fn values_and_bodies_over_the_limits_are_413() {
-    let database = TestDatabase::new();
-    let app = spawn_app_on(
-        &database,
-        Arc::new(ManualClock::starting_now()),
-        &["--max-value-bytes", "64"],
-    )
-    .await;
+    let (app, _db) = spawn_app_with(&["--max-value-bytes", "64"]).await;
     let value_of = |bytes: usize| json!({ "value": "x".repeat(bytes - 2) });
 
     assert_eq!(app.post("/fits/", &value_of(64)).await.0, StatusCode::CREATED);

@@ -1,15 +1,12 @@
 //! Concurrent writers: every request answered 2xx and the result one a client sent, or, when
 //! the batch cannot commit, every request in it refused.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
 use futures_util::future::join_all;
-use litekv::clock::ManualClock;
 use serde_json::json;
 use sqlx::Connection;
 
-use crate::helpers::{TestDatabase, spawn_app, spawn_app_on};
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn sixty_four_concurrent_writes_to_one_key_all_succeed_and_one_wins() {
@@ -48,13 +45,7 @@ async fn sixty_four_concurrent_writes_to_distinct_keys_all_land() {
 
 #[actix_web::test]
 async fn writes_whose_batch_cannot_commit_all_get_503_and_none_is_applied() {
-    let database = TestDatabase::new();
-    let app = spawn_app_on(
-        &database,
-        Arc::new(ManualClock::starting_now()),
-        &["--busy-timeout-ms", "200"],
-    )
-    .await;
+    let (app, database) = spawn_app_with(&["--busy-timeout-ms", "200"]).await;
     // Another process holds the write lock past the server's busy timeout.
     let mut blocker = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
     sqlx::query("begin immediate").execute(&mut blocker).await.unwrap();

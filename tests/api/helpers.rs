@@ -80,8 +80,13 @@ pub struct TestApp {
 
 /// A server on a fresh database, its clock starting at the current wall-clock time.
 pub async fn spawn_app() -> (TestApp, TestDatabase) {
+    spawn_app_with(&[]).await
+}
+
+/// As [`spawn_app`], with extra command-line flags.
+pub async fn spawn_app_with(flags: &[&str]) -> (TestApp, TestDatabase) {
     let database = TestDatabase::new();
-    let app = spawn_app_on(&database, Arc::new(ManualClock::starting_now()), &[]).await;
+    let app = spawn_app_on(&database, Arc::new(ManualClock::starting_now()), flags).await;
     (app, database)
 }
 
