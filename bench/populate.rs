@@ -3,6 +3,7 @@
 //! the same ~100-byte JSON value as the wrk workloads and, if given, that TTL.
 
 use anyhow::Context;
+use bytes::Bytes;
 use futures_util::future::try_join_all;
 use litekv::clock::{Clock, SystemClock};
 use litekv::store::{Durability, Store, StoreOptions};
@@ -32,11 +33,16 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     let now_ms = SystemClock.now_ms();
-    let names: Vec<String> = (0..keys).map(|index| format!("bench-{index}")).collect();
+    let names: Vec<Bytes> = (0..keys).map(|index| format!("bench-{index}").into()).collect();
     for chunk in names.chunks(CONCURRENCY) {
-        let writes = chunk
-            .iter()
-            .map(|key| store.set(key.as_bytes(), VALUE.to_vec(), ttl_ms.map(|ttl| now_ms + ttl), now_ms));
+        let writes = chunk.iter().map(|key| {
+            store.set(
+                key.clone(),
+                Bytes::from_static(VALUE),
+                ttl_ms.map(|ttl| now_ms + ttl),
+                now_ms,
+            )
+        });
         try_join_all(writes).await?;
     }
     store.close().await;

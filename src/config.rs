@@ -23,6 +23,15 @@ pub struct ServerConfig {
     #[arg(long, env = "LITEKV_MAX_VALUE_BYTES", default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_value_bytes: u32,
 
+    /// Largest request body of the Upstash API (a command, pipeline or transaction), in bytes.
+    #[arg(long, env = "LITEKV_MAX_REQUEST_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_request_bytes: u32,
+
+    /// Token every request must carry (`Authorization: Bearer <token>` or `?_token=`), except
+    /// GET /health. Without one, the server serves anyone who can reach it.
+    #[arg(long, env = "LITEKV_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
     /// Bytes of keys and values cached in memory for reads (0 turns the cache off).
     #[arg(long, env = "LITEKV_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub cache_bytes: usize,

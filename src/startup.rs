@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::Engine;
 use crate::config::ServerConfig;
-use crate::http::{self, Limits};
+use crate::http::{self, AccessToken, Limits, RequestLimits};
 use crate::store::Store;
 use crate::sweep::{self, Sweeper};
 
@@ -35,10 +36,18 @@ impl Application {
         let store = Store::open(&config.database.store_options(config.cache_bytes))
             .await
             .with_context(|| format!("opening the database {}", config.database.database_url))?;
-        let engine = Engine::new(store.clone(), Arc::clone(&clock));
+        let engine = Engine::new(store.clone(), Arc::clone(&clock), config.max_value_bytes as usize);
         let limits = Limits {
             max_value_bytes: config.max_value_bytes as usize,
         };
+        let request_limits = RequestLimits {
+            max_request_bytes: config.max_request_bytes as usize,
+        };
+        let token = AccessToken::new(config.token.clone());
+        let token_required = token.is_required();
+        if !token_required {
+            tracing::warn!("no access token configured (--token, LITEKV_TOKEN): serving anyone who can connect");
+        }
 
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let address = listener.local_addr()?;
@@ -47,7 +56,12 @@ impl Application {
             App::new()
                 .app_data(web::Data::new(engine.clone()))
                 .app_data(web::Data::new(limits))
+                .app_data(web::Data::new(request_limits))
+                .app_data(web::Data::new(token.clone()))
                 .configure(http::configure)
+                .wrap(from_fn(http::require_token))
+                // Outermost, so refusals carry the header too.
+                .wrap(from_fn(http::sync_token))
         })
         .workers(workers)
         .shutdown_timeout(config.shutdown_timeout)
@@ -65,6 +79,7 @@ impl Application {
             synchronous = ?config.database.synchronous,
             workers,
             sweep = !config.no_sweep,
+            token_required,
             "litekv listening"
         );
         Ok(Self {

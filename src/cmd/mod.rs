@@ -1,31 +1,49 @@
 //! The command engine: Redis semantics over the store, shared by every front door.
 //!
-//! A front door turns its protocol into a command struct, runs it against the [`Engine`]
-//! and renders the typed outcome. Commands own the semantics (expiry arithmetic, lazy
-//! deletes); the store owns the SQL. Parsing commands from Redis argument lists and the
-//! protocol-neutral `Reply` arrive with the first Redis front door.
+//! Arguments as byte strings -> [`Engine::parse`] -> a [`Command`] -> run against the store
+//! -> a protocol-neutral [`Reply`]. Read commands run on the read pool; write commands run
+//! inside the writer's transaction, so each is atomic, and a group of them (a transaction)
+//! is atomic together. Commands own the semantics (expiry arithmetic, lazy deletes,
+//! Redis's error texts); the store owns the SQL.
 
+mod args;
+mod command;
+mod expiry;
+mod glob;
 mod keys;
+mod native;
+mod reply;
+mod server;
 mod strings;
 
 use std::sync::Arc;
 
-pub use keys::Del;
-pub use strings::{Get, GetOutcome, Set, SetOutcome};
+use bytes::Bytes;
+
+pub use command::{Command, ReadCommand, WriteCommand, check_known, command_names};
+pub use expiry::Expiry;
+pub use native::{GetOutcome, SetOutcome};
+pub use reply::{CmdError, ExecError, Reply};
 
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::store::{BoxFuture, Store, StoreError, WriteJob, WriteTx};
 
-/// What every command runs against: the store, and the clock that says what "now" is.
+/// What every command runs against: the store, the clock that says what "now" is, and
+/// the largest value a command may store.
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
     clock: Arc<dyn Clock>,
+    max_value_bytes: usize,
 }
 
 impl Engine {
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(store: Store, clock: Arc<dyn Clock>, max_value_bytes: usize) -> Self {
+        Self {
+            store,
+            clock,
+            max_value_bytes,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -34,5 +52,115 @@ impl Engine {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Parses a command given as Redis receives it: the name (any case), then arguments.
+    pub fn parse(&self, args: Vec<Bytes>) -> Result<Command, CmdError> {
+        command::parse(args, self.max_value_bytes)
+    }
+
+    /// What a client holds to read its own writes: a count of commits. Every response is
+    /// sent after its commit, and reads see every commit, so any token is already honoured.
+    pub fn sync_token(&self) -> u64 {
+        self.store.commits()
+    }
+
+    /// Runs one command. `Err` only for a storage failure; a command's own failure is a
+    /// [`Reply::Error`].
+    pub async fn execute(&self, command: Command) -> Result<Reply, StoreError> {
+        match command {
+            Command::Read(command) => self.read(&command).await,
+            Command::Write(WriteCommand::Set(set)) if set.is_unconditional() => {
+                reply::settle(set.exec_unconditional(&self.store, self.now_ms()).await)
+            }
+            command @ Command::Write(_) => self.write(vec![Ok(command)]).await.map(first),
+        }
+    }
+
+    /// Runs commands in order, each seeing the effects of those before it. Not atomic:
+    /// other clients' commands may interleave. A command that failed to parse answers its
+    /// error in place.
+    pub async fn execute_pipeline(&self, commands: Vec<Result<Command, CmdError>>) -> Result<Vec<Reply>, StoreError> {
+        let mut replies = Vec::with_capacity(commands.len());
+        let mut commands = commands.into_iter().peekable();
+        while let Some(command) = commands.next() {
+            match command {
+                Ok(Command::Read(read)) => replies.push(self.read(&read).await?),
+                Err(error) => replies.push(Reply::Error(error)),
+                write @ Ok(Command::Write(_)) => {
+                    // A run of writes shares one transaction: one commit instead of many.
+                    let mut run = vec![write];
+                    while let Some(next) = commands.next_if(|next| matches!(next, Ok(Command::Write(_)))) {
+                        run.push(next);
+                    }
+                    replies.extend(self.write(run).await?);
+                }
+            }
+        }
+        Ok(replies)
+    }
+
+    /// Runs commands as one transaction (MULTI/EXEC): all of them or, if the commit fails,
+    /// none. A command that fails answers its error in place and the others still apply,
+    /// as in Redis.
+    pub async fn execute_transaction(
+        &self,
+        commands: Vec<Result<Command, CmdError>>,
+    ) -> Result<Vec<Reply>, StoreError> {
+        self.write(commands).await
+    }
+
+    pub(crate) async fn read(&self, command: &ReadCommand) -> Result<Reply, StoreError> {
+        let now_ms = self.now_ms();
+        let mut view = self.store.read(now_ms);
+        let reply = reply::settle(command.exec(&mut view).await)?;
+        let expired = view.take_expired();
+        drop(view);
+        if !expired.is_empty() {
+            self.store.delete_if_expired(expired, now_ms).await?;
+        }
+        Ok(reply)
+    }
+
+    async fn write(&self, commands: Vec<Result<Command, CmdError>>) -> Result<Vec<Reply>, StoreError> {
+        let now_ms = self.now_ms();
+        self.store.write(Transaction { commands, now_ms }).await
+    }
+}
+
+fn first(replies: Vec<Reply>) -> Reply {
+    replies.into_iter().next().unwrap_or(Reply::Nil)
+}
+
+/// Commands run in order inside the writer's transaction.
+struct Transaction {
+    commands: Vec<Result<Command, CmdError>>,
+    now_ms: i64,
+}
+
+impl WriteJob for Transaction {
+    type Output = Vec<Reply>;
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Vec<Reply>, StoreError>> {
+        Box::pin(async move {
+            let now_ms = self.now_ms;
+            let mut replies = Vec::with_capacity(self.commands.len());
+            for command in std::mem::take(&mut self.commands) {
+                let reply = match command {
+                    Err(error) => Reply::Error(error),
+                    Ok(Command::Write(write)) => reply::settle(write.exec(tx, now_ms).await)?,
+                    Ok(Command::Read(read)) => {
+                        let mut view = tx.read(now_ms);
+                        let reply = reply::settle(read.exec(&mut view).await)?;
+                        let expired = view.take_expired();
+                        drop(view);
+                        tx.delete_if_expired(&expired, now_ms).await?;
+                        reply
+                    }
+                };
+                replies.push(reply);
+            }
+            Ok(replies)
+        })
     }
 }

@@ -36,6 +36,10 @@ impl Key {
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    pub fn into_bytes(self) -> bytes::Bytes {
+        self.0.into()
+    }
 }
 
 impl fmt::Display for Key {

@@ -1,17 +1,25 @@
 //! Front doors over HTTP. Each translates its protocol into commands and their outcomes
 //! back into responses; none holds business logic or SQL.
 //!
-//! Reserved paths (registered before the key routes): `/health`. Keys live at `/<key>/`,
-//! always with the trailing slash, so no key can shadow them.
+//! Routes, matched in this order:
+//! - reserved paths: `/health`, `/pipeline`, `/multi-exec`, and `/` (Upstash, one command);
+//! - `/<key>/`, always with the trailing slash: the native JSON API;
+//! - any other path, without a trailing slash: an Upstash path-style command (`/get/k`).
 
+mod access;
+mod body;
 mod error;
 mod native;
 mod ops;
+mod upstash;
 
+use actix_web::guard;
 use actix_web::web;
 
+pub use access::{AccessToken, require_token, sync_token};
 pub use error::ApiError;
 pub use native::Limits;
+pub use upstash::RequestLimits;
 
 /// Every route, shared by the server and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -20,6 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(ops::health))
             .default_service(web::to(ops::method_not_allowed("GET"))),
     )
+    .service(post_only("/", upstash::command))
+    .service(post_only("/pipeline", upstash::pipeline))
+    .service(post_only("/multi-exec", upstash::multi_exec))
     .service(
         web::resource("/{key:.*}/")
             .route(web::get().to(native::get_key))
@@ -27,5 +38,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(native::delete_key))
             .default_service(web::to(ops::method_not_allowed("GET, POST, DELETE"))),
     )
-    .default_service(web::to(ops::not_found));
+    .service(
+        web::resource("/{command:.+}")
+            .route(
+                web::route()
+                    .guard(
+                        guard::Any(guard::Get())
+                            .or(guard::Head())
+                            .or(guard::Post())
+                            .or(guard::Put()),
+                    )
+                    .to(upstash::path_command),
+            )
+            .default_service(web::to(ops::method_not_allowed("GET, HEAD, POST, PUT"))),
+    );
+}
+
+fn post_only<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::post().to(handler))
+        .default_service(web::to(ops::method_not_allowed("POST")))
 }

@@ -7,17 +7,16 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::web::{self, BytesMut};
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, SecondsFormat};
-use futures_util::StreamExt;
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::ApiError;
-use crate::cmd::{Del, Engine, Get, GetOutcome, Set, SetOutcome};
+use super::body::read_body;
+use crate::cmd::{Engine, GetOutcome, SetOutcome};
 use crate::domain::{Key, KeyError, Ttl};
 
 /// Room for the `{"value": ..., "ttl": ...}` envelope around the largest value.
@@ -39,10 +38,12 @@ pub(super) async fn set_key(
     engine: web::Data<Engine>,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json_body(&request, payload, limits.max_value_bytes + ENVELOPE_BYTES).await?;
+    require_json(&request)?;
+    let limit = limits.max_value_bytes + ENVELOPE_BYTES;
+    let body = read_body(payload, &request, limit, "--max-value-bytes plus 4096").await?;
     let SetRequest { value, ttl } = SetRequest::parse(&body, limits.max_value_bytes)?;
     let response_key = key.to_string();
-    let SetOutcome { created, expires_at } = Set { key, value, ttl }.exec(&engine).await?;
+    let SetOutcome { created, expires_at } = engine.set_value(key.into_bytes(), value.into(), ttl).await?;
     let mut response = if created {
         HttpResponse::Created()
     } else {
@@ -59,7 +60,7 @@ pub(super) async fn set_key(
 /// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires).
 pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
     let response_key = key.to_string();
-    match (Get { key }).exec(&engine).await? {
+    match engine.get_value(key.as_bytes()).await? {
         GetOutcome::Found { value, ttl_remaining } => Ok(HttpResponse::Ok().json(GetResponse {
             key: response_key,
             value: stored_value_as_json(&value),
@@ -73,7 +74,7 @@ pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) ->
 /// `DELETE /<key>/`: 200 either way; `deleted` says whether a live key was removed.
 pub(super) async fn delete_key(PathKey(key): PathKey, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
     let response_key = key.to_string();
-    let deleted = Del { key }.exec(&engine).await?;
+    let deleted = engine.delete_key(key.into_bytes()).await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
         key: response_key,
         deleted,
@@ -159,14 +160,8 @@ impl SetRequest {
     }
 }
 
-fn value_too_large(size: usize, max_value_bytes: usize) -> ApiError {
-    ApiError::PayloadTooLarge(format!(
-        "the value is {size} bytes as compact JSON; the limit is {max_value_bytes} bytes (--max-value-bytes)"
-    ))
-}
-
-/// Reads a JSON body of at most `limit` bytes, refusing early on a declared length over it.
-async fn read_json_body(request: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<BytesMut, ApiError> {
+/// Refuses a body that is not declared as JSON.
+fn require_json(request: &HttpRequest) -> Result<(), ApiError> {
     let content_type = request.content_type();
     let is_json = content_type.eq_ignore_ascii_case("application/json")
         || (content_type.starts_with("application/") && content_type.ends_with("+json"));
@@ -176,29 +171,13 @@ async fn read_json_body(request: &HttpRequest, mut payload: web::Payload, limit:
             "the body must be JSON: send the header Content-Type: application/json (got {sent})"
         )));
     }
-    let too_large = || {
-        ApiError::PayloadTooLarge(format!(
-            "the request body is over the limit of {limit} bytes (--max-value-bytes plus {ENVELOPE_BYTES})"
-        ))
-    };
-    if request
-        .headers()
-        .get("content-length")
-        .and_then(|length| length.to_str().ok()?.parse::<usize>().ok())
-        .is_some_and(|length| length > limit)
-    {
-        return Err(too_large());
-    }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|error| ApiError::BadRequest(format!("the request body could not be read: {error}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    Ok(())
+}
+
+fn value_too_large(size: usize, max_value_bytes: usize) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the value is {size} bytes as compact JSON; the limit is {max_value_bytes} bytes (--max-value-bytes)"
+    ))
 }
 
 /// A stored value as JSON: itself when it is JSON text, otherwise a JSON string of it.

@@ -28,11 +28,6 @@ pub(super) async fn health(engine: web::Data<Engine>) -> HttpResponse {
     }
 }
 
-pub(super) async fn not_found() -> HttpResponse {
-    ApiError::NotFound("no such endpoint: keys are addressed as /<key>/, with the trailing slash (GET, POST, DELETE); see also GET /health")
-        .error_response()
-}
-
 /// A fallback handler answering 405 with the methods the path does take.
 pub(super) fn method_not_allowed(allowed: &'static str) -> impl Fn(HttpRequest) -> Ready<HttpResponse> + Clone {
     move |request: HttpRequest| {

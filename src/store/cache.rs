@@ -77,6 +77,16 @@ impl Cache {
             None => shard.remove(key),
         }
     }
+
+    /// Forgets every entry (the keyspace was emptied).
+    pub(super) fn clear(&self) {
+        for shard in &self.shards {
+            let mut shard = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            shard.writes += 1;
+            shard.entries.clear();
+            shard.bytes = 0;
+        }
+    }
 }
 
 fn cost(key: &[u8], entry: &Entry) -> usize {

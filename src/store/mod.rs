@@ -4,13 +4,18 @@
 //! connection and commits everything queued in one transaction (group commit). Reads never
 //! wait for writes (WAL), and a write's future resolves only after its transaction committed.
 //! A bounded cache in front of the read pool, kept coherent by the writer, serves repeated reads.
-//! Every time-dependent operation takes `now_ms`, so callers decide what "now" is.
+//!
+//! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
+//! writer's transaction with a [`WriteTx`]; both offer typed operations, never SQL. Every
+//! time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
 mod cache;
 mod sqlite;
+mod view;
 mod writer;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -18,7 +23,8 @@ use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 
 use cache::Cache;
-use sqlite::StringWrite;
+pub use view::{ReadView, ScanPage, WriteTx};
+pub use writer::{BoxFuture, WriteJob};
 use writer::{WriteOp, Writer};
 
 /// How much a commit is worth protecting.
@@ -52,6 +58,15 @@ pub enum Lookup {
     Missing,
 }
 
+impl Lookup {
+    pub fn live(self) -> Option<Entry> {
+        match self {
+            Self::Live(entry) => Some(entry),
+            Self::Expired | Self::Missing => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub value: Bytes,
@@ -79,6 +94,7 @@ pub struct Store {
     readers: SqlitePool,
     writer: Writer,
     cache: Arc<Cache>,
+    commits: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -89,86 +105,70 @@ impl Store {
         sqlite::MIGRATOR.run(&mut write_connection).await?;
         let readers = sqlite::connect_readers(options).await?;
         let cache = Arc::new(Cache::new(options.cache_bytes));
+        let commits = Arc::new(AtomicU64::new(0));
+        let writer = Writer::start(write_connection, Arc::clone(&cache), Arc::clone(&commits));
         Ok(Self {
             readers,
-            writer: Writer::start(write_connection, Arc::clone(&cache)),
+            writer,
             cache,
+            commits,
         })
     }
 
-    /// Reads a key's value and expiry, classifying it against `now_ms`.
-    pub async fn get(&self, key: &[u8], now_ms: i64) -> Result<Lookup, StoreError> {
-        // An expired cached entry falls through: the database says whether the row is
-        // still there, for the lazy delete.
-        if let Some(entry) = self.cache.get(key).filter(|entry| is_live(entry.expires_at, now_ms)) {
-            return Ok(Lookup::Live(entry));
-        }
-        let ticket = self.cache.ticket(key);
-        let lookup = sqlite::get(&self.readers, key, now_ms).await?;
-        if let Lookup::Live(entry) = &lookup {
-            self.cache.fill(key, entry.clone(), ticket);
-        }
-        Ok(lookup)
+    /// Reads committed data through the cache, as of `now_ms`.
+    pub fn read(&self, now_ms: i64) -> ReadView<'_> {
+        ReadView::pooled(&self.readers, &self.cache, now_ms)
     }
 
-    /// Upserts a string value. Returns whether the key was created: it did not exist, or had
-    /// expired. `expires_at: None` clears any earlier expiry.
+    /// A key's value and expiry, as of `now_ms`.
+    pub async fn get(&self, key: &[u8], now_ms: i64) -> Result<Lookup, StoreError> {
+        self.read(now_ms).lookup(key).await
+    }
+
+    /// Runs `job` inside the writer's next transaction; resolves once that committed.
+    pub async fn write<J: WriteJob>(&self, job: J) -> Result<J::Output, StoreError> {
+        let (reply, result) = oneshot::channel();
+        self.writer.submit(WriteOp::job(job, reply)).await?;
+        result.await?
+    }
+
+    /// Upserts a string value: the common write, batched with its neighbours in three
+    /// statements. Returns whether the key was created: it did not exist, or had expired.
+    /// `expires_at: None` clears any earlier expiry.
     pub async fn set(
         &self,
-        key: &[u8],
-        value: Vec<u8>,
+        key: impl Into<Bytes>,
+        value: impl Into<Bytes>,
         expires_at: Option<i64>,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let created = self
-            .writer
-            .submit(|reply| {
-                let write = StringWrite {
-                    key: key.to_vec(),
-                    value: value.into(),
-                    expires_at,
-                    now_ms,
-                };
-                WriteOp::Set { write, reply }
-            })
-            .await?;
-        Ok(created == 1)
+        let (reply, result) = oneshot::channel();
+        let write = StringWrite {
+            key: key.into(),
+            value: value.into(),
+            expires_at,
+            now_ms,
+        };
+        self.writer.submit(WriteOp::Set { write, reply }).await?;
+        result.await?
     }
 
-    /// Deletes a key. Returns whether a live key was deleted (an expired row is removed too,
-    /// but does not count, as in Redis).
-    pub async fn delete(&self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
-        let deleted = self
-            .writer
-            .submit(|reply| WriteOp::Delete {
-                key: key.to_vec(),
-                now_ms,
-                reply,
-            })
-            .await?;
-        Ok(deleted == 1)
-    }
-
-    /// Deletes a key only if it is still expired at `now_ms`, so a lazy delete can never
-    /// remove a value that another request set a moment before.
-    pub async fn delete_if_expired(&self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
-        let deleted = self
-            .writer
-            .submit(|reply| WriteOp::DeleteIfExpired {
-                key: key.to_vec(),
-                now_ms,
-                reply,
-            })
-            .await?;
-        Ok(deleted == 1)
+    /// Deletes each of `keys` that is still expired at `now_ms` (the lazy half of expiry).
+    /// Returns how many were deleted.
+    pub async fn delete_if_expired(&self, keys: Vec<Bytes>, now_ms: i64) -> Result<u64, StoreError> {
+        self.write(DeleteIfExpired { keys, now_ms }).await
     }
 
     /// Deletes at most `limit` keys that expired by `now_ms`, in one transaction of their own
     /// unless other writes share it. Returns how many were deleted.
     pub async fn purge_expired_batch(&self, now_ms: i64, limit: u32) -> Result<u64, StoreError> {
-        self.writer
-            .submit(|reply| WriteOp::PurgeExpired { now_ms, limit, reply })
-            .await
+        self.write(PurgeExpired { now_ms, limit }).await
+    }
+
+    /// Counts committed write transactions since the store opened: it changes after every
+    /// acknowledged write, and every read sees at least what it counts.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
     }
 
     /// Checks that the database answers a query.
@@ -181,6 +181,41 @@ impl Store {
     pub async fn close(&self) {
         self.writer.stop().await;
         self.readers.close().await;
+    }
+}
+
+/// One string write of a batch.
+#[derive(Debug)]
+pub struct StringWrite {
+    pub key: Bytes,
+    pub value: Bytes,
+    pub expires_at: Option<i64>,
+    pub now_ms: i64,
+}
+
+struct DeleteIfExpired {
+    keys: Vec<Bytes>,
+    now_ms: i64,
+}
+
+impl WriteJob for DeleteIfExpired {
+    type Output = u64;
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<u64, StoreError>> {
+        Box::pin(tx.delete_if_expired(&self.keys, self.now_ms))
+    }
+}
+
+struct PurgeExpired {
+    now_ms: i64,
+    limit: u32,
+}
+
+impl WriteJob for PurgeExpired {
+    type Output = u64;
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<u64, StoreError>> {
+        Box::pin(tx.purge_expired(self.now_ms, self.limit))
     }
 }
 

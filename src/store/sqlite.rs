@@ -3,12 +3,11 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use bytes::Bytes;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, QueryBuilder, SqlitePool};
 
-use super::{Durability, Entry, Lookup, StoreOptions, is_live};
+use super::{Durability, Entry, StoreOptions, StringWrite, is_live};
 
 /// The schema, embedded in the binary and applied at start.
 pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -51,39 +50,110 @@ pub(super) async fn ping(readers: &SqlitePool) -> Result<(), sqlx::Error> {
     sqlx::query("select 1").execute(readers).await.map(drop)
 }
 
-pub(super) async fn get(readers: &SqlitePool, key: &[u8], now_ms: i64) -> Result<Lookup, sqlx::Error> {
+/// A key's row, expired or not.
+pub(super) async fn get(conn: &mut SqliteConnection, key: &[u8]) -> Result<Option<Entry>, sqlx::Error> {
     let row: Option<(Option<i64>, Vec<u8>)> = sqlx::query_as(
         "select keys.expires_at, strings.value
          from keys join strings on strings.key_id = keys.id
          where keys.key = ?",
     )
     .bind(key)
-    .fetch_optional(readers)
+    .fetch_optional(conn)
     .await?;
-    Ok(match row {
-        None => Lookup::Missing,
-        Some((expires_at, _)) if !is_live(expires_at, now_ms) => Lookup::Expired,
-        Some((expires_at, value)) => Lookup::Live(Entry {
-            value: value.into(),
-            expires_at,
-        }),
-    })
+    Ok(row.map(|(expires_at, value)| Entry {
+        value: value.into(),
+        expires_at,
+    }))
 }
 
-/// One string write of a batch.
-#[derive(Debug)]
-pub(super) struct StringWrite {
-    pub key: Vec<u8>,
-    pub value: Bytes,
-    pub expires_at: Option<i64>,
-    pub now_ms: i64,
+/// A key's expiry column, if it has a row (expired or not).
+pub(super) async fn expiry(conn: &mut SqliteConnection, key: &[u8]) -> Result<Option<Option<i64>>, sqlx::Error> {
+    sqlx::query_scalar("select expires_at from keys where key = ?")
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Up to `limit` live keys with an id above `after`, by id. Ids never change while a key
+/// lives, and a new key gets an id above every current one, so walking by id sees every key
+/// that lives throughout the walk.
+pub(super) async fn scan(
+    conn: &mut SqliteConnection,
+    after: i64,
+    limit: u32,
+    now_ms: i64,
+) -> Result<Vec<(i64, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select id, key from keys
+         where id > ? and (expires_at is null or expires_at > ?)
+         order by id limit ?",
+    )
+    .bind(after)
+    .bind(now_ms)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Live keys starting with `prefix`, through the key index (a range, as blobs compare bytewise).
+pub(super) async fn keys_with_prefix(
+    conn: &mut SqliteConnection,
+    prefix: &[u8],
+    now_ms: i64,
+) -> Result<Vec<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select key from keys
+         where key >= ?1 and (?2 is null or key < ?2) and (expires_at is null or expires_at > ?3)
+         order by key",
+    )
+    .bind(prefix)
+    .bind(prefix_end(prefix))
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await
+}
+
+/// The smallest byte string above every string that starts with `prefix`, if there is one.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|&byte| byte != 0xff)?;
+    let mut end = prefix[..=last].to_vec();
+    end[last] += 1;
+    Some(end)
+}
+
+pub(super) async fn count_live(conn: &mut SqliteConnection, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar("select count(*) from keys where expires_at is null or expires_at > ?")
+        .bind(now_ms)
+        .fetch_one(conn)
+        .await?;
+    Ok(count as u64)
+}
+
+/// A live key picked at random: the first at or after a random id, else the first of all.
+pub(super) async fn random_key(conn: &mut SqliteConnection, now_ms: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let after_random_id: Option<Vec<u8>> = sqlx::query_scalar(
+        "select key from keys
+         where id >= (select abs(random()) % (max(id) + 1) from keys)
+           and (expires_at is null or expires_at > ?)
+         order by id limit 1",
+    )
+    .bind(now_ms)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if after_random_id.is_some() {
+        return Ok(after_random_id);
+    }
+    sqlx::query_scalar("select key from keys where expires_at is null or expires_at > ? order by id limit 1")
+        .bind(now_ms)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Upserts a run of string writes in order, with three statements however long the run: one
 /// statement round trip costs far more than SQLite's work per row. Returns, per write, 1 if
 /// it created its key (absent or expired) and 0 if it updated a live one. Runs inside the
 /// writer's `BEGIN IMMEDIATE` transaction, so nothing interleaves with it.
-pub(super) async fn set_many(conn: &mut SqliteConnection, writes: &[&StringWrite]) -> Result<Vec<u64>, sqlx::Error> {
+pub(super) async fn set_many(conn: &mut SqliteConnection, writes: &[&StringWrite]) -> Result<Vec<bool>, sqlx::Error> {
     // Later writes to a key overwrite earlier ones: only the last reaches the tables.
     let mut last_writes: HashMap<&[u8], &StringWrite> = HashMap::with_capacity(writes.len());
     for write in writes {
@@ -94,15 +164,15 @@ pub(super) async fn set_many(conn: &mut SqliteConnection, writes: &[&StringWrite
     let created = writes
         .iter()
         .map(|write| {
-            let previous = expiries.insert(write.key.clone(), write.expires_at);
-            u64::from(!previous.is_some_and(|expires_at| is_live(expires_at, write.now_ms)))
+            let previous = expiries.insert(write.key.to_vec(), write.expires_at);
+            !previous.is_some_and(|expires_at| is_live(expires_at, write.now_ms))
         })
         .collect();
 
     // An expired row is re-created in place, so it gets a fresh created_at.
     let mut upsert_keys = QueryBuilder::new("insert into keys (key, type, expires_at, created_at, updated_at) ");
     upsert_keys.push_values(last_writes.values(), |mut row, write| {
-        row.push_bind(write.key.as_slice())
+        row.push_bind(write.key.as_ref())
             .push_bind("string")
             .push_bind(write.expires_at)
             .push_bind(write.now_ms)
@@ -126,7 +196,7 @@ pub(super) async fn set_many(conn: &mut SqliteConnection, writes: &[&StringWrite
 
     let mut upsert_values = QueryBuilder::new("insert into strings (key_id, value) ");
     upsert_values.push_values(last_writes.values(), |mut row, write| {
-        row.push_bind(key_ids[write.key.as_slice()])
+        row.push_bind(key_ids[write.key.as_ref()])
             .push_bind(write.value.as_ref());
     });
     upsert_values.push(" on conflict (key_id) do update set value = excluded.value");
@@ -153,27 +223,65 @@ async fn existing_expiries<'k>(
     Ok(rows.into_iter().collect())
 }
 
-/// Deletes a key; returns 1 if it was live. The value row goes with it (`on delete cascade`).
-pub(super) async fn delete(conn: &mut SqliteConnection, key: &[u8], now_ms: i64) -> Result<u64, sqlx::Error> {
+/// Deletes a key; returns whether it was live. The value row goes with it (`on delete cascade`).
+pub(super) async fn delete(conn: &mut SqliteConnection, key: &[u8], now_ms: i64) -> Result<bool, sqlx::Error> {
     let deleted: Option<Option<i64>> = sqlx::query_scalar("delete from keys where key = ? returning expires_at")
         .bind(key)
         .fetch_optional(conn)
         .await?;
-    Ok(u64::from(deleted.is_some_and(|expires_at| is_live(expires_at, now_ms))))
+    Ok(deleted.is_some_and(|expires_at| is_live(expires_at, now_ms)))
 }
 
-/// Deletes a key only if it is expired at `now_ms`.
+/// Deletes a key only if it is expired at `now_ms`; returns whether it did.
 pub(super) async fn delete_if_expired(
     conn: &mut SqliteConnection,
     key: &[u8],
     now_ms: i64,
-) -> Result<u64, sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("delete from keys where key = ? and expires_at <= ?")
         .bind(key)
         .bind(now_ms)
         .execute(conn)
         .await?;
-    Ok(done.rows_affected())
+    Ok(done.rows_affected() > 0)
+}
+
+pub(super) async fn set_expiry(
+    conn: &mut SqliteConnection,
+    key: &[u8],
+    expires_at: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update keys set expires_at = ? where key = ?")
+        .bind(expires_at)
+        .bind(key)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Gives the row of `from` the name `to`, after deleting any row `to` had. The row keeps its
+/// id, its value and its expiry.
+pub(super) async fn rename(
+    conn: &mut SqliteConnection,
+    from: &[u8],
+    to: &[u8],
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from keys where key = ?")
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("update keys set key = ?, updated_at = ? where key = ?")
+        .bind(to)
+        .bind(now_ms)
+        .bind(from)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub(super) async fn delete_all(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from keys").execute(conn).await.map(drop)
 }
 
 /// Deletes up to `limit` expired keys, oldest expiry first, through the partial index.

@@ -7,73 +7,90 @@
 //! is acknowledged that was not committed.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use futures_util::future::BoxFuture;
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::cache::Cache;
-use super::sqlite::{self, StringWrite};
-use super::{Entry, StoreError};
+use super::view::{Changes, WriteTx};
+use super::{StoreError, StringWrite};
 
-/// The most writes committed together. Bounds one transaction's duration and memory, and
-/// keeps `set_many`'s statements (5 bound values a write) far below SQLite's 32,766.
+/// The most requests committed together. Bounds one transaction's duration and memory, and
+/// keeps a run of string writes (5 bound values each) far below SQLite's 32,766 parameters.
 const MAX_BATCH: usize = 512;
 /// Requests that may wait for the writer before senders are made to wait too.
 const QUEUE_CAPACITY: usize = 4096;
 
-type Reply = oneshot::Sender<Result<u64, StoreError>>;
+/// Work that runs inside the writer's transaction, beside the rest of its batch. What it
+/// returns reaches the caller of [`Store::write`](super::Store::write) once the batch committed.
+pub trait WriteJob: Send + 'static {
+    type Output: Send + 'static;
 
-/// One write, carrying where to send its result: a count (keys created or deleted).
-#[derive(Debug)]
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Self::Output, StoreError>>;
+}
+
+/// One queued request, carrying where to send its result.
 pub(super) enum WriteOp {
-    Set { write: StringWrite, reply: Reply },
-    Delete { key: Vec<u8>, now_ms: i64, reply: Reply },
-    DeleteIfExpired { key: Vec<u8>, now_ms: i64, reply: Reply },
-    PurgeExpired { now_ms: i64, limit: u32, reply: Reply },
+    /// A plain string upsert: runs of these share three statements (`set_many`).
+    Set {
+        write: StringWrite,
+        reply: oneshot::Sender<Result<bool, StoreError>>,
+    },
+    Job(Box<dyn QueuedJob>),
 }
 
 impl WriteOp {
+    pub(super) fn job<J: WriteJob>(job: J, reply: oneshot::Sender<Result<J::Output, StoreError>>) -> Self {
+        Self::Job(Box::new(Pending {
+            job,
+            output: None,
+            reply,
+        }))
+    }
+
     fn as_string_write(&self) -> Option<&StringWrite> {
         match self {
             Self::Set { write, .. } => Some(write),
-            _ => None,
+            Self::Job(_) => None,
         }
     }
 
-    /// Applies one op on its own; runs of string writes go through `set_many` together.
-    async fn apply(&self, conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
-        match self {
-            Self::Set { write, .. } => Ok(sqlite::set_many(conn, &[write]).await?[0]),
-            Self::Delete { key, now_ms, .. } => sqlite::delete(conn, key, *now_ms).await,
-            Self::DeleteIfExpired { key, now_ms, .. } => sqlite::delete_if_expired(conn, key, *now_ms).await,
-            Self::PurgeExpired { now_ms, limit, .. } => sqlite::purge_expired(conn, *now_ms, *limit).await,
-        }
-    }
-
-    /// Brings the cache in line with this committed op.
-    fn record_in(&self, cache: &Cache) {
-        match self {
-            Self::Set { write, .. } => {
-                let entry = Entry {
-                    value: write.value.clone(),
-                    expires_at: write.expires_at,
-                };
-                cache.write(&write.key, Some(entry));
-            }
-            Self::Delete { key, .. } | Self::DeleteIfExpired { key, .. } => cache.write(key, None),
-            // Purged keys were expired, and readers ignore expired cache entries.
-            Self::PurgeExpired { .. } => {}
-        }
-    }
-
-    fn answer(self, result: Result<u64, StoreError>) {
-        let (Self::Set { reply, .. }
-        | Self::Delete { reply, .. }
-        | Self::DeleteIfExpired { reply, .. }
-        | Self::PurgeExpired { reply, .. }) = self;
+    fn answer(self, committed: Result<(), StoreError>, created: bool) {
         // The requester may have gone away (a dropped connection); its write stands regardless.
+        match self {
+            Self::Set { reply, .. } => drop(reply.send(committed.map(|()| created))),
+            Self::Job(job) => job.answer(committed),
+        }
+    }
+}
+
+/// A [`WriteJob`] with its reply channel, behind one object-safe interface.
+pub(super) trait QueuedJob: Send {
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn answer(self: Box<Self>, committed: Result<(), StoreError>);
+}
+
+struct Pending<J: WriteJob> {
+    job: J,
+    output: Option<J::Output>,
+    reply: oneshot::Sender<Result<J::Output, StoreError>>,
+}
+
+impl<J: WriteJob> QueuedJob for Pending<J> {
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            self.output = Some(self.job.run(tx).await?);
+            Ok(())
+        })
+    }
+
+    fn answer(self: Box<Self>, committed: Result<(), StoreError>) {
+        let Self { output, reply, .. } = *self;
+        let result = committed.map(|()| output.expect("every job of a committed batch ran"));
         let _ = reply.send(result);
     }
 }
@@ -87,11 +104,13 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task, which keeps `cache` in line with what it commits.
-    pub(super) fn start(conn: SqliteConnection, cache: Arc<Cache>) -> Self {
+    /// Starts the writer task, which keeps `cache` in line with what it commits and counts
+    /// its commits in `commits`.
+    pub(super) fn start(conn: SqliteConnection, cache: Arc<Cache>, commits: Arc<AtomicU64>) -> Self {
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(run(conn, cache, inbox, Arc::clone(&stop)));
+        let committer = Committer { conn, cache, commits };
+        let task = tokio::spawn(committer.run(inbox, Arc::clone(&stop)));
         Self {
             queue,
             stop,
@@ -99,11 +118,9 @@ impl Writer {
         }
     }
 
-    /// Queues a write and waits until its batch committed (or failed).
-    pub(super) async fn submit(&self, op: impl FnOnce(Reply) -> WriteOp) -> Result<u64, StoreError> {
-        let (reply, result) = oneshot::channel();
-        self.queue.send(op(reply)).await.map_err(|_| StoreError::Closed)?;
-        result.await?
+    /// Queues a request; its reply channel says when its batch committed (or failed).
+    pub(super) async fn submit(&self, op: WriteOp) -> Result<(), StoreError> {
+        self.queue.send(op).await.map_err(|_| StoreError::Closed)
     }
 
     /// Commits everything already queued, then ends the task and closes the connection.
@@ -117,72 +134,97 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: SqliteConnection, cache: Arc<Cache>, mut inbox: mpsc::Receiver<WriteOp>, stop: Arc<Notify>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    loop {
-        tokio::select! {
-            // Queued writes go first, so a stop never strands one that was already accepted.
-            biased;
-            received = inbox.recv_many(&mut batch, MAX_BATCH) => {
-                if received == 0 {
+impl std::fmt::Debug for WriteOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Set { write, .. } => f.debug_tuple("Set").field(write).finish(),
+            Self::Job(_) => f.write_str("Job"),
+        }
+    }
+}
+
+struct Committer {
+    conn: SqliteConnection,
+    cache: Arc<Cache>,
+    commits: Arc<AtomicU64>,
+}
+
+impl Committer {
+    async fn run(mut self, mut inbox: mpsc::Receiver<WriteOp>, stop: Arc<Notify>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        loop {
+            tokio::select! {
+                // Queued writes go first, so a stop never strands one that was already accepted.
+                biased;
+                received = inbox.recv_many(&mut batch, MAX_BATCH) => {
+                    if received == 0 {
+                        break;
+                    }
+                    self.commit_batch(&mut batch).await;
+                }
+                () = stop.notified() => {
+                    inbox.close();
+                    while inbox.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                        self.commit_batch(&mut batch).await;
+                    }
                     break;
                 }
-                commit_batch(&mut conn, &cache, &mut batch).await;
             }
-            () = stop.notified() => {
-                inbox.close();
-                while inbox.recv_many(&mut batch, MAX_BATCH).await > 0 {
-                    commit_batch(&mut conn, &cache, &mut batch).await;
+        }
+        if let Err(error) = self.conn.close().await {
+            tracing::warn!(error = ?error, "closing the write connection failed");
+        }
+    }
+
+    /// Applies and commits one batch, then updates the cache and answers every request in it.
+    async fn commit_batch(&mut self, batch: &mut Vec<WriteOp>) {
+        let mut changes = Changes::default();
+        match apply_all(&mut self.conn, &mut changes, batch).await {
+            Ok(created) => {
+                self.commits.fetch_add(1, Ordering::AcqRel);
+                // The whole batch reaches the cache before any answer, so a client that saw one
+                // write acknowledged never reads an older value of another key from its batch.
+                changes.apply_to(&self.cache);
+                for (op, created) in batch.drain(..).zip(created) {
+                    op.answer(Ok(()), created);
                 }
-                break;
             }
-        }
-    }
-    if let Err(error) = conn.close().await {
-        tracing::warn!(error = ?error, "closing the write connection failed");
-    }
-}
-
-/// Applies and commits one batch, then updates the cache and answers every request in it.
-async fn commit_batch(conn: &mut SqliteConnection, cache: &Cache, batch: &mut Vec<WriteOp>) {
-    match apply_all(conn, batch).await {
-        Ok(counts) => {
-            // The whole batch reaches the cache before any answer, so a client that saw one
-            // write acknowledged never reads an older value of another key from its batch.
-            for op in batch.iter() {
-                op.record_in(cache);
-            }
-            for (op, count) in batch.drain(..).zip(counts) {
-                op.answer(Ok(count));
-            }
-        }
-        Err(error) => {
-            tracing::error!(error = ?error, writes = batch.len(), "a write batch failed and was rolled back");
-            for op in batch.drain(..) {
-                op.answer(Err(error.clone()));
+            Err(error) => {
+                tracing::error!(error = ?error, requests = batch.len(), "a write batch failed and was rolled back");
+                for op in batch.drain(..) {
+                    op.answer(Err(error.clone()), false);
+                }
             }
         }
     }
 }
 
-async fn apply_all(conn: &mut SqliteConnection, batch: &[WriteOp]) -> Result<Vec<u64>, StoreError> {
+/// Runs every request of the batch in one transaction and commits it. Returns, per request,
+/// whether it created its key (meaningful for string writes only).
+async fn apply_all(
+    conn: &mut SqliteConnection,
+    changes: &mut Changes,
+    batch: &mut [WriteOp],
+) -> Result<Vec<bool>, StoreError> {
     // IMMEDIATE takes the write lock up front: a deferred transaction that read first could
     // fail with SQLITE_BUSY_SNAPSHOT when upgrading, which no busy timeout can retry.
     // Dropping the transaction unfinished (an error below) rolls it back.
     let mut transaction = conn.begin_with("begin immediate").await?;
-    let mut counts = Vec::with_capacity(batch.len());
-    // Consecutive string writes go to the database together; anything else one by one.
-    for run in batch.chunk_by(|a, b| a.as_string_write().is_some() && b.as_string_write().is_some()) {
-        let writes: Option<Vec<&StringWrite>> = run.iter().map(WriteOp::as_string_write).collect();
-        match writes {
-            Some(writes) => counts.extend(sqlite::set_many(&mut transaction, &writes).await?),
-            None => {
-                for op in run {
-                    counts.push(op.apply(&mut transaction).await?);
-                }
+    let mut tx = WriteTx::new(&mut transaction, changes);
+    let mut created = Vec::with_capacity(batch.len());
+    // Consecutive string writes go to the database together; jobs one by one.
+    for run in batch.chunk_by_mut(|a, b| a.as_string_write().is_some() && b.as_string_write().is_some()) {
+        match run {
+            [WriteOp::Job(job)] => {
+                job.run(&mut tx).await?;
+                created.push(false);
+            }
+            strings => {
+                let writes: Vec<&StringWrite> = strings.iter().filter_map(WriteOp::as_string_write).collect();
+                created.extend(tx.put_strings(&writes).await?);
             }
         }
     }
     transaction.commit().await?;
-    Ok(counts)
+    Ok(created)
 }

@@ -136,8 +136,9 @@ async fn bad_requests_get_their_exact_status_and_message() {
         request(
             Method::GET,
             "/no-trailing-slash",
-            StatusCode::NOT_FOUND,
-            "no such endpoint: keys are addressed as /<key>/, with the trailing slash (GET, POST, DELETE); see also GET /health",
+            bad,
+            "ERR unknown command 'no-trailing-slash', with args beginning with: ; \
+             keys of the JSON API are addressed as /<key>/, with the trailing slash",
         ),
     ];
     for case in cases {

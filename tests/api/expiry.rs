@@ -1,5 +1,6 @@
 //! TTLs, lazy expiry and its race with a re-set, driven by the test's clock.
 
+use bytes::Bytes;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
@@ -67,16 +68,24 @@ async fn a_lazy_delete_never_removes_a_key_re_set_after_the_read() {
     let (app, db) = spawn_app().await;
     let store = db.open_store().await;
     let now = app.clock_now();
-    store.set(b"k", b"1".to_vec(), Some(now + 1000), now).await.unwrap();
+    let key = Bytes::from_static(b"k");
+    store
+        .set(key.clone(), Bytes::from_static(b"1"), Some(now + 1000), now)
+        .await
+        .unwrap();
     let later = now + 2000;
 
     // A GET reads the key as expired...
-    assert_eq!(store.get(b"k", later).await.unwrap(), Lookup::Expired);
+    assert_eq!(store.read(later).lookup(&key).await.unwrap(), Lookup::Expired);
     // ...another request re-sets it before the GET's delete runs...
-    store.set(b"k", b"2".to_vec(), None, later).await.unwrap();
+    store
+        .set(key.clone(), Bytes::from_static(b"2"), None, later)
+        .await
+        .unwrap();
     // ...and the delete, conditional on expiry, leaves the new value alone.
-    assert!(!store.delete_if_expired(b"k", later).await.unwrap());
-    assert!(matches!(store.get(b"k", later).await.unwrap(), Lookup::Live(entry) if entry.value.as_ref() == b"2"));
+    assert_eq!(store.delete_if_expired(vec![key.clone()], later).await.unwrap(), 0);
+    let value = store.read(later).get(&key).await.unwrap().map(|entry| entry.value);
+    assert_eq!(value.as_deref(), Some(&b"2"[..]));
     store.close().await;
 }
 
@@ -106,18 +115,13 @@ async fn a_sweep_purges_expired_keys_in_batches_and_spares_live_ones() {
     let now = app.clock_now();
     for index in 0..2_500 {
         store
-            .set(
-                format!("expired-{index}").as_bytes(),
-                b"1".to_vec(),
-                Some(now + 1000),
-                now,
-            )
+            .set(format!("expired-{index}"), b"1".to_vec(), Some(now + 1000), now)
             .await
             .unwrap();
     }
-    store.set(b"forever", b"1".to_vec(), None, now).await.unwrap();
+    store.set(&b"forever"[..], b"1".to_vec(), None, now).await.unwrap();
     store
-        .set(b"later", b"1".to_vec(), Some(now + 60_000), now)
+        .set(&b"later"[..], b"1".to_vec(), Some(now + 60_000), now)
         .await
         .unwrap();
     app.clock.advance(Duration::from_secs(1));

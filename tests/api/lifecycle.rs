@@ -105,7 +105,7 @@ async fn write_expired_keys(database: &TestDatabase, count: usize) {
     let keys: Vec<String> = (0..count).map(|index| format!("expired-{index}")).collect();
     let writes = keys
         .iter()
-        .map(|key| store.set(key.as_bytes(), b"1".to_vec(), Some(an_hour_ago), an_hour_ago));
+        .map(|key| store.set(key.clone(), b"1".to_vec(), Some(an_hour_ago), an_hour_ago));
     for result in join_all(writes).await {
         result.unwrap();
     }

@@ -139,7 +139,7 @@ async fn a_value_not_written_as_json_reads_back_as_a_json_string() {
     // What a Redis SET of raw text through another front door leaves behind.
     let store = db.open_store().await;
     store
-        .set(b"raw", b"not {json".to_vec(), None, app.clock_now())
+        .set(&b"raw"[..], b"not {json".to_vec(), None, app.clock_now())
         .await
         .unwrap();
     store.close().await;

@@ -1,0 +1,159 @@
+//! A command's arguments, consumed front to back by its parser.
+
+use std::vec;
+
+use bytes::Bytes;
+
+use super::CmdError;
+use crate::domain::MAX_KEY_BYTES;
+
+/// The arguments after the command name.
+pub struct Args {
+    name: &'static str,
+    items: vec::IntoIter<Bytes>,
+    max_value_bytes: usize,
+}
+
+impl Args {
+    pub(super) fn new(name: &'static str, items: Vec<Bytes>, max_value_bytes: usize) -> Self {
+        Self {
+            name,
+            items: items.into_iter(),
+            max_value_bytes,
+        }
+    }
+
+    /// The command's name, lowercase, for error messages.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn max_value_bytes(&self) -> usize {
+        self.max_value_bytes
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The next argument; a missing one is a syntax error (arity was checked before parsing,
+    /// so only an option's missing operand gets here).
+    pub fn bytes(&mut self) -> Result<Bytes, CmdError> {
+        self.items.next().ok_or_else(CmdError::syntax)
+    }
+
+    pub fn key(&mut self) -> Result<Bytes, CmdError> {
+        let key = self.bytes()?;
+        if key.len() > MAX_KEY_BYTES {
+            return Err(CmdError::new(format!(
+                "ERR key is {} bytes long; keys are at most {MAX_KEY_BYTES} bytes",
+                key.len()
+            )));
+        }
+        Ok(key)
+    }
+
+    /// Every remaining argument as a key.
+    pub fn keys(&mut self) -> Result<Vec<Bytes>, CmdError> {
+        std::iter::from_fn(|| (self.remaining() > 0).then(|| self.key())).collect()
+    }
+
+    /// A value to store, within `--max-value-bytes`.
+    pub fn value(&mut self) -> Result<Bytes, CmdError> {
+        let value = self.bytes()?;
+        check_length(value.len(), self.max_value_bytes)?;
+        Ok(value)
+    }
+
+    pub fn int(&mut self) -> Result<i64, CmdError> {
+        parse_int(&self.bytes()?).ok_or_else(CmdError::not_an_integer)
+    }
+
+    pub fn float(&mut self) -> Result<f64, CmdError> {
+        parse_float(&self.bytes()?).ok_or_else(CmdError::not_a_float)
+    }
+
+    /// The next argument as an uppercase option word, or `None` at the end.
+    pub fn option(&mut self) -> Option<String> {
+        self.items
+            .next()
+            .map(|word| String::from_utf8_lossy(&word).to_ascii_uppercase())
+    }
+
+    /// Fails with a syntax error if arguments are left over.
+    pub fn finish(&self) -> Result<(), CmdError> {
+        match self.remaining() {
+            0 => Ok(()),
+            _ => Err(CmdError::syntax()),
+        }
+    }
+}
+
+/// A stored string's length check, for values sent and values grown (APPEND, SETRANGE).
+pub fn check_length(length: usize, max_value_bytes: usize) -> Result<(), CmdError> {
+    if length > max_value_bytes {
+        return Err(CmdError::too_large());
+    }
+    Ok(())
+}
+
+/// An integer written as Redis writes one: an optional `-`, then digits without leading
+/// zeros, within 64 bits. No `+`, no spaces.
+pub fn parse_int(bytes: &[u8]) -> Option<i64> {
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    let canonical = match digits {
+        [b'0'] => bytes.len() == 1,
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !canonical {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+/// A finite floating-point number, without surrounding spaces.
+pub fn parse_float(bytes: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    if text.is_empty() || text.trim() != text {
+        return None;
+    }
+    text.parse::<f64>().ok().filter(|value| value.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_parse_only_in_canonical_form() {
+        for (text, expected) in [
+            ("0", Some(0)),
+            ("42", Some(42)),
+            ("-42", Some(-42)),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("-9223372036854775808", Some(i64::MIN)),
+            ("9223372036854775808", None),
+            ("+1", None),
+            ("01", None),
+            ("-0", None),
+            (" 1", None),
+            ("1 ", None),
+            ("", None),
+            ("-", None),
+            ("1.0", None),
+        ] {
+            assert_eq!(parse_int(text.as_bytes()), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn floats_must_be_finite_and_unpadded() {
+        assert_eq!(parse_float(b"1.5"), Some(1.5));
+        assert_eq!(parse_float(b"5.0e3"), Some(5000.0));
+        assert_eq!(parse_float(b"-.5"), Some(-0.5));
+        for bad in ["", " 1", "abc", "inf", "nan", "1e400"] {
+            assert_eq!(parse_float(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+}

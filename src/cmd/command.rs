@@ -1,0 +1,239 @@
+//! The command table: every supported command's name, arity and parser, and the parsed
+//! [`Command`], split by whether it writes.
+
+use bytes::Bytes;
+
+use super::args::Args;
+use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
+use super::server::{DbSize, Echo, Flush, Ping, Time};
+use super::strings::{Append, Get, GetDel, GetEx, GetRange, IncrBy, IncrByFloat, MGet, MSet, Set, SetRange, StrLen};
+use super::{CmdError, ExecError, Reply};
+use crate::store::{ReadView, WriteTx};
+
+/// A parsed command, ready to run.
+#[derive(Debug)]
+pub enum Command {
+    /// Runs on a read connection (or inside a transaction), and never changes data.
+    Read(ReadCommand),
+    /// Runs in the writer's transaction.
+    Write(WriteCommand),
+}
+
+/// Declares the two command enums, with `From` into [`Command`] and `exec` dispatch.
+macro_rules! commands {
+    (read: $($read:ident),+; write: $($write:ident),+;) => {
+        #[derive(Debug)]
+        pub enum ReadCommand {
+            $($read($read)),+
+        }
+
+        #[derive(Debug)]
+        pub enum WriteCommand {
+            $($write($write)),+
+        }
+
+        $(impl From<$read> for Command {
+            fn from(command: $read) -> Self {
+                Self::Read(ReadCommand::$read(command))
+            }
+        })+
+
+        $(impl From<$write> for Command {
+            fn from(command: $write) -> Self {
+                Self::Write(WriteCommand::$write(command))
+            }
+        })+
+
+        impl ReadCommand {
+            pub(super) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+                match self {
+                    $(Self::$read(command) => command.exec(view).await),+
+                }
+            }
+        }
+
+        impl WriteCommand {
+            pub(super) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+                match self {
+                    $(Self::$write(command) => command.exec(tx, now_ms).await),+
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    read: Get, MGet, StrLen, GetRange, Exists, Ttl, Type, Keys, Scan, RandomKey, DbSize, Ping, Echo, Time;
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, Del, Expire, Persist, Rename, Copy, Flush;
+}
+
+/// A supported command: its lowercase name, Redis's arity (counting the name; negative
+/// means "at least"), and its parser.
+struct Spec {
+    name: &'static str,
+    arity: i32,
+    parse: fn(&mut Args) -> Result<Command, CmdError>,
+}
+
+const fn spec(name: &'static str, arity: i32, parse: fn(&mut Args) -> Result<Command, CmdError>) -> Spec {
+    Spec { name, arity, parse }
+}
+
+/// Every supported command, in the order `docs/commands.md` lists them.
+const COMMANDS: &[Spec] = &[
+    // Strings and counters.
+    spec("get", 2, |a| Ok(Get::parse(a)?.into())),
+    spec("set", -3, |a| Ok(Set::parse(a)?.into())),
+    spec("setnx", 3, |a| Ok(Set::parse_setnx(a)?.into())),
+    spec("setex", 4, |a| Ok(Set::parse_setex(a, "EX")?.into())),
+    spec("psetex", 4, |a| Ok(Set::parse_setex(a, "PX")?.into())),
+    spec("getset", 3, |a| Ok(Set::parse_getset(a)?.into())),
+    spec("getdel", 2, |a| Ok(GetDel::parse(a)?.into())),
+    spec("getex", -2, |a| Ok(GetEx::parse(a)?.into())),
+    spec("mget", -2, |a| Ok(MGet::parse(a)?.into())),
+    spec("mset", -3, |a| Ok(MSet::parse(a, false)?.into())),
+    spec("msetnx", -3, |a| Ok(MSet::parse(a, true)?.into())),
+    spec("append", 3, |a| Ok(Append::parse(a)?.into())),
+    spec("strlen", 2, |a| Ok(StrLen::parse(a)?.into())),
+    spec("getrange", 4, |a| Ok(GetRange::parse(a)?.into())),
+    spec("substr", 4, |a| Ok(GetRange::parse(a)?.into())),
+    spec("setrange", 4, |a| Ok(SetRange::parse(a)?.into())),
+    spec("incr", 2, |a| Ok(IncrBy::parse_step(a, 1)?.into())),
+    spec("incrby", 3, |a| Ok(IncrBy::parse_incrby(a)?.into())),
+    spec("incrbyfloat", 3, |a| Ok(IncrByFloat::parse(a)?.into())),
+    spec("decr", 2, |a| Ok(IncrBy::parse_step(a, -1)?.into())),
+    spec("decrby", 3, |a| Ok(IncrBy::parse_decrby(a)?.into())),
+    // Keys and expiry.
+    spec("del", -2, |a| Ok(Del::parse(a)?.into())),
+    spec("unlink", -2, |a| Ok(Del::parse(a)?.into())),
+    spec("exists", -2, |a| Ok(Exists::parse(a)?.into())),
+    spec("touch", -2, |a| Ok(Exists::parse(a)?.into())),
+    spec("expire", -3, |a| Ok(Expire::parse(a, 1000, false)?.into())),
+    spec("pexpire", -3, |a| Ok(Expire::parse(a, 1, false)?.into())),
+    spec("expireat", -3, |a| Ok(Expire::parse(a, 1000, true)?.into())),
+    spec("pexpireat", -3, |a| Ok(Expire::parse(a, 1, true)?.into())),
+    spec("persist", 2, |a| Ok(Persist::parse(a)?.into())),
+    spec("ttl", 2, |a| Ok(Ttl::parse(a, false, false)?.into())),
+    spec("pttl", 2, |a| Ok(Ttl::parse(a, true, false)?.into())),
+    spec("expiretime", 2, |a| Ok(Ttl::parse(a, false, true)?.into())),
+    spec("pexpiretime", 2, |a| Ok(Ttl::parse(a, true, true)?.into())),
+    spec("type", 2, |a| Ok(Type::parse(a)?.into())),
+    spec("rename", 3, |a| Ok(Rename::parse(a, false)?.into())),
+    spec("renamenx", 3, |a| Ok(Rename::parse(a, true)?.into())),
+    spec("copy", -3, |a| Ok(Copy::parse(a)?.into())),
+    spec("keys", 2, |a| Ok(Keys::parse(a)?.into())),
+    spec("scan", -2, |a| Ok(Scan::parse(a)?.into())),
+    spec("randomkey", 1, |_| Ok(RandomKey.into())),
+    spec("dbsize", 1, |_| Ok(DbSize.into())),
+    spec("flushdb", -1, |a| Ok(Flush::parse(a)?.into())),
+    spec("flushall", -1, |a| Ok(Flush::parse(a)?.into())),
+    // Connection.
+    spec("ping", -1, |a| Ok(Ping::parse(a)?.into())),
+    spec("echo", 2, |a| Ok(Echo::parse(a)?.into())),
+    spec("time", 1, |_| Ok(Time.into())),
+];
+
+/// The names of every supported command, lowercase.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|spec| spec.name)
+}
+
+/// Finds the command named by `args[0]` (any case) and checks its argument count: the
+/// checks Redis makes when it queues a command in a transaction.
+fn lookup(args: &[Bytes]) -> Result<&'static Spec, CmdError> {
+    let Some((name, rest)) = args.split_first() else {
+        return Err(CmdError::new(
+            "ERR empty command: send the command name first, e.g. [\"GET\", \"key\"]",
+        ));
+    };
+    let Some(spec) = COMMANDS
+        .iter()
+        .find(|spec| name.eq_ignore_ascii_case(spec.name.as_bytes()))
+    else {
+        return Err(unknown_command(name, rest));
+    };
+    let count = args.len() as i64;
+    let arity = i64::from(spec.arity);
+    if (arity >= 0 && count != arity) || count < arity.abs() {
+        return Err(CmdError::wrong_arity(spec.name));
+    }
+    Ok(spec)
+}
+
+/// Checks that `args` name a supported command with a fitting number of arguments.
+pub fn check_known(args: &[Bytes]) -> Result<(), CmdError> {
+    lookup(args).map(drop)
+}
+
+/// Parses a command: its name (any case) and arguments, as Redis receives them.
+pub fn parse(mut args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
+    let spec = lookup(&args)?;
+    args.remove(0);
+    (spec.parse)(&mut Args::new(spec.name, args, max_value_bytes))
+}
+
+/// Redis's message, e.g. `ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
+fn unknown_command(name: &[u8], args: &[Bytes]) -> CmdError {
+    let quoted: String = args
+        .iter()
+        .take(8)
+        .map(|arg| format!("'{}' ", String::from_utf8_lossy(&arg[..arg.len().min(128)])))
+        .collect();
+    CmdError::new(format!(
+        "ERR unknown command '{}', with args beginning with: {quoted}",
+        String::from_utf8_lossy(&name[..name.len().min(128)])
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<Bytes> {
+        words
+            .iter()
+            .map(|word| Bytes::copy_from_slice(word.as_bytes()))
+            .collect()
+    }
+
+    #[test]
+    fn names_are_case_insensitive_and_arity_is_checked() {
+        assert!(matches!(
+            parse(args(&["gEt", "k"]), 10),
+            Ok(Command::Read(ReadCommand::Get(_)))
+        ));
+        assert!(matches!(
+            parse(args(&["SET", "k", "v"]), 10),
+            Ok(Command::Write(WriteCommand::Set(_)))
+        ));
+        assert_eq!(
+            parse(args(&["GET"]), 10).unwrap_err().as_str(),
+            "ERR wrong number of arguments for 'get' command"
+        );
+        assert_eq!(
+            parse(args(&["GET", "a", "b"]), 10).unwrap_err().as_str(),
+            "ERR wrong number of arguments for 'get' command"
+        );
+        assert_eq!(
+            parse(args(&["nope", "a", "b"]), 10).unwrap_err().as_str(),
+            "ERR unknown command 'nope', with args beginning with: 'a' 'b' "
+        );
+    }
+
+    #[test]
+    fn every_command_is_listed_once() {
+        let mut names: Vec<_> = command_names().collect();
+        let listed = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), listed);
+    }
+
+    #[test]
+    fn values_over_the_limit_are_refused() {
+        assert_eq!(
+            parse(args(&["SET", "k", "12345678901"]), 10).unwrap_err().as_str(),
+            "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! The Upstash REST API, so that `@upstash/redis`, `upstash-redis` and Vercel KV clients
+//! work unchanged: `POST /` with a command as a JSON array, `POST /pipeline`,
+//! `POST /multi-exec`, and path-style commands such as `GET /incr/counter`.
+//!
+//! Success is `200 {"result": ...}` holding only null, integers, strings and arrays; a
+//! command's error is `400 {"error": "ERR ..."}` (inside a pipeline, that command's entry).
+//! With `Upstash-Encoding: base64`, every string in a result is base64, except a top-level
+//! `OK`; integers stay numbers and errors stay readable.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use percent_encoding::percent_decode_str;
+use serde_json::{Value, json};
+
+use super::ApiError;
+use super::body::read_body;
+use crate::cmd::{self, Engine, Reply};
+
+/// Size limits of the Upstash API.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimits {
+    /// The largest request body: a command, a pipeline or a transaction.
+    pub max_request_bytes: usize,
+}
+
+const COMMAND_SHAPE: &str =
+    r#"a JSON array of strings, numbers or booleans, such as ["SET", "key", "value", "EX", 60]"#;
+
+/// `POST /`: one command, as a JSON array.
+pub(super) async fn command(
+    request: HttpRequest,
+    payload: web::Payload,
+    engine: web::Data<Engine>,
+    limits: web::Data<RequestLimits>,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_limited(payload, &request, &limits).await?;
+    let args = match serde_json::from_slice(&body)
+        .map_err(|_| ())
+        .and_then(|value| command_args(&value))
+    {
+        Ok(args) => args,
+        Err(()) => return Ok(error_response(&format!("ERR the body must be {COMMAND_SHAPE}"))),
+    };
+    run_one(&engine, &request, args).await
+}
+
+/// `POST /pipeline`: commands run in order, not atomically; one envelope each.
+pub(super) async fn pipeline(
+    request: HttpRequest,
+    payload: web::Payload,
+    engine: web::Data<Engine>,
+    limits: web::Data<RequestLimits>,
+) -> Result<HttpResponse, ApiError> {
+    let commands = match read_command_list(payload, &request, &limits).await? {
+        Ok(commands) => commands,
+        Err(response) => return Ok(response),
+    };
+    let parsed = commands.into_iter().map(|args| engine.parse(args)).collect();
+    let replies = engine.execute_pipeline(parsed).await?;
+    Ok(envelopes(&request, replies))
+}
+
+/// `POST /multi-exec`: commands run as one transaction. An unknown command or a wrong
+/// number of arguments discards the whole transaction (as Redis's EXECABORT does); any
+/// other error is answered in place while the rest still apply.
+pub(super) async fn multi_exec(
+    request: HttpRequest,
+    payload: web::Payload,
+    engine: web::Data<Engine>,
+    limits: web::Data<RequestLimits>,
+) -> Result<HttpResponse, ApiError> {
+    let commands = match read_command_list(payload, &request, &limits).await? {
+        Ok(commands) => commands,
+        Err(response) => return Ok(response),
+    };
+    if let Some(error) = commands.iter().find_map(|args| cmd::check_known(args).err()) {
+        return Ok(error_response(&format!(
+            "EXECABORT Transaction discarded because of previous errors: {error}"
+        )));
+    }
+    let parsed = commands.into_iter().map(|args| engine.parse(args)).collect();
+    let replies = engine.execute_transaction(parsed).await?;
+    Ok(envelopes(&request, replies))
+}
+
+/// `GET|HEAD|POST|PUT /<command>/<arg>/...`: path segments are the arguments
+/// (percent-decoded), then a POST or PUT body as one more argument, then the query
+/// parameters (`?EX=100` adds `EX`, `100`).
+pub(super) async fn path_command(
+    request: HttpRequest,
+    payload: web::Payload,
+    engine: web::Data<Engine>,
+    limits: web::Data<RequestLimits>,
+) -> Result<HttpResponse, ApiError> {
+    let mut args: Vec<Bytes> = request
+        .uri()
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .map(|segment| Bytes::from(percent_decode_str(segment).collect::<Vec<u8>>()))
+        .collect();
+    let body = read_limited(payload, &request, &limits).await?;
+    if !body.is_empty() {
+        args.push(body.freeze());
+    }
+    args.extend(query_args(request.uri().query().unwrap_or_default()));
+    let command = engine.parse(args).map_err(|error| match error.is_unknown_command() {
+        // Most likely a key of the JSON API without its trailing slash.
+        true => error.with_hint("keys of the JSON API are addressed as /<key>/, with the trailing slash"),
+        false => error,
+    });
+    run(&engine, &request, command).await
+}
+
+async fn run_one(engine: &Engine, request: &HttpRequest, args: Vec<Bytes>) -> Result<HttpResponse, ApiError> {
+    run(engine, request, engine.parse(args)).await
+}
+
+async fn run(
+    engine: &Engine,
+    request: &HttpRequest,
+    command: Result<cmd::Command, cmd::CmdError>,
+) -> Result<HttpResponse, ApiError> {
+    let reply = match command {
+        Ok(command) => engine.execute(command).await?,
+        Err(error) => Reply::Error(error),
+    };
+    Ok(match reply {
+        Reply::Error(error) => error_response(error.as_str()),
+        reply => HttpResponse::Ok().json(json!({ "result": render(&reply, encoding(request), true) })),
+    })
+}
+
+async fn read_limited(
+    payload: web::Payload,
+    request: &HttpRequest,
+    limits: &RequestLimits,
+) -> Result<web::BytesMut, ApiError> {
+    read_body(payload, request, limits.max_request_bytes, "--max-request-bytes").await
+}
+
+/// A pipeline or transaction body: an array of commands. `Err` holds the 400 to answer.
+async fn read_command_list(
+    payload: web::Payload,
+    request: &HttpRequest,
+    limits: &RequestLimits,
+) -> Result<Result<Vec<Vec<Bytes>>, HttpResponse>, ApiError> {
+    let body = read_limited(payload, request, limits).await?;
+    let commands = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|value| match value {
+            Value::Array(commands) => commands.iter().map(|command| command_args(command).ok()).collect(),
+            _ => None,
+        });
+    Ok(commands.ok_or_else(|| {
+        error_response(&format!(
+            "ERR the body must be a JSON array of commands, each {COMMAND_SHAPE}"
+        ))
+    }))
+}
+
+/// A command's arguments as Redis would receive them: strings as their bytes, numbers as
+/// written, booleans as `true`/`false`.
+fn command_args(command: &Value) -> Result<Vec<Bytes>, ()> {
+    let Value::Array(items) = command else {
+        return Err(());
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(text) => Ok(Bytes::copy_from_slice(text.as_bytes())),
+            Value::Number(number) => Ok(Bytes::from(number.to_string())),
+            Value::Bool(flag) => Ok(Bytes::from(flag.to_string())),
+            Value::Null | Value::Array(_) | Value::Object(_) => Err(()),
+        })
+        .collect()
+}
+
+/// Query parameters as arguments, in order, except the `_token` of authentication.
+fn query_args(query: &str) -> Vec<Bytes> {
+    let decode = |text: &str| Bytes::from(percent_decode_str(text).collect::<Vec<u8>>());
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| pair.split('=').next() != Some("_token"))
+        .flat_map(|pair| match pair.split_once('=') {
+            Some((name, value)) => vec![decode(name), decode(value)],
+            None => vec![decode(pair)],
+        })
+        .collect()
+}
+
+fn envelopes(request: &HttpRequest, replies: Vec<Reply>) -> HttpResponse {
+    let base64 = encoding(request);
+    let body: Vec<Value> = replies
+        .iter()
+        .map(|reply| match reply {
+            Reply::Error(error) => json!({ "error": error.as_str() }),
+            reply => json!({ "result": render(reply, base64, true) }),
+        })
+        .collect();
+    HttpResponse::Ok().json(body)
+}
+
+fn error_response(message: &str) -> HttpResponse {
+    HttpResponse::build(StatusCode::BAD_REQUEST).json(json!({ "error": message }))
+}
+
+/// Whether the client asked for base64 strings (`Upstash-Encoding: base64`).
+fn encoding(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get("upstash-encoding")
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"base64"))
+}
+
+/// A reply as a JSON result: only null, integers, strings and arrays.
+fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
+    let text = |bytes: &[u8]| {
+        if base64 {
+            Value::String(BASE64.encode(bytes))
+        } else {
+            // As Upstash does without base64: invalid UTF-8 becomes U+FFFD.
+            Value::String(String::from_utf8_lossy(bytes).into_owned())
+        }
+    };
+    match reply {
+        Reply::Nil => Value::Null,
+        // The clients keep a top-level OK as it is, encoded or not.
+        Reply::Status("OK") if top_level => Value::String("OK".to_owned()),
+        Reply::Status(status) => text(status.as_bytes()),
+        Reply::Int(number) => Value::from(*number),
+        Reply::Bulk(bytes) => text(bytes),
+        Reply::Array(items) => Value::Array(items.iter().map(|item| render(item, base64, false)).collect()),
+        Reply::Error(error) => Value::String(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_rendered_as_redis_receives_them() {
+        let args = command_args(&serde_json::from_str(r#"["set", "k", 10, 1.5, true, "é"]"#).unwrap()).unwrap();
+        assert_eq!(args, ["set", "k", "10", "1.5", "true", "é"]);
+        for bad in [
+            r#"["set", null]"#,
+            r#"["set", {"a": 1}]"#,
+            r#"["set", ["a"]]"#,
+            r#""set""#,
+        ] {
+            assert!(command_args(&serde_json::from_str(bad).unwrap()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_parameters_follow_the_path_and_the_token_is_left_out() {
+        assert_eq!(query_args("EX=100&NX&_token=secret"), ["EX", "100", "NX"]);
+        assert_eq!(query_args("a%20b=c%2Fd"), ["a b", "c/d"]);
+        assert!(query_args("").is_empty());
+    }
+
+    #[test]
+    fn base64_encodes_every_string_except_a_top_level_ok() {
+        let reply = Reply::Array(vec![Reply::OK, Reply::bulk("bar"), Reply::Nil, Reply::Int(3)]);
+        assert_eq!(render(&reply, true, true), json!(["T0s=", "YmFy", null, 3]));
+        assert_eq!(render(&Reply::OK, true, true), json!("OK"));
+        assert_eq!(render(&Reply::Status("PONG"), true, true), json!("UE9ORw=="));
+        assert_eq!(render(&reply, false, true), json!(["OK", "bar", null, 3]));
+        assert_eq!(render(&Reply::bulk(vec![0xff, b'a']), false, true), json!("\u{fffd}a"));
+    }
+}
