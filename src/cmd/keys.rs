@@ -46,6 +46,9 @@ impl Exists {
     }
 
     pub(super) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        if self.keys.len() > 1 {
+            view.consistent().await?;
+        }
         let mut found = 0;
         for key in &self.keys {
             found += i64::from(view.expiry(key).await?.is_some());

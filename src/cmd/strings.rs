@@ -35,6 +35,7 @@ impl MGet {
     }
 
     pub(super) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        view.consistent().await?;
         let mut values = Vec::with_capacity(self.keys.len());
         for key in &self.keys {
             values.push(Reply::bulk_or_nil(view.get(key).await?.map(|entry| entry.value)));

@@ -25,11 +25,20 @@ pub struct ReadView<'a> {
 enum Source<'a> {
     Pool {
         readers: &'a SqlitePool,
-        cache: &'a Cache,
-        /// Acquired on the first query, so a read served by the cache takes no connection.
-        conn: Option<PoolConnection<Sqlite>>,
+        /// `None` once the view reads a consistent snapshot, which the cache cannot give.
+        cache: Option<&'a Cache>,
+        held: Held,
     },
     Transaction(&'a mut SqliteConnection),
+}
+
+/// The pooled connection a view holds.
+enum Held {
+    /// None yet: acquired on the first query, so a read served by the cache takes none.
+    Nothing,
+    Connection(PoolConnection<Sqlite>),
+    /// A read transaction: every query sees the same committed state. Rolled back on drop.
+    Snapshot(sqlx::Transaction<'static, Sqlite>),
 }
 
 /// One step of a keyspace walk (SCAN).
@@ -45,8 +54,8 @@ impl<'a> ReadView<'a> {
         Self {
             source: Source::Pool {
                 readers,
-                cache,
-                conn: None,
+                cache: Some(cache),
+                held: Held::Nothing,
             },
             now_ms,
             expired: Vec::new(),
@@ -58,20 +67,43 @@ impl<'a> ReadView<'a> {
     }
 
     async fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
-        Ok(match &mut self.source {
-            Source::Pool { conn: Some(conn), .. } => conn,
-            Source::Pool { readers, conn, .. } => conn.insert(readers.acquire().await?),
-            Source::Transaction(conn) => conn,
+        let (readers, held) = match &mut self.source {
+            Source::Transaction(conn) => return Ok(conn),
+            Source::Pool { readers, held, .. } => (*readers, held),
+        };
+        if let Held::Nothing = held {
+            *held = Held::Connection(readers.acquire().await?);
+        }
+        Ok(match held {
+            Held::Connection(conn) => conn,
+            Held::Snapshot(transaction) => transaction,
+            Held::Nothing => unreachable!("a connection was just acquired"),
         })
+    }
+
+    /// Makes every later read of this view see one consistent state, as a multi-key read
+    /// must: never one key before a commit and another after it.
+    pub async fn consistent(&mut self) -> Result<(), StoreError> {
+        if let Source::Pool { readers, cache, held } = &mut self.source
+            && !matches!(held, Held::Snapshot(_))
+        {
+            *cache = None;
+            *held = Held::Snapshot(readers.begin().await?);
+        }
+        Ok(())
+    }
+
+    fn cache(&self) -> Option<&'a Cache> {
+        match &self.source {
+            Source::Pool { cache, .. } => *cache,
+            Source::Transaction(_) => None,
+        }
     }
 
     /// A key's value and expiry.
     pub async fn lookup(&mut self, key: &[u8]) -> Result<Lookup, StoreError> {
         let now_ms = self.now_ms;
-        let cache = match &self.source {
-            Source::Pool { cache, .. } => Some(*cache),
-            Source::Transaction(_) => None,
-        };
+        let cache = self.cache();
         // An expired cached entry falls through: the database says whether the row is
         // still there, for the lazy delete.
         if let Some(entry) = cache
@@ -101,8 +133,10 @@ impl<'a> ReadView<'a> {
 
     /// A live key's expiry (`Some(None)`: it never expires), without reading its value.
     pub async fn expiry(&mut self, key: &[u8]) -> Result<Option<Option<i64>>, StoreError> {
-        if let Source::Pool { cache, .. } = &self.source
-            && let Some(entry) = cache.get(key).filter(|entry| is_live(entry.expires_at, self.now_ms))
+        if let Some(entry) = self
+            .cache()
+            .and_then(|cache| cache.get(key))
+            .filter(|entry| is_live(entry.expires_at, self.now_ms))
         {
             return Ok(Some(entry.expires_at));
         }

@@ -130,6 +130,26 @@ impl TestApp {
         self.send(Method::POST, path, Some(("application/json", body))).await
     }
 
+    /// Runs one Redis command through the Upstash API (`POST /`), e.g. `json!(["GET", "k"])`.
+    /// Returns the envelope, after checking its status: 200 for a result, 400 for an error.
+    pub async fn redis(&self, command: Value) -> Value {
+        let (status, envelope) = self.post("/", &command).await;
+        let expected = if envelope.get("error").is_some() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(status, expected, "{command} answered {envelope}");
+        envelope
+    }
+
+    /// Runs each command in order and checks its envelope, in the manner of Redis's own tests.
+    pub async fn expect_replies(&self, steps: &[(Value, Value)]) {
+        for (command, expected) in steps {
+            assert_eq!(&self.redis(command.clone()).await, expected, "{command}");
+        }
+    }
+
     pub async fn get(&self, path: impl AsRef<str>) -> (StatusCode, Value) {
         self.send(Method::GET, path, None).await
     }
@@ -285,4 +305,14 @@ impl Drop for RunningBinary {
             let _ = self.child.wait();
         }
     }
+}
+
+/// The envelope of a successful command.
+pub fn ok(result: impl serde::Serialize) -> Value {
+    serde_json::json!({ "result": result })
+}
+
+/// The envelope of a failed command.
+pub fn err(message: &str) -> Value {
+    serde_json::json!({ "error": message })
 }

@@ -1,6 +1,7 @@
 //! Black-box tests of litekv over HTTP: one binary, one real server per test.
 
 mod bad_input;
+mod commands;
 mod concurrency;
 mod crash;
 mod example_database;
@@ -8,3 +9,4 @@ mod expiry;
 mod helpers;
 mod lifecycle;
 mod native;
+mod upstash;
