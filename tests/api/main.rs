@@ -1,6 +1,7 @@
 //! Black-box tests of litekv over HTTP: one binary, one real server per test.
 
 mod bad_input;
+mod clients;
 mod commands;
 mod concurrency;
 mod crash;

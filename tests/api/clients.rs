@@ -1,0 +1,86 @@
+//! The official Upstash clients, unchanged, against a real litekv server: `@upstash/redis`
+//! (npm) and `upstash-redis` (PyPI), each running a script in tests/clients/ that covers
+//! every supported command, pipelines, transactions and error replies. The clients are
+//! installed on first use: `npm ci` from the committed lockfile, and pip into a venv.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::helpers::{RunningBinary, TestDatabase};
+
+const TOKEN: &str = "client-test-token";
+
+fn clients_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
+}
+
+/// Runs a command to completion, failing the test with its output if it fails.
+fn run(command: &mut Command) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("{command:?} did not start: {error}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Starts a server that requires a token, and returns it with its URL.
+async fn server(database: &TestDatabase) -> (RunningBinary, String) {
+    let url = database.url();
+    let server = RunningBinary::start(
+        "litekv-server",
+        &["--bind", "127.0.0.1:0", "--database-url", &url, "--token", TOKEN],
+    );
+    let address = server.server_address().await;
+    (server, address)
+}
+
+#[actix_web::test]
+async fn the_official_javascript_client_works_unchanged() {
+    let dir = clients_dir();
+    if !dir.join("node_modules/@upstash/redis").exists() {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir));
+    }
+    let database = TestDatabase::new();
+    let (_server, address) = server(&database).await;
+    let output = run(Command::new("node")
+        .arg("upstash.mjs")
+        .current_dir(&dir)
+        .env("UPSTASH_REDIS_REST_URL", &address)
+        .env("UPSTASH_REDIS_REST_TOKEN", TOKEN)
+        .env("UPSTASH_DISABLE_TELEMETRY", "1"));
+    assert!(output.contains("checks passed"), "{output}");
+}
+
+#[actix_web::test]
+async fn the_official_python_client_works_unchanged() {
+    let dir = clients_dir();
+    let python = dir.join(".venv/bin/python");
+    if !python.exists() {
+        run(Command::new("python3").args(["-m", "venv", ".venv"]).current_dir(&dir));
+    }
+    let installed = Command::new(&python)
+        .args(["-c", "import upstash_redis"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !installed {
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "-r", "requirements.txt"])
+            .current_dir(&dir));
+    }
+    let database = TestDatabase::new();
+    let (_server, address) = server(&database).await;
+    let output = run(Command::new(&python)
+        .arg("upstash_client.py")
+        .current_dir(&dir)
+        .env("UPSTASH_REDIS_REST_URL", &address)
+        .env("UPSTASH_REDIS_REST_TOKEN", TOKEN));
+    assert!(output.contains("checks passed"), "{output}");
+}

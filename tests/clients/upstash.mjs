@@ -1,0 +1,168 @@
+// Drives a running litekv through the official @upstash/redis client, with its default
+// options (auto-pipelining, base64 responses, read-your-writes). Exits non-zero on the
+// first mismatch. Reads UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN.
+import assert from "node:assert/strict";
+import { Redis } from "@upstash/redis";
+
+const redis = Redis.fromEnv();
+let checks = 0;
+
+async function expect(name, promise, expected) {
+  assert.deepStrictEqual(await promise, expected, name);
+  checks += 1;
+}
+
+// For times measured against the wall clock, which moves while the script runs.
+async function expectWithin(name, promise, low, high) {
+  const value = await promise;
+  assert.ok(low <= value && value <= high, `${name}: ${value} is not within ${low}..${high}`);
+  checks += 1;
+}
+
+async function expectError(name, promise, pattern) {
+  await assert.rejects(promise, pattern, name);
+  checks += 1;
+}
+
+await redis.flushdb();
+
+// Strings: values are JSON-encoded by the client and parsed back.
+await expect("set an object", redis.set("user:1", { name: "Ada", langs: ["en"] }), "OK");
+await expect("get an object", redis.get("user:1"), { name: "Ada", langs: ["en"] });
+await expect("set a string", redis.set("greeting", "hello"), "OK");
+await expect("get a string", redis.get("greeting"), "hello");
+await expect("get missing", redis.get("missing"), null);
+await expect("set nx on existing", redis.set("greeting", "x", { nx: true }), null);
+await expect("set xx", redis.set("greeting", "hi", { xx: true }), "OK");
+await expect("set with get", redis.set("greeting", "hey", { get: true }), "hi");
+await expect("set ex", redis.set("session", "s", { ex: 100 }), "OK");
+await expect("ttl", redis.ttl("session"), 100);
+await expect("set px", redis.set("session", "s", { px: 5000 }), "OK");
+await expectWithin("pttl", redis.pttl("session"), 4000, 5000);
+await expect("set keepTtl", redis.set("session", "t", { keepTtl: true }), "OK");
+await expectWithin("pttl kept", redis.pttl("session"), 4000, 5000);
+const inAMinute = Math.floor(Date.now() / 1000) + 60;
+await expect("set exat", redis.set("at", 1, { exat: inAMinute }), "OK");
+await expect("expiretime", redis.exec(["EXPIRETIME", "at"]), inAMinute);
+await expect("set pxat", redis.set("at", 1, { pxat: inAMinute * 1000 }), "OK");
+await expect("pexpiretime", redis.exec(["PEXPIRETIME", "at"]), inAMinute * 1000);
+await expect("setnx", redis.setnx("fresh", "v"), 1);
+await expect("setnx again", redis.setnx("fresh", "v"), 0);
+await expect("setex", redis.setex("temp", 30, "v"), "OK");
+await expect("psetex", redis.psetex("temp", 30000, "v"), "OK");
+await expect("getset", redis.getset("fresh", "w"), "v");
+await expect("getdel", redis.getdel("fresh"), "w");
+await expect("getex", redis.getex("temp", { ex: 10 }), "v");
+await expect("ttl after getex", redis.ttl("temp"), 10);
+await expect("mset", redis.mset({ a: 1, b: "two", c: { three: 3 } }), "OK");
+await expect("mget", redis.mget("a", "b", "c", "nope"), [1, "two", { three: 3 }, null]);
+await expect("msetnx refused", redis.msetnx({ a: 9, z: 9 }), 0);
+await expect("msetnx", redis.msetnx({ y: 1, z: 2 }), 1);
+await expect("append", redis.append("greeting", " there"), 9);
+await expect("strlen", redis.strlen("greeting"), 9);
+await expect("getrange", redis.getrange("greeting", 0, 2), "hey");
+await expect("setrange", redis.setrange("greeting", 0, "HEY"), 9);
+await expect("get after setrange", redis.get("greeting"), "HEY there");
+
+// Counters.
+await expect("incr", redis.incr("counter"), 1);
+await expect("incrby", redis.incrby("counter", 10), 11);
+await expect("decr", redis.decr("counter"), 10);
+await expect("decrby", redis.decrby("counter", 4), 6);
+await expect("incrbyfloat", redis.incrbyfloat("float", 1.5), 1.5);
+await expect("incrbyfloat again", redis.incrbyfloat("float", 2), 3.5);
+await expectError("incr on text", redis.incr("greeting"), /ERR value is not an integer or out of range/);
+
+// Keys and expiry.
+await expect("exists", redis.exists("a", "b", "nope"), 2);
+await expect("touch", redis.touch("a", "nope"), 1);
+await expect("type", redis.type("a"), "string");
+await expect("type of missing", redis.type("nope"), "none");
+await expect("expire", redis.expire("a", 100), 1);
+await expect("expire nx", redis.expire("a", 200, "NX"), 0);
+await expect("expire gt", redis.expire("a", 200, "GT"), 1);
+await expect("ttl after expire", redis.ttl("a"), 200);
+await expect("pexpire", redis.pexpire("a", 1500), 1);
+await expectWithin("pttl after pexpire", redis.pttl("a"), 500, 1500);
+await expect("expireat", redis.expireat("a", inAMinute), 1);
+await expect("pexpireat", redis.pexpireat("a", inAMinute * 1000), 1);
+await expect("persist", redis.persist("a"), 1);
+await expect("ttl without expiry", redis.ttl("a"), -1);
+await expect("ttl of missing", redis.ttl("nope"), -2);
+await expect("rename", redis.rename("a", "renamed"), "OK");
+await expect("renamenx refused", redis.renamenx("renamed", "b"), 0);
+await expect("renamenx", redis.renamenx("renamed", "a"), 1);
+await expect("copy", redis.copy("a", "a-copy"), "COPIED");
+await expect("copy refused", redis.copy("a", "b"), "NOT_COPIED");
+await expect("copy replace", redis.copy("a", "b", { replace: true }), "COPIED");
+await expect("get copy", redis.get("b"), 1);
+await expect("del", redis.del("a-copy", "nope"), 1);
+await expect("unlink", redis.unlink("y", "z"), 2);
+await expectError("rename missing", redis.rename("nope", "x"), /ERR no such key/);
+
+// The keyspace.
+await redis.flushdb();
+await redis.mset({ "user:1": 1, "user:2": 2, "user:10": 10, "post:1": 1 });
+await expect("keys", redis.keys("user:*").then((keys) => keys.sort()), ["user:1", "user:10", "user:2"]);
+await expect("dbsize", redis.dbsize(), 4);
+const scanned = [];
+let cursor = "0";
+do {
+  const [next, keys] = await redis.scan(cursor, { match: "user:*", count: 2 });
+  scanned.push(...keys);
+  cursor = next;
+} while (cursor !== "0");
+await expect("scan with match", Promise.resolve(scanned.sort()), ["user:1", "user:10", "user:2"]);
+await expect(
+  "scan with type",
+  redis.scan(0, { type: "string", count: 100 }).then(([next, keys]) => [next, keys.length]),
+  ["0", 4],
+);
+await expect(
+  "scan withType",
+  redis.scan(0, { match: "post:*", withType: true }),
+  ["0", [{ key: "post:1", type: "string" }]],
+);
+await expect("randomkey", redis.randomkey().then((key) => key !== null), true);
+await expect("flushall", redis.flushall(), "OK");
+await expect("dbsize after flush", redis.dbsize(), 0);
+
+// Connection.
+await expect("ping", redis.ping(), "PONG");
+await expect("ping message", redis.ping(["hello"]), "hello");
+await expect("echo", redis.echo("hi there"), "hi there");
+await expect("time", redis.time().then(([seconds]) => Math.abs(seconds - Date.now() / 1000) < 60), true);
+
+// Auto-pipelining: commands issued together go out as one /pipeline request (writes and
+// reads in separate ones, so only writes are ordered among themselves here).
+const writes = await Promise.all([redis.set("p", 1), redis.incr("p"), redis.incr("p")]);
+await expect("auto-pipelined writes", Promise.resolve(writes), ["OK", 2, 3]);
+const reads = await Promise.all([redis.get("p"), redis.get("nope"), redis.strlen("p")]);
+await expect("auto-pipelined reads", Promise.resolve(reads), [3, null, 1]);
+
+// Explicit pipelines and transactions.
+await expect("pipeline", redis.pipeline().set("pl", "v").get("pl").del("pl").get("pl").exec(), ["OK", "v", 1, null]);
+await expect("multi", redis.multi().incr("tx").incr("tx").get("tx").exec(), [1, 2, 2]);
+await expectError("pipeline error", redis.pipeline().set("t", "text").incr("t").exec(), /ERR value is not an integer/);
+await expect(
+  "pipeline keepErrors",
+  redis.pipeline().set("t", "text").incr("t").exec({ keepErrors: true }),
+  [
+    { result: "OK", error: undefined },
+    { result: undefined, error: "ERR value is not an integer or out of range" },
+  ],
+);
+await expectError("unknown command", redis.exec(["NOSUCH", "k"]), /ERR unknown command 'NOSUCH'/);
+
+// Read-your-writes: the client carries the sync token, which moves with every write.
+const before = redis.readYourWritesSyncToken;
+await redis.set("ryw", 1);
+const after = redis.readYourWritesSyncToken;
+assert.ok(after && after !== before, `the sync token moved: ${before} -> ${after}`);
+await expect("read your write", redis.get("ryw"), 1);
+
+// Binary-safe and non-ASCII values survive base64.
+await expect("unicode", redis.set("unicode", "żółć ☕ \u0000 end"), "OK");
+await expect("unicode back", redis.get("unicode"), "żółć ☕ \u0000 end");
+
+console.log(`@upstash/redis: ${checks} checks passed`);
