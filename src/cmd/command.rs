@@ -221,12 +221,22 @@ mod tests {
     }
 
     #[test]
-    fn every_command_is_listed_once() {
-        let mut names: Vec<_> = command_names().collect();
-        let listed = names.len();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), listed);
+    fn docs_commands_md_lists_every_command_exactly_once() {
+        let docs = include_str!("../../docs/commands.md");
+        for name in command_names() {
+            let row = format!("| `{}` |", name.to_ascii_uppercase());
+            assert_eq!(
+                docs.matches(&row).count(),
+                1,
+                "docs/commands.md should have one row {row}"
+            );
+        }
+        let rows = docs.lines().filter(|line| line.starts_with("| `")).count();
+        assert_eq!(
+            rows,
+            command_names().count(),
+            "docs/commands.md lists a command the server lacks"
+        );
     }
 
     #[test]
