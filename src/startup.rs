@@ -59,9 +59,7 @@ impl Application {
                 .app_data(web::Data::new(request_limits))
                 .app_data(web::Data::new(token.clone()))
                 .configure(http::configure)
-                .wrap(from_fn(http::require_token))
-                // Outermost, so refusals carry the header too.
-                .wrap(from_fn(http::sync_token))
+                .wrap(from_fn(http::guard))
         })
         .workers(workers)
         .shutdown_timeout(config.shutdown_timeout)

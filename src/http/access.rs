@@ -65,40 +65,36 @@ fn same_secret(expected: &[u8], candidate: &[u8]) -> bool {
     std::hint::black_box(difference) == 0
 }
 
-/// Refuses requests without the configured token with 401, except `/health`, which load
-/// balancers and orchestrators probe without credentials.
-pub async fn require_token(
+const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
+
+/// Wraps every route: refuses requests without the configured token with 401, except
+/// `/health`, which load balancers and orchestrators probe without credentials; and adds
+/// `upstash-sync-token` to every response, refusals included: the store's commit count once
+/// the request is done, which changes after every write. One middleware rather than two:
+/// each layer costs an allocation per request.
+pub async fn guard(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let token = request
-        .app_data::<web::Data<AccessToken>>()
-        .map(|token| token.get_ref().clone());
-    let admitted = request.path() == "/health" || token.is_none_or(|token| token.admits(&request));
-    if admitted {
-        return Ok(next.call(request).await?.map_into_left_body());
-    }
-    let refusal = HttpResponse::Unauthorized()
-        .insert_header((WWW_AUTHENTICATE, "Bearer"))
-        .json(json!({
-            "error": "Unauthorized: send the token as the header Authorization: Bearer <token>, or as ?_token=<token>"
-        }));
-    Ok(request.into_response(refusal).map_into_right_body())
-}
-
-const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
-
-/// Adds `upstash-sync-token` to every response: the store's commit count once the request
-/// is done, which changes after every write.
-pub async fn sync_token(
-    request: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let admitted = request.path() == "/health"
+        || request
+            .app_data::<web::Data<AccessToken>>()
+            .is_none_or(|token| token.admits(&request));
     let engine = request.app_data::<web::Data<Engine>>().cloned();
-    let mut response = next.call(request).await?;
+    let mut response = if admitted {
+        next.call(request).await?.map_into_left_body()
+    } else {
+        let refusal = HttpResponse::Unauthorized()
+            .insert_header((WWW_AUTHENTICATE, "Bearer"))
+            .json(json!({
+                "error": "Unauthorized: send the token as the header Authorization: Bearer <token>, or as ?_token=<token>"
+            }));
+        request.into_response(refusal).map_into_right_body()
+    };
     if let Some(engine) = engine {
-        let token = HeaderValue::from(engine.sync_token());
-        response.headers_mut().insert(SYNC_TOKEN, token);
+        response
+            .headers_mut()
+            .insert(SYNC_TOKEN, HeaderValue::from(engine.sync_token()));
     }
     Ok(response)
 }
