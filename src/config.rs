@@ -1,10 +1,14 @@
 //! Every setting of both binaries: a flag, an environment variable, and a default that
 //! works on a laptop with no flags at all.
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+use anyhow::Context;
 
 use clap::{Args, Parser, ValueEnum};
 
+use crate::http::{Access, Tokens};
 use crate::store::{Durability, StoreOptions};
 
 /// litekv-server: the HTTP key-value service, with its expiry sweep running in-process.
@@ -27,11 +31,6 @@ pub struct ServerConfig {
     #[arg(long, env = "LITEKV_MAX_REQUEST_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_request_bytes: u32,
 
-    /// Token every request must carry (`Authorization: Bearer <token>` or `?_token=`), except
-    /// GET /health. Without one, the server serves anyone who can reach it.
-    #[arg(long, env = "LITEKV_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-
     /// Bytes of keys and values cached in memory for reads (0 turns the cache off).
     #[arg(long, env = "LITEKV_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub cache_bytes: usize,
@@ -49,6 +48,9 @@ pub struct ServerConfig {
     pub shutdown_timeout: u64,
 
     #[command(flatten)]
+    pub access: AccessArgs,
+
+    #[command(flatten)]
     pub sweep: SweepArgs,
 
     #[command(flatten)]
@@ -56,6 +58,75 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub log: LogArgs,
+}
+
+/// Who may do what. With no token at all, the server serves anyone who can reach it.
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    /// Read-write token: every request but GET /health must carry a token, as
+    /// `Authorization: Bearer <token>` or `?_token=<token>`. Repeat the flag, or separate
+    /// tokens with commas.
+    #[arg(long = "token", env = "LITEKV_TOKEN", value_delimiter = ',', hide_env_values = true)]
+    pub tokens: Vec<String>,
+
+    /// Read-only token: reads only, and not KEYS or SCAN. Repeat, or separate with commas.
+    #[arg(
+        long = "read-only-token",
+        env = "LITEKV_READ_ONLY_TOKEN",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub read_only_tokens: Vec<String>,
+
+    /// A file of tokens, one per line: `read-write <token>` or `read-only <token>`. Blank lines
+    /// and lines starting with `#` are skipped.
+    #[arg(long, env = "LITEKV_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// A read-write token under Vercel KV's name for it.
+    #[arg(long, env = "KV_REST_API_TOKEN", hide_env_values = true)]
+    pub kv_rest_api_token: Option<String>,
+
+    /// A read-only token under Vercel KV's name for it.
+    #[arg(long, env = "KV_REST_API_READ_ONLY_TOKEN", hide_env_values = true)]
+    pub kv_rest_api_read_only_token: Option<String>,
+
+    /// Serve with no token on an address other than loopback. Without this flag the server
+    /// refuses to, since anyone who reaches it could read and change every key.
+    #[arg(long, env = "LITEKV_ALLOW_ANONYMOUS")]
+    pub allow_anonymous: bool,
+}
+
+impl AccessArgs {
+    /// Every configured token, from flags, environment and the token file.
+    pub fn tokens(&self) -> anyhow::Result<Tokens> {
+        let mut tokens = Tokens::default();
+        let read_write = self.tokens.iter().chain(&self.kv_rest_api_token);
+        let read_only = self.read_only_tokens.iter().chain(&self.kv_rest_api_read_only_token);
+        read_write.for_each(|token| tokens.add(token, Access::ReadWrite));
+        read_only.for_each(|token| tokens.add(token, Access::ReadOnly));
+        if let Some(path) = &self.token_file {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading the token file {}", path.display()))?;
+            for (index, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let (access, token) = match line.split_once(char::is_whitespace) {
+                    Some(("read-write", token)) => (Access::ReadWrite, token),
+                    Some(("read-only", token)) => (Access::ReadOnly, token),
+                    _ => anyhow::bail!(
+                        "{} line {}: expected `read-write <token>` or `read-only <token>`",
+                        path.display(),
+                        index + 1
+                    ),
+                };
+                tokens.add(token.trim(), access);
+            }
+        }
+        Ok(tokens)
+    }
 }
 
 /// litekv-cleanup: purges expired keys on a cron schedule, beside a running server.

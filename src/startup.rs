@@ -13,7 +13,7 @@ use anyhow::Context;
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::Engine;
 use crate::config::ServerConfig;
-use crate::http::{self, AccessToken, Limits, RequestLimits};
+use crate::http::{self, Limits, RequestLimits};
 use crate::store::Store;
 use crate::sweep::{self, Sweeper};
 
@@ -43,21 +43,27 @@ impl Application {
         let request_limits = RequestLimits {
             max_request_bytes: config.max_request_bytes as usize,
         };
-        let token = AccessToken::new(config.token.clone());
-        let token_required = token.is_required();
-        if !token_required {
-            tracing::warn!("no access token configured (--token, LITEKV_TOKEN): serving anyone who can connect");
-        }
+        let tokens = config.access.tokens()?;
 
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let address = listener.local_addr()?;
+        let token_required = !tokens.is_empty();
+        if !token_required {
+            if !address.ip().is_loopback() && !config.access.allow_anonymous {
+                anyhow::bail!(
+                    "refusing to serve {address} to anyone without a token: set --token (LITEKV_TOKEN), \
+                     or pass --allow-anonymous if anonymous access is intended"
+                );
+            }
+            tracing::warn!("no access token configured (--token, LITEKV_TOKEN): serving anyone who can connect");
+        }
         let workers = config.workers.map_or_else(default_workers, usize::from);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(engine.clone()))
                 .app_data(web::Data::new(limits))
                 .app_data(web::Data::new(request_limits))
-                .app_data(web::Data::new(token.clone()))
+                .app_data(web::Data::new(tokens.clone()))
                 .configure(http::configure)
                 .wrap(from_fn(http::guard))
         })

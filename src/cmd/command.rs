@@ -19,6 +19,14 @@ pub enum Command {
     Write(WriteCommand),
 }
 
+impl Command {
+    /// Whether a read-only token may run it: reads, except those that walk the whole
+    /// keyspace, as Upstash's read-only tokens allow.
+    pub fn is_allowed_read_only(&self) -> bool {
+        matches!(self, Self::Read(read) if !matches!(read, ReadCommand::Keys(_) | ReadCommand::Scan(_)))
+    }
+}
+
 /// Declares the two command enums, with `From` into [`Command`] and `exec` dispatch.
 macro_rules! commands {
     (read: $($read:ident),+; write: $($write:ident),+;) => {

@@ -16,7 +16,7 @@ mod upstash;
 use actix_web::guard;
 use actix_web::web;
 
-pub use access::{AccessToken, guard};
+pub use access::{Access, Tokens, guard};
 pub use error::ApiError;
 pub use native::Limits;
 pub use upstash::RequestLimits;

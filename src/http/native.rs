@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::ApiError;
 use super::body::read_body;
+use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome, SetOutcome};
 use crate::domain::{Key, KeyError, Ttl};
 
@@ -33,11 +33,13 @@ pub struct Limits {
 /// `POST /<key>/`: upserts; 201 when the key is new (or had expired), 200 when it existed.
 pub(super) async fn set_key(
     PathKey(key): PathKey,
+    access: Access,
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
+    require_write(access)?;
     require_json(&request)?;
     let limit = limits.max_value_bytes + ENVELOPE_BYTES;
     let body = read_body(payload, &request, limit, "--max-value-bytes plus 4096").await?;
@@ -72,7 +74,12 @@ pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) ->
 }
 
 /// `DELETE /<key>/`: 200 either way; `deleted` says whether a live key was removed.
-pub(super) async fn delete_key(PathKey(key): PathKey, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
+pub(super) async fn delete_key(
+    PathKey(key): PathKey,
+    access: Access,
+    engine: web::Data<Engine>,
+) -> Result<HttpResponse, ApiError> {
+    require_write(access)?;
     let response_key = key.to_string();
     let deleted = engine.delete_key(key.into_bytes()).await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
@@ -157,6 +164,15 @@ impl SetRequest {
             return Err(value_too_large(value.len(), max_value_bytes));
         }
         Ok(Self { value, ttl })
+    }
+}
+
+fn require_write(access: Access) -> Result<(), ApiError> {
+    match access {
+        Access::ReadWrite => Ok(()),
+        Access::ReadOnly => Err(ApiError::Forbidden(
+            "NOPERM this token is read-only: it cannot write keys; use a read-write token".to_owned(),
+        )),
     }
 }
 

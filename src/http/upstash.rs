@@ -15,9 +15,9 @@ use bytes::Bytes;
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
-use super::ApiError;
 use super::body::read_body;
-use crate::cmd::{self, Engine, Reply};
+use super::{Access, ApiError};
+use crate::cmd::{self, CmdError, Command, Engine, Reply};
 
 /// Size limits of the Upstash API.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +31,7 @@ const COMMAND_SHAPE: &str =
 
 /// `POST /`: one command, as a JSON array.
 pub(super) async fn command(
+    access: Access,
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
@@ -44,11 +45,13 @@ pub(super) async fn command(
         Ok(args) => args,
         Err(()) => return Ok(error_response(&format!("ERR the body must be {COMMAND_SHAPE}"))),
     };
-    run_one(&engine, &request, args).await
+    let command = parse(&engine, args, access)?;
+    run(&engine, &request, command).await
 }
 
 /// `POST /pipeline`: commands run in order, not atomically; one envelope each.
 pub(super) async fn pipeline(
+    access: Access,
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
@@ -58,7 +61,7 @@ pub(super) async fn pipeline(
         Ok(commands) => commands,
         Err(response) => return Ok(response),
     };
-    let parsed = commands.into_iter().map(|args| engine.parse(args)).collect();
+    let parsed = parse_all(&engine, commands, access)?;
     let replies = engine.execute_pipeline(parsed).await?;
     Ok(envelopes(&request, replies))
 }
@@ -67,6 +70,7 @@ pub(super) async fn pipeline(
 /// number of arguments discards the whole transaction (as Redis's EXECABORT does); any
 /// other error is answered in place while the rest still apply.
 pub(super) async fn multi_exec(
+    access: Access,
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
@@ -81,7 +85,7 @@ pub(super) async fn multi_exec(
             "EXECABORT Transaction discarded because of previous errors: {error}"
         )));
     }
-    let parsed = commands.into_iter().map(|args| engine.parse(args)).collect();
+    let parsed = parse_all(&engine, commands, access)?;
     let replies = engine.execute_transaction(parsed).await?;
     Ok(envelopes(&request, replies))
 }
@@ -90,6 +94,7 @@ pub(super) async fn multi_exec(
 /// (percent-decoded), then a POST or PUT body as one more argument, then the query
 /// parameters (`?EX=100` adds `EX`, `100`).
 pub(super) async fn path_command(
+    access: Access,
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
@@ -107,7 +112,7 @@ pub(super) async fn path_command(
         args.push(body.freeze());
     }
     args.extend(query_args(request.uri().query().unwrap_or_default()));
-    let command = engine.parse(args).map_err(|error| match error.is_unknown_command() {
+    let command = parse(&engine, args, access)?.map_err(|error| match error.is_unknown_command() {
         // Most likely a key of the JSON API without its trailing slash.
         true => error.with_hint("keys of the JSON API are addressed as /<key>/, with the trailing slash"),
         false => error,
@@ -115,14 +120,36 @@ pub(super) async fn path_command(
     run(&engine, &request, command).await
 }
 
-async fn run_one(engine: &Engine, request: &HttpRequest, args: Vec<Bytes>) -> Result<HttpResponse, ApiError> {
-    run(engine, request, engine.parse(args)).await
+/// Parses a command, refusing with 403 one that the request's token may not run. A command
+/// that does not parse is its error reply.
+fn parse(engine: &Engine, args: Vec<Bytes>, access: Access) -> Result<Result<Command, CmdError>, ApiError> {
+    let name = args.first().map(|name| String::from_utf8_lossy(name).to_lowercase());
+    let command = engine.parse(args);
+    match &command {
+        Ok(parsed) if access == Access::ReadOnly && !parsed.is_allowed_read_only() => {
+            Err(ApiError::Forbidden(format!(
+                "NOPERM this token is read-only: it has no permissions to run the '{}' command",
+                name.unwrap_or_default()
+            )))
+        }
+        _ => Ok(command),
+    }
+}
+
+/// Parses every command of a pipeline or transaction; one that the token may not run
+/// refuses the whole request.
+fn parse_all(
+    engine: &Engine,
+    commands: Vec<Vec<Bytes>>,
+    access: Access,
+) -> Result<Vec<Result<Command, CmdError>>, ApiError> {
+    commands.into_iter().map(|args| parse(engine, args, access)).collect()
 }
 
 async fn run(
     engine: &Engine,
     request: &HttpRequest,
-    command: Result<cmd::Command, cmd::CmdError>,
+    command: Result<Command, CmdError>,
 ) -> Result<HttpResponse, ApiError> {
     let reply = match command {
         Ok(command) => engine.execute(command).await?,

@@ -218,6 +218,11 @@ pub struct RunningBinary {
 impl RunningBinary {
     /// Starts `name` (`litekv-server` or `litekv-cleanup`) with JSON logs on stdout.
     pub fn start(name: &str, args: &[&str]) -> Self {
+        Self::start_with_env(name, args, &[])
+    }
+
+    /// As [`RunningBinary::start`], with extra environment variables.
+    pub fn start_with_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
         let path = match name {
             "litekv-server" => env!("CARGO_BIN_EXE_litekv-server"),
@@ -227,6 +232,7 @@ impl RunningBinary {
         let mut child = std::process::Command::new(path)
             .args(args)
             .args(["--log-format", "json"])
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("the binary starts");

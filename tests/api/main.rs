@@ -1,5 +1,6 @@
 //! Black-box tests of litekv over HTTP: one binary, one real server per test.
 
+mod access;
 mod bad_input;
 mod clients;
 mod commands;
