@@ -2,12 +2,14 @@
 //! back into responses; none holds business logic or SQL.
 //!
 //! Routes, matched in this order:
-//! - reserved paths: `/health`, `/pipeline`, `/multi-exec`, and `/` (Upstash, one command);
+//! - reserved paths: `/health`, `/pipeline`, `/multi-exec`, `/` (Upstash, one command), and
+//!   `/api/set`, `/api/get`, `/api/delete`, `/api/exists` (RedisLite);
 //! - `/<key>/`, always with the trailing slash: the native JSON API;
 //! - any other path, without a trailing slash: an Upstash path-style command (`/get/k`).
 
 mod access;
 mod body;
+mod compat;
 mod error;
 mod native;
 mod ops;
@@ -28,9 +30,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(ops::health))
             .default_service(web::to(ops::method_not_allowed("GET"))),
     )
-    .service(post_only("/", upstash::command))
-    .service(post_only("/pipeline", upstash::pipeline))
-    .service(post_only("/multi-exec", upstash::multi_exec))
+    .service(only("/", web::post(), "POST", upstash::command))
+    .service(only("/pipeline", web::post(), "POST", upstash::pipeline))
+    .service(only("/multi-exec", web::post(), "POST", upstash::multi_exec))
+    .service(only("/api/set", web::post(), "POST", compat::set))
+    .service(only("/api/get", web::get(), "GET", compat::get))
+    .service(only("/api/delete", web::delete(), "DELETE", compat::delete))
+    .service(only("/api/exists", web::get(), "GET", compat::exists))
     .service(
         web::resource("/{key:.*}/")
             .route(web::get().to(native::get_key))
@@ -54,13 +60,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn post_only<F, Args>(path: &str, handler: F) -> actix_web::Resource
+/// A path that takes one method; others get 405 naming it.
+fn only<F, Args>(path: &str, route: actix_web::Route, method: &'static str, handler: F) -> actix_web::Resource
 where
     F: actix_web::Handler<Args>,
     Args: actix_web::FromRequest + 'static,
     F::Output: actix_web::Responder + 'static,
 {
     web::resource(path)
-        .route(web::post().to(handler))
-        .default_service(web::to(ops::method_not_allowed("POST")))
+        .route(route.to(handler))
+        .default_service(web::to(ops::method_not_allowed(method)))
 }

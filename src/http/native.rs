@@ -11,8 +11,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, SecondsFormat};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
-use serde_json::Value;
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 use super::body::read_body;
 use super::{Access, ApiError};
@@ -20,7 +20,7 @@ use crate::cmd::{Engine, GetOutcome, SetOutcome};
 use crate::domain::{Key, KeyError, Ttl};
 
 /// Room for the `{"value": ..., "ttl": ...}` envelope around the largest value.
-const ENVELOPE_BYTES: usize = 4096;
+pub(super) const ENVELOPE_BYTES: usize = 4096;
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
 
 /// Size limits of the native API.
@@ -141,33 +141,50 @@ struct SetRequest {
 
 impl SetRequest {
     fn parse(body: &[u8], max_value_bytes: usize) -> Result<Self, ApiError> {
-        let mut fields = match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(fields)) => fields,
-            Ok(_) => return Err(ApiError::BadRequest(format!("the body must be {BODY_SHAPE}"))),
-            Err(error) => {
-                return Err(ApiError::BadRequest(format!(
-                    "the body is not valid JSON ({error}); send {BODY_SHAPE}"
-                )));
-            }
-        };
-        if let Some(unknown) = fields.keys().find(|field| !matches!(field.as_str(), "value" | "ttl")) {
-            return Err(ApiError::BadRequest(format!(
-                "unknown field `{unknown}`: the body takes `value` and an optional `ttl`"
-            )));
-        }
+        let mut fields = object_body(body, BODY_SHAPE)?;
+        only_fields(&fields, &["value", "ttl"], "`value` and an optional `ttl`")?;
         let value = fields
             .remove("value")
             .ok_or_else(|| ApiError::BadRequest(format!("the body has no `value`; send {BODY_SHAPE}")))?;
         let ttl = fields.get("ttl").map(Ttl::from_json).transpose()?;
-        let value = serde_json::to_vec(&value).expect("a parsed JSON value serializes");
-        if value.len() > max_value_bytes {
-            return Err(value_too_large(value.len(), max_value_bytes));
-        }
-        Ok(Self { value, ttl })
+        Ok(Self {
+            value: compact_value(&value, max_value_bytes)?,
+            ttl,
+        })
     }
 }
 
-fn require_write(access: Access) -> Result<(), ApiError> {
+/// A body that must be a JSON object; the error shows `shape`.
+pub(super) fn object_body(body: &[u8], shape: &str) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(fields)) => Ok(fields),
+        Ok(_) => Err(ApiError::BadRequest(format!("the body must be {shape}"))),
+        Err(error) => Err(ApiError::BadRequest(format!(
+            "the body is not valid JSON ({error}); send {shape}"
+        ))),
+    }
+}
+
+/// Refuses any field but `allowed`; `takes` says which in words.
+pub(super) fn only_fields(fields: &Map<String, Value>, allowed: &[&str], takes: &str) -> Result<(), ApiError> {
+    match fields.keys().find(|field| !allowed.contains(&field.as_str())) {
+        Some(unknown) => Err(ApiError::BadRequest(format!(
+            "unknown field `{unknown}`: the body takes {takes}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A value as the compact JSON text that is stored, within `--max-value-bytes`.
+pub(super) fn compact_value(value: &Value, max_value_bytes: usize) -> Result<Vec<u8>, ApiError> {
+    let value = serde_json::to_vec(value).expect("a parsed JSON value serializes");
+    if value.len() > max_value_bytes {
+        return Err(value_too_large(value.len(), max_value_bytes));
+    }
+    Ok(value)
+}
+
+pub(super) fn require_write(access: Access) -> Result<(), ApiError> {
     match access {
         Access::ReadWrite => Ok(()),
         Access::ReadOnly => Err(ApiError::Forbidden(
@@ -177,7 +194,7 @@ fn require_write(access: Access) -> Result<(), ApiError> {
 }
 
 /// Refuses a body that is not declared as JSON.
-fn require_json(request: &HttpRequest) -> Result<(), ApiError> {
+pub(super) fn require_json(request: &HttpRequest) -> Result<(), ApiError> {
     let content_type = request.content_type();
     let is_json = content_type.eq_ignore_ascii_case("application/json")
         || (content_type.starts_with("application/") && content_type.ends_with("+json"));
@@ -197,7 +214,7 @@ fn value_too_large(size: usize, max_value_bytes: usize) -> ApiError {
 }
 
 /// A stored value as JSON: itself when it is JSON text, otherwise a JSON string of it.
-fn stored_value_as_json(value: &[u8]) -> Box<RawValue> {
+pub(super) fn stored_value_as_json(value: &[u8]) -> Box<RawValue> {
     serde_json::from_slice(value).unwrap_or_else(|_| {
         let text = serde_json::to_string(&String::from_utf8_lossy(value)).expect("a string serializes");
         RawValue::from_string(text).expect("a serialized string is valid JSON")

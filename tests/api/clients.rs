@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 use crate::helpers::{RunningBinary, TestDatabase};
 
@@ -40,14 +41,45 @@ async fn server(database: &TestDatabase) -> (RunningBinary, String) {
     (server, address)
 }
 
-#[actix_web::test]
-async fn the_official_javascript_client_works_unchanged() {
+/// Tests run in parallel threads: one install at a time, or two `npm ci` runs (or venv
+/// creations) would trip over each other on a fresh machine.
+static INSTALLING: Mutex<()> = Mutex::new(());
+
+/// tests/clients/, with its npm packages installed.
+fn node_clients() -> PathBuf {
+    let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = clients_dir();
     if !dir.join("node_modules/@upstash/redis").exists() {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir));
     }
+    dir
+}
+
+/// The virtual environment's Python, with tests/clients/requirements.txt installed.
+fn python_clients() -> PathBuf {
+    let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = clients_dir();
+    let python = dir.join(".venv/bin/python");
+    if !python.exists() {
+        run(Command::new("python3").args(["-m", "venv", ".venv"]).current_dir(&dir));
+    }
+    let installed = Command::new(&python)
+        .args(["-c", "import upstash_redis, requests"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !installed {
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "-r", "requirements.txt"])
+            .current_dir(&dir));
+    }
+    python
+}
+
+#[actix_web::test]
+async fn the_official_javascript_client_works_unchanged() {
+    let dir = node_clients();
     let database = TestDatabase::new();
     let (_server, address) = server(&database).await;
     let output = run(Command::new("node")
@@ -62,19 +94,7 @@ async fn the_official_javascript_client_works_unchanged() {
 #[actix_web::test]
 async fn the_official_python_client_works_unchanged() {
     let dir = clients_dir();
-    let python = dir.join(".venv/bin/python");
-    if !python.exists() {
-        run(Command::new("python3").args(["-m", "venv", ".venv"]).current_dir(&dir));
-    }
-    let installed = Command::new(&python)
-        .args(["-c", "import upstash_redis"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !installed {
-        run(Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "-r", "requirements.txt"])
-            .current_dir(&dir));
-    }
+    let python = python_clients();
     let database = TestDatabase::new();
     let (_server, address) = server(&database).await;
     let output = run(Command::new(&python)
@@ -83,4 +103,24 @@ async fn the_official_python_client_works_unchanged() {
         .env("UPSTASH_REDIS_REST_URL", &address)
         .env("UPSTASH_REDIS_REST_TOKEN", TOKEN));
     assert!(output.contains("checks passed"), "{output}");
+}
+
+#[actix_web::test]
+async fn the_redislite_readme_examples_run_unchanged() {
+    let dir = node_clients();
+    let python = python_clients();
+    let database = TestDatabase::new();
+    let url = database.url();
+    let server = RunningBinary::start("litekv-server", &["--bind", "127.0.0.1:0", "--database-url", &url]);
+    let address = server.server_address().await;
+    let javascript = run(Command::new("node")
+        .arg("redislite_examples.mjs")
+        .current_dir(&dir)
+        .env("LITEKV_URL", &address));
+    assert!(javascript.contains("exists: true"), "{javascript}");
+    let python = run(Command::new(&python)
+        .arg("redislite_examples.py")
+        .current_dir(&dir)
+        .env("LITEKV_URL", &address));
+    assert!(python.contains("'exists': True"), "{python}");
 }

@@ -4,6 +4,7 @@ mod access;
 mod bad_input;
 mod clients;
 mod commands;
+mod compat;
 mod concurrency;
 mod crash;
 mod example_database;

@@ -1,0 +1,116 @@
+//! The RedisLite API (seed 000's FastAPI service), with its exact response shapes, so its
+//! clients run unchanged: `POST /api/set`, `GET /api/get?key=`, `DELETE /api/delete?key=`,
+//! `GET /api/exists?key=`. Values are JSON, stored as the JSON API stores them.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use percent_encoding::percent_decode;
+use serde_json::{Value, json};
+
+use super::body::read_body;
+use super::native::{
+    ENVELOPE_BYTES, Limits, compact_value, object_body, only_fields, require_json, require_write, stored_value_as_json,
+};
+use super::{Access, ApiError};
+use crate::cmd::{Engine, GetOutcome};
+use crate::domain::{Key, Ttl};
+
+const BODY_SHAPE: &str = r#"a JSON object such as {"key": "user:123", "value": {"name": "John"}, "ttl": 3600}"#;
+
+/// `POST /api/set {"key", "value", "ttl"?}`.
+pub(super) async fn set(
+    access: Access,
+    request: HttpRequest,
+    payload: web::Payload,
+    engine: web::Data<Engine>,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, ApiError> {
+    require_write(access)?;
+    require_json(&request)?;
+    let limit = limits.max_value_bytes + ENVELOPE_BYTES;
+    let body = read_body(payload, &request, limit, "--max-value-bytes plus 4096").await?;
+    let mut fields = object_body(&body, BODY_SHAPE)?;
+    only_fields(
+        &fields,
+        &["key", "value", "ttl"],
+        "`key`, `value` and an optional `ttl`",
+    )?;
+    let key = match fields.remove("key") {
+        Some(Value::String(key)) => Key::parse(key.into_bytes())?,
+        _ => {
+            return Err(ApiError::BadRequest(format!(
+                "`key` must be a string; send {BODY_SHAPE}"
+            )));
+        }
+    };
+    let value = fields
+        .remove("value")
+        .ok_or_else(|| ApiError::BadRequest(format!("the body has no `value`; send {BODY_SHAPE}")))?;
+    let ttl = fields.get("ttl").map(Ttl::from_json).transpose()?;
+    let value = compact_value(&value, limits.max_value_bytes)?;
+    let response_key = key.to_string();
+    engine.set_value(key.into_bytes(), value.into(), ttl).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "success": true,
+        "key": response_key,
+        "ttl": ttl.map(|ttl| ttl.as_millis() / 1000),
+        "message": "Key set successfully",
+    })))
+}
+
+/// `GET /api/get?key=`: the value, or `"value": null, "exists": false`.
+pub(super) async fn get(request: HttpRequest, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
+    let key = key_param(&request)?;
+    let value = match engine.get_value(key.as_bytes()).await? {
+        GetOutcome::Found { value, .. } => Some(stored_value_as_json(&value)),
+        GetOutcome::Expired | GetOutcome::Missing => None,
+    };
+    let exists = value.is_some();
+    Ok(HttpResponse::Ok().json(json!({ "key": key.as_str(), "value": value, "exists": exists })))
+}
+
+/// `DELETE /api/delete?key=`.
+pub(super) async fn delete(
+    access: Access,
+    request: HttpRequest,
+    engine: web::Data<Engine>,
+) -> Result<HttpResponse, ApiError> {
+    require_write(access)?;
+    let key = key_param(&request)?;
+    let response_key = key.to_string();
+    let deleted = engine.delete_key(key.into_bytes()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "key": response_key, "deleted": deleted })))
+}
+
+/// `GET /api/exists?key=`.
+pub(super) async fn exists(request: HttpRequest, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
+    let key = key_param(&request)?;
+    let exists = matches!(engine.get_value(key.as_bytes()).await?, GetOutcome::Found { .. });
+    Ok(HttpResponse::Ok().json(json!({ "key": key.as_str(), "exists": exists })))
+}
+
+/// The `key` query parameter, form-decoded (`+` is a space) and validated.
+fn key_param(request: &HttpRequest) -> Result<Key, ApiError> {
+    let encoded = request
+        .query_string()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("key="))
+        .ok_or_else(|| ApiError::BadRequest("the query parameter `key` is missing, e.g. ?key=user:123".to_owned()))?;
+    let spaced = encoded.replace('+', " ");
+    Ok(Key::parse(percent_decode(spaced.as_bytes()).collect())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn the_key_parameter_is_form_decoded() {
+        let key = |query: &str| key_param(&TestRequest::with_uri(&format!("/api/get?{query}")).to_http_request());
+        assert_eq!(key("key=user%3A123").unwrap().as_str(), "user:123");
+        assert_eq!(key("x=1&key=a+b%2Bc").unwrap().as_str(), "a b+c");
+        assert!(key("other=1").is_err());
+        assert!(key("key=").is_err());
+    }
+}
