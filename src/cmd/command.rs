@@ -141,11 +141,6 @@ const COMMANDS: &[Spec] = &[
     spec("time", 1, |_| Ok(Time.into())),
 ];
 
-/// The names of every supported command, lowercase.
-pub fn command_names() -> impl Iterator<Item = &'static str> {
-    COMMANDS.iter().map(|spec| spec.name)
-}
-
 /// Finds the command named by `args[0]` (any case) and checks its argument count: the
 /// checks Redis makes when it queues a command in a transaction.
 fn lookup(args: &[Bytes]) -> Result<&'static Spec, CmdError> {
@@ -196,6 +191,10 @@ fn unknown_command(name: &[u8], args: &[Bytes]) -> CmdError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn command_names() -> impl Iterator<Item = &'static str> {
+        COMMANDS.iter().map(|spec| spec.name)
+    }
 
     fn args(words: &[&str]) -> Vec<Bytes> {
         words

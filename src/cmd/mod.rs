@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-pub use command::{Command, ReadCommand, WriteCommand, check_known, command_names};
+pub use command::{Command, ReadCommand, WriteCommand, check_known};
 pub use expiry::Expiry;
 pub use native::{GetOutcome, SetOutcome};
 pub use reply::{CmdError, ExecError, Reply};
@@ -110,7 +110,7 @@ impl Engine {
         self.write(commands).await
     }
 
-    pub(crate) async fn read(&self, command: &ReadCommand) -> Result<Reply, StoreError> {
+    async fn read(&self, command: &ReadCommand) -> Result<Reply, StoreError> {
         let now_ms = self.now_ms();
         let mut view = self.store.read(now_ms);
         let reply = reply::settle(command.exec(&mut view).await)?;

@@ -6,13 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use percent_encoding::percent_decode;
 use serde_json::{Value, json};
 
-use super::body::read_body;
 use super::native::{
-    ENVELOPE_BYTES, Limits, compact_value, object_body, only_fields, require_json, require_write, stored_value_as_json,
+    Limits, object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
 };
 use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome};
-use crate::domain::{Key, Ttl};
+use crate::domain::Key;
 
 const BODY_SHAPE: &str = r#"a JSON object such as {"key": "user:123", "value": {"name": "John"}, "ttl": 3600}"#;
 
@@ -24,10 +23,7 @@ pub(super) async fn set(
     engine: web::Data<Engine>,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    require_write(access)?;
-    require_json(&request)?;
-    let limit = limits.max_value_bytes + ENVELOPE_BYTES;
-    let body = read_body(payload, &request, limit, "--max-value-bytes plus 4096").await?;
+    let body = read_value_body(access, &request, payload, &limits).await?;
     let mut fields = object_body(&body, BODY_SHAPE)?;
     only_fields(
         &fields,
@@ -42,11 +38,7 @@ pub(super) async fn set(
             )));
         }
     };
-    let value = fields
-        .remove("value")
-        .ok_or_else(|| ApiError::BadRequest(format!("the body has no `value`; send {BODY_SHAPE}")))?;
-    let ttl = fields.get("ttl").map(Ttl::from_json).transpose()?;
-    let value = compact_value(&value, limits.max_value_bytes)?;
+    let (value, ttl) = take_value_and_ttl(&mut fields, limits.max_value_bytes, BODY_SHAPE)?;
     let response_key = key.to_string();
     engine.set_value(key.into_bytes(), value.into(), ttl).await?;
     Ok(HttpResponse::Ok().json(json!({

@@ -7,7 +7,8 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::web::{self, BytesMut};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
@@ -20,7 +21,7 @@ use crate::cmd::{Engine, GetOutcome, SetOutcome};
 use crate::domain::{Key, KeyError, Ttl};
 
 /// Room for the `{"value": ..., "ttl": ...}` envelope around the largest value.
-pub(super) const ENVELOPE_BYTES: usize = 4096;
+const ENVELOPE_BYTES: usize = 4096;
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
 
 /// Size limits of the native API.
@@ -39,10 +40,7 @@ pub(super) async fn set_key(
     engine: web::Data<Engine>,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    require_write(access)?;
-    require_json(&request)?;
-    let limit = limits.max_value_bytes + ENVELOPE_BYTES;
-    let body = read_body(payload, &request, limit, "--max-value-bytes plus 4096").await?;
+    let body = read_value_body(access, &request, payload, &limits).await?;
     let SetRequest { value, ttl } = SetRequest::parse(&body, limits.max_value_bytes)?;
     let response_key = key.to_string();
     let SetOutcome { created, expires_at } = engine.set_value(key.into_bytes(), value.into(), ttl).await?;
@@ -143,15 +141,37 @@ impl SetRequest {
     fn parse(body: &[u8], max_value_bytes: usize) -> Result<Self, ApiError> {
         let mut fields = object_body(body, BODY_SHAPE)?;
         only_fields(&fields, &["value", "ttl"], "`value` and an optional `ttl`")?;
-        let value = fields
-            .remove("value")
-            .ok_or_else(|| ApiError::BadRequest(format!("the body has no `value`; send {BODY_SHAPE}")))?;
-        let ttl = fields.get("ttl").map(Ttl::from_json).transpose()?;
-        Ok(Self {
-            value: compact_value(&value, max_value_bytes)?,
-            ttl,
-        })
+        let (value, ttl) = take_value_and_ttl(&mut fields, max_value_bytes, BODY_SHAPE)?;
+        Ok(Self { value, ttl })
     }
+}
+
+/// The body of a write that carries a value: refused for a read-only token or a body that
+/// is not JSON, and read up to the largest value plus [`ENVELOPE_BYTES`].
+pub(super) async fn read_value_body(
+    access: Access,
+    request: &HttpRequest,
+    payload: web::Payload,
+    limits: &Limits,
+) -> Result<BytesMut, ApiError> {
+    require_write(access)?;
+    require_json(request)?;
+    let limit = limits.max_value_bytes + ENVELOPE_BYTES;
+    read_body(payload, request, limit, "--max-value-bytes plus 4096").await
+}
+
+/// Takes the required `value` (as compact JSON, within the limit) and the optional `ttl`
+/// out of a body; errors show `shape`.
+pub(super) fn take_value_and_ttl(
+    fields: &mut Map<String, Value>,
+    max_value_bytes: usize,
+    shape: &str,
+) -> Result<(Vec<u8>, Option<Ttl>), ApiError> {
+    let value = fields
+        .remove("value")
+        .ok_or_else(|| ApiError::BadRequest(format!("the body has no `value`; send {shape}")))?;
+    let ttl = fields.get("ttl").map(Ttl::from_json).transpose()?;
+    Ok((compact_value(&value, max_value_bytes)?, ttl))
 }
 
 /// A body that must be a JSON object; the error shows `shape`.
@@ -176,7 +196,7 @@ pub(super) fn only_fields(fields: &Map<String, Value>, allowed: &[&str], takes: 
 }
 
 /// A value as the compact JSON text that is stored, within `--max-value-bytes`.
-pub(super) fn compact_value(value: &Value, max_value_bytes: usize) -> Result<Vec<u8>, ApiError> {
+fn compact_value(value: &Value, max_value_bytes: usize) -> Result<Vec<u8>, ApiError> {
     let value = serde_json::to_vec(value).expect("a parsed JSON value serializes");
     if value.len() > max_value_bytes {
         return Err(value_too_large(value.len(), max_value_bytes));
@@ -194,7 +214,7 @@ pub(super) fn require_write(access: Access) -> Result<(), ApiError> {
 }
 
 /// Refuses a body that is not declared as JSON.
-pub(super) fn require_json(request: &HttpRequest) -> Result<(), ApiError> {
+fn require_json(request: &HttpRequest) -> Result<(), ApiError> {
     let content_type = request.content_type();
     let is_json = content_type.eq_ignore_ascii_case("application/json")
         || (content_type.starts_with("application/") && content_type.ends_with("+json"));

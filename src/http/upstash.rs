@@ -7,7 +7,6 @@
 //! With `Upstash-Encoding: base64`, every string in a result is base64, except a top-level
 //! `OK`; integers stay numbers and errors stay readable.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -38,13 +37,10 @@ pub(super) async fn command(
     limits: web::Data<RequestLimits>,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_limited(payload, &request, &limits).await?;
-    let args = match serde_json::from_slice(&body)
-        .map_err(|_| ())
-        .and_then(|value| command_args(&value))
-    {
-        Ok(args) => args,
-        Err(()) => return Ok(error_response(&format!("ERR the body must be {COMMAND_SHAPE}"))),
-    };
+    let args = serde_json::from_slice(&body)
+        .ok()
+        .and_then(|value| command_args(&value).ok())
+        .ok_or_else(|| ApiError::BadRequest(format!("ERR the body must be {COMMAND_SHAPE}")))?;
     let command = parse(&engine, args, access)?;
     run(&engine, &request, command).await
 }
@@ -57,10 +53,7 @@ pub(super) async fn pipeline(
     engine: web::Data<Engine>,
     limits: web::Data<RequestLimits>,
 ) -> Result<HttpResponse, ApiError> {
-    let commands = match read_command_list(payload, &request, &limits).await? {
-        Ok(commands) => commands,
-        Err(response) => return Ok(response),
-    };
+    let commands = read_command_list(payload, &request, &limits).await?;
     let parsed = parse_all(&engine, commands, access)?;
     let replies = engine.execute_pipeline(parsed).await?;
     Ok(envelopes(&request, replies))
@@ -76,12 +69,9 @@ pub(super) async fn multi_exec(
     engine: web::Data<Engine>,
     limits: web::Data<RequestLimits>,
 ) -> Result<HttpResponse, ApiError> {
-    let commands = match read_command_list(payload, &request, &limits).await? {
-        Ok(commands) => commands,
-        Err(response) => return Ok(response),
-    };
+    let commands = read_command_list(payload, &request, &limits).await?;
     if let Some(error) = commands.iter().find_map(|args| cmd::check_known(args).err()) {
-        return Ok(error_response(&format!(
+        return Err(ApiError::BadRequest(format!(
             "EXECABORT Transaction discarded because of previous errors: {error}"
         )));
     }
@@ -155,10 +145,10 @@ async fn run(
         Ok(command) => engine.execute(command).await?,
         Err(error) => Reply::Error(error),
     };
-    Ok(match reply {
-        Reply::Error(error) => error_response(error.as_str()),
-        reply => HttpResponse::Ok().json(json!({ "result": render(&reply, encoding(request), true) })),
-    })
+    match reply {
+        Reply::Error(error) => Err(ApiError::BadRequest(error.to_string())),
+        reply => Ok(HttpResponse::Ok().json(json!({ "result": render(&reply, encoding(request), true) }))),
+    }
 }
 
 async fn read_limited(
@@ -169,12 +159,12 @@ async fn read_limited(
     read_body(payload, request, limits.max_request_bytes, "--max-request-bytes").await
 }
 
-/// A pipeline or transaction body: an array of commands. `Err` holds the 400 to answer.
+/// A pipeline or transaction body: an array of commands.
 async fn read_command_list(
     payload: web::Payload,
     request: &HttpRequest,
     limits: &RequestLimits,
-) -> Result<Result<Vec<Vec<Bytes>>, HttpResponse>, ApiError> {
+) -> Result<Vec<Vec<Bytes>>, ApiError> {
     let body = read_limited(payload, request, limits).await?;
     let commands = serde_json::from_slice::<Value>(&body)
         .ok()
@@ -182,11 +172,11 @@ async fn read_command_list(
             Value::Array(commands) => commands.iter().map(|command| command_args(command).ok()).collect(),
             _ => None,
         });
-    Ok(commands.ok_or_else(|| {
-        error_response(&format!(
+    commands.ok_or_else(|| {
+        ApiError::BadRequest(format!(
             "ERR the body must be a JSON array of commands, each {COMMAND_SHAPE}"
         ))
-    }))
+    })
 }
 
 /// A command's arguments as Redis would receive them: strings as their bytes, numbers as
@@ -230,10 +220,6 @@ fn envelopes(request: &HttpRequest, replies: Vec<Reply>) -> HttpResponse {
         })
         .collect();
     HttpResponse::Ok().json(body)
-}
-
-fn error_response(message: &str) -> HttpResponse {
-    HttpResponse::build(StatusCode::BAD_REQUEST).json(json!({ "error": message }))
 }
 
 /// Whether the client asked for base64 strings (`Upstash-Encoding: base64`).

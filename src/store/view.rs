@@ -93,6 +93,13 @@ impl<'a> ReadView<'a> {
         Ok(())
     }
 
+    /// A live entry from the cache, if this view reads through it. An expired cached entry
+    /// falls through: the database says whether the row is still there, for the lazy delete.
+    fn cached(&self, key: &[u8]) -> Option<Entry> {
+        let entry = self.cache()?.get(key)?;
+        is_live(entry.expires_at, self.now_ms).then_some(entry)
+    }
+
     fn cache(&self) -> Option<&'a Cache> {
         match &self.source {
             Source::Pool { cache, .. } => *cache,
@@ -103,15 +110,10 @@ impl<'a> ReadView<'a> {
     /// A key's value and expiry.
     pub async fn lookup(&mut self, key: &[u8]) -> Result<Lookup, StoreError> {
         let now_ms = self.now_ms;
-        let cache = self.cache();
-        // An expired cached entry falls through: the database says whether the row is
-        // still there, for the lazy delete.
-        if let Some(entry) = cache
-            .and_then(|cache| cache.get(key))
-            .filter(|entry| is_live(entry.expires_at, now_ms))
-        {
+        if let Some(entry) = self.cached(key) {
             return Ok(Lookup::Live(entry));
         }
+        let cache = self.cache();
         let ticket = cache.map(|cache| cache.ticket(key));
         let lookup = match sqlite::get(self.conn().await?, key).await? {
             None => Lookup::Missing,
@@ -133,11 +135,7 @@ impl<'a> ReadView<'a> {
 
     /// A live key's expiry (`Some(None)`: it never expires), without reading its value.
     pub async fn expiry(&mut self, key: &[u8]) -> Result<Option<Option<i64>>, StoreError> {
-        if let Some(entry) = self
-            .cache()
-            .and_then(|cache| cache.get(key))
-            .filter(|entry| is_live(entry.expires_at, self.now_ms))
-        {
+        if let Some(entry) = self.cached(key) {
             return Ok(Some(entry.expires_at));
         }
         let now_ms = self.now_ms;
