@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use clap::{Args, Parser, ValueEnum};
 
-use crate::http::{Access, Tokens};
+use crate::http::{Access, Limits, Tokens, parse_origin};
 use crate::store::{Durability, StoreOptions};
 
 /// litekv-server: the HTTP key-value service, with its expiry sweep running in-process.
@@ -22,14 +22,6 @@ pub struct ServerConfig {
     /// HTTP worker threads [default: the number of CPU cores].
     #[arg(long, env = "LITEKV_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: Option<u16>,
-
-    /// Largest value accepted, in bytes of compact JSON. Request bodies may be 4 KiB larger.
-    #[arg(long, env = "LITEKV_MAX_VALUE_BYTES", default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_value_bytes: u32,
-
-    /// Largest request body of the Upstash API (a command, pipeline or transaction), in bytes.
-    #[arg(long, env = "LITEKV_MAX_REQUEST_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_request_bytes: u32,
 
     /// Bytes of keys and values cached in memory for reads (0 turns the cache off).
     #[arg(long, env = "LITEKV_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
@@ -47,6 +39,15 @@ pub struct ServerConfig {
     #[arg(long, env = "LITEKV_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
 
+    /// Origins whose web pages may call the API from a browser (CORS), such as
+    /// `https://app.example.com`; repeat the flag or separate with commas; `*` allows any
+    /// origin. None by default: browsers then refuse cross-origin calls.
+    #[arg(long = "cors-origin", env = "LITEKV_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
     #[command(flatten)]
     pub access: AccessArgs,
 
@@ -58,6 +59,46 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub log: LogArgs,
+}
+
+/// What one client may ask of the server. Each limit is answered with a 4xx and a JSON
+/// error, and the server keeps serving everyone else.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Largest value accepted, in bytes of compact JSON. Request bodies may be 4 KiB larger.
+    #[arg(long, env = "LITEKV_MAX_VALUE_BYTES", default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_value_bytes: u32,
+
+    /// Largest request body of the Upstash API (a command, pipeline or transaction), in bytes.
+    #[arg(long, env = "LITEKV_MAX_REQUEST_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_request_bytes: u32,
+
+    /// Most commands in one pipeline or transaction (`/pipeline`, `/multi-exec`).
+    #[arg(long, env = "LITEKV_MAX_PIPELINE_COMMANDS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pipeline_commands: u32,
+
+    /// Seconds a client may take to send a whole request body, once its headers arrived (408 after).
+    #[arg(long, env = "LITEKV_BODY_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_secs: u64,
+
+    /// Seconds an idle connection is kept open for its next request (0: close after each response).
+    #[arg(long, env = "LITEKV_KEEP_ALIVE_SECS", default_value_t = 5)]
+    pub keep_alive_secs: u64,
+
+    /// Most open client connections; requests on connections beyond it get 429 and the connection is closed.
+    #[arg(long, env = "LITEKV_MAX_CONNECTIONS", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+}
+
+impl LimitArgs {
+    pub fn http_limits(&self) -> Limits {
+        Limits {
+            max_value_bytes: self.max_value_bytes as usize,
+            max_request_bytes: self.max_request_bytes as usize,
+            max_pipeline_commands: self.max_pipeline_commands as usize,
+            body_timeout: Duration::from_secs(self.body_timeout_secs),
+        }
+    }
 }
 
 /// Who may do what. With no token at all, the server serves anyone who can reach it.

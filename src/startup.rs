@@ -6,16 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::from_fn;
+use actix_web::http::KeepAlive;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::Engine;
 use crate::config::ServerConfig;
-use crate::http::{self, Limits, RequestLimits};
+use crate::http::{self, ConnectionLimit};
 use crate::store::Store;
 use crate::sweep::{self, Sweeper};
+use crate::telemetry;
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -23,6 +25,7 @@ pub struct Application {
     server: Server,
     store: Store,
     sweeper: Option<(Sweeper, tokio::task::JoinHandle<()>)>,
+    metrics_upkeep: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -36,14 +39,13 @@ impl Application {
         let store = Store::open(&config.database.store_options(config.cache_bytes))
             .await
             .with_context(|| format!("opening the database {}", config.database.database_url))?;
-        let engine = Engine::new(store.clone(), Arc::clone(&clock), config.max_value_bytes as usize);
-        let limits = Limits {
-            max_value_bytes: config.max_value_bytes as usize,
-        };
-        let request_limits = RequestLimits {
-            max_request_bytes: config.max_request_bytes as usize,
-        };
+        let limits = config.limits.http_limits();
+        let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes);
         let tokens = config.access.tokens()?;
+        let cors_origins = config.cors_origins.clone();
+        let connections = ConnectionLimit::new(config.limits.max_connections as usize);
+        let metrics = telemetry::metrics();
+        let metrics_upkeep = telemetry::spawn_metrics_upkeep(metrics.clone());
 
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let address = listener.local_addr()?;
@@ -58,14 +60,25 @@ impl Application {
             tracing::warn!("no access token configured (--token, LITEKV_TOKEN): serving anyone who can connect");
         }
         let workers = config.workers.map_or_else(default_workers, usize::from);
+        let admit = connections.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(engine.clone()))
                 .app_data(web::Data::new(limits))
-                .app_data(web::Data::new(request_limits))
                 .app_data(web::Data::new(tokens.clone()))
+                .app_data(web::Data::new(connections.clone()))
+                .app_data(web::Data::new(metrics.clone()))
                 .configure(http::configure)
-                .wrap(from_fn(http::guard))
+                .wrap(from_fn(http::frame))
+                // Outermost, so that refusals carry CORS headers and browsers can read them.
+                .wrap(Condition::new(!cors_origins.is_empty(), http::cors(&cors_origins)))
+        })
+        .on_connect(move |_, data| {
+            data.insert(admit.admit());
+        })
+        .keep_alive(match config.limits.keep_alive_secs {
+            0 => KeepAlive::Disabled,
+            secs => KeepAlive::Timeout(Duration::from_secs(secs)),
         })
         .workers(workers)
         .shutdown_timeout(config.shutdown_timeout)
@@ -91,6 +104,7 @@ impl Application {
             server,
             store,
             sweeper,
+            metrics_upkeep,
         })
     }
 
@@ -112,6 +126,7 @@ impl Application {
             sweeper.stop().await;
             task.abort();
         }
+        self.metrics_upkeep.abort();
         self.store.close().await;
         tracing::info!("stopped");
         served

@@ -1,11 +1,16 @@
-//! Logging: `tracing` events to stdout, as text or JSON lines.
+//! Logging (`tracing` events to stdout, as text or JSON lines) and metrics (the `metrics`
+//! facade, rendered in Prometheus's text format).
+
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use anyhow::Context;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogArgs, LogFormat};
 
-/// Installs the global subscriber. Call once, at the start of a binary.
+/// Installs the global log subscriber. Call once, at the start of a binary.
 pub fn init(args: &LogArgs) -> anyhow::Result<()> {
     let filter =
         EnvFilter::try_new(&args.log_level).with_context(|| format!("invalid --log-level {:?}", args.log_level))?;
@@ -16,4 +21,40 @@ pub fn init(args: &LogArgs) -> anyhow::Result<()> {
     }
     .map_err(|error| anyhow::anyhow!(error))
     .context("installing the log subscriber")
+}
+
+/// Latency buckets, in seconds: from a cached read (tens of µs) to a stalled write.
+const SECONDS_BUCKETS: &[f64] = &[
+    0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+/// Writes per committed batch: powers of two up to the writer's batch limit.
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+
+/// The process's metrics recorder, installed on first use. Metrics are process-wide, as
+/// Prometheus expects of one scrape target: every server in the process renders the same.
+pub fn metrics() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
+                .and_then(|builder| {
+                    builder.set_buckets_for_metric(Matcher::Full("litekv_write_batch_size".into()), BATCH_BUCKETS)
+                })
+                .and_then(PrometheusBuilder::install_recorder)
+                .expect("the bucket lists are not empty and no other recorder is installed")
+        })
+        .clone()
+}
+
+/// Folds histogram samples into their buckets every few seconds; without it they pile up
+/// in memory while nobody scrapes `/metrics`.
+pub fn spawn_metrics_upkeep(handle: PrometheusHandle) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            handle.run_upkeep();
+        }
+    })
 }

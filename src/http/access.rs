@@ -1,17 +1,11 @@
-//! Access tokens (read-write and read-only), checked by one middleware around every route,
-//! which also adds the `upstash-sync-token` header.
+//! Access tokens (read-write and read-only), checked by the middleware in `frame.rs`.
 
 use std::future::{Ready, ready};
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{AUTHORIZATION, HeaderName, HeaderValue, WWW_AUTHENTICATE};
-use actix_web::middleware::Next;
-use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
-use serde_json::json;
+use actix_web::dev::{Payload, ServiceRequest};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest};
 use sha2::{Digest, Sha256};
-
-use crate::cmd::Engine;
 
 /// What a request's token lets it do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,7 +39,7 @@ impl Tokens {
 
     /// What `request` may do: everything if no token is configured; otherwise what the token
     /// it sent (`Authorization: Bearer <token>` or `?_token=<token>`) allows, or `None`.
-    fn access(&self, request: &ServiceRequest) -> Option<Access> {
+    pub(super) fn access(&self, request: &ServiceRequest) -> Option<Access> {
         if self.is_empty() {
             return Some(Access::ReadWrite);
         }
@@ -98,7 +92,7 @@ impl FromRequest for Access {
     type Error = Error;
     type Future = Ready<Result<Self, Error>>;
 
-    /// The access [`guard`] granted; read-only if it never ran, to fail safe.
+    /// The access the middleware granted; read-only if it never ran, to fail safe.
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(request
             .extensions()
@@ -106,42 +100,6 @@ impl FromRequest for Access {
             .copied()
             .unwrap_or(Self::ReadOnly)))
     }
-}
-
-const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
-
-/// Wraps every route: refuses requests without the configured token with 401, except
-/// `/health`, which load balancers and orchestrators probe without credentials; and adds
-/// `upstash-sync-token` to every response, refusals included: the store's commit count once
-/// the request is done, which changes after every write. One middleware rather than two:
-/// each layer costs an allocation per request.
-pub async fn guard(
-    request: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let access = match request.app_data::<web::Data<Tokens>>() {
-        _ if request.path() == "/health" => Some(Access::ReadOnly),
-        Some(tokens) => tokens.access(&request),
-        None => Some(Access::ReadWrite),
-    };
-    let engine = request.app_data::<web::Data<Engine>>().cloned();
-    let mut response = if let Some(access) = access {
-        request.extensions_mut().insert(access);
-        next.call(request).await?.map_into_left_body()
-    } else {
-        let refusal = HttpResponse::Unauthorized()
-            .insert_header((WWW_AUTHENTICATE, "Bearer"))
-            .json(json!({
-                "error": "Unauthorized: send the token as the header Authorization: Bearer <token>, or as ?_token=<token>"
-            }));
-        request.into_response(refusal).map_into_right_body()
-    };
-    if let Some(engine) = engine {
-        response
-            .headers_mut()
-            .insert(SYNC_TOKEN, HeaderValue::from(engine.sync_token()));
-    }
-    Ok(response)
 }
 
 #[cfg(test)]

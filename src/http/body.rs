@@ -1,4 +1,6 @@
-//! Reading request bodies within a limit.
+//! Reading request bodies within the server's limits of size and time.
+
+use std::time::Duration;
 
 use actix_web::HttpRequest;
 use actix_web::web::{self, BytesMut};
@@ -6,11 +8,28 @@ use futures_util::StreamExt;
 
 use super::ApiError;
 
-/// Reads a body of at most `limit` bytes, refusing early on a declared length over it.
-/// `limit_source` names the setting behind the limit, for the error message.
+/// What one request may ask of the server, beyond what actix-web bounds itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest value of the JSON and RedisLite APIs, measured as compact JSON.
+    pub max_value_bytes: usize,
+    /// The largest body of the Upstash API: a command, a pipeline or a transaction.
+    pub max_request_bytes: usize,
+    /// The most commands in one pipeline or transaction.
+    pub max_pipeline_commands: usize,
+    /// How long a client may take to send a whole body once its headers arrived. actix-web
+    /// times only the headers, so a client trickling a body would otherwise hold its
+    /// connection and a worker's attention for as long as it likes.
+    pub body_timeout: Duration,
+}
+
+/// Reads a body of at most `limit` bytes within [`Limits::body_timeout`], refusing early on
+/// a declared length over the limit. `limit_source` names the setting behind the limit, for
+/// the error message.
 pub(super) async fn read_body(
-    mut payload: web::Payload,
+    payload: web::Payload,
     request: &HttpRequest,
+    limits: &Limits,
     limit: usize,
     limit_source: &str,
 ) -> Result<BytesMut, ApiError> {
@@ -27,12 +46,29 @@ pub(super) async fn read_body(
     {
         return Err(too_large());
     }
+    let timeout = limits.body_timeout;
+    tokio::time::timeout(timeout, read_up_to(payload, limit))
+        .await
+        .map_err(|_| {
+            ApiError::RequestTimeout(format!(
+                "the request body did not arrive within {} s (--body-timeout-secs)",
+                timeout.as_secs_f64()
+            ))
+        })?
+        .map_err(|error| error.unwrap_or_else(too_large))
+}
+
+/// The whole body, or `Err(None)` once it grows past `limit`.
+async fn read_up_to(mut payload: web::Payload, limit: usize) -> Result<BytesMut, Option<ApiError>> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|error| ApiError::BadRequest(format!("the request body could not be read: {error}")))?;
+        let chunk = chunk.map_err(|error| {
+            Some(ApiError::BadRequest(format!(
+                "the request body could not be read: {error}"
+            )))
+        })?;
         if body.len() + chunk.len() > limit {
-            return Err(too_large());
+            return Err(None);
         }
         body.extend_from_slice(&chunk);
     }

@@ -6,8 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use percent_encoding::percent_decode;
 use serde_json::{Value, json};
 
+use super::body::Limits;
 use super::native::{
-    Limits, object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
+    object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
 };
 use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome};

@@ -21,6 +21,8 @@ pub enum ApiError {
     #[error("method {method} is not allowed on this path; use {allowed}")]
     MethodNotAllowed { method: String, allowed: &'static str },
     #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -47,6 +49,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Store(StoreError::Busy(_) | StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,

@@ -2,15 +2,19 @@
 //! back into responses; none holds business logic or SQL.
 //!
 //! Routes, matched in this order:
-//! - reserved paths: `/health`, `/pipeline`, `/multi-exec`, `/` (Upstash, one command), and
-//!   `/api/set`, `/api/get`, `/api/delete`, `/api/exists` (RedisLite);
+//! - reserved paths: `/health`, `/ready`, `/metrics`, `/pipeline`, `/multi-exec`, `/`
+//!   (Upstash, one command), and `/api/set`, `/api/get`, `/api/delete`, `/api/exists`
+//!   (RedisLite);
 //! - `/<key>/`, always with the trailing slash: the native JSON API;
 //! - any other path, without a trailing slash: an Upstash path-style command (`/get/k`).
 
 mod access;
 mod body;
 mod compat;
+mod connections;
+mod cors;
 mod error;
+mod frame;
 mod native;
 mod ops;
 mod upstash;
@@ -18,46 +22,46 @@ mod upstash;
 use actix_web::guard;
 use actix_web::web;
 
-pub use access::{Access, Tokens, guard};
+pub use access::{Access, Tokens};
+pub use body::Limits;
+pub use connections::ConnectionLimit;
+pub use cors::{cors, parse_origin};
 pub use error::ApiError;
-pub use native::Limits;
-pub use upstash::RequestLimits;
+pub use frame::frame;
 
 /// Every route, shared by the server and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/health")
-            .route(web::get().to(ops::health))
-            .default_service(web::to(ops::method_not_allowed("GET"))),
-    )
-    .service(only("/", web::post(), "POST", upstash::command))
-    .service(only("/pipeline", web::post(), "POST", upstash::pipeline))
-    .service(only("/multi-exec", web::post(), "POST", upstash::multi_exec))
-    .service(only("/api/set", web::post(), "POST", compat::set))
-    .service(only("/api/get", web::get(), "GET", compat::get))
-    .service(only("/api/delete", web::delete(), "DELETE", compat::delete))
-    .service(only("/api/exists", web::get(), "GET", compat::exists))
-    .service(
-        web::resource("/{key:.*}/")
-            .route(web::get().to(native::get_key))
-            .route(web::post().to(native::set_key))
-            .route(web::delete().to(native::delete_key))
-            .default_service(web::to(ops::method_not_allowed("GET, POST, DELETE"))),
-    )
-    .service(
-        web::resource("/{command:.+}")
-            .route(
-                web::route()
-                    .guard(
-                        guard::Any(guard::Get())
-                            .or(guard::Head())
-                            .or(guard::Post())
-                            .or(guard::Put()),
-                    )
-                    .to(upstash::path_command),
-            )
-            .default_service(web::to(ops::method_not_allowed("GET, HEAD, POST, PUT"))),
-    );
+    cfg.service(only("/health", web::get(), "GET", ops::health))
+        .service(only("/ready", web::get(), "GET", ops::ready))
+        .service(only("/metrics", web::get(), "GET", ops::metrics))
+        .service(only("/", web::post(), "POST", upstash::command))
+        .service(only("/pipeline", web::post(), "POST", upstash::pipeline))
+        .service(only("/multi-exec", web::post(), "POST", upstash::multi_exec))
+        .service(only("/api/set", web::post(), "POST", compat::set))
+        .service(only("/api/get", web::get(), "GET", compat::get))
+        .service(only("/api/delete", web::delete(), "DELETE", compat::delete))
+        .service(only("/api/exists", web::get(), "GET", compat::exists))
+        .service(
+            web::resource("/{key:.*}/")
+                .route(web::get().to(native::get_key))
+                .route(web::post().to(native::set_key))
+                .route(web::delete().to(native::delete_key))
+                .default_service(web::to(ops::method_not_allowed("GET, POST, DELETE"))),
+        )
+        .service(
+            web::resource("/{command:.+}")
+                .route(
+                    web::route()
+                        .guard(
+                            guard::Any(guard::Get())
+                                .or(guard::Head())
+                                .or(guard::Post())
+                                .or(guard::Put()),
+                        )
+                        .to(upstash::path_command),
+                )
+                .default_service(web::to(ops::method_not_allowed("GET, HEAD, POST, PUT"))),
+        );
 }
 
 /// A path that takes one method; others get 405 naming it.

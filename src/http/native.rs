@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::body::read_body;
+use super::body::{Limits, read_body};
 use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome, SetOutcome};
 use crate::domain::{Key, KeyError, Ttl};
@@ -23,13 +23,6 @@ use crate::domain::{Key, KeyError, Ttl};
 /// Room for the `{"value": ..., "ttl": ...}` envelope around the largest value.
 const ENVELOPE_BYTES: usize = 4096;
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
-
-/// Size limits of the native API.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    /// The largest value, measured as compact JSON.
-    pub max_value_bytes: usize,
-}
 
 /// `POST /<key>/`: upserts; 201 when the key is new (or had expired), 200 when it existed.
 pub(super) async fn set_key(
@@ -157,7 +150,7 @@ pub(super) async fn read_value_body(
     require_write(access)?;
     require_json(request)?;
     let limit = limits.max_value_bytes + ENVELOPE_BYTES;
-    read_body(payload, request, limit, "--max-value-bytes plus 4096").await
+    read_body(payload, request, limits, limit, "--max-value-bytes plus 4096").await
 }
 
 /// Takes the required `value` (as compact JSON, within the limit) and the optional `ttl`

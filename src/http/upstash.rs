@@ -14,16 +14,9 @@ use bytes::Bytes;
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
-use super::body::read_body;
+use super::body::{Limits, read_body};
 use super::{Access, ApiError};
 use crate::cmd::{self, CmdError, Command, Engine, Reply};
-
-/// Size limits of the Upstash API.
-#[derive(Clone, Copy, Debug)]
-pub struct RequestLimits {
-    /// The largest request body: a command, a pipeline or a transaction.
-    pub max_request_bytes: usize,
-}
 
 const COMMAND_SHAPE: &str =
     r#"a JSON array of strings, numbers or booleans, such as ["SET", "key", "value", "EX", 60]"#;
@@ -34,7 +27,7 @@ pub(super) async fn command(
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
-    limits: web::Data<RequestLimits>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_limited(payload, &request, &limits).await?;
     let args = serde_json::from_slice(&body)
@@ -51,7 +44,7 @@ pub(super) async fn pipeline(
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
-    limits: web::Data<RequestLimits>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let commands = read_command_list(payload, &request, &limits).await?;
     let parsed = parse_all(&engine, commands, access)?;
@@ -67,7 +60,7 @@ pub(super) async fn multi_exec(
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
-    limits: web::Data<RequestLimits>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let commands = read_command_list(payload, &request, &limits).await?;
     if let Some(error) = commands.iter().find_map(|args| cmd::check_known(args).err()) {
@@ -88,7 +81,7 @@ pub(super) async fn path_command(
     request: HttpRequest,
     payload: web::Payload,
     engine: web::Data<Engine>,
-    limits: web::Data<RequestLimits>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let mut args: Vec<Bytes> = request
         .uri()
@@ -154,29 +147,44 @@ async fn run(
 async fn read_limited(
     payload: web::Payload,
     request: &HttpRequest,
-    limits: &RequestLimits,
+    limits: &Limits,
 ) -> Result<web::BytesMut, ApiError> {
-    read_body(payload, request, limits.max_request_bytes, "--max-request-bytes").await
+    read_body(
+        payload,
+        request,
+        limits,
+        limits.max_request_bytes,
+        "--max-request-bytes",
+    )
+    .await
 }
 
 /// A pipeline or transaction body: an array of commands.
 async fn read_command_list(
     payload: web::Payload,
     request: &HttpRequest,
-    limits: &RequestLimits,
+    limits: &Limits,
 ) -> Result<Vec<Vec<Bytes>>, ApiError> {
     let body = read_limited(payload, request, limits).await?;
-    let commands = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|value| match value {
-            Value::Array(commands) => commands.iter().map(|command| command_args(command).ok()).collect(),
-            _ => None,
-        });
-    commands.ok_or_else(|| {
+    let not_a_list = || {
         ApiError::BadRequest(format!(
             "ERR the body must be a JSON array of commands, each {COMMAND_SHAPE}"
         ))
-    })
+    };
+    let Ok(Value::Array(commands)) = serde_json::from_slice::<Value>(&body) else {
+        return Err(not_a_list());
+    };
+    if commands.len() > limits.max_pipeline_commands {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "ERR the request holds {} commands, over the limit of {} (--max-pipeline-commands)",
+            commands.len(),
+            limits.max_pipeline_commands
+        )));
+    }
+    commands
+        .iter()
+        .map(|command| command_args(command).map_err(|()| not_a_list()))
+        .collect()
 }
 
 /// A command's arguments as Redis would receive them: strings as their bytes, numbers as

@@ -14,6 +14,7 @@ mod sqlite;
 mod view;
 mod writer;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -95,7 +96,12 @@ pub struct Store {
     writer: Writer,
     cache: Arc<Cache>,
     commits: Arc<AtomicU64>,
+    /// The database file, for its size; none for an in-memory database.
+    file: Option<PathBuf>,
 }
+
+/// Counter of expired keys deleted, labelled by what found them: a read or a sweep.
+const EXPIRED_KEYS_DELETED: &str = "litekv_expired_keys_deleted_total";
 
 impl Store {
     /// Opens (creating if missing) and migrates the database, then starts the writer task.
@@ -112,6 +118,7 @@ impl Store {
             writer,
             cache,
             commits,
+            file: sqlite::database_file(options),
         })
     }
 
@@ -156,13 +163,35 @@ impl Store {
     /// Deletes each of `keys` that is still expired at `now_ms` (the lazy half of expiry).
     /// Returns how many were deleted.
     pub async fn delete_if_expired(&self, keys: Vec<Bytes>, now_ms: i64) -> Result<u64, StoreError> {
-        self.write(DeleteIfExpired { keys, now_ms }).await
+        let deleted = self.write(DeleteIfExpired { keys, now_ms }).await?;
+        metrics::counter!(EXPIRED_KEYS_DELETED, "by" => "read").increment(deleted);
+        Ok(deleted)
     }
 
     /// Deletes at most `limit` keys that expired by `now_ms`, in one transaction of their own
     /// unless other writes share it. Returns how many were deleted.
     pub async fn purge_expired_batch(&self, now_ms: i64, limit: u32) -> Result<u64, StoreError> {
-        self.write(PurgeExpired { now_ms, limit }).await
+        let purged = self.write(PurgeExpired { now_ms, limit }).await?;
+        metrics::counter!(EXPIRED_KEYS_DELETED, "by" => "sweep").increment(purged);
+        Ok(purged)
+    }
+
+    /// Commits a one-row write through the writer, as every write goes: succeeds only if the
+    /// database accepts writes now.
+    pub async fn check_writable(&self, now_ms: i64) -> Result<(), StoreError> {
+        self.write(RecordReadiness { now_ms }).await
+    }
+
+    /// Bytes the database takes on disk: its file and write-ahead log.
+    pub fn file_bytes(&self) -> u64 {
+        let Some(file) = &self.file else { return 0 };
+        let mut wal = file.clone().into_os_string();
+        wal.push("-wal");
+        [file.as_os_str(), wal.as_os_str()]
+            .into_iter()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|metadata| metadata.len())
+            .sum()
     }
 
     /// Counts committed write transactions since the store opened: it changes after every
@@ -203,6 +232,18 @@ impl WriteJob for DeleteIfExpired {
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<u64, StoreError>> {
         Box::pin(tx.delete_if_expired(&self.keys, self.now_ms))
+    }
+}
+
+struct RecordReadiness {
+    now_ms: i64,
+}
+
+impl WriteJob for RecordReadiness {
+    type Output = ();
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(tx.record_readiness(self.now_ms))
     }
 }
 

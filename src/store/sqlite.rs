@@ -298,6 +298,21 @@ pub(super) async fn purge_expired(conn: &mut SqliteConnection, now_ms: i64, limi
     Ok(done.rows_affected())
 }
 
+/// Rewrites the one row of `readiness`: a real write, as small as one can be.
+pub(super) async fn record_readiness(conn: &mut SqliteConnection, now_ms: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into readiness (id, checked_at) values (1, ?) on conflict (id) do update set checked_at = excluded.checked_at")
+        .bind(now_ms)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The database file named by `database_url`, if it names one.
+pub(super) fn database_file(options: &StoreOptions) -> Option<std::path::PathBuf> {
+    let options = base_options(options).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
 /// The kinds of failure that callers treat differently.
 pub(super) enum Failure {
     /// Another connection held a lock past the busy timeout, or no connection was free.

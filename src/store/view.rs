@@ -288,6 +288,11 @@ impl<'a> WriteTx<'a> {
         Ok(sqlite::purge_expired(self.conn, now_ms, limit).await?)
     }
 
+    /// Writes the readiness row, proving the database accepts writes.
+    pub async fn record_readiness(&mut self, now_ms: i64) -> Result<(), StoreError> {
+        Ok(sqlite::record_readiness(self.conn, now_ms).await?)
+    }
+
     fn forget(&mut self, key: &[u8]) {
         self.changes.0.push(Change::Remove(Bytes::copy_from_slice(key)));
     }

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 pub use futures_util::future::BoxFuture;
 use sqlx::Connection;
@@ -179,7 +180,11 @@ impl Committer {
     /// Applies and commits one batch, then updates the cache and answers every request in it.
     async fn commit_batch(&mut self, batch: &mut Vec<WriteOp>) {
         let mut changes = Changes::default();
-        match apply_all(&mut self.conn, &mut changes, batch).await {
+        let started = Instant::now();
+        let applied = apply_all(&mut self.conn, &mut changes, batch).await;
+        metrics::histogram!("litekv_write_batch_size").record(batch.len() as f64);
+        metrics::histogram!("litekv_write_commit_seconds").record(started.elapsed().as_secs_f64());
+        match applied {
             Ok(created) => {
                 self.commits.fetch_add(1, Ordering::AcqRel);
                 // The whole batch reaches the cache before any answer, so a client that saw one
@@ -190,6 +195,7 @@ impl Committer {
                 }
             }
             Err(error) => {
+                metrics::counter!("litekv_write_batches_failed_total").increment(1);
                 tracing::error!(error = ?error, requests = batch.len(), "a write batch failed and was rolled back");
                 for op in batch.drain(..) {
                     op.answer(Err(error.clone()), false);

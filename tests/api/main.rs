@@ -11,5 +11,7 @@ mod example_database;
 mod expiry;
 mod helpers;
 mod lifecycle;
+mod limits;
 mod native;
+mod operations;
 mod upstash;

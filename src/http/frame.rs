@@ -1,0 +1,199 @@
+//! The one middleware around every route. For each request it:
+//! - takes the request id from `X-Request-Id`, or makes one, and returns it on the response;
+//! - refuses a connection over `--max-connections` (429) and a missing or wrong token (401);
+//! - runs the request inside a `request` log span carrying the id;
+//! - counts it and times it for `/metrics`, by route pattern and status;
+//! - adds `upstash-sync-token`, the store's commit count once the request is done.
+//!
+//! One layer rather than several: each `from_fn` layer costs an allocation per request.
+//! Logs name the route pattern, never the path or query: paths carry keys and values
+//! (`/set/k/v`), queries carry tokens (`?_token=`).
+
+use std::time::{Duration, Instant};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, web};
+use serde_json::json;
+use tracing::Instrument;
+
+use super::access::{Access, Tokens};
+use super::connections::{Admission, ConnectionLimit};
+use crate::cmd::Engine;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
+/// The longest request id taken from a client; longer ones are replaced.
+const MAX_REQUEST_ID: usize = 128;
+
+pub async fn frame(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let started = Instant::now();
+    let request_id = request_id(&request);
+    let span = tracing::info_span!("request", id = request_id.to_str().unwrap_or_default());
+    let engine = request.app_data::<web::Data<Engine>>().cloned();
+    let mut response = match admit(&request) {
+        Ok(access) => {
+            request.extensions_mut().insert(access);
+            next.call(request).instrument(span.clone()).await?.map_into_left_body()
+        }
+        Err(refusal) => request.into_response(refusal.response()).map_into_right_body(),
+    };
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID, request_id);
+    if let Some(engine) = engine {
+        headers.insert(SYNC_TOKEN, HeaderValue::from(engine.sync_token()));
+    }
+    let _entered = span.enter();
+    record(&response, started.elapsed());
+    Ok(response)
+}
+
+/// The client's `X-Request-Id` if it is short, printable ASCII; a fresh UUID otherwise.
+fn request_id(request: &ServiceRequest) -> HeaderValue {
+    request
+        .headers()
+        .get(REQUEST_ID)
+        .filter(|id| {
+            let id = id.as_bytes();
+            !id.is_empty() && id.len() <= MAX_REQUEST_ID && id.iter().all(u8::is_ascii_graphic)
+        })
+        .cloned()
+        .unwrap_or_else(|| {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            HeaderValue::try_from(id).expect("hex digits are a valid header value")
+        })
+}
+
+/// Why a request is not served.
+enum Refusal {
+    TooManyConnections { max: usize },
+    Unauthorized,
+}
+
+/// What the request may do, or why it is refused.
+fn admit(request: &ServiceRequest) -> Result<Access, Refusal> {
+    let over_connection_limit = request
+        .conn_data::<Admission>()
+        .is_some_and(|admission| !admission.admitted());
+    if over_connection_limit {
+        let max = request
+            .app_data::<web::Data<ConnectionLimit>>()
+            .map_or(0, |limit| limit.max());
+        return Err(Refusal::TooManyConnections { max });
+    }
+    let access = match request.app_data::<web::Data<Tokens>>() {
+        _ if is_public(request.path()) => Some(Access::ReadOnly),
+        Some(tokens) => tokens.access(request),
+        None => Some(Access::ReadWrite),
+    };
+    access.ok_or(Refusal::Unauthorized)
+}
+
+impl Refusal {
+    fn response(self) -> HttpResponse {
+        match self {
+            Self::TooManyConnections { max } => HttpResponse::TooManyRequests()
+                .insert_header((RETRY_AFTER, "1"))
+                .force_close()
+                .json(json!({
+                    "error": format!(
+                        "too many connections: the server serves at most {max} at once (--max-connections); \
+                         retry, or reuse an open connection"
+                    )
+                })),
+            Self::Unauthorized => HttpResponse::Unauthorized()
+                .insert_header((WWW_AUTHENTICATE, "Bearer"))
+                .json(json!({
+                    "error": "Unauthorized: send the token as the header Authorization: Bearer <token>, or as ?_token=<token>"
+                })),
+        }
+    }
+}
+
+/// Paths served without a token: probes, which orchestrators call without credentials, and
+/// the API's documentation, which holds no data.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/health" | "/ready" | "/openapi.json" | "/docs" | "/redoc") || path.starts_with("/docs/")
+}
+
+/// Counts and times the request for `/metrics` and logs it: server errors at `error`,
+/// everything else at `debug` (`--log-level litekv::http=debug` shows every request).
+fn record<B>(response: &ServiceResponse<B>, elapsed: Duration) {
+    let request = response.request();
+    let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let method = method_label(request.method());
+    let status = response.status();
+    metrics::counter!(
+        "litekv_http_requests_total",
+        "method" => method,
+        "route" => route.clone(),
+        "status" => status.as_str().to_owned()
+    )
+    .increment(1);
+    metrics::histogram!("litekv_http_request_duration_seconds", "method" => method, "route" => route.clone())
+        .record(elapsed.as_secs_f64());
+    let micros = elapsed.as_micros() as u64;
+    if status.is_server_error() {
+        tracing::error!(target: "litekv::http", method, route, status = status.as_u16(), micros, "request failed");
+    } else {
+        tracing::debug!(target: "litekv::http", method, route, status = status.as_u16(), micros, "request");
+    }
+}
+
+/// The method as a label; methods outside HTTP's standard set share one, so a client
+/// inventing methods cannot grow the metrics without bound.
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::PATCH,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    const NAMES: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    ];
+    STANDARD
+        .iter()
+        .position(|standard| standard == method)
+        .map_or("OTHER", |index| NAMES[index])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
+        assert_eq!(method_label(&Method::from_bytes(b"BREW").unwrap()), "OTHER");
+    }
+
+    #[test]
+    fn docs_and_probes_are_public_and_keys_under_them_are_not_exempt_by_prefix_alone() {
+        for public in [
+            "/health",
+            "/ready",
+            "/openapi.json",
+            "/docs",
+            "/docs/",
+            "/docs/index.css",
+            "/redoc",
+        ] {
+            assert!(is_public(public), "{public}");
+        }
+        for private in ["/", "/healthy/", "/docsx/", "/metrics", "/get/docs", "/ready/"] {
+            assert!(!is_public(private), "{private}");
+        }
+    }
+}
