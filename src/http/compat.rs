@@ -4,9 +4,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use percent_encoding::percent_decode;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
 
 use super::body::Limits;
+use super::error::ErrorBody;
 use super::native::{
     object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
 };
@@ -17,6 +21,20 @@ use crate::domain::Key;
 const BODY_SHAPE: &str = r#"a JSON object such as {"key": "user:123", "value": {"name": "John"}, "ttl": 3600}"#;
 
 /// `POST /api/set {"key", "value", "ttl"?}`.
+#[utoipa::path(
+    post, path = "/api/set", tag = "RedisLite API",
+    request_body(content = Object, content_type = "application/json",
+        description = "`key`, `value` (any JSON) and an optional `ttl` in seconds",
+        example = json!({"key": "user:123", "value": {"name": "John"}, "ttl": 3600})),
+    responses(
+        (status = 200, description = "Stored", body = SetResponse),
+        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "A read-only token", body = ErrorBody),
+        (status = 413, description = "The value or body is over its limit", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn set(
     access: Access,
     request: HttpRequest,
@@ -42,15 +60,24 @@ pub(super) async fn set(
     let (value, ttl) = take_value_and_ttl(&mut fields, limits.max_value_bytes, BODY_SHAPE)?;
     let response_key = key.to_string();
     engine.set_value(key.into_bytes(), value.into(), ttl).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "key": response_key,
-        "ttl": ttl.map(|ttl| ttl.as_millis() / 1000),
-        "message": "Key set successfully",
-    })))
+    Ok(HttpResponse::Ok().json(SetResponse {
+        success: true,
+        key: response_key,
+        ttl: ttl.map(|ttl| ttl.as_millis() / 1000),
+        message: "Key set successfully",
+    }))
 }
 
 /// `GET /api/get?key=`: the value, or `"value": null, "exists": false`.
+#[utoipa::path(
+    get, path = "/api/get", tag = "RedisLite API",
+    params(("key" = String, Query, description = "The key", example = "user:123")),
+    responses(
+        (status = 200, description = "The value, or `null` with `exists: false`", body = GetResponse),
+        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+    )
+)]
 pub(super) async fn get(request: HttpRequest, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
     let key = key_param(&request)?;
     let value = match engine.get_value(key.as_bytes()).await? {
@@ -58,10 +85,24 @@ pub(super) async fn get(request: HttpRequest, engine: web::Data<Engine>) -> Resu
         GetOutcome::Expired | GetOutcome::Missing => None,
     };
     let exists = value.is_some();
-    Ok(HttpResponse::Ok().json(json!({ "key": key.as_str(), "value": value, "exists": exists })))
+    Ok(HttpResponse::Ok().json(GetResponse {
+        key: key.to_string(),
+        value,
+        exists,
+    }))
 }
 
 /// `DELETE /api/delete?key=`.
+#[utoipa::path(
+    delete, path = "/api/delete", tag = "RedisLite API",
+    params(("key" = String, Query, description = "The key", example = "user:123")),
+    responses(
+        (status = 200, description = "`deleted` says whether a live key was removed", body = DeleteResponse),
+        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "A read-only token", body = ErrorBody),
+    )
+)]
 pub(super) async fn delete(
     access: Access,
     request: HttpRequest,
@@ -71,14 +112,60 @@ pub(super) async fn delete(
     let key = key_param(&request)?;
     let response_key = key.to_string();
     let deleted = engine.delete_key(key.into_bytes()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "key": response_key, "deleted": deleted })))
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        key: response_key,
+        deleted,
+    }))
 }
 
 /// `GET /api/exists?key=`.
+#[utoipa::path(
+    get, path = "/api/exists", tag = "RedisLite API",
+    params(("key" = String, Query, description = "The key", example = "user:123")),
+    responses(
+        (status = 200, description = "Whether a live key exists", body = ExistsResponse),
+        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+    )
+)]
 pub(super) async fn exists(request: HttpRequest, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
     let key = key_param(&request)?;
     let exists = matches!(engine.get_value(key.as_bytes()).await?, GetOutcome::Found { .. });
-    Ok(HttpResponse::Ok().json(json!({ "key": key.as_str(), "exists": exists })))
+    Ok(HttpResponse::Ok().json(ExistsResponse {
+        key: key.to_string(),
+        exists,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct SetResponse {
+    success: bool,
+    key: String,
+    /// Whole seconds, as sent; null without one.
+    ttl: Option<i64>,
+    #[schema(example = "Key set successfully")]
+    message: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct GetResponse {
+    key: String,
+    /// The JSON value; null for a missing key.
+    #[schema(value_type = Object, nullable)]
+    value: Option<Box<RawValue>>,
+    exists: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct DeleteResponse {
+    key: String,
+    deleted: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct ExistsResponse {
+    key: String,
+    exists: bool,
 }
 
 /// The `key` query parameter, form-decoded (`+` is a space) and validated.

@@ -3,7 +3,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::{KeyError, TtlError};
 use crate::store::StoreError;
@@ -83,6 +84,19 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(json!({ "error": message }))
+        response.json(ErrorBody { error: message })
+    }
+}
+
+/// Every error's body: what went wrong and, for a client's mistake, what to send instead.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    #[schema(example = "Key not found")]
+    error: String,
+}
+
+impl ErrorBody {
+    pub fn new(error: impl Into<String>) -> Self {
+        Self { error: error.into() }
     }
 }

@@ -2,9 +2,9 @@
 //! back into responses; none holds business logic or SQL.
 //!
 //! Routes, matched in this order:
-//! - reserved paths: `/health`, `/ready`, `/metrics`, `/pipeline`, `/multi-exec`, `/`
-//!   (Upstash, one command), and `/api/set`, `/api/get`, `/api/delete`, `/api/exists`
-//!   (RedisLite);
+//! - reserved paths: the documentation (`/openapi.json`, `/docs`, `/docs/...`, `/redoc`),
+//!   `/health`, `/ready`, `/metrics`, `/pipeline`, `/multi-exec`, `/` (Upstash, one command),
+//!   and `/api/set`, `/api/get`, `/api/delete`, `/api/exists` (RedisLite);
 //! - `/<key>/`, always with the trailing slash: the native JSON API;
 //! - any other path, without a trailing slash: an Upstash path-style command (`/get/k`).
 
@@ -13,6 +13,7 @@ mod body;
 mod compat;
 mod connections;
 mod cors;
+mod docs;
 mod error;
 mod frame;
 mod native;
@@ -31,6 +32,7 @@ pub use frame::frame;
 
 /// Every route, shared by the server and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    docs::configure(cfg);
     cfg.service(only("/health", web::get(), "GET", ops::health))
         .service(only("/ready", web::get(), "GET", ops::ready))
         .service(only("/metrics", web::get(), "GET", ops::metrics))

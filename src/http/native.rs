@@ -14,8 +14,10 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::body::{Limits, read_body};
+use super::error::ErrorBody;
 use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome, SetOutcome};
 use crate::domain::{Key, KeyError, Ttl};
@@ -25,6 +27,22 @@ const ENVELOPE_BYTES: usize = 4096;
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
 
 /// `POST /<key>/`: upserts; 201 when the key is new (or had expired), 200 when it existed.
+#[utoipa::path(
+    post, path = "/{key}/", tag = "JSON API",
+    params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
+    request_body(content = Object, content_type = "application/json",
+        description = "`value`: any JSON value; `ttl`: optional whole seconds until the key expires",
+        example = json!({"value": {"theme": "dark"}, "ttl": 60})),
+    responses(
+        (status = 201, description = "The key was created (or had expired)", body = SetResponse),
+        (status = 200, description = "The key existed and was replaced", body = SetResponse),
+        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "A read-only token", body = ErrorBody),
+        (status = 413, description = "The value or body is over its limit", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn set_key(
     PathKey(key): PathKey,
     access: Access,
@@ -51,6 +69,16 @@ pub(super) async fn set_key(
 }
 
 /// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires).
+#[utoipa::path(
+    get, path = "/{key}/", tag = "JSON API",
+    params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
+    responses(
+        (status = 200, description = "The value and the seconds it has left (-1: no expiry)", body = GetResponse),
+        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 404, description = "No such key, or it expired", body = ErrorBody),
+    )
+)]
 pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
     let response_key = key.to_string();
     match engine.get_value(key.as_bytes()).await? {
@@ -65,6 +93,16 @@ pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) ->
 }
 
 /// `DELETE /<key>/`: 200 either way; `deleted` says whether a live key was removed.
+#[utoipa::path(
+    delete, path = "/{key}/", tag = "JSON API",
+    params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
+    responses(
+        (status = 200, description = "`deleted` says whether a live key was removed", body = DeleteResponse),
+        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "A read-only token", body = ErrorBody),
+    )
+)]
 pub(super) async fn delete_key(
     PathKey(key): PathKey,
     access: Access,
@@ -79,23 +117,27 @@ pub(super) async fn delete_key(
     }))
 }
 
-#[derive(Serialize)]
-struct SetResponse {
+#[derive(Serialize, ToSchema)]
+pub(super) struct SetResponse {
     status: &'static str,
     action: &'static str,
     key: String,
+    /// When the key expires, in UTC (ISO 8601); null if never.
+    #[schema(example = "2026-11-22T06:00:00.000Z")]
     expires_at: Option<String>,
 }
 
-#[derive(Serialize)]
-struct GetResponse {
+#[derive(Serialize, ToSchema)]
+pub(super) struct GetResponse {
     key: String,
+    #[schema(value_type = Object)]
     value: Box<RawValue>,
+    /// Whole seconds left, rounded up; -1 for a key that never expires.
     ttl_remaining: i64,
 }
 
-#[derive(Serialize)]
-struct DeleteResponse {
+#[derive(Serialize, ToSchema)]
+pub(super) struct DeleteResponse {
     key: String,
     deleted: bool,
 }

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use metrics_exporter_prometheus::PrometheusHandle;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::ApiError;
 use super::connections::ConnectionLimit;
+use super::error::ErrorBody;
 use crate::cmd::Engine;
 use crate::store::StoreError;
 
@@ -17,12 +19,24 @@ use crate::store::StoreError;
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /health` (liveness): 200 once the database answered a query, 503 otherwise.
+#[utoipa::path(get, path = "/health", tag = "Operations", security(()),
+    responses(
+        (status = 200, description = "The database answers queries", body = ProbeBody),
+        (status = 503, description = "It does not", body = ProbeBody),
+    )
+)]
 pub(super) async fn health(engine: web::Data<Engine>) -> HttpResponse {
     probe("health", "a query", engine.store().ping()).await
 }
 
 /// `GET /ready` (readiness): 200 once the database committed a write, 503 otherwise: the
 /// disk is full, the file read-only, or another process holds the write lock.
+#[utoipa::path(get, path = "/ready", tag = "Operations", security(()),
+    responses(
+        (status = 200, description = "The database committed a write", body = ProbeBody),
+        (status = 503, description = "It could not: disk full, file read-only, or the write lock held elsewhere", body = ProbeBody),
+    )
+)]
 pub(super) async fn ready(engine: web::Data<Engine>) -> HttpResponse {
     probe("ready", "a write", engine.store().check_writable(engine.now_ms())).await
 }
@@ -40,12 +54,39 @@ async fn probe(name: &str, what: &str, check: impl Future<Output = Result<(), St
         )),
     };
     match problem {
-        None => HttpResponse::Ok().json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })),
-        Some(error) => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "error": error })),
+        None => HttpResponse::Ok().json(ProbeBody {
+            status: "ok",
+            version: Some(env!("CARGO_PKG_VERSION")),
+            error: None,
+        }),
+        Some(error) => HttpResponse::ServiceUnavailable().json(ProbeBody {
+            status: "unavailable",
+            version: None,
+            error: Some(error),
+        }),
     }
 }
 
+#[derive(Serialize, ToSchema)]
+pub(super) struct ProbeBody {
+    /// `ok` or `unavailable`.
+    #[schema(example = "ok")]
+    status: &'static str,
+    /// The server's version, when `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'static str>,
+    /// What failed, when `unavailable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
 /// `GET /metrics`: every metric in Prometheus's text format, with the gauges read now.
+#[utoipa::path(get, path = "/metrics", tag = "Operations",
+    responses(
+        (status = 200, description = "Every metric, in Prometheus's text format", content_type = "text/plain", body = String),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+    )
+)]
 pub(super) async fn metrics(
     handle: web::Data<PrometheusHandle>,
     engine: web::Data<Engine>,

@@ -12,16 +12,40 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use percent_encoding::percent_decode_str;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::body::{Limits, read_body};
+use super::error::ErrorBody;
 use super::{Access, ApiError};
 use crate::cmd::{self, CmdError, Command, Engine, Reply};
+
+/// A command's success; its failure is an [`ErrorBody`].
+#[derive(Serialize, ToSchema)]
+pub(super) struct ResultBody {
+    /// Null, an integer, a string, or an array of these.
+    #[schema(value_type = Object)]
+    result: Value,
+}
 
 const COMMAND_SHAPE: &str =
     r#"a JSON array of strings, numbers or booleans, such as ["SET", "key", "value", "EX", 60]"#;
 
 /// `POST /`: one command, as a JSON array.
+#[utoipa::path(
+    post, path = "/", tag = "Redis API (Upstash REST)",
+    params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
+    request_body(content = Vec<Object>, description = "One command: its name, then its arguments",
+        example = json!(["SET", "greeting", "hello", "EX", 60])),
+    responses(
+        (status = 200, description = "The command's result", body = ResultBody),
+        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
+        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+    )
+)]
 pub(super) async fn command(
     access: Access,
     request: HttpRequest,
@@ -39,6 +63,19 @@ pub(super) async fn command(
 }
 
 /// `POST /pipeline`: commands run in order, not atomically; one envelope each.
+#[utoipa::path(
+    post, path = "/pipeline", tag = "Redis API (Upstash REST)",
+    params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
+    request_body(content = Vec<Vec<Object>>, description = "Commands, run in order but not atomically",
+        example = json!([["SET", "a", "1"], ["INCR", "a"], ["GET", "a"]])),
+    responses(
+        (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<ResultBody>),
+        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
+        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+    )
+)]
 pub(super) async fn pipeline(
     access: Access,
     request: HttpRequest,
@@ -55,6 +92,19 @@ pub(super) async fn pipeline(
 /// `POST /multi-exec`: commands run as one transaction. An unknown command or a wrong
 /// number of arguments discards the whole transaction (as Redis's EXECABORT does); any
 /// other error is answered in place while the rest still apply.
+#[utoipa::path(
+    post, path = "/multi-exec", tag = "Redis API (Upstash REST)",
+    params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
+    request_body(content = Vec<Vec<Object>>, description = "Commands, run as one transaction",
+        example = json!([["INCR", "visits"], ["EXPIRE", "visits", 3600]])),
+    responses(
+        (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<ResultBody>),
+        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
+        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+    )
+)]
 pub(super) async fn multi_exec(
     access: Access,
     request: HttpRequest,
@@ -76,6 +126,20 @@ pub(super) async fn multi_exec(
 /// `GET|HEAD|POST|PUT /<command>/<arg>/...`: path segments are the arguments
 /// (percent-decoded), then a POST or PUT body as one more argument, then the query
 /// parameters (`?EX=100` adds `EX`, `100`).
+#[utoipa::path(
+    method(get, post, put, head), path = "/{command}", tag = "Redis API (Upstash REST)",
+    params(
+        ("command" = String, Path, description = "The command and its arguments as path segments, such as `incr/visits` or `set/greeting/hello`; a POST or PUT body is one more argument, then each query parameter (`?EX=60`)", example = "get/greeting"),
+        ("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64"),
+    ),
+    responses(
+        (status = 200, description = "The command's result", body = ResultBody),
+        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
+        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
+        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+    )
+)]
 pub(super) async fn path_command(
     access: Access,
     request: HttpRequest,
@@ -140,7 +204,9 @@ async fn run(
     };
     match reply {
         Reply::Error(error) => Err(ApiError::BadRequest(error.to_string())),
-        reply => Ok(HttpResponse::Ok().json(json!({ "result": render(&reply, encoding(request), true) }))),
+        reply => Ok(HttpResponse::Ok().json(ResultBody {
+            result: render(&reply, encoding(request), true),
+        })),
     }
 }
 
@@ -223,8 +289,10 @@ fn envelopes(request: &HttpRequest, replies: Vec<Reply>) -> HttpResponse {
     let body: Vec<Value> = replies
         .iter()
         .map(|reply| match reply {
-            Reply::Error(error) => json!({ "error": error.as_str() }),
-            reply => json!({ "result": render(reply, base64, true) }),
+            Reply::Error(error) => json!(ErrorBody::new(error.as_str())),
+            reply => json!(ResultBody {
+                result: render(reply, base64, true)
+            }),
         })
         .collect();
     HttpResponse::Ok().json(body)

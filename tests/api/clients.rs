@@ -16,7 +16,7 @@ fn clients_dir() -> PathBuf {
 }
 
 /// Runs a command to completion, failing the test with its output if it fails.
-fn run(command: &mut Command) -> String {
+pub(crate) fn run(command: &mut Command) -> String {
     let output = command
         .output()
         .unwrap_or_else(|error| panic!("{command:?} did not start: {error}"));
@@ -43,7 +43,7 @@ async fn server(database: &TestDatabase) -> (RunningBinary, String) {
 
 /// Tests run in parallel threads: one install at a time, or two `npm ci` runs (or venv
 /// creations) would trip over each other on a fresh machine.
-static INSTALLING: Mutex<()> = Mutex::new(());
+pub(crate) static INSTALLING: Mutex<()> = Mutex::new(());
 
 /// tests/clients/, with its npm packages installed.
 fn node_clients() -> PathBuf {

@@ -7,6 +7,7 @@ mod commands;
 mod compat;
 mod concurrency;
 mod crash;
+mod docs;
 mod example_database;
 mod expiry;
 mod helpers;

@@ -206,7 +206,7 @@ async fn the_sync_token_changes_after_every_write_and_only_then() {
 }
 
 #[actix_web::test]
-async fn with_a_token_every_endpoint_but_health_requires_it() {
+async fn with_a_token_every_endpoint_but_the_probes_and_docs_requires_it() {
     let (app, _db) = spawn_app_with(&["--token", "s3cret-token"]).await;
     let command = json!(["SET", "k", "v"]).to_string();
     let json_type = ("content-type", "application/json");
@@ -257,7 +257,13 @@ async fn with_a_token_every_endpoint_but_health_requires_it() {
             .body,
         ok("v")
     );
-    assert_eq!(app.get("/health").await.0, StatusCode::OK);
+    for public in ["/health", "/ready", "/openapi.json"] {
+        assert_eq!(app.get(public).await.0, StatusCode::OK, "{public}");
+    }
+    let (status, page) = app.send_raw(Method::GET, "/docs/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&page).contains("swagger-ui"));
+    assert_eq!(app.get("/metrics").await.0, StatusCode::UNAUTHORIZED);
 }
 
 #[actix_web::test]
