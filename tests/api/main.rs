@@ -6,6 +6,7 @@ mod clients;
 mod commands;
 mod compat;
 mod concurrency;
+mod container;
 mod crash;
 mod docs;
 mod example_database;
