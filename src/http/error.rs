@@ -61,17 +61,15 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let message = match self {
-            Self::Store(error) => {
-                tracing::error!(error = ?error, "request failed in storage");
-                match error {
-                    StoreError::Busy(_) => "the database is busy; retry shortly".to_owned(),
-                    StoreError::Full(_) => {
-                        "the database's disk is full; writes are refused until space is freed".to_owned()
-                    }
-                    StoreError::Closed => "the server is shutting down; retry against a running server".to_owned(),
-                    StoreError::Database(_) => "internal error; the server log has the details".to_owned(),
+            // The cause is logged with the request's id by `frame`, which sees this error.
+            Self::Store(error) => match error {
+                StoreError::Busy(_) => "the database is busy; retry shortly".to_owned(),
+                StoreError::Full(_) => {
+                    "the database's disk is full; writes are refused until space is freed".to_owned()
                 }
-            }
+                StoreError::Closed => "the server is shutting down; retry against a running server".to_owned(),
+                StoreError::Database(_) => "internal error; the server log has the details".to_owned(),
+            },
             client_error => client_error.to_string(),
         };
         let mut response = HttpResponse::build(self.status_code());

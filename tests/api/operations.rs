@@ -187,10 +187,18 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
 
 #[actix_web::test]
 async fn logs_carry_the_request_id_and_never_values_or_tokens() {
+    use sqlx::Connection;
     let database = TestDatabase::new();
     let (mut server, address) = start_server(
         &database,
-        &["--token", "tok-3141592653", "--log-level", "info,litekv::http=debug"],
+        &[
+            "--token",
+            "tok-3141592653",
+            "--log-level",
+            "info,litekv::http=debug",
+            "--busy-timeout-ms",
+            "100",
+        ],
     )
     .await;
     let client = awc::Client::default();
@@ -206,12 +214,30 @@ async fn logs_carry_the_request_id_and_never_values_or_tokens() {
     assert_eq!(line["route"], "/{command:.+}");
     assert_eq!(line["status"], 200);
     assert_eq!(line["method"], "POST");
-    assert_eq!(line["span"]["id"], "trace-me-42");
+    assert_eq!(line["request_id"], "trace-me-42");
+
+    // A server error is logged at `error` with its id and its cause, whatever the log level.
+    let mut blocker = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
+    sqlx::query("begin immediate").execute(&mut blocker).await.unwrap();
+    let response = client
+        .post(format!("{address}/blocked/"))
+        .bearer_auth("tok-3141592653")
+        .insert_header(("x-request-id", "fails-7"))
+        .send_json(&json!({"value": "value-1414213562"}))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let line: Value = serde_json::from_str(&server.wait_for_log("fails-7").await).unwrap();
+    assert_eq!(line["level"], "ERROR");
+    assert_eq!(line["message"], "request failed");
+    assert_eq!(line["status"], 503);
+    assert!(line["error"].as_str().unwrap().contains("Busy"), "{line}");
+    sqlx::query("rollback").execute(&mut blocker).await.unwrap();
 
     server.terminate();
     assert!(server.wait().await.success());
     let log = server.log();
-    for secret in ["value-2718281828", "tok-3141592653", "user-key"] {
+    for secret in ["value-2718281828", "value-1414213562", "tok-3141592653", "user-key"] {
         assert!(!log.contains(secret), "{secret} is in the log:\n{log}");
     }
 }
