@@ -16,16 +16,14 @@ use super::native::{
 };
 use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome};
-use crate::domain::Key;
+use crate::domain::{Key, Ttl};
 
 const BODY_SHAPE: &str = r#"a JSON object such as {"key": "user:123", "value": {"name": "John"}, "ttl": 3600}"#;
 
 /// `POST /api/set {"key", "value", "ttl"?}`.
 #[utoipa::path(
     post, path = "/api/set", tag = "RedisLite API",
-    request_body(content = Object, content_type = "application/json",
-        description = "`key`, `value` (any JSON) and an optional `ttl` in seconds",
-        example = json!({"key": "user:123", "value": {"name": "John"}, "ttl": 3600})),
+    request_body(content = SetRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Stored", body = SetResponse),
         (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
@@ -43,21 +41,7 @@ pub(super) async fn set(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_value_body(access, &request, payload, &limits).await?;
-    let mut fields = object_body(&body, BODY_SHAPE)?;
-    only_fields(
-        &fields,
-        &["key", "value", "ttl"],
-        "`key`, `value` and an optional `ttl`",
-    )?;
-    let key = match fields.remove("key") {
-        Some(Value::String(key)) => Key::parse(key.into_bytes())?,
-        _ => {
-            return Err(ApiError::BadRequest(format!(
-                "`key` must be a string; send {BODY_SHAPE}"
-            )));
-        }
-    };
-    let (value, ttl) = take_value_and_ttl(&mut fields, limits.max_value_bytes, BODY_SHAPE)?;
+    let SetRequest { key, value, ttl } = SetRequest::parse(&body, limits.max_value_bytes)?;
     let response_key = key.to_string();
     engine.set_value(key.into_bytes(), value.into(), ttl).await?;
     Ok(HttpResponse::Ok().json(SetResponse {
@@ -137,7 +121,43 @@ pub(super) async fn exists(request: HttpRequest, engine: web::Data<Engine>) -> R
     }))
 }
 
+/// The body of `POST /api/set`, validated.
+#[derive(ToSchema)]
+#[schema(as = RedisLiteSetRequest, example = json!({"key": "user:123", "value": {"name": "John"}, "ttl": 3600}))]
+pub(super) struct SetRequest {
+    #[schema(value_type = String)]
+    key: Key,
+    /// Any JSON value, stored as its compact JSON text.
+    #[schema(value_type = Value)]
+    value: Vec<u8>,
+    /// Whole seconds until the key expires; without it, never.
+    #[schema(value_type = u64, required = false, minimum = 1, maximum = 3_153_600_000_u64)]
+    ttl: Option<Ttl>,
+}
+
+impl SetRequest {
+    fn parse(body: &[u8], max_value_bytes: usize) -> Result<Self, ApiError> {
+        let mut fields = object_body(body, BODY_SHAPE)?;
+        only_fields(
+            &fields,
+            &["key", "value", "ttl"],
+            "`key`, `value` and an optional `ttl`",
+        )?;
+        let key = match fields.remove("key") {
+            Some(Value::String(key)) => Key::parse(key.into_bytes())?,
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "`key` must be a string; send {BODY_SHAPE}"
+                )));
+            }
+        };
+        let (value, ttl) = take_value_and_ttl(&mut fields, max_value_bytes, BODY_SHAPE)?;
+        Ok(Self { key, value, ttl })
+    }
+}
+
 #[derive(Serialize, ToSchema)]
+#[schema(as = RedisLiteSetResponse)]
 pub(super) struct SetResponse {
     success: bool,
     key: String,
@@ -148,21 +168,24 @@ pub(super) struct SetResponse {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RedisLiteGetResponse)]
 pub(super) struct GetResponse {
     key: String,
     /// The JSON value; null for a missing key.
-    #[schema(value_type = Object, nullable)]
+    #[schema(value_type = Value)]
     value: Option<Box<RawValue>>,
     exists: bool,
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RedisLiteDeleteResponse)]
 pub(super) struct DeleteResponse {
     key: String,
     deleted: bool,
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RedisLiteExistsResponse)]
 pub(super) struct ExistsResponse {
     key: String,
     exists: bool,

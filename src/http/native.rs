@@ -30,9 +30,7 @@ const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "
 #[utoipa::path(
     post, path = "/{key}/", tag = "JSON API",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
-    request_body(content = Object, content_type = "application/json",
-        description = "`value`: any JSON value; `ttl`: optional whole seconds until the key expires",
-        example = json!({"value": {"theme": "dark"}, "ttl": 60})),
+    request_body(content = SetRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The key was created (or had expired)", body = SetResponse),
         (status = 200, description = "The key existed and was replaced", body = SetResponse),
@@ -130,7 +128,7 @@ pub(super) struct SetResponse {
 #[derive(Serialize, ToSchema)]
 pub(super) struct GetResponse {
     key: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     value: Box<RawValue>,
     /// Whole seconds left, rounded up; -1 for a key that never expires.
     ttl_remaining: i64,
@@ -164,11 +162,15 @@ fn key_from_path(path: &str) -> Result<Key, KeyError> {
     Key::parse(percent_decode_str(encoded).collect())
 }
 
-/// The body of a POST, validated.
-#[derive(Debug)]
-struct SetRequest {
-    /// Compact JSON text.
+/// The body of `POST /<key>/`, validated.
+#[derive(Debug, ToSchema)]
+#[schema(example = json!({"value": {"theme": "dark"}, "ttl": 60}))]
+pub(super) struct SetRequest {
+    /// Any JSON value, stored as its compact JSON text.
+    #[schema(value_type = Value)]
     value: Vec<u8>,
+    /// Whole seconds until the key expires; without it, never.
+    #[schema(value_type = u64, required = false, minimum = 1, maximum = 3_153_600_000_u64)]
     ttl: Option<Ttl>,
 }
 

@@ -12,8 +12,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use percent_encoding::percent_decode_str;
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::body::{Limits, read_body};
@@ -25,8 +25,16 @@ use crate::cmd::{self, CmdError, Command, Engine, Reply};
 #[derive(Serialize, ToSchema)]
 pub(super) struct ResultBody {
     /// Null, an integer, a string, or an array of these.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     result: Value,
+}
+
+/// One command's outcome in a pipeline or transaction.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub(super) enum Envelope {
+    Result(ResultBody),
+    Error(ErrorBody),
 }
 
 const COMMAND_SHAPE: &str =
@@ -36,7 +44,7 @@ const COMMAND_SHAPE: &str =
 #[utoipa::path(
     post, path = "/", tag = "Redis API (Upstash REST)",
     params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
-    request_body(content = Vec<Object>, description = "One command: its name, then its arguments",
+    request_body(content = Vec<Argument>, description = "One command: its name, then its arguments",
         example = json!(["SET", "greeting", "hello", "EX", 60])),
     responses(
         (status = 200, description = "The command's result", body = ResultBody),
@@ -54,11 +62,9 @@ pub(super) async fn command(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_limited(payload, &request, &limits).await?;
-    let args = serde_json::from_slice(&body)
-        .ok()
-        .and_then(|value| command_args(&value).ok())
-        .ok_or_else(|| ApiError::BadRequest(format!("ERR the body must be {COMMAND_SHAPE}")))?;
-    let command = parse(&engine, args, access)?;
+    let command = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::BadRequest(format!("ERR the body must be {COMMAND_SHAPE}")))?;
+    let command = parse(&engine, command_args(command), access)?;
     run(&engine, &request, command).await
 }
 
@@ -66,10 +72,10 @@ pub(super) async fn command(
 #[utoipa::path(
     post, path = "/pipeline", tag = "Redis API (Upstash REST)",
     params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
-    request_body(content = Vec<Vec<Object>>, description = "Commands, run in order but not atomically",
+    request_body(content = Vec<Vec<Argument>>, description = "Commands, run in order but not atomically",
         example = json!([["SET", "a", "1"], ["INCR", "a"], ["GET", "a"]])),
     responses(
-        (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<ResultBody>),
+        (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<Envelope>),
         (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
         (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
         (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
@@ -95,10 +101,10 @@ pub(super) async fn pipeline(
 #[utoipa::path(
     post, path = "/multi-exec", tag = "Redis API (Upstash REST)",
     params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
-    request_body(content = Vec<Vec<Object>>, description = "Commands, run as one transaction",
+    request_body(content = Vec<Vec<Argument>>, description = "Commands, run as one transaction",
         example = json!([["INCR", "visits"], ["EXPIRE", "visits", 3600]])),
     responses(
-        (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<ResultBody>),
+        (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<Envelope>),
         (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
         (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
         (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
@@ -237,9 +243,7 @@ async fn read_command_list(
             "ERR the body must be a JSON array of commands, each {COMMAND_SHAPE}"
         ))
     };
-    let Ok(Value::Array(commands)) = serde_json::from_slice::<Value>(&body) else {
-        return Err(not_a_list());
-    };
+    let commands: Vec<Vec<Argument>> = serde_json::from_slice(&body).map_err(|_| not_a_list())?;
     if commands.len() > limits.max_pipeline_commands {
         return Err(ApiError::PayloadTooLarge(format!(
             "ERR the request holds {} commands, over the limit of {} (--max-pipeline-commands)",
@@ -247,27 +251,34 @@ async fn read_command_list(
             limits.max_pipeline_commands
         )));
     }
-    commands
-        .iter()
-        .map(|command| command_args(command).map_err(|()| not_a_list()))
-        .collect()
+    Ok(commands.into_iter().map(command_args).collect())
 }
 
-/// A command's arguments as Redis would receive them: strings as their bytes, numbers as
-/// written, booleans as `true`/`false`.
-fn command_args(command: &Value) -> Result<Vec<Bytes>, ()> {
-    let Value::Array(items) = command else {
-        return Err(());
-    };
-    items
-        .iter()
-        .map(|item| match item {
-            Value::String(text) => Ok(Bytes::copy_from_slice(text.as_bytes())),
-            Value::Number(number) => Ok(Bytes::from(number.to_string())),
-            Value::Bool(flag) => Ok(Bytes::from(flag.to_string())),
-            Value::Null | Value::Array(_) | Value::Object(_) => Err(()),
-        })
-        .collect()
+/// One argument of a command in a JSON body: Redis receives a string as its bytes, a number
+/// as written (but for an exponent's sign: `1e3` is `1e+3`), a boolean as `true` or
+/// `false`. Anything else is refused.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+pub(super) enum Argument {
+    Text(String),
+    #[schema(value_type = f64)]
+    Number(serde_json::Number),
+    Flag(bool),
+}
+
+impl Argument {
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Self::Text(text) => Bytes::from(text),
+            Self::Number(number) => Bytes::from(number.to_string()),
+            Self::Flag(flag) => Bytes::from(flag.to_string()),
+        }
+    }
+}
+
+/// A command's arguments as Redis would receive them.
+fn command_args(command: Vec<Argument>) -> Vec<Bytes> {
+    command.into_iter().map(Argument::into_bytes).collect()
 }
 
 /// Query parameters as arguments, in order, except the `_token` of authentication.
@@ -286,12 +297,12 @@ fn query_args(query: &str) -> Vec<Bytes> {
 
 fn envelopes(request: &HttpRequest, replies: Vec<Reply>) -> HttpResponse {
     let base64 = encoding(request);
-    let body: Vec<Value> = replies
+    let body: Vec<Envelope> = replies
         .iter()
         .map(|reply| match reply {
-            Reply::Error(error) => json!(ErrorBody::new(error.as_str())),
-            reply => json!(ResultBody {
-                result: render(reply, base64, true)
+            Reply::Error(error) => Envelope::Error(ErrorBody::new(error.as_str())),
+            reply => Envelope::Result(ResultBody {
+                result: render(reply, base64, true),
             }),
         })
         .collect();
@@ -330,19 +341,25 @@ fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
     fn arguments_are_rendered_as_redis_receives_them() {
-        let args = command_args(&serde_json::from_str(r#"["set", "k", 10, 1.5, true, "é"]"#).unwrap()).unwrap();
-        assert_eq!(args, ["set", "k", "10", "1.5", "true", "é"]);
+        let command = r#"["set", "k", 10, 1.5, 12345678901234567890123, 1e3, true, "é"]"#;
+        let args = command_args(serde_json::from_str(command).unwrap());
+        assert_eq!(
+            args,
+            ["set", "k", "10", "1.5", "12345678901234567890123", "1e+3", "true", "é"]
+        );
         for bad in [
             r#"["set", null]"#,
             r#"["set", {"a": 1}]"#,
             r#"["set", ["a"]]"#,
             r#""set""#,
         ] {
-            assert!(command_args(&serde_json::from_str(bad).unwrap()).is_err(), "{bad}");
+            assert!(serde_json::from_str::<Vec<Argument>>(bad).is_err(), "{bad}");
         }
     }
 

@@ -58,7 +58,7 @@ fn node_clients() -> PathBuf {
 }
 
 /// The virtual environment's Python, with tests/clients/requirements.txt installed: the
-/// Python clients, and PyYAML and hadolint for the container tests.
+/// Python clients, PyYAML and hadolint for the container tests, and Schemathesis.
 pub(crate) fn python_clients() -> PathBuf {
     let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = clients_dir();
@@ -66,7 +66,9 @@ pub(crate) fn python_clients() -> PathBuf {
     if !python.exists() {
         run(Command::new("python3").args(["-m", "venv", ".venv"]).current_dir(&dir));
     }
-    let installed = dir.join(".venv/bin/hadolint").exists()
+    let installed = ["hadolint", "st"]
+        .iter()
+        .all(|tool| dir.join(".venv/bin").join(tool).exists())
         && Command::new(&python)
             .args(["-c", "import upstash_redis, requests, yaml"])
             .output()
