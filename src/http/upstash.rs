@@ -135,7 +135,7 @@ pub(super) async fn multi_exec(
 #[utoipa::path(
     method(get, post, put, head), path = "/{command}", tag = "Redis API (Upstash REST)",
     params(
-        ("command" = String, Path, description = "The command and its arguments as path segments, such as `incr/visits` or `set/greeting/hello`; a POST or PUT body is one more argument, then each query parameter (`?EX=60`)", example = "get/greeting"),
+        ("command" = String, Path, description = "The command, such as `dbsize`. Its arguments follow as more path segments (`/incr/visits`, `/set/greeting/hello`), then a POST or PUT body as one more argument, then each query parameter (`?EX=60`). This page encodes a `/` typed here as `%2F`, which makes it part of one argument: send commands with arguments with curl or a client.", example = "dbsize"),
         ("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64"),
     ),
     responses(

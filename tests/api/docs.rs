@@ -82,9 +82,15 @@ async fn every_documented_operation_answers_as_documented() {
                 let parameter = parameters.and_then(|all| all.iter().find(|parameter| parameter["name"] == name));
                 parameter.map(|parameter| parameter["example"].as_str().unwrap().to_owned())
             };
-            let mut url = path.replace("{key}", "docs-example").replace("{command}", "ping");
-            if let Some(key) = example_of("key").filter(|_| !path.contains("{key}")) {
-                url.push_str(&format!("?key={key}"));
+            // Path parameters and the `key` query parameter take their documented examples.
+            let mut url = path.clone();
+            for name in ["key", "command"] {
+                let placeholder = format!("{{{name}}}");
+                match example_of(name) {
+                    Some(example) if url.contains(&placeholder) => url = url.replace(&placeholder, &example),
+                    Some(example) => url.push_str(&format!("?{name}={example}")),
+                    None => assert!(!url.contains(&placeholder), "{path}: no example for {name}"),
+                }
             }
             let body = example_body(&document, &operation["requestBody"]["content"]["application/json"]);
             let takes_body = !operation["requestBody"].is_null();
