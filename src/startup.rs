@@ -42,7 +42,7 @@ impl Application {
         let limits = config.limits.http_limits();
         let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes);
         let tokens = config.access.tokens()?;
-        let cors_origins = config.cors_origins.clone();
+        let cors_origins: Vec<String> = config.cors_origins.iter().filter(|o| !o.is_empty()).cloned().collect();
         let connections = ConnectionLimit::new(config.limits.max_connections as usize);
         let metrics = telemetry::metrics();
         let metrics_upkeep = telemetry::spawn_metrics_upkeep(metrics.clone());

@@ -3,7 +3,8 @@
 use actix_cors::Cors;
 use actix_web::http::Uri;
 
-/// The CORS policy for `origins` (each validated by [`parse_origin`]); `*` allows any.
+/// The CORS policy for `origins` (each validated by [`parse_origin`], none empty); `*`
+/// allows any.
 pub fn cors(origins: &[String]) -> Cors {
     let cors = if origins.iter().any(|origin| origin == "*") {
         Cors::default().allow_any_origin()
@@ -19,8 +20,12 @@ pub fn cors(origins: &[String]) -> Cors {
 }
 
 /// An allowed origin as browsers send it, `scheme://host[:port]`, or `*`. Anything else
-/// could never match a browser's `Origin` header, so it is refused at start.
+/// could never match a browser's `Origin` header, so it is refused at start; but an empty
+/// one is no origin at all, as an empty `LITEKV_CORS_ORIGINS=` means none.
 pub fn parse_origin(origin: &str) -> Result<String, String> {
+    if origin.is_empty() {
+        return Ok(String::new());
+    }
     let uri: Uri = origin
         .parse()
         .map_err(|_| format!("{origin:?} is not an origin such as https://app.example.com"))?;
@@ -39,11 +44,10 @@ mod tests {
 
     #[test]
     fn origins_are_scheme_host_and_port_only() {
-        for good in ["*", "https://app.example.com", "http://localhost:3000"] {
+        for good in ["*", "https://app.example.com", "http://localhost:3000", ""] {
             assert_eq!(parse_origin(good).as_deref(), Ok(good));
         }
         for bad in [
-            "",
             "app.example.com",
             "https://app.example.com/",
             "https://a.com/path",
