@@ -10,9 +10,9 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::body::Limits;
-use super::error::ErrorBody;
+use super::docs::{DeleteErrors, ReadErrors, WriteErrors};
 use super::native::{
-    object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
+    DeleteResponse, object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
 };
 use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome};
@@ -26,11 +26,7 @@ const BODY_SHAPE: &str = r#"a JSON object such as {"key": "user:123", "value": {
     request_body(content = SetRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Stored", body = SetResponse),
-        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "A read-only token", body = ErrorBody),
-        (status = 413, description = "The value or body is over its limit", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        WriteErrors,
     )
 )]
 pub(super) async fn set(
@@ -58,8 +54,7 @@ pub(super) async fn set(
     params(("key" = String, Query, description = "The key", example = "user:123")),
     responses(
         (status = 200, description = "The value, or `null` with `exists: false`", body = GetResponse),
-        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn get(request: HttpRequest, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
@@ -82,9 +77,7 @@ pub(super) async fn get(request: HttpRequest, engine: web::Data<Engine>) -> Resu
     params(("key" = String, Query, description = "The key", example = "user:123")),
     responses(
         (status = 200, description = "`deleted` says whether a live key was removed", body = DeleteResponse),
-        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "A read-only token", body = ErrorBody),
+        DeleteErrors,
     )
 )]
 pub(super) async fn delete(
@@ -108,8 +101,7 @@ pub(super) async fn delete(
     params(("key" = String, Query, description = "The key", example = "user:123")),
     responses(
         (status = 200, description = "Whether a live key exists", body = ExistsResponse),
-        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn exists(request: HttpRequest, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
@@ -175,13 +167,6 @@ pub(super) struct GetResponse {
     #[schema(value_type = Value)]
     value: Option<Box<RawValue>>,
     exists: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(as = RedisLiteDeleteResponse)]
-pub(super) struct DeleteResponse {
-    key: String,
-    deleted: bool,
 }
 
 #[derive(Serialize, ToSchema)]

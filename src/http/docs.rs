@@ -2,11 +2,15 @@
 //! `#[utoipa::path]` attributes and the response types, and Swagger UI to browse it, both
 //! served from the binary (Swagger UI's files are embedded at build time: no CDN).
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{IntoResponses, Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
+use super::error::ErrorBody;
 use super::{compat, native, ops, upstash};
 
 #[derive(OpenApi)]
@@ -34,6 +38,7 @@ use super::{compat, native, ops, upstash};
         ops::ready,
         ops::metrics,
     ),
+    components(schemas(ErrorBody)),
     modifiers(&BearerToken),
     security(("token" = []))
 )]
@@ -47,6 +52,72 @@ impl Modify for BearerToken {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
+}
+
+/// The error answers operations share, named once: a handler's `responses(...)` lists its
+/// own statuses, then one of these sets. Every one is an [`ErrorBody`].
+const BAD_INPUT: (u16, &str) = (400, "A bad key or body; the error says what to fix");
+const UNAUTHORIZED: (u16, &str) = (401, "A token is configured and the request lacks it");
+const READ_ONLY: (u16, &str) = (403, "A read-only token");
+const TOO_LARGE: (u16, &str) = (413, "The value or body is over its limit");
+const NOT_JSON: (u16, &str) = (415, "The body is not `application/json`");
+const COMMAND_ERROR: (u16, &str) = (
+    400,
+    "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)",
+);
+const NOPERM: (u16, &str) = (403, "`NOPERM`: a read-only token sent a write, KEYS or SCAN");
+const REQUEST_TOO_LARGE: (u16, &str) = (
+    413,
+    "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands",
+);
+
+/// The errors of a read of the JSON and RedisLite APIs.
+pub(super) struct ReadErrors;
+/// The errors of a delete: a read's, and a read-only token's.
+pub(super) struct DeleteErrors;
+/// The errors of a write with a JSON body.
+pub(super) struct WriteErrors;
+/// The errors of the Upstash API.
+pub(super) struct CommandErrors;
+
+impl IntoResponses for ReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        error_responses(&[BAD_INPUT, UNAUTHORIZED])
+    }
+}
+
+impl IntoResponses for DeleteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        error_responses(&[BAD_INPUT, UNAUTHORIZED, READ_ONLY])
+    }
+}
+
+impl IntoResponses for WriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        error_responses(&[BAD_INPUT, UNAUTHORIZED, READ_ONLY, TOO_LARGE, NOT_JSON])
+    }
+}
+
+impl IntoResponses for CommandErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        error_responses(&[COMMAND_ERROR, UNAUTHORIZED, NOPERM, REQUEST_TOO_LARGE])
+    }
+}
+
+fn error_responses(errors: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    let body = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("ErrorBody")))
+        .build();
+    errors
+        .iter()
+        .map(|(status, description)| {
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content("application/json", body.clone())
+                .build();
+            (status.to_string(), RefOr::T(response))
+        })
+        .collect()
 }
 
 /// `/openapi.json`, Swagger UI under `/docs/`, and `/docs` and `/redoc` sending browsers

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::body::{Limits, read_body};
+use super::docs::{DeleteErrors, ReadErrors, WriteErrors};
 use super::error::ErrorBody;
 use super::{Access, ApiError};
 use crate::cmd::{Engine, GetOutcome, SetOutcome};
@@ -34,11 +35,7 @@ const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "
     responses(
         (status = 201, description = "The key was created (or had expired)", body = SetResponse),
         (status = 200, description = "The key existed and was replaced", body = SetResponse),
-        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "A read-only token", body = ErrorBody),
-        (status = 413, description = "The value or body is over its limit", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        WriteErrors,
     )
 )]
 pub(super) async fn set_key(
@@ -72,8 +69,7 @@ pub(super) async fn set_key(
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
     responses(
         (status = 200, description = "The value and the seconds it has left (-1: no expiry)", body = GetResponse),
-        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
+        ReadErrors,
         (status = 404, description = "No such key, or it expired", body = ErrorBody),
     )
 )]
@@ -96,9 +92,7 @@ pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) ->
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
     responses(
         (status = 200, description = "`deleted` says whether a live key was removed", body = DeleteResponse),
-        (status = 400, description = "A bad key or body; the error says what to fix", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "A read-only token", body = ErrorBody),
+        DeleteErrors,
     )
 )]
 pub(super) async fn delete_key(
@@ -136,8 +130,8 @@ pub(super) struct GetResponse {
 
 #[derive(Serialize, ToSchema)]
 pub(super) struct DeleteResponse {
-    key: String,
-    deleted: bool,
+    pub(super) key: String,
+    pub(super) deleted: bool,
 }
 
 /// The key addressed by a `/<key>/` path: percent-decoded (`%2F` is a `/` inside the key)

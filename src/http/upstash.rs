@@ -17,6 +17,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::body::{Limits, read_body};
+use super::docs::CommandErrors;
 use super::error::ErrorBody;
 use super::{Access, ApiError};
 use crate::cmd::{self, CmdError, Command, Engine, Reply};
@@ -48,10 +49,7 @@ const COMMAND_SHAPE: &str =
         example = json!(["SET", "greeting", "hello", "EX", 60])),
     responses(
         (status = 200, description = "The command's result", body = ResultBody),
-        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
-        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+        CommandErrors,
     )
 )]
 pub(super) async fn command(
@@ -76,10 +74,7 @@ pub(super) async fn command(
         example = json!([["SET", "a", "1"], ["INCR", "a"], ["GET", "a"]])),
     responses(
         (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<Envelope>),
-        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
-        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+        CommandErrors,
     )
 )]
 pub(super) async fn pipeline(
@@ -105,10 +100,7 @@ pub(super) async fn pipeline(
         example = json!([["INCR", "visits"], ["EXPIRE", "visits", 3600]])),
     responses(
         (status = 200, description = "One `{\"result\"}` or `{\"error\"}` per command", body = Vec<Envelope>),
-        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
-        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+        CommandErrors,
     )
 )]
 pub(super) async fn multi_exec(
@@ -140,10 +132,7 @@ pub(super) async fn multi_exec(
     ),
     responses(
         (status = 200, description = "The command's result", body = ResultBody),
-        (status = 400, description = "The command's error, as Redis words it (`ERR ...`, `WRONGTYPE ...`, `EXECABORT ...`)", body = ErrorBody),
-        (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
-        (status = 403, description = "`NOPERM`: a read-only token sent a write, KEYS or SCAN", body = ErrorBody),
-        (status = 413, description = "The body is over `--max-request-bytes`, or holds more than `--max-pipeline-commands` commands", body = ErrorBody),
+        CommandErrors,
     )
 )]
 pub(super) async fn path_command(

@@ -96,8 +96,8 @@ pub struct Store {
     writer: Writer,
     cache: Arc<Cache>,
     commits: Arc<AtomicU64>,
-    /// The database file, for its size; none for an in-memory database.
-    file: Option<PathBuf>,
+    /// The database file, for its size.
+    file: PathBuf,
 }
 
 /// Counter of expired keys deleted, labelled by what found them: a read or a sweep.
@@ -118,7 +118,7 @@ impl Store {
             writer,
             cache,
             commits,
-            file: sqlite::database_file(options),
+            file: sqlite::database_file(options)?,
         })
     }
 
@@ -182,12 +182,11 @@ impl Store {
         self.write(RecordReadiness { now_ms }).await
     }
 
-    /// Bytes the database takes on disk: its file and write-ahead log.
+    /// Bytes the database takes on disk: its file and write-ahead log (0 in memory).
     pub fn file_bytes(&self) -> u64 {
-        let Some(file) = &self.file else { return 0 };
-        let mut wal = file.clone().into_os_string();
+        let mut wal = self.file.clone().into_os_string();
         wal.push("-wal");
-        [file.as_os_str(), wal.as_os_str()]
+        [self.file.as_os_str(), wal.as_os_str()]
             .into_iter()
             .filter_map(|path| std::fs::metadata(path).ok())
             .map(|metadata| metadata.len())

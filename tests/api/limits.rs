@@ -10,13 +10,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{RunningBinary, TestDatabase, spawn_app_with};
 
-/// A server process of its own: these tests count its connections.
+/// A server process of its own (these tests count its connections), and its host:port.
 async fn start_server(flags: &[&str]) -> (RunningBinary, TestDatabase, String) {
     let database = TestDatabase::new();
-    let url = database.url();
-    let args = [&["--bind", "127.0.0.1:0", "--database-url", &url][..], flags].concat();
-    let server = RunningBinary::start("litekv-server", &args);
-    let address = server.server_address().await;
+    let (server, address) = RunningBinary::server(&database, flags).await;
     let host = address.trim_start_matches("http://").to_owned();
     (server, database, host)
 }

@@ -81,15 +81,6 @@ async fn ready_needs_the_database_to_take_a_write_and_health_does_not() {
     app.stop().await;
 }
 
-/// A server process of its own, so that its metrics count only this test's requests.
-async fn start_server(database: &TestDatabase, flags: &[&str]) -> (RunningBinary, String) {
-    let url = database.url();
-    let args = [&["--bind", "127.0.0.1:0", "--database-url", &url][..], flags].concat();
-    let server = RunningBinary::start("litekv-server", &args);
-    let address = server.server_address().await;
-    (server, address)
-}
-
 /// The value of one sample line of a Prometheus text page, `name{labels} value`.
 fn sample(page: &str, series: &str) -> f64 {
     page.lines()
@@ -107,7 +98,7 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
     let now = chrono::Utc::now().timestamp_millis();
     store.set("long-gone", "v", Some(now - 1000), now - 2000).await.unwrap();
     store.close().await;
-    let (server, address) = start_server(&database, &["--token", "secret"]).await;
+    let (server, address) = RunningBinary::server(&database, &["--token", "secret"]).await;
     let client = awc::Client::default();
     let send = |method: Method, path: &str, body: Option<Value>| {
         let request = client.request(method, format!("{address}{path}")).bearer_auth("secret");
@@ -189,7 +180,7 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
 async fn logs_carry_the_request_id_and_never_values_or_tokens() {
     use sqlx::Connection;
     let database = TestDatabase::new();
-    let (mut server, address) = start_server(
+    let (mut server, address) = RunningBinary::server(
         &database,
         &[
             "--token",
