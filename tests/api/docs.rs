@@ -123,8 +123,11 @@ async fn the_server_conforms_to_its_openapi_document() {
     let st = python_clients().with_file_name("st");
     let database = TestDatabase::new();
     let (_server, address) = RunningBinary::server(&database, &["--token", "schema-token"]).await;
+    // Schemathesis keeps a cache in its working directory: not in the repository.
+    let scratch = tempfile::tempdir().unwrap();
+    let scratch_path = scratch.path().to_owned();
     let report = actix_web::rt::task::spawn_blocking(move || {
-        run(Command::new(st).args([
+        run(Command::new(st).current_dir(scratch_path).args([
             "run",
             &format!("{address}/openapi.json"),
             "--header",
