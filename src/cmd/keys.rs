@@ -7,9 +7,6 @@ use super::glob::Glob;
 use super::{CmdError, ExecError, Reply};
 use crate::store::{ReadView, WriteTx};
 
-/// The only type there is so far; TYPE and SCAN's TYPE filter name it.
-const STRING_TYPE: &str = "string";
-
 /// `DEL key [key ...]` and `UNLINK`: how many live keys were removed.
 #[derive(Debug)]
 pub struct Del {
@@ -51,7 +48,7 @@ impl Exists {
         }
         let mut found = 0;
         for key in &self.keys {
-            found += i64::from(view.expiry(key).await?.is_some());
+            found += i64::from(view.info(key).await?.is_some());
         }
         Ok(Reply::Int(found))
     }
@@ -142,10 +139,10 @@ impl Expire {
 
     pub(super) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let deadline = self.deadline(now_ms)?;
-        let Some(current) = tx.read(now_ms).expiry(&self.key).await? else {
+        let Some(info) = tx.read(now_ms).info(&self.key).await? else {
             return Ok(Reply::bool(false));
         };
-        if !self.condition.allows(current, deadline) {
+        if !self.condition.allows(info.expires_at, deadline) {
             return Ok(Reply::bool(false));
         }
         if deadline <= now_ms {
@@ -169,7 +166,8 @@ impl Persist {
     }
 
     pub(super) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let has_expiry = matches!(tx.read(now_ms).expiry(&self.key).await?, Some(Some(_)));
+        let info = tx.read(now_ms).info(&self.key).await?;
+        let has_expiry = info.is_some_and(|info| info.expires_at.is_some());
         if has_expiry {
             tx.set_expiry(&self.key, None).await?;
         }
@@ -197,22 +195,24 @@ impl Ttl {
 
     pub(super) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let now_ms = view.now_ms();
-        Ok(Reply::Int(match view.expiry(&self.key).await? {
-            None => -2,
-            Some(None) => -1,
-            Some(Some(expires_at)) => {
-                let ms = if self.absolute {
-                    expires_at
-                } else {
-                    (expires_at - now_ms).max(0)
-                };
-                if self.in_ms { ms } else { (ms + 500) / 1000 }
-            }
-        }))
+        Ok(Reply::Int(
+            match view.info(&self.key).await?.map(|info| info.expires_at) {
+                None => -2,
+                Some(None) => -1,
+                Some(Some(expires_at)) => {
+                    let ms = if self.absolute {
+                        expires_at
+                    } else {
+                        (expires_at - now_ms).max(0)
+                    };
+                    if self.in_ms { ms } else { (ms + 500) / 1000 }
+                }
+            },
+        ))
     }
 }
 
-/// `TYPE key`: `string`, or `none` for a missing key.
+/// `TYPE key`: `string`, `hash`, `list`, `set`, `zset`, or `none` for a missing key.
 #[derive(Debug)]
 pub struct Type {
     key: Bytes,
@@ -224,8 +224,8 @@ impl Type {
     }
 
     pub(super) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        let exists = view.expiry(&self.key).await?.is_some();
-        Ok(Reply::Status(if exists { STRING_TYPE } else { "none" }))
+        let info = view.info(&self.key).await?;
+        Ok(Reply::Status(info.map_or("none", |info| info.kind.name())))
     }
 }
 
@@ -248,13 +248,13 @@ impl Rename {
 
     pub(super) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let mut view = tx.read(now_ms);
-        if view.expiry(&self.from).await?.is_none() {
+        if view.info(&self.from).await?.is_none() {
             return Err(CmdError::new("ERR no such key").into());
         }
-        let blocked = self.only_if_new && (self.from == self.to || view.expiry(&self.to).await?.is_some());
+        let blocked = self.only_if_new && (self.from == self.to || view.info(&self.to).await?.is_some());
         drop(view);
         if !blocked && self.from != self.to {
-            tx.rename(&self.from, &self.to, now_ms).await?;
+            tx.rename(&self.from, &self.to).await?;
         }
         Ok(if self.only_if_new {
             Reply::bool(!blocked)
@@ -264,7 +264,7 @@ impl Rename {
     }
 }
 
-/// `COPY source destination [DB 0] [REPLACE]`: 1 if copied, value and expiry.
+/// `COPY source destination [DB 0] [REPLACE]`: 1 if copied, whatever its type, with its expiry.
 #[derive(Debug)]
 pub struct Copy {
     from: Bytes,
@@ -293,14 +293,11 @@ impl Copy {
 
     pub(super) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let mut view = tx.read(now_ms);
-        let Some(entry) = view.get(&self.from).await? else {
-            return Ok(Reply::bool(false));
-        };
-        if !self.replace && view.expiry(&self.to).await?.is_some() {
+        if view.info(&self.from).await?.is_none() || !self.replace && view.info(&self.to).await?.is_some() {
             return Ok(Reply::bool(false));
         }
         drop(view);
-        tx.put(self.to, entry.value, entry.expires_at, now_ms).await?;
+        tx.copy(&self.from, &self.to).await?;
         Ok(Reply::bool(true))
     }
 }
@@ -376,13 +373,13 @@ impl Scan {
     pub(super) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let page = view.scan(self.cursor, self.count).await?;
         let glob = self.pattern.as_deref().map(Glob::new);
-        let type_matches = self.type_filter.as_deref().is_none_or(|wanted| wanted == STRING_TYPE);
         let mut found = Vec::new();
-        for key in page.keys {
+        for (key, kind) in page.keys {
+            let type_matches = self.type_filter.as_deref().is_none_or(|wanted| wanted == kind.name());
             if type_matches && glob.as_ref().is_none_or(|glob| glob.matches(&key)) {
                 found.push(Reply::Bulk(key));
                 if self.with_type {
-                    found.push(Reply::bulk(STRING_TYPE));
+                    found.push(Reply::Status(kind.name()));
                 }
             }
         }

@@ -59,12 +59,6 @@ impl Engine {
         command::parse(args, self.max_value_bytes)
     }
 
-    /// What a client holds to read its own writes: a count of commits. Every response is
-    /// sent after its commit, and reads see every commit, so any token is already honoured.
-    pub fn sync_token(&self) -> u64 {
-        self.store.commits()
-    }
-
     /// Runs one command. `Err` only for a storage failure; a command's own failure is a
     /// [`Reply::Error`].
     pub async fn execute(&self, command: Command) -> Result<Reply, StoreError> {

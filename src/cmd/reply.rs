@@ -113,8 +113,13 @@ impl From<CmdError> for ExecError {
 }
 
 impl From<StoreError> for ExecError {
+    /// A key of the wrong type fails the command alone, with Redis's error reply; any other
+    /// storage failure fails the request.
     fn from(error: StoreError) -> Self {
-        Self::Store(error)
+        match error {
+            StoreError::WrongType => Self::Command(CmdError::new(error.to_string())),
+            error => Self::Store(error),
+        }
     }
 }
 

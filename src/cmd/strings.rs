@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 use super::args::{Args, check_length, parse_float, parse_int};
 use super::expiry::Expiry;
 use super::{CmdError, ExecError, Reply};
-use crate::store::{Entry, ReadView, Store, WriteTx};
+use crate::store::{Entry, ReadView, Store, StringWrite, WriteTx};
 
 /// `GET key`.
 #[derive(Debug)]
@@ -295,14 +295,22 @@ impl MSet {
     pub(super) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         if self.only_if_none_exists {
             for (key, _) in &self.pairs {
-                if tx.read(now_ms).expiry(key).await?.is_some() {
+                if tx.read(now_ms).info(key).await?.is_some() {
                     return Ok(Reply::bool(false));
                 }
             }
         }
-        for (key, value) in self.pairs {
-            tx.put(key, value, None, now_ms).await?;
-        }
+        let writes: Vec<StringWrite> = self
+            .pairs
+            .into_iter()
+            .map(|(key, value)| StringWrite {
+                key,
+                value,
+                expires_at: None,
+                now_ms,
+            })
+            .collect();
+        tx.put_strings(&writes.iter().collect::<Vec<_>>()).await?;
         Ok(if self.only_if_none_exists {
             Reply::bool(true)
         } else {

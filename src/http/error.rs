@@ -46,7 +46,7 @@ impl From<TtlError> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::Store(StoreError::WrongType) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -69,6 +69,7 @@ impl ResponseError for ApiError {
                 }
                 StoreError::Closed => "the server is shutting down; retry against a running server".to_owned(),
                 StoreError::Database(_) => "internal error; the server log has the details".to_owned(),
+                StoreError::WrongType => error.to_string(),
             },
             client_error => client_error.to_string(),
         };

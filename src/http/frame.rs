@@ -3,7 +3,7 @@
 //! - refuses a connection over `--max-connections` (429) and a missing or wrong token (401);
 //! - logs it with the id, and a server error with its cause;
 //! - counts it and times it for `/metrics`, by route pattern and status;
-//! - adds `upstash-sync-token`, the store's commit count once the request is done.
+//! - adds `upstash-sync-token`: the number of the request's last write, or of the last commit.
 //!
 //! One layer rather than several: each `from_fn` layer costs an allocation per request.
 //! Logs name the route pattern, never the path or query: paths carry keys and values
@@ -39,18 +39,27 @@ pub async fn frame(
     let started = Instant::now();
     let request_id = request_id(&request);
     let engine = request.app_data::<web::Data<Engine>>().cloned();
-    let mut response = match admit(&request) {
-        Ok(access) => {
-            request.extensions_mut().insert(access);
-            next.call(request).await?.map_into_left_body()
+    let serve = async {
+        Ok::<_, Error>(match admit(&request) {
+            Ok(access) => {
+                request.extensions_mut().insert(access);
+                next.call(request).await?.map_into_left_body()
+            }
+            Err(refusal) => request.into_response(refusal.response()).map_into_right_body(),
+        })
+    };
+    let (mut response, sync_token) = match engine {
+        Some(engine) => {
+            let (response, sync_token) = engine.store().with_sync_token(serve).await;
+            (response?, Some(sync_token))
         }
-        Err(refusal) => request.into_response(refusal.response()).map_into_right_body(),
+        None => (serve.await?, None),
     };
     record(&response, &request_id, started.elapsed());
     let headers = response.headers_mut();
     headers.insert(REQUEST_ID, request_id);
-    if let Some(engine) = engine {
-        headers.insert(SYNC_TOKEN, HeaderValue::from(engine.sync_token()));
+    if let Some(sync_token) = sync_token {
+        headers.insert(SYNC_TOKEN, HeaderValue::from(sync_token));
     }
     Ok(response)
 }

@@ -1,30 +1,38 @@
 //! Storage: the only code that writes SQL.
 //!
 //! A [`Store`] is a pool of read connections plus one writer task that owns the only write
-//! connection and commits everything queued in one transaction (group commit). Reads never
-//! wait for writes (WAL), and a write's future resolves only after its transaction committed.
-//! A bounded cache in front of the read pool, kept coherent by the writer, serves repeated reads.
+//! connection and commits everything queued in one transaction (group commit), each job in
+//! a savepoint of its own. Reads never wait for writes (WAL), and a write's future resolves
+//! only after its transaction committed. A bounded cache in front of the read pool, kept
+//! coherent by the writer, serves repeated reads of strings.
 //!
 //! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
-//! writer's transaction with a [`WriteTx`]; both offer typed operations, never SQL. Every
+//! writer's transaction with a [`WriteTx`]; both offer typed operations, a file per Redis type
+//! (`keys.rs`, `strings.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
 //! time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
+mod backend;
 mod cache;
+mod keys;
 mod sqlite;
+mod strings;
 mod view;
 mod writer;
 
-use std::path::PathBuf;
+use std::cell::Cell;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 
+use backend::Database;
 use cache::Cache;
-pub use view::{ReadView, ScanPage, WriteTx};
+pub use keys::ScanPage;
+pub use strings::StringWrite;
+pub use view::{ReadView, WriteTx};
 pub use writer::{BoxFuture, WriteJob};
 use writer::{WriteOp, Writer};
 
@@ -50,7 +58,45 @@ pub struct StoreOptions {
     pub cache_bytes: usize,
 }
 
-/// What a key holds, as of the time a read was asked about.
+/// What a key holds: Redis's five types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    String,
+    Hash,
+    List,
+    Set,
+    ZSet,
+}
+
+impl KeyType {
+    /// The name TYPE answers and SCAN's TYPE option takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Hash => "hash",
+            Self::List => "list",
+            Self::Set => "set",
+            Self::ZSet => "zset",
+        }
+    }
+
+    /// The type named `name` (lowercase), if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::String, Self::Hash, Self::List, Self::Set, Self::ZSet]
+            .into_iter()
+            .find(|kind| kind.name() == name)
+    }
+}
+
+/// A live key's type and expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub kind: KeyType,
+    /// Unix milliseconds, or `None` for a key that never expires.
+    pub expires_at: Option<i64>,
+}
+
+/// What a string key holds, as of the time a read was asked about.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Lookup {
     Live(Entry),
@@ -68,6 +114,7 @@ impl Lookup {
     }
 }
 
+/// A string's value and expiry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub value: Bytes,
@@ -79,6 +126,9 @@ pub struct Entry {
 /// request in its batch.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A typed operation met a key of another type. Only its command fails, with Redis's text.
+    #[error("WRONGTYPE Operation against a key holding the wrong kind of value")]
+    WrongType,
     #[error("the database is busy")]
     Busy(#[source] Arc<sqlx::Error>),
     #[error("the database's disk is full")]
@@ -92,12 +142,11 @@ pub enum StoreError {
 /// Handle to the database; clones share the same connections and writer.
 #[derive(Clone, Debug)]
 pub struct Store {
-    readers: SqlitePool,
+    database: Database,
     writer: Writer,
     cache: Arc<Cache>,
-    commits: Arc<AtomicU64>,
-    /// The database file, for its size.
-    file: PathBuf,
+    /// How many writes have committed; each write's number is its sync token.
+    sequence: Arc<AtomicU64>,
 }
 
 /// Counter of expired keys deleted, labelled by what found them: a read or a sweep.
@@ -106,42 +155,42 @@ const EXPIRED_KEYS_DELETED: &str = "litekv_expired_keys_deleted_total";
 impl Store {
     /// Opens (creating if missing) and migrates the database, then starts the writer task.
     /// Must be called inside a tokio runtime, which the writer task then runs on.
-    pub async fn open(options: &StoreOptions) -> Result<Self, sqlx::Error> {
-        let mut write_connection = sqlite::connect_writer(options).await?;
-        sqlite::MIGRATOR.run(&mut write_connection).await?;
-        let readers = sqlite::connect_readers(options).await?;
+    pub async fn open(options: &StoreOptions) -> Result<Self, StoreError> {
+        let (database, write_connection) = Database::open(options).await?;
         let cache = Arc::new(Cache::new(options.cache_bytes));
-        let commits = Arc::new(AtomicU64::new(0));
-        let writer = Writer::start(write_connection, Arc::clone(&cache), Arc::clone(&commits));
+        let sequence = Arc::new(AtomicU64::new(0));
+        let writer = Writer::start(write_connection, Arc::clone(&cache), Arc::clone(&sequence)).await?;
         Ok(Self {
-            readers,
+            database,
             writer,
             cache,
-            commits,
-            file: sqlite::database_file(options)?,
+            sequence,
         })
     }
 
     /// Reads committed data through the cache, as of `now_ms`.
     pub fn read(&self, now_ms: i64) -> ReadView<'_> {
-        ReadView::pooled(&self.readers, &self.cache, now_ms)
+        ReadView::pooled(self.database.session(), &self.cache, now_ms)
     }
 
-    /// A key's value and expiry, as of `now_ms`.
+    /// A string key's value and expiry, as of `now_ms`.
     pub async fn get(&self, key: &[u8], now_ms: i64) -> Result<Lookup, StoreError> {
         self.read(now_ms).lookup(key).await
     }
 
-    /// Runs `job` inside the writer's next transaction; resolves once that committed.
+    /// Runs `job` in a savepoint of the writer's next transaction; resolves once that
+    /// committed. If the job fails, its savepoint is rolled back and the rest of the batch
+    /// commits without it.
     pub async fn write<J: WriteJob>(&self, job: J) -> Result<J::Output, StoreError> {
         let (reply, result) = oneshot::channel();
         self.writer.submit(WriteOp::job(job, reply)).await?;
-        result.await?
+        Ok(note_sequence(result.await??))
     }
 
-    /// Upserts a string value: the common write, batched with its neighbours in three
-    /// statements. Returns whether the key was created: it did not exist, or had expired.
-    /// `expires_at: None` clears any earlier expiry.
+    /// Upserts a string value: the common write, merged with its neighbours in the batch
+    /// into one statement. Returns whether the key was created: it did not exist, or had
+    /// expired. `expires_at: None` clears any earlier expiry. A key of another type is
+    /// replaced.
     pub async fn set(
         &self,
         key: impl Into<Bytes>,
@@ -157,7 +206,7 @@ impl Store {
             now_ms,
         };
         self.writer.submit(WriteOp::Set { write, reply }).await?;
-        result.await?
+        Ok(note_sequence(result.await??))
     }
 
     /// Deletes each of `keys` that is still expired at `now_ms` (the lazy half of expiry).
@@ -184,41 +233,36 @@ impl Store {
 
     /// Bytes the database takes on disk: its file and write-ahead log (0 in memory).
     pub fn file_bytes(&self) -> u64 {
-        let mut wal = self.file.clone().into_os_string();
-        wal.push("-wal");
-        [self.file.as_os_str(), wal.as_os_str()]
-            .into_iter()
-            .filter_map(|path| std::fs::metadata(path).ok())
-            .map(|metadata| metadata.len())
-            .sum()
+        self.database.file_bytes()
     }
 
-    /// Counts committed write transactions since the store opened: it changes after every
-    /// acknowledged write, and every read sees at least what it counts.
-    pub fn commits(&self) -> u64 {
-        self.commits.load(Ordering::Acquire)
+    /// Runs `work` (a request) and returns its output with its token for Upstash's
+    /// read-your-writes (`upstash-sync-token`): the number of the last write it committed,
+    /// so every acknowledged write has its own, even among writes committed together; or,
+    /// if it wrote nothing, the number of the last write committed. Every read already sees
+    /// every acknowledged write, so any token a client sends back is honoured.
+    pub async fn with_sync_token<F: Future>(&self, work: F) -> (F::Output, u64) {
+        let (output, written) = LAST_WRITE
+            .scope(Cell::new(None), async {
+                let output = work.await;
+                (output, LAST_WRITE.with(Cell::get))
+            })
+            .await;
+        (output, written.unwrap_or_else(|| self.sequence.load(Ordering::Acquire)))
     }
 
     /// Checks that the database answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        Ok(sqlite::ping(&self.readers).await?)
+        self.database.ping().await
     }
 
-    /// Commits what is queued, stops the writer and closes every connection. Writes
-    /// submitted afterwards fail with [`StoreError::Closed`].
+    /// Commits what is queued, stops the writer and closes every connection, the writer's
+    /// last, after it moved every commit into the database file: a cleanly stopped store is
+    /// one file. Writes submitted afterwards fail with [`StoreError::Closed`].
     pub async fn close(&self) {
+        self.database.close_readers().await;
         self.writer.stop().await;
-        self.readers.close().await;
     }
-}
-
-/// One string write of a batch.
-#[derive(Debug)]
-pub struct StringWrite {
-    pub key: Bytes,
-    pub value: Bytes,
-    pub expires_at: Option<i64>,
-    pub now_ms: i64,
 }
 
 struct DeleteIfExpired {
@@ -257,6 +301,18 @@ impl WriteJob for PurgeExpired {
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<u64, StoreError>> {
         Box::pin(tx.purge_expired(self.now_ms, self.limit))
     }
+}
+
+tokio::task_local! {
+    /// The number of the last write committed for the request this task is serving.
+    static LAST_WRITE: Cell<Option<u64>>;
+}
+
+/// Remembers a committed write's number for [`Store::with_sync_token`], if it is asking.
+fn note_sequence<T>(committed: writer::Committed<T>) -> T {
+    // Outside `with_sync_token` (the sweep, tests) there is no one to tell.
+    let _ = LAST_WRITE.try_with(|last| last.set(last.get().max(Some(committed.sequence))));
+    committed.output
 }
 
 /// The one expiry rule, for rows and cached entries alike: a key is live until its expiry.

@@ -2,23 +2,23 @@
 //!
 //! Requests queue on a channel. The task takes everything queued (up to [`MAX_BATCH`]),
 //! runs it in one `BEGIN IMMEDIATE` transaction and commits once, so one fsync serves the
-//! whole batch; only then is each request answered. If any statement or the commit fails,
-//! the transaction is rolled back and every request in the batch gets the error: nothing
-//! is acknowledged that was not committed.
+//! whole batch; only then is each request answered. Each job runs in a savepoint of its
+//! own: a job that fails is rolled back alone and only its requester gets the error. If
+//! the commit fails, every request in the batch gets the error: nothing is acknowledged
+//! that was not committed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 pub use futures_util::future::BoxFuture;
-use sqlx::Connection;
-use sqlx::sqlite::SqliteConnection;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::backend::{Conn, WriteConnection};
 use super::cache::Cache;
-use super::view::{Changes, WriteTx};
-use super::{StoreError, StringWrite};
+use super::view::{Batch, WriteTx};
+use super::{StoreError, StringWrite, sqlite};
 
 /// The most requests committed together. Bounds one transaction's duration and memory, and
 /// keeps a run of string writes (5 bound values each) far below SQLite's 32,766 parameters.
@@ -34,21 +34,30 @@ pub trait WriteJob: Send + 'static {
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Self::Output, StoreError>>;
 }
 
+/// A write's output, once committed, with the write's number: one more than the number of
+/// writes committed before it.
+pub(super) struct Committed<T> {
+    pub(super) output: T,
+    pub(super) sequence: u64,
+}
+
+type Reply<T> = oneshot::Sender<Result<Committed<T>, StoreError>>;
+
 /// One queued request, carrying where to send its result.
 pub(super) enum WriteOp {
-    /// A plain string upsert: runs of these share three statements (`set_many`).
+    /// A plain string upsert: runs of these share one statement.
     Set {
         write: StringWrite,
-        reply: oneshot::Sender<Result<bool, StoreError>>,
+        reply: Reply<bool>,
     },
     Job(Box<dyn QueuedJob>),
 }
 
 impl WriteOp {
-    pub(super) fn job<J: WriteJob>(job: J, reply: oneshot::Sender<Result<J::Output, StoreError>>) -> Self {
+    pub(super) fn job<J: WriteJob>(job: J, reply: Reply<J::Output>) -> Self {
         Self::Job(Box::new(Pending {
             job,
-            output: None,
+            outcome: None,
             reply,
         }))
     }
@@ -60,10 +69,14 @@ impl WriteOp {
         }
     }
 
-    fn answer(self, committed: Result<(), StoreError>, created: bool) {
+    /// Sends the outcome; `committed` is the batch's, with this write's number.
+    fn answer(self, committed: Result<u64, StoreError>, created: bool) {
         // The requester may have gone away (a dropped connection); its write stands regardless.
         match self {
-            Self::Set { reply, .. } => drop(reply.send(committed.map(|()| created))),
+            Self::Set { reply, .. } => drop(reply.send(committed.map(|sequence| Committed {
+                output: created,
+                sequence,
+            }))),
             Self::Job(job) => job.answer(committed),
         }
     }
@@ -71,27 +84,33 @@ impl WriteOp {
 
 /// A [`WriteJob`] with its reply channel, behind one object-safe interface.
 pub(super) trait QueuedJob: Send {
+    /// Runs the job in its savepoint. `Err` only if the savepoint itself failed, which
+    /// fails the batch; the job's own failure is kept for its answer.
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>>;
-    fn answer(self: Box<Self>, committed: Result<(), StoreError>);
+    fn answer(self: Box<Self>, committed: Result<u64, StoreError>);
 }
 
 struct Pending<J: WriteJob> {
     job: J,
-    output: Option<J::Output>,
-    reply: oneshot::Sender<Result<J::Output, StoreError>>,
+    /// What the job returned, once it ran.
+    outcome: Option<Result<J::Output, StoreError>>,
+    reply: Reply<J::Output>,
 }
 
 impl<J: WriteJob> QueuedJob for Pending<J> {
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
-            self.output = Some(self.job.run(tx).await?);
+            self.outcome = Some(tx.run_in_savepoint(&mut self.job).await?);
             Ok(())
         })
     }
 
-    fn answer(self: Box<Self>, committed: Result<(), StoreError>) {
-        let Self { output, reply, .. } = *self;
-        let result = committed.map(|()| output.expect("every job of a committed batch ran"));
+    fn answer(self: Box<Self>, committed: Result<u64, StoreError>) {
+        let Self { outcome, reply, .. } = *self;
+        let result = committed.and_then(|sequence| {
+            let output = outcome.expect("every job of a committed batch ran")?;
+            Ok(Committed { output, sequence })
+        });
         let _ = reply.send(result);
     }
 }
@@ -106,17 +125,28 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the writer task, which keeps `cache` in line with what it commits and counts
-    /// its commits in `commits`.
-    pub(super) fn start(conn: SqliteConnection, cache: Arc<Cache>, commits: Arc<AtomicU64>) -> Self {
+    /// committed writes in `sequence`.
+    pub(super) async fn start(
+        mut conn: WriteConnection,
+        cache: Arc<Cache>,
+        sequence: Arc<AtomicU64>,
+    ) -> Result<Self, StoreError> {
+        let Conn::Sqlite(sqlite_conn) = conn.conn();
+        let last_id = sqlite::keys::last_id(sqlite_conn).await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
-        let committer = Committer { conn, cache, commits };
+        let committer = Committer {
+            conn,
+            batch: Batch::new(last_id),
+            cache,
+            sequence,
+        };
         let task = tokio::spawn(committer.run(inbox, Arc::clone(&stop)));
-        Self {
+        Ok(Self {
             queue,
             stop,
             task: Arc::new(Mutex::new(Some(task))),
-        }
+        })
     }
 
     /// Queues a request; its reply channel says when its batch committed (or failed).
@@ -145,9 +175,10 @@ impl std::fmt::Debug for WriteOp {
 }
 
 struct Committer {
-    conn: SqliteConnection,
+    conn: WriteConnection,
+    batch: Batch,
     cache: Arc<Cache>,
-    commits: Arc<AtomicU64>,
+    sequence: Arc<AtomicU64>,
 }
 
 impl Committer {
@@ -173,28 +204,31 @@ impl Committer {
             }
         }
         if let Err(error) = self.conn.close().await {
-            tracing::warn!(error = ?error, "closing the write connection failed");
+            tracing::warn!(error = ?error, "checkpointing and closing the write connection failed");
         }
     }
 
     /// Applies and commits one batch, then updates the cache and answers every request in it.
     async fn commit_batch(&mut self, batch: &mut Vec<WriteOp>) {
-        let mut changes = Changes::default();
         let started = Instant::now();
-        let applied = apply_all(&mut self.conn, &mut changes, batch).await;
+        let applied = self.apply_all(batch).await;
         metrics::histogram!("litekv_write_batch_size").record(batch.len() as f64);
         metrics::histogram!("litekv_write_commit_seconds").record(started.elapsed().as_secs_f64());
         match applied {
             Ok(created) => {
-                self.commits.fetch_add(1, Ordering::AcqRel);
+                let first = self.sequence.fetch_add(batch.len() as u64, Ordering::AcqRel) + 1;
                 // The whole batch reaches the cache before any answer, so a client that saw one
                 // write acknowledged never reads an older value of another key from its batch.
-                changes.apply_to(&self.cache);
-                for (op, created) in batch.drain(..).zip(created) {
-                    op.answer(Ok(()), created);
+                self.batch.publish(&self.cache);
+                for ((op, created), sequence) in batch.drain(..).zip(created).zip(first..) {
+                    op.answer(Ok(sequence), created);
                 }
             }
             Err(error) => {
+                self.batch.discard();
+                if let Err(rollback) = self.conn.rollback().await {
+                    tracing::error!(error = ?rollback, "rolling back a failed batch failed");
+                }
                 metrics::counter!("litekv_write_batches_failed_total").increment(1);
                 tracing::error!(error = ?error, requests = batch.len(), "a write batch failed and was rolled back");
                 for op in batch.drain(..) {
@@ -203,34 +237,27 @@ impl Committer {
             }
         }
     }
-}
 
-/// Runs every request of the batch in one transaction and commits it. Returns, per request,
-/// whether it created its key (meaningful for string writes only).
-async fn apply_all(
-    conn: &mut SqliteConnection,
-    changes: &mut Changes,
-    batch: &mut [WriteOp],
-) -> Result<Vec<bool>, StoreError> {
-    // IMMEDIATE takes the write lock up front: a deferred transaction that read first could
-    // fail with SQLITE_BUSY_SNAPSHOT when upgrading, which no busy timeout can retry.
-    // Dropping the transaction unfinished (an error below) rolls it back.
-    let mut transaction = conn.begin_with("begin immediate").await?;
-    let mut tx = WriteTx::new(&mut transaction, changes);
-    let mut created = Vec::with_capacity(batch.len());
-    // Consecutive string writes go to the database together; jobs one by one.
-    for run in batch.chunk_by_mut(|a, b| a.as_string_write().is_some() && b.as_string_write().is_some()) {
-        match run {
-            [WriteOp::Job(job)] => {
-                job.run(&mut tx).await?;
-                created.push(false);
-            }
-            strings => {
-                let writes: Vec<&StringWrite> = strings.iter().filter_map(WriteOp::as_string_write).collect();
-                created.extend(tx.put_strings(&writes).await?);
+    /// Runs every request of the batch in one transaction and commits it. Returns, per request,
+    /// whether it created its key (meaningful for string writes only).
+    async fn apply_all(&mut self, batch: &mut [WriteOp]) -> Result<Vec<bool>, StoreError> {
+        self.conn.begin().await?;
+        let mut tx = WriteTx::new(self.conn.conn(), &mut self.batch);
+        let mut created = Vec::with_capacity(batch.len());
+        // Consecutive string writes go to the database together; jobs one by one.
+        for run in batch.chunk_by_mut(|a, b| a.as_string_write().is_some() && b.as_string_write().is_some()) {
+            match run {
+                [WriteOp::Job(job)] => {
+                    job.run(&mut tx).await?;
+                    created.push(false);
+                }
+                strings => {
+                    let writes: Vec<&StringWrite> = strings.iter().filter_map(WriteOp::as_string_write).collect();
+                    created.extend(tx.put_strings_reporting_created(&writes).await?);
+                }
             }
         }
+        self.conn.commit().await?;
+        Ok(created)
     }
-    transaction.commit().await?;
-    Ok(created)
 }

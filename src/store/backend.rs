@@ -1,0 +1,117 @@
+//! The database engines under the store, each a variant, so that the rest of the store
+//! names no engine's types. One engine so far: SQLite, in `sqlite/`.
+
+use super::sqlite;
+use super::{StoreError, StoreOptions};
+
+/// An open database.
+#[derive(Clone, Debug)]
+pub(super) enum Database {
+    Sqlite(sqlite::Database),
+}
+
+/// A connection the store runs statements on: a reader's, or the writer's inside its
+/// transaction.
+pub(super) enum Conn<'a> {
+    Sqlite(&'a mut sqlite::Connection),
+}
+
+/// The writer's own connection.
+pub(super) enum WriteConnection {
+    Sqlite(sqlite::Connection),
+}
+
+/// The read connection a [`ReadView`](super::ReadView) holds, taken on its first query.
+pub(super) enum Session<'a> {
+    Sqlite(sqlite::ReadSession<'a>),
+}
+
+impl Database {
+    /// Opens (creating if missing) and migrates the database named by `options`. Returns it
+    /// with the one write connection.
+    pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), StoreError> {
+        let (database, writer) = sqlite::Database::open(options).await?;
+        Ok((Self::Sqlite(database), WriteConnection::Sqlite(writer)))
+    }
+
+    pub(super) fn session(&self) -> Session<'_> {
+        let Self::Sqlite(database) = self;
+        Session::Sqlite(database.session())
+    }
+
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        let Self::Sqlite(database) = self;
+        Ok(database.ping().await?)
+    }
+
+    pub(super) fn file_bytes(&self) -> u64 {
+        let Self::Sqlite(database) = self;
+        database.file_bytes()
+    }
+
+    pub(super) async fn close_readers(&self) {
+        let Self::Sqlite(database) = self;
+        database.close_readers().await;
+    }
+}
+
+impl Session<'_> {
+    pub(super) async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
+        let Self::Sqlite(session) = self;
+        Ok(Conn::Sqlite(session.conn().await?))
+    }
+
+    /// Makes every later query see one committed state.
+    pub(super) async fn snapshot(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(session) = self;
+        Ok(session.snapshot().await?)
+    }
+}
+
+impl WriteConnection {
+    pub(super) fn conn(&mut self) -> Conn<'_> {
+        let Self::Sqlite(conn) = self;
+        Conn::Sqlite(conn)
+    }
+
+    pub(super) async fn begin(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::begin(conn).await?)
+    }
+
+    pub(super) async fn commit(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::commit(conn).await?)
+    }
+
+    pub(super) async fn rollback(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::rollback(conn).await?)
+    }
+
+    /// Closes the connection, leaving every commit in the database file itself.
+    pub(super) async fn close(self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::close_writer(conn).await?)
+    }
+}
+
+impl Conn<'_> {
+    /// Marks where one job of the batch starts, so that it can be undone alone.
+    pub(super) async fn savepoint(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::savepoint(conn).await?)
+    }
+
+    /// Keeps what the job did, as part of the batch.
+    pub(super) async fn release(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::release(conn).await?)
+    }
+
+    /// Undoes what the job did, and only that.
+    pub(super) async fn roll_back_job(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::roll_back_job(conn).await?)
+    }
+}

@@ -1,0 +1,135 @@
+//! Operations on keys whatever their type: type and expiry, walks, deletion, renaming.
+
+use bytes::Bytes;
+
+use super::backend::Conn;
+use super::view::Change;
+use super::{KeyInfo, KeyType, ReadView, StoreError, WriteTx, is_live, sqlite};
+
+/// One step of a keyspace walk (SCAN).
+#[derive(Debug)]
+pub struct ScanPage {
+    /// Live keys, with their types.
+    pub keys: Vec<(Bytes, KeyType)>,
+    /// Where the next step starts, or `None` when the walk is complete.
+    pub next: Option<u64>,
+}
+
+impl ReadView<'_> {
+    /// A live key's type and expiry; `None` for a missing or expired key.
+    pub async fn info(&mut self, key: &[u8]) -> Result<Option<KeyInfo>, StoreError> {
+        if let Some(entry) = self.cached(key) {
+            return Ok(Some(KeyInfo {
+                kind: KeyType::String,
+                expires_at: entry.expires_at,
+            }));
+        }
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let info = sqlite::keys::info(conn, key).await?;
+        match info {
+            Some(info) if !is_live(info.expires_at, self.now_ms) => {
+                self.found_expired(key);
+                Ok(None)
+            }
+            found => Ok(found),
+        }
+    }
+
+    /// Live keys from `start` on, `count` rows of the keyspace per step, in an order that
+    /// keys keep for as long as they live: a full walk returns every key that existed
+    /// throughout it, however many are added or removed meanwhile.
+    pub async fn scan(&mut self, start: u64, count: u32) -> Result<ScanPage, StoreError> {
+        let now_ms = self.now_ms;
+        let after = i64::try_from(start).unwrap_or(i64::MAX);
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let rows = sqlite::keys::scan(conn, after, count, now_ms).await?;
+        let next = (rows.len() == count as usize)
+            .then(|| rows.last().map(|(id, ..)| *id as u64))
+            .flatten();
+        Ok(ScanPage {
+            keys: rows.into_iter().map(|(_, key, kind)| (key.into(), kind)).collect(),
+            next,
+        })
+    }
+
+    /// Every live key that starts with `prefix`, in key order.
+    pub async fn keys_with_prefix(&mut self, prefix: &[u8]) -> Result<Vec<Bytes>, StoreError> {
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let keys = sqlite::keys::keys_with_prefix(conn, prefix, now_ms).await?;
+        Ok(keys.into_iter().map(Bytes::from).collect())
+    }
+
+    /// How many live keys there are.
+    pub async fn count(&mut self) -> Result<u64, StoreError> {
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        Ok(sqlite::keys::count_live(conn, now_ms).await?)
+    }
+
+    pub async fn random_key(&mut self) -> Result<Option<Bytes>, StoreError> {
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        Ok(sqlite::keys::random_key(conn, now_ms).await?.map(Bytes::from))
+    }
+}
+
+impl WriteTx<'_> {
+    /// Sets or clears (`None`) the expiry of an existing key.
+    pub async fn set_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
+        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
+        Ok(sqlite::keys::set_expiry(conn, key, expires_at).await?)
+    }
+
+    /// Deletes a key of any type. Returns whether a live key was deleted (an expired row is
+    /// removed too, but does not count, as in Redis).
+    pub async fn delete(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
+        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
+        Ok(sqlite::keys::delete(conn, key, now_ms).await?)
+    }
+
+    /// Deletes each key that is still expired at `now_ms`, so a lazy delete can never remove
+    /// a value that another request set a moment before.
+    /// Returns how many were deleted.
+    pub async fn delete_if_expired(&mut self, keys: &[Bytes], now_ms: i64) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        for key in keys {
+            let Conn::Sqlite(conn) = self.changing(Change::Remove(key.clone()));
+            deleted += u64::from(sqlite::keys::delete_if_expired(conn, key, now_ms).await?);
+        }
+        Ok(deleted)
+    }
+
+    /// Moves a live key of any type, with its expiry, to `to`, replacing whatever `to` held.
+    pub async fn rename(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
+        self.changing(Change::Remove(Bytes::copy_from_slice(from)));
+        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(to)));
+        Ok(sqlite::keys::rename(conn, from, to).await?)
+    }
+
+    /// Copies a live key of any type, with its expiry, to `to`, replacing whatever `to` held.
+    pub async fn copy(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
+        let to_id = self.new_key_id();
+        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(to)));
+        Ok(sqlite::keys::copy(conn, from, to, to_id).await?)
+    }
+
+    /// Deletes every key.
+    pub async fn delete_all(&mut self) -> Result<(), StoreError> {
+        let Conn::Sqlite(conn) = self.changing(Change::Clear);
+        Ok(sqlite::keys::delete_all(conn).await?)
+    }
+
+    /// Deletes at most `limit` keys that expired by `now_ms`. Returns how many.
+    pub async fn purge_expired(&mut self, now_ms: i64, limit: u32) -> Result<u64, StoreError> {
+        // Purged keys were expired, and readers ignore expired cache entries: nothing to tell.
+        let Conn::Sqlite(conn) = self.unchanging();
+        Ok(sqlite::keys::purge_expired(conn, now_ms, limit).await?)
+    }
+
+    /// Writes the readiness row, proving the database accepts writes.
+    pub async fn record_readiness(&mut self, now_ms: i64) -> Result<(), StoreError> {
+        let Conn::Sqlite(conn) = self.unchanging();
+        Ok(sqlite::record_readiness(conn, now_ms).await?)
+    }
+}

@@ -1,0 +1,221 @@
+//! The SQLite backend: connection settings, the schema's migrations, and every SQL
+//! statement, one file per Redis type. Nothing outside this module knows it is SQLite.
+
+pub(super) mod keys;
+pub(super) mod strings;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection as _, Sqlite, SqlitePool};
+
+use super::{Durability, StoreOptions};
+
+/// A connection: the writer's, or one from the read pool.
+pub(super) type Connection = sqlx::SqliteConnection;
+
+/// The schema, embedded in the binary and applied at start.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// An open database file: its pool of read connections and its path.
+#[derive(Clone, Debug)]
+pub(super) struct Database {
+    readers: SqlitePool,
+    /// The database file, for its size (`:memory:` for an in-memory database).
+    file: PathBuf,
+}
+
+impl Database {
+    /// Opens (creating if missing) and migrates the database. Returns it with the one
+    /// write connection.
+    pub(super) async fn open(options: &StoreOptions) -> Result<(Self, Connection), sqlx::Error> {
+        let mut writer = connect_writer(options).await?;
+        MIGRATOR.run(&mut writer).await?;
+        let readers = connect_readers(options).await?;
+        let file = base_options(options)?.get_filename().to_path_buf();
+        Ok((Self { readers, file }, writer))
+    }
+
+    pub(super) fn session(&self) -> ReadSession<'_> {
+        ReadSession {
+            readers: &self.readers,
+            held: Held::Nothing,
+        }
+    }
+
+    pub(super) async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("select 1").execute(&self.readers).await.map(drop)
+    }
+
+    /// Bytes the database takes on disk: its file and write-ahead log.
+    pub(super) fn file_bytes(&self) -> u64 {
+        let mut wal = self.file.clone().into_os_string();
+        wal.push("-wal");
+        [self.file.as_os_str(), wal.as_os_str()]
+            .into_iter()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|metadata| metadata.len())
+            .sum()
+    }
+
+    /// Closes the read connections, waiting for those in use.
+    pub(super) async fn close_readers(&self) {
+        self.readers.close().await;
+    }
+}
+
+/// The one write connection. Pragmas go in the connect options so they hold on every
+/// connection, not just the one a one-off `execute` happened to reach.
+async fn connect_writer(options: &StoreOptions) -> Result<Connection, sqlx::Error> {
+    base_options(options)?
+        .create_if_missing(true)
+        // WAL lets readers run beside the writer; it persists in the file once set.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(match options.durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        })
+        .connect()
+        .await
+}
+
+/// Read-only connections: a read can never take the write lock by accident.
+async fn connect_readers(options: &StoreOptions) -> Result<SqlitePool, sqlx::Error> {
+    SqlitePoolOptions::new()
+        .max_connections(options.read_connections)
+        .min_connections(1)
+        // SQLite connections do not go stale; a ping per acquire was a thread round trip per read.
+        .test_before_acquire(false)
+        // Fail a request rather than hold it for sqlx's default of 30 s.
+        .acquire_timeout(options.busy_timeout)
+        .connect_with(base_options(options)?.read_only(true))
+        .await
+}
+
+fn base_options(options: &StoreOptions) -> Result<SqliteConnectOptions, sqlx::Error> {
+    Ok(SqliteConnectOptions::from_str(&options.database_url)?
+        // How long a connection waits for a lock another process holds (litekv-cleanup).
+        .busy_timeout(options.busy_timeout))
+}
+
+/// The pooled connection a read holds.
+pub(super) struct ReadSession<'a> {
+    readers: &'a SqlitePool,
+    held: Held,
+}
+
+enum Held {
+    /// None yet: acquired on the first query, so a read served by the cache takes none.
+    Nothing,
+    Connection(PoolConnection<Sqlite>),
+    /// A read transaction: every query sees the same committed state. Rolled back on drop.
+    Snapshot(sqlx::Transaction<'static, Sqlite>),
+}
+
+impl ReadSession<'_> {
+    pub(super) async fn conn(&mut self) -> Result<&mut Connection, sqlx::Error> {
+        if let Held::Nothing = self.held {
+            self.held = Held::Connection(self.readers.acquire().await?);
+        }
+        Ok(match &mut self.held {
+            Held::Connection(conn) => conn,
+            Held::Snapshot(transaction) => transaction,
+            Held::Nothing => unreachable!("a connection was just acquired"),
+        })
+    }
+
+    /// Makes every later query see one committed state.
+    pub(super) async fn snapshot(&mut self) -> Result<(), sqlx::Error> {
+        if !matches!(self.held, Held::Snapshot(_)) {
+            self.held = Held::Snapshot(self.readers.begin().await?);
+        }
+        Ok(())
+    }
+}
+
+/// Starts the writer's transaction. IMMEDIATE takes the write lock up front: a deferred
+/// transaction that read first could fail with SQLITE_BUSY_SNAPSHOT when upgrading, which
+/// no busy timeout can retry.
+pub(super) async fn begin(conn: &mut Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("begin immediate").execute(conn).await.map(drop)
+}
+
+pub(super) async fn commit(conn: &mut Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("commit").execute(conn).await.map(drop)
+}
+
+/// Rolls back the writer's transaction, if one is open (a failed COMMIT may have ended it).
+pub(super) async fn rollback(conn: &mut Connection) -> Result<(), sqlx::Error> {
+    if conn.is_in_transaction() {
+        sqlx::query("rollback").execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// Marks where one job of the batch starts, so that it can be undone alone.
+pub(super) async fn savepoint(conn: &mut Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("savepoint job").execute(conn).await.map(drop)
+}
+
+/// Keeps what the job did, as part of the batch's transaction.
+pub(super) async fn release(conn: &mut Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("release job").execute(conn).await.map(drop)
+}
+
+/// Undoes what the job did, and only that.
+pub(super) async fn roll_back_job(conn: &mut Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("rollback to job").execute(&mut *conn).await?;
+    release(conn).await
+}
+
+/// Copies the write-ahead log into the database file and empties it, then closes: the
+/// file alone then holds every commit, and can be copied as a backup.
+pub(super) async fn close_writer(mut conn: Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("pragma wal_checkpoint(truncate)")
+        .execute(&mut conn)
+        .await?;
+    conn.close().await
+}
+
+/// Rewrites the one row of `readiness`: a real write, as small as one can be.
+pub(super) async fn record_readiness(conn: &mut Connection, now_ms: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into readiness (id, checked_at) values (1, ?) on conflict (id) do update set checked_at = excluded.checked_at")
+        .bind(now_ms)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The kinds of failure that callers treat differently.
+pub(super) enum Failure {
+    /// Another connection held a lock past the busy timeout, or no connection was free.
+    Busy,
+    /// SQLITE_FULL: the disk (or `max_page_count`) is full.
+    Full,
+    Other,
+}
+
+pub(super) fn classify(error: &sqlx::Error) -> Failure {
+    const SQLITE_BUSY: i64 = 5;
+    const SQLITE_LOCKED: i64 = 6;
+    const SQLITE_FULL: i64 = 13;
+    match error {
+        sqlx::Error::PoolTimedOut => Failure::Busy,
+        sqlx::Error::Database(db) => {
+            // Extended result codes carry the primary code in their low byte.
+            let primary = db
+                .code()
+                .and_then(|code| code.parse::<i64>().ok())
+                .map(|code| code & 0xff);
+            match primary {
+                Some(SQLITE_BUSY | SQLITE_LOCKED) => Failure::Busy,
+                Some(SQLITE_FULL) => Failure::Full,
+                _ => Failure::Other,
+            }
+        }
+        _ => Failure::Other,
+    }
+}

@@ -1,0 +1,76 @@
+//! SQL on strings, whose values live inline in their key's row.
+
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row};
+
+use super::Connection;
+use super::keys::key_info;
+use crate::store::{KeyInfo, StringWrite};
+
+/// A key's type and expiry, and its value if it is a string: one lookup of one B-tree.
+pub(in crate::store) async fn get(
+    conn: &mut Connection,
+    key: &[u8],
+) -> Result<Option<(KeyInfo, Option<Vec<u8>>)>, sqlx::Error> {
+    let Some(row) = sqlx::query("select type, expires_at, value from keys where key = ?")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((key_info(&row, 0)?, row.try_get(2)?)))
+}
+
+/// Upserts a run of string writes in order, in one statement however long the run: one
+/// statement round trip costs far more than SQLite's work per row. A key of another type
+/// becomes a string (the schema's trigger deletes its elements). `new_ids[i]` is the id
+/// `writes[i]` takes if it creates its key. Runs inside the writer's `BEGIN IMMEDIATE`
+/// transaction, so nothing interleaves with it.
+pub(in crate::store) async fn put_many(
+    conn: &mut Connection,
+    writes: &[&StringWrite],
+    new_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    let mut upsert = QueryBuilder::new("insert into keys (key, id, type, expires_at, value) ");
+    upsert.push_values(writes.iter().zip(new_ids), |mut row, (write, id)| {
+        row.push_bind(write.key.as_ref())
+            .push_bind(*id)
+            .push_bind("string")
+            .push_bind(write.expires_at)
+            .push_bind(write.value.as_ref());
+    });
+    // Rows of one statement apply in order: a later write to a key overwrites an earlier one.
+    upsert.push(
+        " on conflict (key) do update set
+             type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
+    );
+    upsert
+        .build()
+        // One row is the common case and worth a prepared statement; longer runs vary in length.
+        .persistent(writes.len() == 1)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The expiry column of each of `keys` that has a row (expired or not).
+pub(in crate::store) async fn expiries<'k>(
+    conn: &mut Connection,
+    keys: impl ExactSizeIterator<Item = &'k [u8]>,
+) -> Result<HashMap<Vec<u8>, Option<i64>>, sqlx::Error> {
+    let single = keys.len() == 1;
+    let mut query = QueryBuilder::new("select key, expires_at from keys where key in (");
+    let mut list = query.separated(", ");
+    for key in keys {
+        list.push_bind(key);
+    }
+    query.push(")");
+    let rows = query
+        .build_query_as::<(Vec<u8>, Option<i64>)>()
+        .persistent(single)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

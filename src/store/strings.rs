@@ -1,0 +1,111 @@
+//! Operations on strings.
+
+use bytes::Bytes;
+
+use super::backend::Conn;
+use super::view::Change;
+use super::{Entry, KeyType, Lookup, ReadView, StoreError, WriteTx, is_live, sqlite};
+
+/// One string upsert.
+#[derive(Debug)]
+pub struct StringWrite {
+    pub key: Bytes,
+    pub value: Bytes,
+    /// Unix milliseconds, or `None`: the key never expires (an earlier expiry is cleared).
+    pub expires_at: Option<i64>,
+    pub now_ms: i64,
+}
+
+impl ReadView<'_> {
+    /// A string key's value and expiry. A key of another type is [`StoreError::WrongType`].
+    pub async fn lookup(&mut self, key: &[u8]) -> Result<Lookup, StoreError> {
+        if let Some(entry) = self.cached(key) {
+            return Ok(Lookup::Live(entry));
+        }
+        let cache = self.cache();
+        let ticket = cache.map(|cache| cache.ticket(key));
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let lookup = match sqlite::strings::get(conn, key).await? {
+            None => Lookup::Missing,
+            Some((info, _)) if !is_live(info.expires_at, self.now_ms) => {
+                self.found_expired(key);
+                Lookup::Expired
+            }
+            Some((info, value)) => match (info.kind, value) {
+                (KeyType::String, Some(value)) => Lookup::Live(Entry {
+                    value: value.into(),
+                    expires_at: info.expires_at,
+                }),
+                _ => return Err(StoreError::WrongType),
+            },
+        };
+        if let (Lookup::Live(entry), Some(cache), Some(ticket)) = (&lookup, cache, ticket) {
+            cache.fill(key, entry.clone(), ticket);
+        }
+        Ok(lookup)
+    }
+
+    /// A live string's value and expiry. A key of another type is [`StoreError::WrongType`].
+    pub async fn get(&mut self, key: &[u8]) -> Result<Option<Entry>, StoreError> {
+        Ok(self.lookup(key).await?.live())
+    }
+
+    /// A live entry from the cache, if this view reads through it. An expired cached entry
+    /// falls through: the database says whether the row is still there, for the lazy delete.
+    pub(super) fn cached(&self, key: &[u8]) -> Option<Entry> {
+        let entry = self.cache()?.get(key)?;
+        is_live(entry.expires_at, self.now_ms).then_some(entry)
+    }
+}
+
+impl WriteTx<'_> {
+    /// Upserts a string, replacing any value and expiry, and any key of another type.
+    pub async fn put(
+        &mut self,
+        key: Bytes,
+        value: Bytes,
+        expires_at: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let write = StringWrite {
+            key,
+            value,
+            expires_at,
+            now_ms,
+        };
+        self.put_strings(&[&write]).await
+    }
+
+    /// Upserts several strings in order, in one statement.
+    pub async fn put_strings(&mut self, writes: &[&StringWrite]) -> Result<(), StoreError> {
+        let new_ids: Vec<i64> = writes.iter().map(|_| self.new_key_id()).collect();
+        for write in writes {
+            let entry = Entry {
+                value: write.value.clone(),
+                expires_at: write.expires_at,
+            };
+            self.changing(Change::Put(write.key.clone(), entry));
+        }
+        let Conn::Sqlite(conn) = self.unchanging();
+        Ok(sqlite::strings::put_many(conn, writes, &new_ids).await?)
+    }
+
+    /// As [`WriteTx::put_strings`], answering for each write whether it created its key: it
+    /// did not exist, or had expired.
+    pub(super) async fn put_strings_reporting_created(
+        &mut self,
+        writes: &[&StringWrite],
+    ) -> Result<Vec<bool>, StoreError> {
+        let Conn::Sqlite(conn) = self.unchanging();
+        let mut expiries = sqlite::strings::expiries(conn, writes.iter().map(|write| write.key.as_ref())).await?;
+        let created = writes
+            .iter()
+            .map(|write| {
+                let previous = expiries.insert(write.key.to_vec(), write.expires_at);
+                !previous.is_some_and(|expires_at| is_live(expires_at, write.now_ms))
+            })
+            .collect();
+        self.put_strings(writes).await?;
+        Ok(created)
+    }
+}
