@@ -35,6 +35,20 @@ impl ReadView<'_> {
         }
     }
 
+    /// The id of the live collection `key` of type `kind`; `None` if the key is missing, and
+    /// [`StoreError::WrongType`] if it holds another type.
+    pub(super) async fn collection_id(&mut self, key: &[u8], kind: KeyType) -> Result<Option<i64>, StoreError> {
+        let Conn::Sqlite(conn) = self.conn().await?;
+        match sqlite::keys::id_and_info(conn, key).await? {
+            Some((_, info)) if !is_live(info.expires_at, self.now_ms) => {
+                self.found_expired(key);
+                Ok(None)
+            }
+            Some((_, info)) if info.kind != kind => Err(StoreError::WrongType),
+            found => Ok(found.map(|(id, _)| id)),
+        }
+    }
+
     /// Live keys from `start` on, `count` rows of the keyspace per step, in an order that
     /// keys keep for as long as they live: a full walk returns every key that existed
     /// throughout it, however many are added or removed meanwhile.
@@ -75,6 +89,31 @@ impl ReadView<'_> {
 }
 
 impl WriteTx<'_> {
+    /// The id of the collection `key` of type `kind`, which is created (empty) if it is
+    /// missing or expired; [`StoreError::WrongType`] if it holds another type.
+    pub(super) async fn collection_id_for_write(
+        &mut self,
+        key: &[u8],
+        kind: KeyType,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let Conn::Sqlite(conn) = self.unchanging();
+        match sqlite::keys::id_and_info(conn, key).await? {
+            Some((id, info)) if is_live(info.expires_at, now_ms) => match info.kind == kind {
+                true => Ok(id),
+                false => Err(StoreError::WrongType),
+            },
+            expired => {
+                if expired.is_some() {
+                    self.delete(key, now_ms).await?;
+                }
+                let id = self.new_key_id();
+                let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
+                Ok(sqlite::keys::create_collection(conn, key, id, kind).await?).map(|()| id)
+            }
+        }
+    }
+
     /// Sets or clears (`None`) the expiry of an existing key.
     pub async fn set_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
         let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));

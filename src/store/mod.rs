@@ -8,11 +8,12 @@
 //!
 //! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
 //! writer's transaction with a [`WriteTx`]; both offer typed operations, a file per Redis type
-//! (`keys.rs`, `strings.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
+//! (`keys.rs`, `strings.rs`, `hashes.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
 //! time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
 mod backend;
 mod cache;
+mod hashes;
 mod keys;
 mod sqlite;
 mod strings;

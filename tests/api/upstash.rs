@@ -206,6 +206,21 @@ async fn the_sync_token_changes_after_every_write_and_only_then() {
 }
 
 #[actix_web::test]
+async fn writes_committed_together_still_get_a_sync_token_each() {
+    // As @upstash/redis's "updates after each element of promise.all" sends them.
+    let (app, _db) = spawn_app().await;
+    let writes = ["a", "b", "c"].map(|key| post_json(&app, "/", json!(["SET", key, "v"])));
+    let mut tokens: Vec<u64> = join_all(writes)
+        .await
+        .into_iter()
+        .map(|write| write.sync_token.unwrap())
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    assert_eq!(tokens.len(), 3, "{tokens:?}");
+}
+
+#[actix_web::test]
 async fn with_a_token_every_endpoint_but_the_probes_and_docs_requires_it() {
     let (app, _db) = spawn_app_with(&["--token", "s3cret-token"]).await;
     let command = json!(["SET", "k", "v"]).to_string();

@@ -236,3 +236,32 @@ pub(in crate::store) async fn purge_expired(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// A key's id, type and expiry, if it has a row (expired or not).
+pub(in crate::store) async fn id_and_info(
+    conn: &mut Connection,
+    key: &[u8],
+) -> Result<Option<(i64, KeyInfo)>, sqlx::Error> {
+    sqlx::query("select id, type, expires_at from keys where key = ?")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| Ok((row.try_get(0)?, key_info(&row, 1)?)))
+        .transpose()
+}
+
+/// Creates a collection key of type `kind` with id `id`, without expiry and as yet empty.
+pub(in crate::store) async fn create_collection(
+    conn: &mut Connection,
+    key: &[u8],
+    id: i64,
+    kind: KeyType,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into keys (key, id, type) values (?, ?, ?)")
+        .bind(key)
+        .bind(id)
+        .bind(kind.name())
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -1,6 +1,7 @@
 //! The SQLite backend: connection settings, the schema's migrations, and every SQL
 //! statement, one file per Redis type. Nothing outside this module knows it is SQLite.
 
+pub(super) mod hashes;
 pub(super) mod keys;
 pub(super) mod strings;
 

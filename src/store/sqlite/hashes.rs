@@ -1,0 +1,69 @@
+//! SQL on hashes: fields by (key id, field), through the primary key.
+
+use bytes::Bytes;
+
+use super::Connection;
+
+pub(in crate::store) async fn field(
+    conn: &mut Connection,
+    key_id: i64,
+    field: &[u8],
+    now_ms: i64,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select value from hash_fields
+         where key_id = ? and field = ? and (expires_at is null or expires_at > ?)",
+    )
+    .bind(key_id)
+    .bind(field)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Every live field and its value, in field order.
+pub(in crate::store) async fn all(
+    conn: &mut Connection,
+    key_id: i64,
+    now_ms: i64,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select field, value from hash_fields
+         where key_id = ? and (expires_at is null or expires_at > ?)
+         order by field",
+    )
+    .bind(key_id)
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await
+}
+
+/// Sets a field, clearing any expiry it had. Returns whether the field is new (it was
+/// missing or had expired).
+pub(in crate::store) async fn set(
+    conn: &mut Connection,
+    key_id: i64,
+    field: &Bytes,
+    value: &Bytes,
+    now_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let existed: bool = sqlx::query_scalar(
+        "select exists (select 1 from hash_fields
+         where key_id = ? and field = ? and (expires_at is null or expires_at > ?))",
+    )
+    .bind(key_id)
+    .bind(field.as_ref())
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into hash_fields (key_id, field, value) values (?, ?, ?)
+         on conflict (key_id, field) do update set value = excluded.value, expires_at = null",
+    )
+    .bind(key_id)
+    .bind(field.as_ref())
+    .bind(value.as_ref())
+    .execute(conn)
+    .await?;
+    Ok(!existed)
+}

@@ -1,0 +1,105 @@
+//! A store on a temporary database file, and a few write jobs to drive it with.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use litekv::store::{BoxFuture, Durability, Store, StoreError, StoreOptions, WriteJob, WriteTx};
+use tempfile::TempDir;
+
+/// Unix milliseconds the tests treat as "now": 2026-01-01.
+pub const NOW: i64 = 1_767_225_600_000;
+
+/// A database file in a temporary directory, removed when dropped.
+pub struct TestDatabase {
+    dir: TempDir,
+    pub path: PathBuf,
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("store.sqlite3");
+        Self { dir, path }
+    }
+
+    /// A database that starts as a copy of `file`.
+    pub fn copy_of(file: &Path) -> Self {
+        let database = Self::new();
+        std::fs::copy(file, &database.path).expect("the file is copied");
+        database
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Opens the store, with a cache as the server has one.
+    pub async fn open(&self) -> Store {
+        open_at(&self.path).await
+    }
+
+    /// Rows of element table `table` (`hash_fields`, ...), whatever key they belong to: what a
+    /// deleted collection must not leave behind.
+    pub async fn element_rows(&self, table: &str) -> i64 {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}?mode=ro", self.path.display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+}
+
+pub async fn open_at(path: &Path) -> Store {
+    Store::open(&StoreOptions {
+        database_url: format!("sqlite://{}", path.display()),
+        durability: Durability::Full,
+        read_connections: 2,
+        busy_timeout: Duration::from_secs(5),
+        cache_bytes: 1 << 20,
+    })
+    .await
+    .expect("the store opens")
+}
+
+pub fn bytes(text: &str) -> Bytes {
+    Bytes::copy_from_slice(text.as_bytes())
+}
+
+/// A write job made of a closure over the transaction; see [`job`].
+pub struct Job<F>(F);
+
+/// A write job that runs `run`.
+pub fn job<F, T>(run: F) -> Job<F>
+where
+    F: for<'a, 'b> FnMut(&'a mut WriteTx<'b>) -> BoxFuture<'a, Result<T, StoreError>> + Send + 'static,
+    T: Send + 'static,
+{
+    Job(run)
+}
+
+impl<F, T> WriteJob for Job<F>
+where
+    F: for<'a, 'b> FnMut(&'a mut WriteTx<'b>) -> BoxFuture<'a, Result<T, StoreError>> + Send + 'static,
+    T: Send + 'static,
+{
+    type Output = T;
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<T, StoreError>> {
+        (self.0)(tx)
+    }
+}
+
+/// Sets fields of a hash, creating it.
+pub async fn set_hash(store: &Store, key: &str, fields: &[(&str, &str)]) -> Result<u64, StoreError> {
+    let key = bytes(key);
+    let fields: Vec<(Bytes, Bytes)> = fields.iter().map(|(f, v)| (bytes(f), bytes(v))).collect();
+    store
+        .write(job(move |tx| {
+            let (key, fields) = (key.clone(), fields.clone());
+            Box::pin(async move { tx.set_hash_fields(&key, &fields, NOW).await })
+        }))
+        .await
+}
