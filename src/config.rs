@@ -8,7 +8,9 @@ use anyhow::Context;
 
 use clap::{Args, Parser, ValueEnum};
 
-use crate::http::{Access, Limits, Tokens, parse_origin};
+use actix_web::http::Uri;
+
+use crate::access::{Access, Tokens};
 use crate::store::{Durability, StoreOptions};
 
 /// litekv-server: the HTTP key-value service, with its expiry sweep running in-process.
@@ -88,17 +90,6 @@ pub struct LimitArgs {
     /// Most open client connections; requests on connections beyond it get 429 and the connection is closed.
     #[arg(long, env = "LITEKV_MAX_CONNECTIONS", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
-}
-
-impl LimitArgs {
-    pub fn http_limits(&self) -> Limits {
-        Limits {
-            max_value_bytes: self.max_value_bytes as usize,
-            max_request_bytes: self.max_request_bytes as usize,
-            max_pipeline_commands: self.max_pipeline_commands as usize,
-            body_timeout: Duration::from_secs(self.body_timeout_secs),
-        }
-    }
 }
 
 /// Who may do what. With no token at all, the server serves anyone who can reach it.
@@ -252,4 +243,43 @@ pub struct LogArgs {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// An allowed origin as browsers send it, `scheme://host[:port]`, or `*`. Anything else
+/// could never match a browser's `Origin` header, so it is refused at start; but an empty
+/// one is no origin at all, as an empty `LITEKV_CORS_ORIGINS=` means none.
+pub fn parse_origin(origin: &str) -> Result<String, String> {
+    if origin.is_empty() {
+        return Ok(String::new());
+    }
+    let uri: Uri = origin
+        .parse()
+        .map_err(|_| format!("{origin:?} is not an origin such as https://app.example.com"))?;
+    let bare = uri.scheme().is_some() && uri.authority().is_some() && origin.matches('/').count() == 2;
+    match origin == "*" || bare {
+        true => Ok(origin.to_owned()),
+        false => Err(format!(
+            "{origin:?} is not an origin: write scheme://host[:port], such as https://app.example.com, with no path"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        for good in ["*", "https://app.example.com", "http://localhost:3000", ""] {
+            assert_eq!(parse_origin(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "app.example.com",
+            "https://app.example.com/",
+            "https://a.com/path",
+            "**",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -5,10 +5,11 @@
 //! - [`cmd`]: the command engine. Redis semantics (expiry, lazy deletes) over the store.
 //! - [`store`]: the only code that writes SQL. A read pool and one group-committing writer.
 //!
-//! Around them: [`domain`] (validated keys and TTLs), [`clock`] (time as a parameter),
+//! Around them: [`access`] (tokens and what they allow, for every door), [`domain`] (validated keys and TTLs), [`clock`] (time as a parameter),
 //! [`sweep`] (active expiry, for the server and `litekv-cleanup`), [`config`] (flags and env),
 //! [`telemetry`] (logs) and [`startup`] (the server's lifecycle).
 
+pub mod access;
 pub mod clock;
 pub mod cmd;
 pub mod config;

@@ -39,7 +39,7 @@ impl Application {
         let store = Store::open(&config.database.store_options(config.cache_bytes))
             .await
             .with_context(|| format!("opening the database {}", config.database.database_url))?;
-        let limits = config.limits.http_limits();
+        let limits = http::Limits::from(&config.limits);
         let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes);
         let tokens = config.access.tokens()?;
         let cors_origins: Vec<String> = config.cors_origins.iter().filter(|o| !o.is_empty()).cloned().collect();

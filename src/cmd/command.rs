@@ -4,6 +4,9 @@
 use bytes::Bytes;
 
 use super::args::Args;
+use super::condition::Condition::{Always, IfMissing};
+use super::expiry::TimeBase::{FromNow, UnixEpoch};
+use super::expiry::TimeUnit::{Milliseconds, Seconds};
 use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
 use super::server::{DbSize, Echo, Flush, Ping, Time};
 use super::strings::{Append, Get, GetDel, GetEx, GetRange, IncrBy, IncrByFloat, MGet, MSet, Set, SetRange, StrLen};
@@ -93,14 +96,14 @@ const COMMANDS: &[Spec] = &[
     spec("get", 2, |a| Ok(Get::parse(a)?.into())),
     spec("set", -3, |a| Ok(Set::parse(a)?.into())),
     spec("setnx", 3, |a| Ok(Set::parse_setnx(a)?.into())),
-    spec("setex", 4, |a| Ok(Set::parse_setex(a, "EX")?.into())),
-    spec("psetex", 4, |a| Ok(Set::parse_setex(a, "PX")?.into())),
+    spec("setex", 4, |a| Ok(Set::parse_setex(a, Seconds)?.into())),
+    spec("psetex", 4, |a| Ok(Set::parse_setex(a, Milliseconds)?.into())),
     spec("getset", 3, |a| Ok(Set::parse_getset(a)?.into())),
     spec("getdel", 2, |a| Ok(GetDel::parse(a)?.into())),
     spec("getex", -2, |a| Ok(GetEx::parse(a)?.into())),
     spec("mget", -2, |a| Ok(MGet::parse(a)?.into())),
-    spec("mset", -3, |a| Ok(MSet::parse(a, false)?.into())),
-    spec("msetnx", -3, |a| Ok(MSet::parse(a, true)?.into())),
+    spec("mset", -3, |a| Ok(MSet::parse(a, Always)?.into())),
+    spec("msetnx", -3, |a| Ok(MSet::parse(a, IfMissing)?.into())),
     spec("append", 3, |a| Ok(Append::parse(a)?.into())),
     spec("strlen", 2, |a| Ok(StrLen::parse(a)?.into())),
     spec("getrange", 4, |a| Ok(GetRange::parse(a)?.into())),
@@ -116,18 +119,20 @@ const COMMANDS: &[Spec] = &[
     spec("unlink", -2, |a| Ok(Del::parse(a)?.into())),
     spec("exists", -2, |a| Ok(Exists::parse(a)?.into())),
     spec("touch", -2, |a| Ok(Exists::parse(a)?.into())),
-    spec("expire", -3, |a| Ok(Expire::parse(a, 1000, false)?.into())),
-    spec("pexpire", -3, |a| Ok(Expire::parse(a, 1, false)?.into())),
-    spec("expireat", -3, |a| Ok(Expire::parse(a, 1000, true)?.into())),
-    spec("pexpireat", -3, |a| Ok(Expire::parse(a, 1, true)?.into())),
+    spec("expire", -3, |a| Ok(Expire::parse(a, Seconds, FromNow)?.into())),
+    spec("pexpire", -3, |a| Ok(Expire::parse(a, Milliseconds, FromNow)?.into())),
+    spec("expireat", -3, |a| Ok(Expire::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("pexpireat", -3, |a| {
+        Ok(Expire::parse(a, Milliseconds, UnixEpoch)?.into())
+    }),
     spec("persist", 2, |a| Ok(Persist::parse(a)?.into())),
-    spec("ttl", 2, |a| Ok(Ttl::parse(a, false, false)?.into())),
-    spec("pttl", 2, |a| Ok(Ttl::parse(a, true, false)?.into())),
-    spec("expiretime", 2, |a| Ok(Ttl::parse(a, false, true)?.into())),
-    spec("pexpiretime", 2, |a| Ok(Ttl::parse(a, true, true)?.into())),
+    spec("ttl", 2, |a| Ok(Ttl::parse(a, Seconds, FromNow)?.into())),
+    spec("pttl", 2, |a| Ok(Ttl::parse(a, Milliseconds, FromNow)?.into())),
+    spec("expiretime", 2, |a| Ok(Ttl::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("pexpiretime", 2, |a| Ok(Ttl::parse(a, Milliseconds, UnixEpoch)?.into())),
     spec("type", 2, |a| Ok(Type::parse(a)?.into())),
-    spec("rename", 3, |a| Ok(Rename::parse(a, false)?.into())),
-    spec("renamenx", 3, |a| Ok(Rename::parse(a, true)?.into())),
+    spec("rename", 3, |a| Ok(Rename::parse(a, Always)?.into())),
+    spec("renamenx", 3, |a| Ok(Rename::parse(a, IfMissing)?.into())),
     spec("copy", -3, |a| Ok(Copy::parse(a)?.into())),
     spec("keys", 2, |a| Ok(Keys::parse(a)?.into())),
     spec("scan", -2, |a| Ok(Scan::parse(a)?.into())),

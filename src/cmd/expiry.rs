@@ -3,6 +3,31 @@
 
 use super::CmdError;
 
+/// The unit a command's time is given or answered in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    Seconds,
+    Milliseconds,
+}
+
+impl TimeUnit {
+    pub fn ms(self) -> i64 {
+        match self {
+            Self::Seconds => 1000,
+            Self::Milliseconds => 1,
+        }
+    }
+}
+
+/// What a command's time counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeBase {
+    /// A duration from now (EX, EXPIRE, TTL).
+    FromNow,
+    /// A unix time (EXAT, EXPIREAT, EXPIRETIME).
+    UnixEpoch,
+}
+
 /// What a write does to its key's expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expiry {
@@ -23,18 +48,27 @@ impl Expiry {
     }
 
     /// An `EX`/`PX`/`EXAT`/`PXAT` option with its operand, which must be positive.
-    pub fn parse(unit: &str, amount: i64, command: &str) -> Result<Self, CmdError> {
+    pub fn parse(word: &str, amount: i64, command: &str) -> Result<Self, CmdError> {
+        let (unit, base) = match word {
+            "EX" => (TimeUnit::Seconds, TimeBase::FromNow),
+            "PX" => (TimeUnit::Milliseconds, TimeBase::FromNow),
+            "EXAT" => (TimeUnit::Seconds, TimeBase::UnixEpoch),
+            _ => (TimeUnit::Milliseconds, TimeBase::UnixEpoch),
+        };
+        Self::new(unit, base, amount, command)
+    }
+
+    /// An expiry `amount` `unit`s from `base`, which must be positive.
+    pub fn new(unit: TimeUnit, base: TimeBase, amount: i64, command: &str) -> Result<Self, CmdError> {
         let invalid = || CmdError::invalid_expire_time(command);
         if amount <= 0 {
             return Err(invalid());
         }
-        let seconds = |amount: i64| amount.checked_mul(1000).ok_or_else(invalid);
-        match unit {
-            "EX" => seconds(amount).map(Self::After),
-            "PX" => Ok(Self::After(amount)),
-            "EXAT" => seconds(amount).map(Self::At),
-            _ => Ok(Self::At(amount)),
-        }
+        let ms = amount.checked_mul(unit.ms()).ok_or_else(invalid)?;
+        Ok(match base {
+            TimeBase::FromNow => Self::After(ms),
+            TimeBase::UnixEpoch => Self::At(ms),
+        })
     }
 
     /// The absolute expiry this leaves, given now and the key's `current` expiry.

@@ -8,6 +8,7 @@
 
 mod args;
 mod command;
+mod condition;
 mod expiry;
 mod glob;
 mod keys;
@@ -27,6 +28,7 @@ pub use reply::{CmdError, ExecError, Reply};
 
 use crate::clock::Clock;
 use crate::store::{BoxFuture, Store, StoreError, WriteJob, WriteTx};
+use strings::Set;
 
 /// What every command runs against: the store, the clock that says what "now" is, and
 /// the largest value a command may store.
@@ -139,9 +141,21 @@ impl WriteJob for Transaction {
         Box::pin(async move {
             let now_ms = self.now_ms;
             let mut replies = Vec::with_capacity(self.commands.len());
-            for command in std::mem::take(&mut self.commands) {
+            let mut commands = std::mem::take(&mut self.commands).into_iter().peekable();
+            while let Some(command) = commands.next() {
                 let reply = match command {
                     Err(error) => Reply::Error(error),
+                    Ok(Command::Write(WriteCommand::Set(set))) if set.is_unconditional() => {
+                        // A run of plain SETs (a pipeline's, a transaction's) is one statement.
+                        let mut run = vec![set];
+                        while let Some(Ok(Command::Write(WriteCommand::Set(set)))) = commands.next_if(
+                            |next| matches!(next, Ok(Command::Write(WriteCommand::Set(set))) if set.is_unconditional()),
+                        ) {
+                            run.push(set);
+                        }
+                        replies.extend(set_all(tx, run, now_ms).await?);
+                        continue;
+                    }
                     Ok(Command::Write(write)) => reply::settle(write.exec(tx, now_ms).await)?,
                     Ok(Command::Read(read)) => {
                         let mut view = tx.read(now_ms);
@@ -157,4 +171,21 @@ impl WriteJob for Transaction {
             Ok(replies)
         })
     }
+}
+
+/// Writes unconditional SETs in one statement, answering each: OK, or its own error.
+async fn set_all(tx: &mut WriteTx<'_>, sets: Vec<Set>, now_ms: i64) -> Result<Vec<Reply>, StoreError> {
+    let mut writes = Vec::with_capacity(sets.len());
+    let replies = sets
+        .into_iter()
+        .map(|set| match set.into_write(now_ms) {
+            Ok(write) => {
+                writes.push(write);
+                Reply::OK
+            }
+            Err(error) => Reply::Error(error),
+        })
+        .collect();
+    tx.put_strings(&writes.iter().collect::<Vec<_>>()).await?;
+    Ok(replies)
 }

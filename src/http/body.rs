@@ -7,6 +7,7 @@ use actix_web::web::{self, BytesMut};
 use futures_util::StreamExt;
 
 use super::ApiError;
+use crate::config::LimitArgs;
 
 /// What one request may ask of the server, beyond what actix-web bounds itself.
 #[derive(Clone, Copy, Debug)]
@@ -21,6 +22,17 @@ pub struct Limits {
     /// times only the headers, so a client trickling a body would otherwise hold its
     /// connection and a worker's attention for as long as it likes.
     pub body_timeout: Duration,
+}
+
+impl From<&LimitArgs> for Limits {
+    fn from(args: &LimitArgs) -> Self {
+        Self {
+            max_value_bytes: args.max_value_bytes as usize,
+            max_request_bytes: args.max_request_bytes as usize,
+            max_pipeline_commands: args.max_pipeline_commands as usize,
+            body_timeout: Duration::from_secs(args.body_timeout_secs),
+        }
+    }
 }
 
 /// Reads a body of at most `limit` bytes within [`Limits::body_timeout`], refusing early on

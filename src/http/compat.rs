@@ -9,12 +9,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
+use super::ApiError;
 use super::body::Limits;
 use super::docs::{DeleteErrors, ReadErrors, WriteErrors};
 use super::native::{
     DeleteResponse, object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
 };
-use super::{Access, ApiError};
+use crate::access::Access;
 use crate::cmd::{Engine, GetOutcome};
 use crate::domain::{Key, Ttl};
 

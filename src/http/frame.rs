@@ -23,8 +23,9 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
 use serde_json::json;
 
-use super::access::{Access, Tokens};
+use super::access::request_access;
 use super::connections::{Admission, ConnectionLimit};
+use crate::access::{Access, Tokens};
 use crate::cmd::Engine;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -105,7 +106,7 @@ fn admit(request: &ServiceRequest) -> Result<Access, Refusal> {
     }
     let access = match request.app_data::<web::Data<Tokens>>() {
         _ if is_public(request.path()) => Some(Access::ReadOnly),
-        Some(tokens) => tokens.access(request),
+        Some(tokens) => request_access(tokens, request),
         None => Some(Access::ReadWrite),
     };
     access.ok_or(Refusal::Unauthorized)

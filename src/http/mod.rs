@@ -23,10 +23,9 @@ mod upstash;
 use actix_web::guard;
 use actix_web::web;
 
-pub use access::{Access, Tokens};
 pub use body::Limits;
 pub use connections::ConnectionLimit;
-pub use cors::{cors, parse_origin};
+pub use cors::cors;
 pub use error::ApiError;
 pub use frame::frame;
 

@@ -16,10 +16,11 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::ApiError;
 use super::body::{Limits, read_body};
 use super::docs::{DeleteErrors, ReadErrors, WriteErrors};
 use super::error::ErrorBody;
-use super::{Access, ApiError};
+use crate::access::Access;
 use crate::cmd::{Engine, GetOutcome, SetOutcome};
 use crate::domain::{Key, KeyError, Ttl};
 
@@ -236,12 +237,9 @@ fn compact_value(value: &Value, max_value_bytes: usize) -> Result<Vec<u8>, ApiEr
 }
 
 pub(super) fn require_write(access: Access) -> Result<(), ApiError> {
-    match access {
-        Access::ReadWrite => Ok(()),
-        Access::ReadOnly => Err(ApiError::Forbidden(
-            "NOPERM this token is read-only: it cannot write keys; use a read-write token".to_owned(),
-        )),
-    }
+    access
+        .authorize_write()
+        .map_err(|error| ApiError::Forbidden(error.to_string()))
 }
 
 /// Refuses a body that is not declared as JSON.

@@ -16,11 +16,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::ApiError;
 use super::body::{Limits, read_body};
 use super::docs::CommandErrors;
 use super::error::ErrorBody;
-use super::{Access, ApiError};
-use crate::cmd::{self, CmdError, Command, Engine, Reply};
+use crate::access::{self, Access};
+use crate::cmd::{CmdError, Command, Engine, Reply};
 
 /// A command's success; its failure is an [`ErrorBody`].
 #[derive(Serialize, ToSchema)]
@@ -111,11 +112,7 @@ pub(super) async fn multi_exec(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let commands = read_command_list(payload, &request, &limits).await?;
-    if let Some(error) = commands.iter().find_map(|args| cmd::check_known(args).err()) {
-        return Err(ApiError::BadRequest(format!(
-            "EXECABORT Transaction discarded because of previous errors: {error}"
-        )));
-    }
+    access::check_transaction(&commands).map_err(|error| ApiError::BadRequest(error.to_string()))?;
     let parsed = parse_all(&engine, commands, access)?;
     let replies = engine.execute_transaction(parsed).await?;
     Ok(envelopes(&request, replies))
@@ -165,17 +162,14 @@ pub(super) async fn path_command(
 /// Parses a command, refusing with 403 one that the request's token may not run. A command
 /// that does not parse is its error reply.
 fn parse(engine: &Engine, args: Vec<Bytes>, access: Access) -> Result<Result<Command, CmdError>, ApiError> {
-    let name = args.first().map(|name| String::from_utf8_lossy(name).to_lowercase());
+    let name = args.first().cloned().unwrap_or_default();
     let command = engine.parse(args);
-    match &command {
-        Ok(parsed) if access == Access::ReadOnly && !parsed.is_allowed_read_only() => {
-            Err(ApiError::Forbidden(format!(
-                "NOPERM this token is read-only: it has no permissions to run the '{}' command",
-                name.unwrap_or_default()
-            )))
-        }
-        _ => Ok(command),
+    if let Ok(parsed) = &command {
+        access
+            .authorize(parsed, &name)
+            .map_err(|error| ApiError::Forbidden(error.to_string()))?;
     }
+    Ok(command)
 }
 
 /// Parses every command of a pipeline or transaction; one that the token may not run

@@ -76,8 +76,11 @@ impl WriteTx<'_> {
         self.put_strings(&[&write]).await
     }
 
-    /// Upserts several strings in order, in one statement.
+    /// Upserts several strings in order, a thousand to a statement.
     pub async fn put_strings(&mut self, writes: &[&StringWrite]) -> Result<(), StoreError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
         let new_ids: Vec<i64> = writes.iter().map(|_| self.new_key_id()).collect();
         for write in writes {
             let entry = Entry {

@@ -21,7 +21,7 @@ use super::view::{Batch, WriteTx};
 use super::{StoreError, StringWrite, sqlite};
 
 /// The most requests committed together. Bounds one transaction's duration and memory, and
-/// keeps a run of string writes (5 bound values each) far below SQLite's 32,766 parameters.
+/// the keys one statement looks up for a run of string writes.
 const MAX_BATCH: usize = 512;
 /// Requests that may wait for the writer before senders are made to wait too.
 const QUEUE_CAPACITY: usize = 4096;

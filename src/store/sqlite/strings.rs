@@ -23,8 +23,12 @@ pub(in crate::store) async fn get(
     Ok(Some((key_info(&row, 0)?, row.try_get(2)?)))
 }
 
-/// Upserts a run of string writes in order, in one statement however long the run: one
-/// statement round trip costs far more than SQLite's work per row. A key of another type
+/// The most rows one statement writes: 5 bound values each stays far below SQLite's limit
+/// of 32,766 per statement.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Upserts a run of string writes in order, in a statement per thousand: one statement
+/// round trip costs far more than SQLite's work per row. A key of another type
 /// becomes a string (the schema's trigger deletes its elements). `new_ids[i]` is the id
 /// `writes[i]` takes if it creates its key. Runs inside the writer's `BEGIN IMMEDIATE`
 /// transaction, so nothing interleaves with it.
@@ -33,26 +37,31 @@ pub(in crate::store) async fn put_many(
     writes: &[&StringWrite],
     new_ids: &[i64],
 ) -> Result<(), sqlx::Error> {
-    let mut upsert = QueryBuilder::new("insert into keys (key, id, type, expires_at, value) ");
-    upsert.push_values(writes.iter().zip(new_ids), |mut row, (write, id)| {
-        row.push_bind(write.key.as_ref())
-            .push_bind(*id)
-            .push_bind("string")
-            .push_bind(write.expires_at)
-            .push_bind(write.value.as_ref());
-    });
-    // Rows of one statement apply in order: a later write to a key overwrites an earlier one.
-    upsert.push(
-        " on conflict (key) do update set
-             type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
-    );
-    upsert
-        .build()
-        // One row is the common case and worth a prepared statement; longer runs vary in length.
-        .persistent(writes.len() == 1)
-        .execute(conn)
-        .await
-        .map(drop)
+    for (writes, new_ids) in writes
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(new_ids.chunks(ROWS_PER_STATEMENT))
+    {
+        let mut upsert = QueryBuilder::new("insert into keys (key, id, type, expires_at, value) ");
+        upsert.push_values(writes.iter().zip(new_ids), |mut row, (write, id)| {
+            row.push_bind(write.key.as_ref())
+                .push_bind(*id)
+                .push_bind("string")
+                .push_bind(write.expires_at)
+                .push_bind(write.value.as_ref());
+        });
+        // Rows of one statement apply in order: a later write to a key overwrites an earlier one.
+        upsert.push(
+            " on conflict (key) do update set
+                 type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
+        );
+        upsert
+            .build()
+            // One row is the common case and worth a prepared statement; longer runs vary in length.
+            .persistent(writes.len() == 1)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The expiry column of each of `keys` that has a row (expired or not).

@@ -1,0 +1,12 @@
+//! Commands on keys whatever they hold: existence, deletion, expiry, renaming, and walking
+//! the keyspace.
+
+mod del;
+mod expire;
+mod rename;
+mod scan;
+
+pub use del::{Del, Exists, Type};
+pub use expire::{Expire, Persist, Ttl};
+pub use rename::{Copy, Rename};
+pub use scan::{Keys, RandomKey, Scan};

@@ -1,0 +1,169 @@
+//! Writing strings: SET and the older commands it generalises, MSET, MSETNX.
+
+use bytes::Bytes;
+
+use crate::cmd::args::Args;
+use crate::cmd::condition::Condition;
+use crate::cmd::expiry::{Expiry, TimeBase, TimeUnit};
+use crate::cmd::{CmdError, ExecError, Reply};
+use crate::store::{Store, StringWrite, WriteTx};
+
+/// What a SET-family command answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SetReply {
+    /// `OK`, or nil when the condition stopped the write (SET).
+    Status,
+    /// 1 or 0 (SETNX).
+    Flag,
+    /// The previous value or nil (GETSET, SET ... GET).
+    Previous,
+}
+
+/// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`, and the older commands
+/// that are special cases of it: SETNX, SETEX, PSETEX, GETSET.
+#[derive(Debug)]
+pub struct Set {
+    key: Bytes,
+    value: Bytes,
+    condition: Condition,
+    expiry: Expiry,
+    reply: SetReply,
+}
+
+impl Set {
+    /// A SET without options or with a plain expiry: the write every front door does most.
+    pub fn plain(key: Bytes, value: Bytes, expiry: Expiry) -> Self {
+        Self {
+            key,
+            value,
+            condition: Condition::Always,
+            expiry,
+            reply: SetReply::Status,
+        }
+    }
+
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let mut set = Self::plain(args.key()?, args.value()?, Expiry::Clear);
+        while let Some(option) = args.option() {
+            match option.as_str() {
+                "NX" if set.condition == Condition::Always => set.condition = Condition::IfMissing,
+                "XX" if set.condition == Condition::Always => set.condition = Condition::IfExists,
+                "GET" => set.reply = SetReply::Previous,
+                "KEEPTTL" if set.expiry == Expiry::Clear => set.expiry = Expiry::Keep,
+                unit if set.expiry == Expiry::Clear && Expiry::is_unit(unit) => {
+                    set.expiry = Expiry::parse(unit, args.int()?, args.name())?;
+                }
+                _ => return Err(CmdError::syntax()),
+            }
+        }
+        Ok(set)
+    }
+
+    pub(in crate::cmd) fn parse_setnx(args: &mut Args) -> Result<Self, CmdError> {
+        Ok(Self {
+            condition: Condition::IfMissing,
+            reply: SetReply::Flag,
+            ..Self::plain(args.key()?, args.value()?, Expiry::Clear)
+        })
+    }
+
+    /// SETEX (seconds) and PSETEX (milliseconds): `key amount value`.
+    pub(in crate::cmd) fn parse_setex(args: &mut Args, unit: TimeUnit) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let expiry = Expiry::new(unit, TimeBase::FromNow, args.int()?, args.name())?;
+        Ok(Self::plain(key, args.value()?, expiry))
+    }
+
+    pub(in crate::cmd) fn parse_getset(args: &mut Args) -> Result<Self, CmdError> {
+        Ok(Self {
+            reply: SetReply::Previous,
+            ..Self::plain(args.key()?, args.value()?, Expiry::Clear)
+        })
+    }
+
+    /// Whether this SET always writes and needs nothing it would first have to read: such
+    /// writes merge with their neighbours into one statement ([`Set::into_write`]).
+    pub fn is_unconditional(&self) -> bool {
+        self.condition == Condition::Always && self.reply == SetReply::Status && self.expiry != Expiry::Keep
+    }
+
+    /// An unconditional SET as the string write it amounts to; it answers OK once written.
+    pub(in crate::cmd) fn into_write(self, now_ms: i64) -> Result<StringWrite, CmdError> {
+        Ok(StringWrite {
+            expires_at: self.expiry.resolve(now_ms, None, "set")?,
+            key: self.key,
+            value: self.value,
+            now_ms,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec_unconditional(self, store: &Store, now_ms: i64) -> Result<Reply, ExecError> {
+        let write = self.into_write(now_ms)?;
+        store.set(write.key, write.value, write.expires_at, now_ms).await?;
+        Ok(Reply::OK)
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let previous = tx.read(now_ms).get(&self.key).await?;
+        let expires_at = self
+            .expiry
+            .resolve(now_ms, previous.as_ref().and_then(|entry| entry.expires_at), "set")?;
+        let applies = self.condition.allows(previous.is_some());
+        if applies {
+            tx.put(self.key, self.value, expires_at, now_ms).await?;
+        }
+        Ok(match self.reply {
+            SetReply::Status if applies => Reply::OK,
+            SetReply::Status => Reply::Nil,
+            SetReply::Flag => Reply::bool(applies),
+            SetReply::Previous => Reply::bulk_or_nil(previous.map(|entry| entry.value)),
+        })
+    }
+}
+
+/// `MSET key value [key value ...]` and `MSETNX` (all or nothing, only if none exists).
+#[derive(Debug)]
+pub struct MSet {
+    pairs: Vec<(Bytes, Bytes)>,
+    /// `Always` (MSET) or `IfMissing` (MSETNX: only if none of the keys exists).
+    condition: Condition,
+}
+
+impl MSet {
+    pub(in crate::cmd) fn parse(args: &mut Args, condition: Condition) -> Result<Self, CmdError> {
+        if !args.remaining().is_multiple_of(2) {
+            return Err(CmdError::wrong_arity(args.name()));
+        }
+        let mut pairs = Vec::with_capacity(args.remaining() / 2);
+        while args.remaining() > 0 {
+            pairs.push((args.key()?, args.value()?));
+        }
+        Ok(Self { pairs, condition })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        if self.condition == Condition::IfMissing {
+            for (key, _) in &self.pairs {
+                if tx.read(now_ms).info(key).await?.is_some() {
+                    return Ok(Reply::bool(false));
+                }
+            }
+        }
+        let writes: Vec<StringWrite> = self
+            .pairs
+            .into_iter()
+            .map(|(key, value)| StringWrite {
+                key,
+                value,
+                expires_at: None,
+                now_ms,
+            })
+            .collect();
+        tx.put_strings(&writes.iter().collect::<Vec<_>>()).await?;
+        Ok(if self.condition == Condition::IfMissing {
+            Reply::bool(true)
+        } else {
+            Reply::OK
+        })
+    }
+}
