@@ -24,6 +24,11 @@ function set_request(key, ttl)
   return wrk.format("POST", "/" .. key .. "/", headers, body)
 end
 
+-- webdis appends a PUT body to the command as its last argument: SETEX key ttl value.
+function webdis_set_request(key, ttl)
+  return wrk.format("PUT", "/SETEX/" .. key .. "/" .. ttl, nil, value)
+end
+
 function random_key(count)
   return "bench-" .. math.random(0, count - 1)
 end
