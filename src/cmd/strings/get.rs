@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::Args;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::ReadView;
+use crate::store::{ReadView, StoreError};
 
 /// `GET key`.
 #[derive(Debug)]
@@ -22,7 +22,7 @@ impl Get {
     }
 }
 
-/// `MGET key [key ...]`.
+/// `MGET key [key ...]`: nil for a key that is missing or holds another type, as in Redis.
 #[derive(Debug)]
 pub struct MGet {
     keys: Vec<Bytes>,
@@ -37,7 +37,11 @@ impl MGet {
         view.consistent().await?;
         let mut values = Vec::with_capacity(self.keys.len());
         for key in &self.keys {
-            values.push(Reply::bulk_or_nil(view.get(key).await?.map(|entry| entry.value)));
+            let value = match view.get(key).await {
+                Err(StoreError::WrongType) => None,
+                found => found?.map(|entry| entry.value),
+            };
+            values.push(Reply::bulk_or_nil(value));
         }
         Ok(Reply::Array(values))
     }

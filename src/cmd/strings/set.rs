@@ -103,12 +103,20 @@ impl Set {
         Ok(Reply::OK)
     }
 
+    /// As Redis: a key of any type counts for NX and XX and is replaced, but returning the
+    /// previous value (GET) needs a string, else WRONGTYPE and nothing is written.
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let previous = tx.read(now_ms).get(&self.key).await?;
+        let mut view = tx.read(now_ms);
+        let current = view.info(&self.key).await?;
+        let previous = match self.reply {
+            SetReply::Previous => view.get(&self.key).await?,
+            SetReply::Status | SetReply::Flag => None,
+        };
+        drop(view);
         let expires_at = self
             .expiry
-            .resolve(now_ms, previous.as_ref().and_then(|entry| entry.expires_at), "set")?;
-        let applies = self.condition.allows(previous.is_some());
+            .resolve(now_ms, current.and_then(|info| info.expires_at), "set")?;
+        let applies = self.condition.allows(current.is_some());
         if applies {
             tx.put(self.key, self.value, expires_at, now_ms).await?;
         }

@@ -1,0 +1,94 @@
+//! An engine on a temporary database with a clock the tests move, and the table runner.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use litekv::clock::ManualClock;
+use litekv::cmd::{CmdError, Engine, Reply};
+use litekv::store::{Durability, Store, StoreOptions};
+use tempfile::TempDir;
+
+pub struct TestEngine {
+    pub engine: Engine,
+    pub clock: Arc<ManualClock>,
+    _dir: TempDir,
+}
+
+impl TestEngine {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = Store::open(&StoreOptions {
+            database_url: format!("sqlite://{}", dir.path().join("engine.sqlite3").display()),
+            durability: Durability::Full,
+            read_connections: 2,
+            busy_timeout: Duration::from_secs(5),
+            cache_bytes: 1 << 20,
+        })
+        .await
+        .expect("the store opens");
+        let clock = Arc::new(ManualClock::at(1_767_225_600_000));
+        let engine = Engine::new(store, clock.clone(), 64);
+        Self {
+            engine,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    /// Runs one command, as a door would: a parse error is the reply.
+    pub async fn run(&self, words: &[&str]) -> Reply {
+        match self.engine.parse(args(words)) {
+            Ok(command) => self.engine.execute(command).await.expect("the store works"),
+            Err(error) => Reply::Error(error),
+        }
+    }
+
+    /// Runs each command in order and checks its reply.
+    pub async fn expect(&self, table: &[(&[&str], Reply)]) {
+        for (words, expected) in table {
+            assert_eq!(&self.run(words).await, expected, "{words:?}");
+        }
+    }
+
+    pub async fn close(self) {
+        self.engine.store().close().await;
+    }
+}
+
+pub fn args(words: &[&str]) -> Vec<Bytes> {
+    words
+        .iter()
+        .map(|word| Bytes::copy_from_slice(word.as_bytes()))
+        .collect()
+}
+
+pub fn int(value: i64) -> Reply {
+    Reply::Int(value)
+}
+
+pub fn bulk(value: &str) -> Reply {
+    Reply::bulk(value.to_owned())
+}
+
+pub fn ok() -> Reply {
+    Reply::OK
+}
+
+pub fn status(value: &'static str) -> Reply {
+    Reply::Status(value)
+}
+
+pub fn nil() -> Reply {
+    Reply::Nil
+}
+
+pub fn err(message: &str) -> Reply {
+    Reply::Error(CmdError::new(message.to_owned()))
+}
+
+pub fn bulks(values: &[&str]) -> Reply {
+    Reply::Array(values.iter().map(|value| bulk(value)).collect())
+}
+
+pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";

@@ -1,0 +1,9 @@
+//! The command engine without any front door: arguments in, a protocol-neutral `Reply` out,
+//! as every door (the Upstash REST API today, RESP next) receives and renders them. Each
+//! table runs in order on a fresh store, so later rows see what earlier ones did.
+
+mod helpers;
+mod keys;
+mod strings;
+mod transactions;
+mod types;
