@@ -1,8 +1,15 @@
 //! The database engines under the store, each a variant, so that the rest of the store
 //! names no engine's types. One engine so far: SQLite, in `sqlite/`.
 
+use std::collections::HashMap;
+
+use bytes::Bytes;
+
 use super::sqlite;
-use super::{StoreError, StoreOptions};
+use super::{KeyInfo, StoreError, StoreOptions};
+
+/// A key's row: its type and expiry, and its value if it is a string.
+pub(super) type Row = (KeyInfo, Option<Bytes>);
 
 /// An open database.
 #[derive(Clone, Debug)]
@@ -37,6 +44,12 @@ impl Database {
     pub(super) fn session(&self) -> Session<'_> {
         let Self::Sqlite(database) = self;
         Session::Sqlite(database.session())
+    }
+
+    /// Each of `keys` that has a row: its type and expiry, and its value if it is a string.
+    pub(super) async fn get_many(&self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
+        let Self::Sqlite(database) = self;
+        Ok(database.get_many(keys).await?)
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {

@@ -24,8 +24,13 @@ impl ReadView<'_> {
                 expires_at: entry.expires_at,
             }));
         }
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let info = sqlite::keys::info(conn, key).await?;
+        let info = match self.gathered_reads() {
+            Some(reads) => reads.get(key).await?.map(|(info, _)| info),
+            None => {
+                let Conn::Sqlite(conn) = self.conn().await?;
+                sqlite::keys::info(conn, key).await?
+            }
+        };
         match info {
             Some(info) if !is_live(info.expires_at, self.now_ms) => {
                 self.found_expired(key);

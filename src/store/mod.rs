@@ -15,6 +15,7 @@ mod backend;
 mod cache;
 mod hashes;
 mod keys;
+mod reads;
 mod sqlite;
 mod strings;
 mod view;
@@ -146,6 +147,7 @@ pub struct Store {
     database: Database,
     writer: Writer,
     cache: Arc<Cache>,
+    reads: reads::ReadBatcher,
     /// How many writes have committed; each write's number is its sync token.
     sequence: Arc<AtomicU64>,
 }
@@ -161,17 +163,19 @@ impl Store {
         let cache = Arc::new(Cache::new(options.cache_bytes));
         let sequence = Arc::new(AtomicU64::new(0));
         let writer = Writer::start(write_connection, Arc::clone(&cache), Arc::clone(&sequence)).await?;
+        let reads = reads::ReadBatcher::start(database.clone(), options.read_connections);
         Ok(Self {
             database,
             writer,
             cache,
+            reads,
             sequence,
         })
     }
 
     /// Reads committed data through the cache, as of `now_ms`.
     pub fn read(&self, now_ms: i64) -> ReadView<'_> {
-        ReadView::pooled(self.database.session(), &self.cache, now_ms)
+        ReadView::pooled(self.database.session(), &self.cache, &self.reads, now_ms)
     }
 
     /// A string key's value and expiry, as of `now_ms`.

@@ -24,8 +24,7 @@ impl ReadView<'_> {
         }
         let cache = self.cache();
         let ticket = cache.map(|cache| cache.ticket(key));
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let lookup = match sqlite::strings::get(conn, key).await? {
+        let lookup = match self.row(key).await? {
             None => Lookup::Missing,
             Some((info, _)) if !is_live(info.expires_at, self.now_ms) => {
                 self.found_expired(key);
@@ -33,7 +32,7 @@ impl ReadView<'_> {
             }
             Some((info, value)) => match (info.kind, value) {
                 (KeyType::String, Some(value)) => Lookup::Live(Entry {
-                    value: value.into(),
+                    value,
                     expires_at: info.expires_at,
                 }),
                 _ => return Err(StoreError::WrongType),

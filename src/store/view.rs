@@ -5,8 +5,10 @@
 
 use bytes::Bytes;
 
-use super::backend::{Conn, Session};
+use super::backend::{Conn, Row, Session};
 use super::cache::Cache;
+use super::reads::ReadBatcher;
+use super::sqlite;
 use super::{Entry, StoreError, WriteJob};
 
 /// Reads as of one moment, `now_ms`: from the read pool through the cache, or inside the
@@ -23,18 +25,21 @@ pub struct ReadView<'a> {
 enum Source<'a> {
     Pool {
         session: Session<'a>,
-        /// `None` once the view reads a consistent snapshot, which the cache cannot give.
+        /// `None` once the view reads a consistent snapshot, which neither the cache nor
+        /// gathered reads can give.
         cache: Option<&'a Cache>,
+        reads: &'a ReadBatcher,
     },
     Transaction(Conn<'a>),
 }
 
 impl<'a> ReadView<'a> {
-    pub(super) fn pooled(session: Session<'a>, cache: &'a Cache, now_ms: i64) -> Self {
+    pub(super) fn pooled(session: Session<'a>, cache: &'a Cache, reads: &'a ReadBatcher, now_ms: i64) -> Self {
         Self {
             source: Source::Pool {
                 session,
                 cache: Some(cache),
+                reads,
             },
             now_ms,
             expired: Vec::new(),
@@ -55,7 +60,7 @@ impl<'a> ReadView<'a> {
     /// Makes every later read of this view see one consistent state, as a multi-key read
     /// must: never one key before a commit and another after it.
     pub async fn consistent(&mut self) -> Result<(), StoreError> {
-        if let Source::Pool { session, cache } = &mut self.source {
+        if let Source::Pool { session, cache, .. } = &mut self.source {
             *cache = None;
             session.snapshot().await?;
         }
@@ -67,6 +72,28 @@ impl<'a> ReadView<'a> {
         match &self.source {
             Source::Pool { cache, .. } => *cache,
             Source::Transaction(_) => None,
+        }
+    }
+
+    /// A key's row (expired or not): its type and expiry, and its value if it is a string.
+    /// Outside a snapshot or transaction, the lookup is gathered with other readers' into one
+    /// query.
+    pub(super) async fn row(&mut self, key: &[u8]) -> Result<Option<Row>, StoreError> {
+        if let Some(reads) = self.gathered_reads() {
+            return reads.get(key).await;
+        }
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let row = sqlite::strings::get(conn, key).await?;
+        Ok(row.map(|(info, value)| (info, value.map(Bytes::from))))
+    }
+
+    /// Where single-key lookups are gathered, if this view may use it.
+    pub(super) fn gathered_reads(&self) -> Option<&'a ReadBatcher> {
+        match &self.source {
+            Source::Pool {
+                cache: Some(_), reads, ..
+            } => Some(*reads),
+            Source::Pool { cache: None, .. } | Source::Transaction(_) => None,
         }
     }
 

@@ -63,3 +63,46 @@ async fn strings_written_together_apply_in_order() {
     drop(view);
     store.close().await;
 }
+
+#[tokio::test]
+async fn concurrent_reads_gathered_into_one_query_each_get_their_own_answer() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    for index in 0..50 {
+        let expires_at = (index % 5 == 0).then_some(NOW + 1);
+        store
+            .set(
+                bytes(&format!("k{index}")),
+                bytes(&format!("v{index}")),
+                expires_at,
+                NOW,
+            )
+            .await
+            .unwrap();
+    }
+    crate::helpers::set_hash(&store, "hash", &[("f", "v")]).await.unwrap();
+    // Every key twice, and keys that are missing, expired, or of another type.
+    let keys: Vec<String> = (0..60).chain(0..60).map(|index| format!("k{index}")).collect();
+    let lookups = keys.iter().map(|key| async {
+        let mut view = store.read(NOW + 1);
+        view.lookup(key.as_bytes()).await.unwrap()
+    });
+    let found = futures_util::future::join_all(lookups).await;
+    for (key, lookup) in keys.iter().zip(found) {
+        let index: usize = key[1..].parse().unwrap();
+        let expected = match index {
+            50.. => Lookup::Missing,
+            _ if index.is_multiple_of(5) => Lookup::Expired,
+            _ => Lookup::Live(Entry {
+                value: bytes(&format!("v{index}")),
+                expires_at: None,
+            }),
+        };
+        assert_eq!(lookup, expected, "{key}");
+    }
+    assert!(matches!(
+        store.read(NOW).get(b"hash").await,
+        Err(litekv::store::StoreError::WrongType)
+    ));
+    store.close().await;
+}

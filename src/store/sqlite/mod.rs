@@ -57,6 +57,15 @@ impl Database {
         }
     }
 
+    /// The rows of `keys`, read on a connection of the pool; see [`strings::get_many`].
+    pub(super) async fn get_many(
+        &self,
+        keys: &[bytes::Bytes],
+    ) -> Result<std::collections::HashMap<bytes::Bytes, (crate::store::KeyInfo, Option<bytes::Bytes>)>, sqlx::Error>
+    {
+        strings::get_many(&mut *self.readers.acquire().await?, keys).await
+    }
+
     pub(super) async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("select 1").execute(&self.readers).await.map(drop)
     }

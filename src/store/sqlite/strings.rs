@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
 use sqlx::{QueryBuilder, Row};
 
 use super::Connection;
@@ -82,4 +83,26 @@ pub(in crate::store) async fn expiries<'k>(
         .fetch_all(conn)
         .await?;
     Ok(rows.into_iter().collect())
+}
+
+/// The rows of `keys` that exist (expired or not): each one's type and expiry, and its value
+/// if it is a string. One statement for all of them.
+pub(in crate::store) async fn get_many(
+    conn: &mut Connection,
+    keys: &[Bytes],
+) -> Result<HashMap<Bytes, (KeyInfo, Option<Bytes>)>, sqlx::Error> {
+    let mut query = QueryBuilder::new("select key, type, expires_at, value from keys where key in (");
+    let mut list = query.separated(", ");
+    for key in keys {
+        list.push_bind(key.as_ref());
+    }
+    query.push(")");
+    let rows = query.build().persistent(keys.len() == 1).fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            let key: Vec<u8> = row.try_get(0)?;
+            let value: Option<Vec<u8>> = row.try_get(3)?;
+            Ok((Bytes::from(key), (key_info(row, 1)?, value.map(Bytes::from))))
+        })
+        .collect()
 }
