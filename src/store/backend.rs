@@ -25,7 +25,7 @@ pub(super) enum Conn<'a> {
 
 /// The writer's own connection.
 pub(super) enum WriteConnection {
-    Sqlite(sqlite::Connection),
+    Sqlite(sqlite::WriteConnection),
 }
 
 /// The read connection a [`ReadView`](super::ReadView) holds, taken on its first query.
@@ -83,29 +83,29 @@ impl Session<'_> {
 
 impl WriteConnection {
     pub(super) fn conn(&mut self) -> Conn<'_> {
-        let Self::Sqlite(conn) = self;
-        Conn::Sqlite(conn)
+        let Self::Sqlite(writer) = self;
+        Conn::Sqlite(&mut writer.conn)
     }
 
     pub(super) async fn begin(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(conn) = self;
-        Ok(sqlite::begin(conn).await?)
+        let Self::Sqlite(writer) = self;
+        Ok(sqlite::begin(&mut writer.conn).await?)
     }
 
     pub(super) async fn commit(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(conn) = self;
-        Ok(sqlite::commit(conn).await?)
+        let Self::Sqlite(writer) = self;
+        Ok(sqlite::commit(writer).await?)
     }
 
     pub(super) async fn rollback(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(conn) = self;
-        Ok(sqlite::rollback(conn).await?)
+        let Self::Sqlite(writer) = self;
+        Ok(sqlite::rollback(&mut writer.conn).await?)
     }
 
     /// Closes the connection, leaving every commit in the database file itself.
     pub(super) async fn close(self) -> Result<(), StoreError> {
-        let Self::Sqlite(conn) = self;
-        Ok(sqlite::close_writer(conn).await?)
+        let Self::Sqlite(writer) = self;
+        Ok(sqlite::close_writer(writer).await?)
     }
 }
 

@@ -19,6 +19,12 @@ use super::{Durability, StoreOptions};
 /// A connection: the writer's, or one from the read pool.
 pub(super) type Connection = sqlx::SqliteConnection;
 
+/// The writer's connection, with the checkpointer's word on when to finish the log.
+pub(super) struct WriteConnection {
+    pub(super) conn: Connection,
+    checkpoints: checkpoints::Checkpointer,
+}
+
 /// The schema, embedded in the binary and applied at start.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -34,7 +40,7 @@ pub(super) struct Database {
 impl Database {
     /// Opens (creating if missing) and migrates the database. Returns it with the one
     /// write connection.
-    pub(super) async fn open(options: &StoreOptions) -> Result<(Self, Connection), sqlx::Error> {
+    pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), sqlx::Error> {
         let mut writer = connect_writer(options).await?;
         MIGRATOR.run(&mut writer).await?;
         let readers = connect_readers(options).await?;
@@ -43,10 +49,13 @@ impl Database {
         Ok((
             Self {
                 readers,
-                checkpoints,
+                checkpoints: checkpoints.clone(),
                 file,
             },
-            writer,
+            WriteConnection {
+                conn: writer,
+                checkpoints,
+            },
         ))
     }
 
@@ -175,8 +184,19 @@ pub(super) async fn begin(conn: &mut Connection) -> Result<(), sqlx::Error> {
     sqlx::query("begin immediate").execute(conn).await.map(drop)
 }
 
-pub(super) async fn commit(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    sqlx::query("commit").execute(conn).await.map(drop)
+/// Commits the writer's transaction, then, if the checkpointer asks, finishes copying the
+/// log, so that the next transaction starts it over. That checkpoint is passive: it never
+/// waits, and its failure leaves the commit standing (the checkpointer asks again).
+pub(super) async fn commit(writer: &mut WriteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("commit").execute(&mut writer.conn).await?;
+    if writer.checkpoints.take_finish_request()
+        && let Err(error) = sqlx::query("pragma wal_checkpoint(passive)")
+            .execute(&mut writer.conn)
+            .await
+    {
+        tracing::warn!(error = ?error, "finishing the write-ahead log failed; it will be tried again");
+    }
+    Ok(())
 }
 
 /// Rolls back the writer's transaction, if one is open (a failed COMMIT may have ended it).
@@ -205,7 +225,8 @@ pub(super) async fn roll_back_job(conn: &mut Connection) -> Result<(), sqlx::Err
 
 /// Copies the write-ahead log into the database file and empties it, then closes: the
 /// file alone then holds every commit, and can be copied as a backup.
-pub(super) async fn close_writer(mut conn: Connection) -> Result<(), sqlx::Error> {
+pub(super) async fn close_writer(writer: WriteConnection) -> Result<(), sqlx::Error> {
+    let mut conn = writer.conn;
     sqlx::query("pragma wal_checkpoint(truncate)")
         .execute(&mut conn)
         .await?;
