@@ -7,7 +7,7 @@
 //!
 //! The log starts over from its beginning only when a write begins after a checkpoint copied
 //! all of it, which a passive checkpoint racing a steady stream of writes may never manage:
-//! the log would grow for as long as the writes go on (measured: 180 MB in 12 s of SETs over
+//! the log would grow for as long as the writes go on (measured: 136-199 MB in 12 s of SETs over
 //! 1M keys). A restarting checkpoint from this task would hold the writer back while it
 //! waits, and SQLite's busy handler waits in steps of up to 100 ms (measured: SET's p99 went
 //! from 20 to 127 ms). So once the log holds more than [`RESTART_PAGES`] and a passive
