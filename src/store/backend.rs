@@ -87,6 +87,12 @@ impl WriteConnection {
         Conn::Sqlite(&mut writer.conn)
     }
 
+    /// The largest id a key has, or 0: new keys are numbered after it.
+    pub(super) async fn last_key_id(&mut self) -> Result<i64, StoreError> {
+        let Self::Sqlite(writer) = self;
+        Ok(sqlite::keys::last_id(&mut writer.conn).await?)
+    }
+
     pub(super) async fn begin(&mut self) -> Result<(), StoreError> {
         let Self::Sqlite(writer) = self;
         Ok(sqlite::begin(&mut writer.conn).await?)

@@ -102,21 +102,18 @@ impl WriteTx<'_> {
         kind: KeyType,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
-        let Conn::Sqlite(conn) = self.unchanging();
-        match sqlite::keys::id_and_info(conn, key).await? {
-            Some((id, info)) if is_live(info.expires_at, now_ms) => match info.kind == kind {
-                true => Ok(id),
-                false => Err(StoreError::WrongType),
-            },
-            expired => {
-                if expired.is_some() {
-                    self.delete(key, now_ms).await?;
-                }
-                let id = self.new_key_id();
-                let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
-                Ok(sqlite::keys::create_collection(conn, key, id, kind).await?).map(|()| id)
-            }
+        let mut view = self.read(now_ms);
+        let found = view.collection_id(key, kind).await?;
+        let expired = view.take_expired();
+        drop(view);
+        if let Some(id) = found {
+            return Ok(id);
         }
+        self.delete_if_expired(&expired, now_ms).await?;
+        let id = self.new_key_id();
+        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
+        sqlite::keys::create_collection(conn, key, id, kind).await?;
+        Ok(id)
     }
 
     /// Sets or clears (`None`) the expiry of an existing key.

@@ -90,7 +90,7 @@ impl KeyType {
     }
 }
 
-/// A live key's type and expiry.
+/// A key's type and expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyInfo {
     pub kind: KeyType,

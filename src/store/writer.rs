@@ -15,10 +15,10 @@ pub use futures_util::future::BoxFuture;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::backend::{Conn, WriteConnection};
+use super::backend::WriteConnection;
 use super::cache::Cache;
 use super::view::{Batch, WriteTx};
-use super::{StoreError, StringWrite, sqlite};
+use super::{StoreError, StringWrite};
 
 /// The most requests committed together. Bounds one transaction's duration and memory, and
 /// the keys one statement looks up for a run of string writes.
@@ -131,8 +131,7 @@ impl Writer {
         cache: Arc<Cache>,
         sequence: Arc<AtomicU64>,
     ) -> Result<Self, StoreError> {
-        let Conn::Sqlite(sqlite_conn) = conn.conn();
-        let last_id = sqlite::keys::last_id(sqlite_conn).await?;
+        let last_id = conn.last_key_id().await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
         let committer = Committer {
