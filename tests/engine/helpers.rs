@@ -37,7 +37,7 @@ impl TestEngine {
     }
 
     /// Runs one command, as a door would: a parse error is the reply.
-    pub async fn run(&self, words: &[&str]) -> Reply {
+    pub async fn run(&self, words: &[impl AsRef<str>]) -> Reply {
         match self.engine.parse(args(words)) {
             Ok(command) => self.engine.execute(command).await.expect("the store works"),
             Err(error) => Reply::Error(error),
@@ -56,10 +56,10 @@ impl TestEngine {
     }
 }
 
-pub fn args(words: &[&str]) -> Vec<Bytes> {
+pub fn args(words: &[impl AsRef<str>]) -> Vec<Bytes> {
     words
         .iter()
-        .map(|word| Bytes::copy_from_slice(word.as_bytes()))
+        .map(|word| Bytes::copy_from_slice(word.as_ref().as_bytes()))
         .collect()
 }
 
@@ -92,3 +92,10 @@ pub fn bulks(values: &[&str]) -> Reply {
 }
 
 pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+pub const NOT_AN_INTEGER: &str = "ERR value is not an integer or out of range";
+pub const SYNTAX: &str = "ERR syntax error";
+
+pub fn arity(command: &str) -> Reply {
+    err(&format!("ERR wrong number of arguments for '{command}' command"))
+}

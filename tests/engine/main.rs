@@ -4,6 +4,7 @@
 
 mod helpers;
 mod keys;
+mod server;
 mod strings;
 mod transactions;
 mod types;
