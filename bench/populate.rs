@@ -6,7 +6,7 @@ use anyhow::Context;
 use bytes::Bytes;
 use futures_util::future::try_join_all;
 use litekv::clock::{Clock, SystemClock};
-use litekv::store::{Durability, Store, StoreOptions};
+use litekv::store::{Durability, IfMissing, Store, StoreOptions};
 
 /// Writes in flight at once: enough to fill the writer's batches.
 const CONCURRENCY: usize = 4096;
@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
 
     let store = Store::open(&StoreOptions {
         database_url,
+        if_missing: IfMissing::Create,
         durability: Durability::Normal,
         read_connections: 1,
         busy_timeout: std::time::Duration::from_secs(5),

@@ -7,15 +7,23 @@ use std::time::Duration;
 use anyhow::Context;
 
 use clap::{Args, Parser, ValueEnum};
+use croner::parser::{CronParser, Seconds};
 
 use actix_web::http::Uri;
 
 use crate::access::{Access, Tokens};
-use crate::store::{Durability, StoreOptions};
+use crate::store::{Durability, IfMissing, StoreOptions};
 
 /// litekv-server: the HTTP key-value service, with its expiry sweep running in-process.
 #[derive(Debug, Parser)]
-#[command(name = "litekv-server", version)]
+#[command(
+    name = "litekv-server",
+    version,
+    mut_arg("database_url", |arg| arg.help("The SQLite database, created and migrated if missing")),
+    mut_arg("busy_timeout_ms", |arg| arg.help(
+        "Milliseconds to wait for a lock another process holds (litekv-cleanup) before answering 503"
+    ))
+)]
 pub struct ServerConfig {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, env = "LITEKV_BIND", default_value = "127.0.0.1:8000")]
@@ -24,6 +32,10 @@ pub struct ServerConfig {
     /// HTTP worker threads [default: the number of CPU cores].
     #[arg(long, env = "LITEKV_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: Option<u16>,
+
+    /// Connections reading the database at once.
+    #[arg(long, env = "LITEKV_READ_CONNECTIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub read_connections: u32,
 
     /// Bytes of keys and values cached in memory for reads (0 turns the cache off).
     #[arg(long, env = "LITEKV_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
@@ -163,11 +175,19 @@ impl AccessArgs {
 
 /// litekv-cleanup: purges expired keys on a cron schedule, beside a running server.
 #[derive(Debug, Parser)]
-#[command(name = "litekv-cleanup", version)]
+#[command(
+    name = "litekv-cleanup",
+    version,
+    mut_arg("database_url", |arg| arg.help("The SQLite database the server created; never created here")),
+    mut_arg("busy_timeout_ms", |arg| arg.help(
+        "Milliseconds to wait for a lock the server holds before a purge gives up until its next run"
+    ))
+)]
 pub struct CleanupConfig {
-    /// When to purge: a cron expression with seconds (sec min hour day month weekday), in UTC.
-    #[arg(long, env = "LITEKV_CLEANUP_SCHEDULE", default_value = "0 * * * * *")]
-    pub schedule: String,
+    /// When to purge, in UTC: a cron schedule of five fields (minute hour day month weekday,
+    /// such as `*/5 * * * *`) or six with seconds first (`30 */5 * * * *`).
+    #[arg(long, env = "LITEKV_CLEANUP_SCHEDULE", default_value = "* * * * *", value_parser = Schedule::parse)]
+    pub schedule: Schedule,
 
     /// Run one purge now and exit.
     #[arg(long)]
@@ -183,9 +203,39 @@ pub struct CleanupConfig {
     pub log: LogArgs,
 }
 
+/// The database, as both binaries open it. (Each binary words the help of the first and last
+/// flags for what it does with them.)
+/// A cron schedule, as written and as the scheduler takes it: with a seconds field.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    pub written: String,
+    pub with_seconds: String,
+}
+
+impl Schedule {
+    /// Five fields (crontab's, minute first) or six (seconds first); `@hourly` and its kin.
+    pub fn parse(written: &str) -> Result<Self, String> {
+        const EXPECTED: &str = "expected five fields (minute hour day month weekday, such as \"*/5 * * * *\") \
+                                or six with seconds first (such as \"30 */5 * * * *\")";
+        let with_seconds = match written.split_whitespace().count() {
+            5 => format!("0 {written}"),
+            6 => written.trim().to_owned(),
+            _ if written.trim_start().starts_with('@') => written.trim().to_owned(),
+            fields => return Err(format!("{fields} fields; {EXPECTED}")),
+        };
+        let parser = CronParser::builder().seconds(Seconds::Required).build();
+        match parser.parse(&with_seconds) {
+            Ok(_) => Ok(Self {
+                written: written.to_owned(),
+                with_seconds,
+            }),
+            Err(error) => Err(format!("{error}; {EXPECTED}")),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// The SQLite database, created and migrated if missing.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://db.sqlite3")]
     pub database_url: String,
 
@@ -194,24 +244,32 @@ pub struct DatabaseArgs {
     #[arg(long, env = "LITEKV_SYNCHRONOUS", value_enum, default_value_t = Durability::Full)]
     pub synchronous: Durability,
 
-    /// Connections in the read pool.
-    #[arg(long, env = "LITEKV_READ_CONNECTIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
-    pub read_connections: u32,
-
-    /// Milliseconds to wait for a lock held by another process before failing with 503.
     #[arg(long, env = "LITEKV_BUSY_TIMEOUT_MS", default_value_t = 5000)]
     pub busy_timeout_ms: u64,
 }
 
 impl DatabaseArgs {
-    /// The store's options, with a read cache of `cache_bytes` (0 for none).
-    pub fn store_options(&self, cache_bytes: usize) -> StoreOptions {
+    /// The store's options, with no read connections or cache to speak of: callers that read
+    /// set their own.
+    pub fn store_options(&self, if_missing: IfMissing) -> StoreOptions {
         StoreOptions {
             database_url: self.database_url.clone(),
+            if_missing,
             durability: self.synchronous,
-            read_connections: self.read_connections,
+            read_connections: 1,
             busy_timeout: Duration::from_millis(self.busy_timeout_ms),
-            cache_bytes,
+            cache_bytes: 0,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The store's options: the database created if missing, with the read pool and cache.
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            read_connections: self.read_connections,
+            cache_bytes: self.cache_bytes,
+            ..self.database.store_options(IfMissing::Create)
         }
     }
 }
@@ -234,7 +292,8 @@ pub struct LogArgs {
     #[arg(long, env = "LITEKV_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
-    /// Log filter, in RUST_LOG syntax: a level (`info`) or per-module levels (`litekv=debug,warn`).
+    /// Log filter: a level for litekv (`debug`; other crates then log warnings only), or
+    /// RUST_LOG syntax for any crate (`litekv=debug,actix_server=info,warn`).
     #[arg(long, env = "LITEKV_LOG", default_value = "info")]
     pub log_level: String,
 }
@@ -267,6 +326,26 @@ pub fn parse_origin(origin: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedules_take_five_fields_or_six_with_seconds() {
+        for (written, with_seconds) in [
+            ("*/5 * * * *", "0 */5 * * * *"),
+            ("30 */5 * * * *", "30 */5 * * * *"),
+            ("0 3 * * MON", "0 0 3 * * MON"),
+            ("@hourly", "@hourly"),
+        ] {
+            let schedule = Schedule::parse(written).unwrap();
+            assert_eq!(
+                (schedule.written.as_str(), schedule.with_seconds.as_str()),
+                (written, with_seconds)
+            );
+        }
+        for bad in ["every now and then", "* * * *", "61 * * * *", ""] {
+            let error = Schedule::parse(bad).unwrap_err();
+            assert!(error.contains("expected five fields"), "{bad:?}: {error}");
+        }
+    }
 
     #[test]
     fn origins_are_scheme_host_and_port_only() {

@@ -10,6 +10,7 @@ use actix_web::http::KeepAlive;
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use clap::ValueEnum;
 
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::Engine;
@@ -36,7 +37,7 @@ impl Application {
 
     /// As [`Application::build`], with the clock every command and sweep reads.
     pub async fn build_with_clock(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let store = Store::open(&config.database.store_options(config.cache_bytes))
+        let store = Store::open(&config.store_options())
             .await
             .with_context(|| format!("opening the database {}", config.database.database_url))?;
         let limits = http::Limits::from(&config.limits);
@@ -90,14 +91,15 @@ impl Application {
             let task = sweep::spawn_periodic(sweeper.clone(), Duration::from_secs(config.sweep_interval));
             (sweeper, task)
         });
+        let url = format!("http://{address}");
         tracing::info!(
-            %address,
+            %url,
             database = %config.database.database_url,
-            synchronous = ?config.database.synchronous,
+            synchronous = %flag_value(config.database.synchronous),
             workers,
             sweep = !config.no_sweep,
             token_required,
-            "litekv listening"
+            "litekv listening on {url}, API docs at {url}/docs"
         );
         Ok(Self {
             port: address.port(),
@@ -131,6 +133,13 @@ impl Application {
         tracing::info!("stopped");
         served
     }
+}
+
+/// An enum flag's value as the command line spells it (`full`, not `Full`).
+fn flag_value(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map_or_else(String::new, |value| value.get_name().to_owned())
 }
 
 fn default_workers() -> usize {

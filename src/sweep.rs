@@ -16,7 +16,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{CleanupConfig, SweepArgs};
-use crate::store::{Store, StoreError};
+use crate::store::{IfMissing, Store, StoreError};
 
 /// Purges expired keys, one pass at a time; clones share the same store and stop flag.
 #[derive(Clone)]
@@ -99,8 +99,9 @@ pub fn spawn_periodic(sweeper: Sweeper, interval: Duration) -> tokio::task::Join
 /// `litekv-cleanup`: one pass with `--once`, otherwise a pass on every tick of the cron
 /// schedule until SIGTERM or SIGINT, which let the batch in progress finish.
 pub async fn run_scheduled(config: CleanupConfig) -> anyhow::Result<()> {
-    // The cleanup reads nothing, so it caches nothing.
-    let store = Store::open(&config.database.store_options(0))
+    // The cleanup only tends a database the server made: a mistyped URL must not get a new,
+    // empty file purged forever.
+    let store = Store::open(&config.database.store_options(IfMissing::Refuse))
         .await
         .with_context(|| format!("opening the database {}", config.database.database_url))?;
     let sweeper = Sweeper::new(store.clone(), Arc::new(SystemClock), &config.sweep);
@@ -109,14 +110,14 @@ pub async fn run_scheduled(config: CleanupConfig) -> anyhow::Result<()> {
     } else {
         let scheduler = JobScheduler::new().await.context("starting the scheduler")?;
         let job_sweeper = sweeper.clone();
-        let job = Job::new_async(config.schedule.as_str(), move |_, _| {
+        let job = Job::new_async(config.schedule.with_seconds.as_str(), move |_, _| {
             let sweeper = job_sweeper.clone();
             Box::pin(async move { sweeper.run_logged_pass().await })
         })
-        .with_context(|| format!("invalid --schedule {:?}", config.schedule))?;
+        .with_context(|| format!("invalid --schedule {:?}", config.schedule.written))?;
         scheduler.add(job).await.context("scheduling the purge")?;
         scheduler.start().await.context("starting the scheduler")?;
-        tracing::info!(schedule = %config.schedule, "litekv-cleanup started");
+        tracing::info!(schedule = %config.schedule.written, "litekv-cleanup started");
         shutdown_signal().await?;
         tracing::info!("stopping: letting the batch in progress finish");
         let mut scheduler = scheduler;

@@ -1,26 +1,56 @@
 //! Logging (`tracing` events to stdout, as text or JSON lines) and metrics (the `metrics`
 //! facade, rendered in Prometheus's text format).
 
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Context;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
 
 use crate::config::{LogArgs, LogFormat};
 
 /// Installs the global log subscriber. Call once, at the start of a binary.
 pub fn init(args: &LogArgs) -> anyhow::Result<()> {
-    let filter =
-        EnvFilter::try_new(&args.log_level).with_context(|| format!("invalid --log-level {:?}", args.log_level))?;
-    let subscriber = tracing_subscriber::fmt().with_env_filter(filter);
+    let filter = EnvFilter::try_new(filter_directives(&args.log_level))
+        .with_context(|| format!("invalid --log-level {:?}", args.log_level))?;
+    // Colours only for a person at a terminal, not in files and log collectors.
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
     match args.log_format {
         LogFormat::Text => subscriber.try_init(),
         LogFormat::Json => subscriber.json().flatten_event(true).try_init(),
     }
     .map_err(|error| anyhow::anyhow!(error))
     .context("installing the log subscriber")
+}
+
+/// A bare level (`info`) is litekv's; dependencies then log warnings and errors only, since
+/// their `info` lines (a scheduler's "Uninited", actix's "starting service") tell an operator
+/// nothing. Anything else is RUST_LOG syntax, taken as written.
+fn filter_directives(log_level: &str) -> String {
+    match LevelFilter::from_str(log_level) {
+        Ok(level) => format!("{},litekv={level}", level.min(LevelFilter::WARN)),
+        Err(_) => log_level.to_owned(),
+    }
+}
+
+/// A binary's exit: 0 for `Ok`; for an error, one line on stderr, each cause after a colon,
+/// and 1. No backtrace even under `RUST_BACKTRACE`: these errors are a setting or the
+/// machine's state, and the message names which.
+pub fn exit(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Latency buckets, in seconds: from a cached read (tens of µs) to a stalled write.
@@ -57,4 +87,18 @@ pub fn spawn_metrics_upkeep(handle: PrometheusHandle) -> tokio::task::JoinHandle
             handle.run_upkeep();
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_directives;
+
+    #[test]
+    fn a_bare_level_quiets_dependencies_below_warnings() {
+        assert_eq!(filter_directives("info"), "warn,litekv=info");
+        assert_eq!(filter_directives("debug"), "warn,litekv=debug");
+        assert_eq!(filter_directives("error"), "error,litekv=error");
+        assert_eq!(filter_directives("off"), "off,litekv=off");
+        assert_eq!(filter_directives("litekv=debug,info"), "litekv=debug,info");
+    }
 }

@@ -55,7 +55,8 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Store(StoreError::Busy(_) | StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Full(_)) => StatusCode::INSUFFICIENT_STORAGE,
-            Self::Store(StoreError::Database(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            // Opening is over before any request arrives.
+            Self::Store(StoreError::Database(_) | StoreError::Unopenable(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -68,7 +69,9 @@ impl ResponseError for ApiError {
                     "the database's disk is full; writes are refused until space is freed".to_owned()
                 }
                 StoreError::Closed => "the server is shutting down; retry against a running server".to_owned(),
-                StoreError::Database(_) => "internal error; the server log has the details".to_owned(),
+                StoreError::Database(_) | StoreError::Unopenable(_) => {
+                    "internal error; the server log has the details".to_owned()
+                }
                 StoreError::WrongType => error.to_string(),
             },
             client_error => client_error.to_string(),

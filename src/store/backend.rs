@@ -34,8 +34,8 @@ pub(super) enum Session<'a> {
 }
 
 impl Database {
-    /// Opens (creating if missing) and migrates the database named by `options`. Returns it
-    /// with the one write connection.
+    /// Opens (creating it if missing, when `options` allow) and migrates the database named
+    /// by `options`. Returns it with the one write connection.
     pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), StoreError> {
         let (database, writer) = sqlite::Database::open(options).await?;
         Ok((Self::Sqlite(database), WriteConnection::Sqlite(writer)))

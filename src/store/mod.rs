@@ -50,14 +50,26 @@ pub enum Durability {
 /// Everything needed to open a [`Store`].
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
-    /// `sqlite://path` (created if missing) or any URL sqlx's SQLite driver accepts.
+    /// `sqlite://path` or any URL sqlx's SQLite driver accepts.
     pub database_url: String,
+    /// Whether a missing database file is created, or refused.
+    pub if_missing: IfMissing,
     pub durability: Durability,
     pub read_connections: u32,
     /// How long a connection waits for a lock held by another process (the cleanup binary).
     pub busy_timeout: Duration,
     /// Bytes of keys and values kept in memory for reads; 0 turns the cache off.
     pub cache_bytes: usize,
+}
+
+/// What opening a database that does not exist yet does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IfMissing {
+    /// Create it, empty, and migrate it: the server's first start.
+    Create,
+    /// Fail: a program that only tends an existing database (the cleanup) would otherwise
+    /// tend a new empty one forever.
+    Refuse,
 }
 
 /// What a key holds: Redis's five types.
@@ -139,6 +151,9 @@ pub enum StoreError {
     Database(#[source] Arc<sqlx::Error>),
     #[error("the store is closed")]
     Closed,
+    /// The database cannot be opened as asked; the message says why and what to do.
+    #[error("{0}")]
+    Unopenable(String),
 }
 
 /// Handle to the database; clones share the same connections and writer.
@@ -156,7 +171,8 @@ pub struct Store {
 const EXPIRED_KEYS_DELETED: &str = "litekv_expired_keys_deleted_total";
 
 impl Store {
-    /// Opens (creating if missing) and migrates the database, then starts the writer task.
+    /// Opens the database (creating it if missing and `options.if_missing` says so) and
+    /// migrates it, then starts the writer task.
     /// Must be called inside a tokio runtime, which the writer task then runs on.
     pub async fn open(options: &StoreOptions) -> Result<Self, StoreError> {
         let (database, write_connection) = Database::open(options).await?;

@@ -10,7 +10,7 @@ use clap::Parser;
 use litekv::clock::ManualClock;
 use litekv::config::ServerConfig;
 use litekv::startup::Application;
-use litekv::store::{Durability, Store, StoreOptions};
+use litekv::store::{Durability, IfMissing, Store, StoreOptions};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -35,6 +35,7 @@ impl TestDatabase {
     pub async fn open_store(&self) -> Store {
         Store::open(&StoreOptions {
             database_url: self.url(),
+            if_missing: IfMissing::Create,
             durability: Durability::Full,
             read_connections: 2,
             busy_timeout: std::time::Duration::from_secs(5),
@@ -212,44 +213,45 @@ impl TestApp {
 pub struct RunningBinary {
     child: std::process::Child,
     log: Arc<std::sync::Mutex<String>>,
-    log_reader: Option<std::thread::JoinHandle<()>>,
+    errors: Arc<std::sync::Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl RunningBinary {
-    /// Starts `name` (`litekv-server` or `litekv-cleanup`) with JSON logs on stdout.
+    /// Starts `name` (`litekv-server` or `litekv-cleanup`) with JSON logs on stdout (unless
+    /// `args` choose a `--log-format`). Its
+    /// stderr is kept too (see [`RunningBinary::errors`]), not mixed into the test output.
     pub fn start(name: &str, args: &[&str]) -> Self {
         Self::start_with_env(name, args, &[])
     }
 
     /// As [`RunningBinary::start`], with extra environment variables.
     pub fn start_with_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
-        use std::io::BufRead;
         let path = match name {
             "litekv-server" => env!("CARGO_BIN_EXE_litekv-server"),
             "litekv-cleanup" => env!("CARGO_BIN_EXE_litekv-cleanup"),
             other => panic!("no binary {other}"),
         };
+        // JSON logs, unless the test chose a format.
+        let format: &[&str] = match args.contains(&"--log-format") {
+            true => &[],
+            false => &["--log-format", "json"],
+        };
         let mut child = std::process::Command::new(path)
             .args(args)
-            .args(["--log-format", "json"])
+            .args(format)
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("the binary starts");
-        let log = Arc::new(std::sync::Mutex::new(String::new()));
-        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let sink = Arc::clone(&log);
-        let log_reader = std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
+        let (log, log_reader) = collect_lines(child.stdout.take().unwrap());
+        let (errors, errors_reader) = collect_lines(child.stderr.take().unwrap());
         Self {
             child,
             log,
-            log_reader: Some(log_reader),
+            errors,
+            readers: vec![log_reader, errors_reader],
         }
     }
 
@@ -266,6 +268,11 @@ impl RunningBinary {
         self.log.lock().unwrap().clone()
     }
 
+    /// What the process wrote to stderr: a failed start's error, for one.
+    pub fn errors(&self) -> String {
+        self.errors.lock().unwrap().clone()
+    }
+
     /// Waits (up to 30 s) for a log line containing `needle` and returns it.
     pub async fn wait_for_log(&self, needle: &str) -> String {
         for _ in 0..3000 {
@@ -280,7 +287,7 @@ impl RunningBinary {
     /// The server's base URL, from its start-up log.
     pub async fn server_address(&self) -> String {
         let line: Value = serde_json::from_str(&self.wait_for_log("litekv listening").await).unwrap();
-        format!("http://{}", line["address"].as_str().unwrap())
+        line["url"].as_str().unwrap().to_owned()
     }
 
     /// SIGKILL: no chance to finish anything.
@@ -296,11 +303,11 @@ impl RunningBinary {
         assert!(status.success());
     }
 
-    /// Waits (up to 30 s) for the process to exit; its whole log is captured by then.
+    /// Waits (up to 30 s) for the process to exit; its whole output is captured by then.
     pub async fn wait(&mut self) -> std::process::ExitStatus {
         for _ in 0..3000 {
             if let Some(status) = self.child.try_wait().unwrap() {
-                if let Some(reader) = self.log_reader.take() {
+                for reader in self.readers.drain(..) {
                     reader.join().unwrap();
                 }
                 return status;
@@ -310,6 +317,23 @@ impl RunningBinary {
         self.child.kill().unwrap();
         panic!("the process did not exit in 30 s; the log:\n{}", self.log());
     }
+}
+
+/// A thread appending each line of `stream` to the returned text.
+fn collect_lines(
+    stream: impl std::io::Read + Send + 'static,
+) -> (Arc<std::sync::Mutex<String>>, std::thread::JoinHandle<()>) {
+    use std::io::BufRead;
+    let text = Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+            let mut text = sink.lock().unwrap();
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+    (text, reader)
 }
 
 /// A failing test must not leave its server running.

@@ -168,12 +168,86 @@ async fn the_scheduled_cleanup_purges_on_its_cron_schedule_and_stops_on_sigterm(
 }
 
 #[actix_web::test]
-async fn a_bad_cron_schedule_is_refused_at_start() {
+async fn a_bad_cron_schedule_is_refused_at_start_saying_what_is_expected() {
     let database = TestDatabase::new();
     let url = database.url();
-    let mut cleanup = RunningBinary::start(
-        "litekv-cleanup",
-        &["--schedule", "every now and then", "--database-url", &url],
+    for once in [false, true] {
+        let mut args = vec!["--schedule", "every now and then", "--database-url", &url];
+        args.extend(once.then_some("--once"));
+        let mut cleanup = RunningBinary::start("litekv-cleanup", &args);
+        assert!(!cleanup.wait().await.success());
+        let errors = cleanup.errors();
+        assert!(
+            errors.contains("4 fields; expected five fields (minute hour day month weekday"),
+            "{errors}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_cleanup_never_creates_a_database() {
+    let directory = tempfile::tempdir().unwrap();
+    let missing = directory.path().join("mistyped.sqlite3");
+    let url = crate::helpers::database_url(&missing);
+    for once in [&[][..], &["--once"]] {
+        let mut cleanup = RunningBinary::start("litekv-cleanup", &[&["--database-url", &url][..], once].concat());
+        assert!(!cleanup.wait().await.success());
+        let errors = cleanup.errors();
+        assert!(
+            errors.contains(&format!("there is no database at {}", missing.display())),
+            "{errors}"
+        );
+        assert!(!errors.contains("backtrace"), "{errors}");
+    }
+    let left: Vec<_> = std::fs::read_dir(directory.path()).unwrap().collect();
+    assert!(left.is_empty(), "the cleanup left {left:?}");
+}
+
+#[actix_web::test]
+async fn a_database_in_a_missing_directory_is_refused_naming_the_directory() {
+    let directory = tempfile::tempdir().unwrap();
+    let nowhere = directory.path().join("not-made-yet");
+    let url = crate::helpers::database_url(&nowhere.join("db.sqlite3"));
+    let mut server = RunningBinary::start("litekv-server", &["--bind", "127.0.0.1:0", "--database-url", &url]);
+    assert!(!server.wait().await.success());
+    let errors = server.errors();
+    assert!(
+        errors.contains(&format!(
+            "the directory {} for the database does not exist",
+            nowhere.display()
+        )),
+        "{errors}"
     );
-    assert!(!cleanup.wait().await.success());
+}
+
+#[actix_web::test]
+async fn the_text_log_is_plain_names_a_clickable_address_and_leaves_out_dependency_chatter() {
+    let database = TestDatabase::new();
+    let url = database.url();
+    let mut server = RunningBinary::start(
+        "litekv-server",
+        &["--bind", "127.0.0.1:0", "--database-url", &url, "--log-format", "text"],
+    );
+    let line = server.wait_for_log("litekv listening").await;
+    let address = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches(',');
+    assert!(line.contains(&format!("API docs at {address}/docs")), "{line}");
+    assert!(line.contains("synchronous=full"), "{line}");
+    let docs = awc::Client::new().get(format!("{address}/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+
+    server.terminate();
+    assert!(server.wait().await.success());
+    let log = server.log();
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a log that is not a terminal:\n{log}"
+    );
+    for chatter in ["actix_server", "tokio_cron_scheduler", "Actix runtime found"] {
+        assert!(!log.contains(chatter), "{chatter:?} at the default level:\n{log}");
+    }
+    assert!(log.contains("stopped"), "{log}");
 }

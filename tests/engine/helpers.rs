@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use litekv::clock::ManualClock;
 use litekv::cmd::{CmdError, Engine, Reply};
-use litekv::store::{Durability, Store, StoreOptions};
+use litekv::store::{Durability, IfMissing, Store, StoreOptions};
 use tempfile::TempDir;
 
 pub struct TestEngine {
@@ -20,6 +20,7 @@ impl TestEngine {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = Store::open(&StoreOptions {
             database_url: format!("sqlite://{}", dir.path().join("engine.sqlite3").display()),
+            if_missing: IfMissing::Create,
             durability: Durability::Full,
             read_connections: 2,
             busy_timeout: Duration::from_secs(5),

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bytes::Bytes;
-use litekv::store::{BoxFuture, Durability, Store, StoreError, StoreOptions, WriteJob, WriteTx};
+use litekv::store::{BoxFuture, Durability, IfMissing, Store, StoreError, StoreOptions, WriteJob, WriteTx};
 use tempfile::TempDir;
 
 /// Unix milliseconds the tests treat as "now": 2026-01-01.
@@ -55,6 +55,7 @@ impl TestDatabase {
 pub async fn open_at(path: &Path) -> Store {
     Store::open(&StoreOptions {
         database_url: format!("sqlite://{}", path.display()),
+        if_missing: IfMissing::Create,
         durability: Durability::Full,
         read_connections: 2,
         busy_timeout: Duration::from_secs(5),

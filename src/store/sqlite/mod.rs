@@ -6,7 +6,7 @@ pub(super) mod hashes;
 pub(super) mod keys;
 pub(super) mod strings;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sqlx::migrate::Migrator;
@@ -14,7 +14,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection as _, Sqlite, SqlitePool};
 
-use super::{Durability, StoreOptions};
+use super::{Durability, IfMissing, StoreError, StoreOptions};
 
 /// A connection: the writer's, or one from the read pool.
 pub(super) type Connection = sqlx::SqliteConnection;
@@ -38,14 +38,15 @@ pub(super) struct Database {
 }
 
 impl Database {
-    /// Opens (creating if missing) and migrates the database. Returns it with the one
-    /// write connection.
-    pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), sqlx::Error> {
+    /// Opens (creating it if missing, when `options` allow) and migrates the database.
+    /// Returns it with the one write connection.
+    pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), StoreError> {
+        let file = base_options(options)?.get_filename().to_path_buf();
+        check_file(&file, options.if_missing)?;
         let mut writer = connect_writer(options).await?;
-        MIGRATOR.run(&mut writer).await?;
+        MIGRATOR.run(&mut writer).await.map_err(sqlx::Error::from)?;
         let readers = connect_readers(options).await?;
         let checkpoints = checkpoints::Checkpointer::start(base_options(options)?.connect().await?);
-        let file = base_options(options)?.get_filename().to_path_buf();
         Ok((
             Self {
                 readers,
@@ -95,6 +96,31 @@ impl Database {
     pub(super) async fn close_readers(&self) {
         self.checkpoints.stop().await;
         self.readers.close().await;
+    }
+}
+
+/// Refuses, with a reason a person can act on, a database file SQLite could not create (its
+/// directory is missing: SQLite would only say "unable to open database file") or should not
+/// (it is missing and `if_missing` refuses). In-memory databases have no file to check.
+fn check_file(file: &Path, if_missing: IfMissing) -> Result<(), StoreError> {
+    let in_memory = file.as_os_str() == ":memory:" || file.to_string_lossy().starts_with("file:");
+    if in_memory || file.exists() {
+        return Ok(());
+    }
+    if if_missing == IfMissing::Refuse {
+        return Err(StoreError::Unopenable(format!(
+            "there is no database at {}: check the database URL (the server creates the file on its first start)",
+            file.display()
+        )));
+    }
+    match file.parent() {
+        Some(directory) if !directory.as_os_str().is_empty() && !directory.is_dir() => {
+            Err(StoreError::Unopenable(format!(
+                "the directory {} for the database does not exist: create it, or choose another database URL",
+                directory.display()
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
