@@ -16,11 +16,18 @@ pub(super) fn request_access(tokens: &Tokens, request: &ServiceRequest) -> Optio
         .headers()
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     let query = request.uri().query().unwrap_or_default();
     let in_query = query.split('&').find_map(|pair| pair.strip_prefix("_token="));
     let in_query = in_query.map(|token| percent_encoding::percent_decode_str(token).decode_utf8_lossy());
     tokens.grant([bearer, in_query.as_deref()].into_iter().flatten())
+}
+
+/// The token of an `Authorization` header's value: `Bearer <token>`, the scheme in any case
+/// (RFC 9110: schemes are case-insensitive).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim_start())
 }
 
 impl FromRequest for Access {

@@ -21,9 +21,11 @@ use crate::domain::{Key, Ttl};
 
 const BODY_SHAPE: &str = r#"a JSON object such as {"key": "user:123", "value": {"name": "John"}, "ttl": 3600}"#;
 
+/// Set a key (RedisLite).
+///
 /// `POST /api/set {"key", "value", "ttl"?}`.
 #[utoipa::path(
-    post, path = "/api/set", tag = "RedisLite API",
+    post, path = "/api/set", tag = "RedisLite API", operation_id = "redislite_set",
     request_body(content = SetRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Stored", body = SetResponse),
@@ -49,9 +51,11 @@ pub(super) async fn set(
     }))
 }
 
+/// Read a key (RedisLite).
+///
 /// `GET /api/get?key=`: the value, or `"value": null, "exists": false`.
 #[utoipa::path(
-    get, path = "/api/get", tag = "RedisLite API",
+    get, path = "/api/get", tag = "RedisLite API", operation_id = "redislite_get",
     params(("key" = String, Query, description = "The key", example = "user:123")),
     responses(
         (status = 200, description = "The value, or `null` with `exists: false`", body = GetResponse),
@@ -72,9 +76,11 @@ pub(super) async fn get(request: HttpRequest, engine: web::Data<Engine>) -> Resu
     }))
 }
 
+/// Delete a key (RedisLite).
+///
 /// `DELETE /api/delete?key=`.
 #[utoipa::path(
-    delete, path = "/api/delete", tag = "RedisLite API",
+    delete, path = "/api/delete", tag = "RedisLite API", operation_id = "redislite_delete",
     params(("key" = String, Query, description = "The key", example = "user:123")),
     responses(
         (status = 200, description = "`deleted` says whether a live key was removed", body = DeleteResponse),
@@ -96,9 +102,11 @@ pub(super) async fn delete(
     }))
 }
 
+/// Check whether a key exists (RedisLite).
+///
 /// `GET /api/exists?key=`.
 #[utoipa::path(
-    get, path = "/api/exists", tag = "RedisLite API",
+    get, path = "/api/exists", tag = "RedisLite API", operation_id = "redislite_exists",
     params(("key" = String, Query, description = "The key", example = "user:123")),
     responses(
         (status = 200, description = "Whether a live key exists", body = ExistsResponse),

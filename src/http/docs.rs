@@ -34,12 +34,13 @@ use super::{compat, native, ops, upstash};
         compat::get,
         compat::delete,
         compat::exists,
+        ops::index,
         ops::health,
         ops::ready,
         ops::metrics,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &OperationIdPerMethod),
     security(("token" = []))
 )]
 struct ApiDoc;
@@ -51,6 +52,38 @@ impl Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// One handler may serve several methods (the path-style command): OpenAPI wants each
+/// operation's id unique, so each of its methods gets `<id>_<method>`.
+struct OperationIdPerMethod;
+
+impl Modify for OperationIdPerMethod {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                ("get", &mut item.get),
+                ("head", &mut item.head),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("delete", &mut item.delete),
+            ];
+            let mut operations: Vec<_> = operations
+                .into_iter()
+                .filter_map(|(method, operation)| Some((method, operation.as_mut()?)))
+                .collect();
+            let ids: Vec<_> = operations
+                .iter()
+                .map(|(_, operation)| operation.operation_id.clone())
+                .collect();
+            for (method, operation) in &mut operations {
+                let shared = ids.iter().filter(|id| **id == operation.operation_id).count() > 1;
+                if let (true, Some(id)) = (shared, &mut operation.operation_id) {
+                    *id = format!("{id}_{method}");
+                }
+            }
+        }
     }
 }
 
@@ -124,9 +157,29 @@ fn error_responses(errors: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> 
 /// there. ReDoc has no build that works without a CDN short of committing its bundle to
 /// this repository, so `/redoc` redirects rather than serve a page that cannot load.
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
-        .route("/docs", web::get().to(to_swagger_ui))
-        .route("/redoc", web::get().to(to_swagger_ui));
+    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+    for path in ["/docs", "/redoc"] {
+        cfg.service(
+            web::resource(path)
+                .route(web::get().to(to_swagger_ui))
+                .default_service(reserved_for_docs()),
+        );
+    }
+    // Swagger UI's routes take GET alone; any other method on its paths would reach the
+    // JSON API as the key `docs` or `openapi.json`.
+    for path in ["/docs/{_:.*}", "/openapi.json"] {
+        cfg.service(web::resource(path).default_service(reserved_for_docs()));
+    }
+}
+
+fn reserved_for_docs() -> actix_web::Route {
+    web::to(ops::method_not_allowed_because("GET, HEAD", |request| {
+        format!(
+            "; {} is reserved for the API docs, which are read-only. A key of that name is \
+             reached through the Redis API: POST / with [\"SET\", \"<key>\", \"<value>\"]",
+            request.path()
+        )
+    }))
 }
 
 async fn to_swagger_ui() -> HttpResponse {

@@ -17,10 +17,16 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
-    #[error("{0}")]
-    NotFound(&'static str),
-    #[error("method {method} is not allowed on this path; use {allowed}")]
-    MethodNotAllowed { method: String, allowed: &'static str },
+    /// No such key: the body names the key that was looked up.
+    #[error("{message}")]
+    KeyNotFound { message: &'static str, key: String },
+    /// `hint` (empty, or starting with "; ") says what the client likely meant.
+    #[error("method {method} is not allowed on this path; use {allowed}{hint}")]
+    MethodNotAllowed {
+        method: String,
+        allowed: &'static str,
+        hint: String,
+    },
     #[error("{0}")]
     RequestTimeout(String),
     #[error("{0}")]
@@ -48,7 +54,7 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest(_) | Self::Store(StoreError::WrongType) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::KeyNotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -86,7 +92,11 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(ErrorBody { error: message })
+        let body = match self {
+            Self::KeyNotFound { key, .. } => ErrorBody::new(message).about_key(key),
+            _ => ErrorBody::new(message),
+        };
+        response.json(body)
     }
 }
 
@@ -95,10 +105,37 @@ impl ResponseError for ApiError {
 pub struct ErrorBody {
     #[schema(example = "Key not found")]
     error: String,
+    /// The key the request named, when it was not found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "user:123")]
+    key: Option<String>,
+    /// What the request likely meant, when a guess is possible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
 }
 
 impl ErrorBody {
     pub fn new(error: impl Into<String>) -> Self {
-        Self { error: error.into() }
+        Self {
+            error: error.into(),
+            key: None,
+            hint: None,
+        }
+    }
+
+    /// Names the key a request looked up. A key with a slash is often an Upstash path
+    /// command sent with a trailing slash (`/get/color/`), which the JSON API reads as the
+    /// key `get/color`: the hint says so.
+    fn about_key(mut self, key: &str) -> Self {
+        if let Some((command, arguments)) = key.split_once('/') {
+            self.hint = Some(format!(
+                "the JSON API read the key {key:?}, from the path up to its trailing slash; for the \
+                 Redis command {} {}, leave the trailing slash out: /{key}",
+                command.to_uppercase(),
+                arguments.replace('/', " ")
+            ));
+        }
+        self.key = Some(key.to_owned());
+        self
     }
 }

@@ -34,10 +34,15 @@ const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
 const MAX_REQUEST_ID: usize = 128;
 
 pub async fn frame(
-    request: ServiceRequest,
+    mut request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let started = Instant::now();
+    // HEAD is GET without the body: routed as GET, while the connection, which saw HEAD,
+    // leaves the body out.
+    if request.method() == Method::HEAD {
+        request.head_mut().method = Method::GET;
+    }
     let request_id = request_id(&request);
     let engine = request.app_data::<web::Data<Engine>>().cloned();
     let serve = async {
@@ -105,7 +110,7 @@ fn admit(request: &ServiceRequest) -> Result<Access, Refusal> {
         return Err(Refusal::TooManyConnections { max });
     }
     let access = match request.app_data::<web::Data<Tokens>>() {
-        _ if is_public(request.path()) => Some(Access::ReadOnly),
+        _ if is_public(request.method(), request.path()) => Some(Access::ReadOnly),
         Some(tokens) => request_access(tokens, request),
         None => Some(Access::ReadWrite),
     };
@@ -134,9 +139,10 @@ impl Refusal {
 }
 
 /// Paths served without a token: probes, which orchestrators call without credentials, and
-/// the API's documentation, which holds no data.
-fn is_public(path: &str) -> bool {
-    matches!(path, "/health" | "/ready" | "/openapi.json" | "/docs" | "/redoc") || path.starts_with("/docs/")
+/// the index and the API's documentation, which hold no data.
+fn is_public(method: &Method, path: &str) -> bool {
+    let index = method == Method::GET && path == "/";
+    index || matches!(path, "/health" | "/ready" | "/openapi.json" | "/docs" | "/redoc") || path.starts_with("/docs/")
 }
 
 /// Logs the request and counts and times it for `/metrics`. Logged at `debug`
@@ -227,7 +233,7 @@ mod tests {
     }
 
     #[test]
-    fn docs_and_probes_are_public_and_keys_under_them_are_not_exempt_by_prefix_alone() {
+    fn the_index_docs_and_probes_are_public_and_keys_under_them_are_not_exempt_by_prefix_alone() {
         for public in [
             "/health",
             "/ready",
@@ -236,11 +242,14 @@ mod tests {
             "/docs/",
             "/docs/index.css",
             "/redoc",
+            "/",
         ] {
-            assert!(is_public(public), "{public}");
+            assert!(is_public(&Method::GET, public), "{public}");
         }
-        for private in ["/", "/healthy/", "/docsx/", "/metrics", "/get/docs", "/ready/"] {
-            assert!(!is_public(private), "{private}");
+        for private in ["/healthy/", "/docsx/", "/metrics", "/get/docs", "/ready/"] {
+            assert!(!is_public(&Method::GET, private), "{private}");
         }
+        // `POST /` runs commands.
+        assert!(!is_public(&Method::POST, "/"));
     }
 }

@@ -28,9 +28,11 @@ use crate::domain::{Key, KeyError, Ttl};
 const ENVELOPE_BYTES: usize = 4096;
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
 
-/// `POST /<key>/`: upserts; 201 when the key is new (or had expired), 200 when it existed.
+/// Set a key to a JSON value, with an optional TTL.
+///
+/// `POST /<key>/` upserts: 201 when the key is new (or had expired), 200 when it existed.
 #[utoipa::path(
-    post, path = "/{key}/", tag = "JSON API",
+    post, path = "/{key}/", tag = "JSON API", operation_id = "set_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
     request_body(content = SetRequest, content_type = "application/json"),
     responses(
@@ -64,9 +66,11 @@ pub(super) async fn set_key(
     }))
 }
 
+/// Read a key's JSON value and the seconds it has left.
+///
 /// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires).
 #[utoipa::path(
-    get, path = "/{key}/", tag = "JSON API",
+    get, path = "/{key}/", tag = "JSON API", operation_id = "get_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
     responses(
         (status = 200, description = "The value and the seconds it has left (-1: no expiry)", body = GetResponse),
@@ -82,14 +86,22 @@ pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) ->
             value: stored_value_as_json(&value),
             ttl_remaining: ttl_remaining.unwrap_or(-1),
         })),
-        GetOutcome::Expired => Err(ApiError::NotFound("Key not found (expired)")),
-        GetOutcome::Missing => Err(ApiError::NotFound("Key not found")),
+        GetOutcome::Expired => Err(ApiError::KeyNotFound {
+            message: "Key not found (expired)",
+            key: response_key,
+        }),
+        GetOutcome::Missing => Err(ApiError::KeyNotFound {
+            message: "Key not found",
+            key: response_key,
+        }),
     }
 }
 
+/// Delete a key.
+///
 /// `DELETE /<key>/`: 200 either way; `deleted` says whether a live key was removed.
 #[utoipa::path(
-    delete, path = "/{key}/", tag = "JSON API",
+    delete, path = "/{key}/", tag = "JSON API", operation_id = "delete_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
     responses(
         (status = 200, description = "`deleted` says whether a live key was removed", body = DeleteResponse),

@@ -1,5 +1,5 @@
-//! Operational endpoints (probes and metrics) and the answers for paths and methods that
-//! match nothing.
+//! Operational endpoints (the index, probes and metrics) and the answers for paths and
+//! methods that match nothing.
 
 use std::future::{self, Ready};
 use std::time::Duration;
@@ -18,8 +18,10 @@ use crate::store::StoreError;
 /// How long a probe waits for the database before reporting it unavailable.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// `GET /health` (liveness): 200 once the database answered a query, 503 otherwise.
-#[utoipa::path(get, path = "/health", tag = "Operations", security(()),
+/// Liveness: the database answers queries.
+///
+/// `GET /health`: 200 once the database answered a query, 503 otherwise.
+#[utoipa::path(get, path = "/health", tag = "Operations", operation_id = "health", security(()),
     responses(
         (status = 200, description = "The database answers queries", body = ProbeBody),
         (status = 503, description = "It does not", body = ProbeBody),
@@ -29,9 +31,11 @@ pub(super) async fn health(engine: web::Data<Engine>) -> HttpResponse {
     probe("health", "a query", engine.store().ping()).await
 }
 
-/// `GET /ready` (readiness): 200 once the database committed a write, 503 otherwise: the
-/// disk is full, the file read-only, or another process holds the write lock.
-#[utoipa::path(get, path = "/ready", tag = "Operations", security(()),
+/// Readiness: the database takes writes.
+///
+/// `GET /ready`: 200 once the database committed a write, 503 otherwise: the disk is full,
+/// the file read-only, or another process holds the write lock.
+#[utoipa::path(get, path = "/ready", tag = "Operations", operation_id = "ready", security(()),
     responses(
         (status = 200, description = "The database committed a write", body = ProbeBody),
         (status = 503, description = "It could not: disk full, file read-only, or the write lock held elsewhere", body = ProbeBody),
@@ -80,8 +84,10 @@ pub(super) struct ProbeBody {
     error: Option<String>,
 }
 
-/// `GET /metrics`: every metric in Prometheus's text format, with the gauges read now.
-#[utoipa::path(get, path = "/metrics", tag = "Operations",
+/// Metrics in Prometheus's text format.
+///
+/// `GET /metrics`: every metric, with the gauges read now.
+#[utoipa::path(get, path = "/metrics", tag = "Operations", operation_id = "metrics",
     responses(
         (status = 200, description = "Every metric, in Prometheus's text format", content_type = "text/plain", body = String),
         (status = 401, description = "A token is configured and the request lacks it", body = ErrorBody),
@@ -101,11 +107,50 @@ pub(super) async fn metrics(
 
 /// A fallback handler answering 405 with the methods the path does take.
 pub(super) fn method_not_allowed(allowed: &'static str) -> impl Fn(HttpRequest) -> Ready<HttpResponse> + Clone {
+    method_not_allowed_because(allowed, |_| String::new())
+}
+
+/// As [`method_not_allowed`], with `hint(request)` (empty, or starting with "; ") saying
+/// what the client likely meant.
+pub(super) fn method_not_allowed_because(
+    allowed: &'static str,
+    hint: fn(&HttpRequest) -> String,
+) -> impl Fn(HttpRequest) -> Ready<HttpResponse> + Clone {
     move |request: HttpRequest| {
         let error = ApiError::MethodNotAllowed {
             method: request.method().to_string(),
             allowed,
+            hint: hint(&request),
         };
         future::ready(error.error_response())
     }
+}
+
+/// Where to go from here: the API docs, and the version.
+///
+/// `GET /` answers what litekv is and where its documentation lives. Redis commands are
+/// `POST /`.
+#[utoipa::path(get, path = "/", tag = "Operations", operation_id = "index", security(()),
+    responses((status = 200, description = "The service, its version and where its docs are", body = IndexBody))
+)]
+pub(super) async fn index() -> HttpResponse {
+    HttpResponse::Ok().json(IndexBody {
+        service: "litekv",
+        version: env!("CARGO_PKG_VERSION"),
+        docs: "/docs",
+        message: "a Redis-compatible key-value store over HTTP: open /docs in a browser to read and \
+                  try the API; /openapi.json describes it",
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct IndexBody {
+    #[schema(example = "litekv")]
+    service: &'static str,
+    #[schema(example = "0.1.0")]
+    version: &'static str,
+    /// Swagger UI, to read and try the API.
+    #[schema(example = "/docs")]
+    docs: &'static str,
+    message: &'static str,
 }

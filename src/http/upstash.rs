@@ -42,9 +42,11 @@ pub(super) enum Envelope {
 const COMMAND_SHAPE: &str =
     r#"a JSON array of strings, numbers or booleans, such as ["SET", "key", "value", "EX", 60]"#;
 
-/// `POST /`: one command, as a JSON array.
+/// Run one Redis command.
+///
+/// `POST /` with the command as a JSON array.
 #[utoipa::path(
-    post, path = "/", tag = "Redis API (Upstash REST)",
+    post, path = "/", tag = "Redis API (Upstash REST)", operation_id = "run_command",
     params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
     request_body(content = Vec<Argument>, description = "One command: its name, then its arguments",
         example = json!(["SET", "greeting", "hello", "EX", 60])),
@@ -67,9 +69,11 @@ pub(super) async fn command(
     run(&engine, &request, command).await
 }
 
+/// Run several Redis commands in order.
+///
 /// `POST /pipeline`: commands run in order, not atomically; one envelope each.
 #[utoipa::path(
-    post, path = "/pipeline", tag = "Redis API (Upstash REST)",
+    post, path = "/pipeline", tag = "Redis API (Upstash REST)", operation_id = "run_pipeline",
     params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
     request_body(content = Vec<Vec<Argument>>, description = "Commands, run in order but not atomically",
         example = json!([["SET", "a", "1"], ["INCR", "a"], ["GET", "a"]])),
@@ -91,11 +95,13 @@ pub(super) async fn pipeline(
     Ok(envelopes(&request, replies))
 }
 
+/// Run Redis commands as one transaction.
+///
 /// `POST /multi-exec`: commands run as one transaction. An unknown command or a wrong
 /// number of arguments discards the whole transaction (as Redis's EXECABORT does); any
 /// other error is answered in place while the rest still apply.
 #[utoipa::path(
-    post, path = "/multi-exec", tag = "Redis API (Upstash REST)",
+    post, path = "/multi-exec", tag = "Redis API (Upstash REST)", operation_id = "run_transaction",
     params(("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64")),
     request_body(content = Vec<Vec<Argument>>, description = "Commands, run as one transaction",
         example = json!([["INCR", "visits"], ["EXPIRE", "visits", 3600]])),
@@ -118,11 +124,14 @@ pub(super) async fn multi_exec(
     Ok(envelopes(&request, replies))
 }
 
+/// Run one Redis command written as a path.
+///
 /// `GET|HEAD|POST|PUT /<command>/<arg>/...`: path segments are the arguments
 /// (percent-decoded), then a POST or PUT body as one more argument, then the query
 /// parameters (`?EX=100` adds `EX`, `100`).
 #[utoipa::path(
     method(get, post, put, head), path = "/{command}", tag = "Redis API (Upstash REST)",
+    operation_id = "run_command_in_path",
     params(
         ("command" = String, Path, description = "The command, such as `dbsize`. Its arguments follow as more path segments (`/incr/visits`, `/set/greeting/hello`), then a POST or PUT body as one more argument, then each query parameter (`?EX=60`). This page encodes a `/` typed here as `%2F`, which makes it part of one argument: send commands with arguments with curl or a client.", example = "dbsize"),
         ("Upstash-Encoding" = Option<String>, Header, description = "`base64`: every string in the result is base64"),

@@ -89,6 +89,29 @@ async fn a_read_only_token_reads_but_cannot_write_or_walk_the_keyspace() {
 }
 
 #[actix_web::test]
+async fn the_bearer_scheme_is_matched_in_any_case() {
+    let (app, _db) = spawn_app_with(&["--token", "secret"]).await;
+    for (authorization, expected) in [
+        ("Bearer secret", StatusCode::OK),
+        ("bearer secret", StatusCode::OK),
+        ("BEARER secret", StatusCode::OK),
+        ("Basic secret", StatusCode::UNAUTHORIZED),
+        ("Bearer other", StatusCode::UNAUTHORIZED),
+        ("secret", StatusCode::UNAUTHORIZED),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/", app.address))
+            .insert_header(("authorization", authorization))
+            .insert_header(("content-type", "application/json"))
+            .send_body(json!(["PING"]).to_string())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{authorization}");
+    }
+}
+
+#[actix_web::test]
 async fn tokens_come_from_a_file() {
     let mut file = tempfile::NamedTempFile::new().unwrap();
     writeln!(

@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 use crate::helpers::{spawn_app, spawn_app_with};
 
 const TTL_RULE: &str = "`ttl` must be a whole number of seconds from 1 to 3153600000 (100 years), or left out for a key that never expires; got ";
+const RESERVED: &str = "is reserved for the API docs, which are read-only. A key of that name is reached \
+                        through the Redis API: POST / with [\"SET\", \"<key>\", \"<value>\"]";
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
 
 struct Case {
@@ -101,19 +103,44 @@ async fn bad_requests_get_their_exact_status_and_message() {
             Method::PUT,
             "/k/",
             StatusCode::METHOD_NOT_ALLOWED,
-            "method PUT is not allowed on this path; use GET, POST, DELETE",
+            "method PUT is not allowed on this path; use GET, HEAD, POST, DELETE",
         ),
         request(
             Method::PATCH,
             "/k/",
             StatusCode::METHOD_NOT_ALLOWED,
-            "method PATCH is not allowed on this path; use GET, POST, DELETE",
+            "method PATCH is not allowed on this path; use GET, HEAD, POST, DELETE",
         ),
         request(
             Method::POST,
             "/health",
             StatusCode::METHOD_NOT_ALLOWED,
-            "method POST is not allowed on this path; use GET",
+            "method POST is not allowed on this path; use GET, HEAD",
+        ),
+        request(
+            Method::DELETE,
+            "/no-trailing-slash",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method DELETE is not allowed on this path; use GET, HEAD, POST, PUT (Redis commands in the path); \
+             keys of the JSON API are addressed as /<key>/, with the trailing slash: DELETE /no-trailing-slash/",
+        ),
+        request(
+            Method::POST,
+            "/docs/",
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("method POST is not allowed on this path; use GET, HEAD; /docs/ {RESERVED}"),
+        ),
+        request(
+            Method::DELETE,
+            "/docs/",
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("method DELETE is not allowed on this path; use GET, HEAD; /docs/ {RESERVED}"),
+        ),
+        request(
+            Method::POST,
+            "/openapi.json",
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("method POST is not allowed on this path; use GET, HEAD; /openapi.json {RESERVED}"),
         ),
         request(
             Method::GET,
@@ -159,7 +186,7 @@ async fn bad_requests_get_their_exact_status_and_message() {
 async fn methods_not_allowed_name_the_allowed_ones() {
     let (app, _db) = spawn_app().await;
     let response = app.client.put(format!("{}/k/", app.address)).send().await.unwrap();
-    assert_eq!(response.headers().get("allow").unwrap(), "GET, POST, DELETE");
+    assert_eq!(response.headers().get("allow").unwrap(), "GET, HEAD, POST, DELETE");
 }
 
 #[actix_web::test]

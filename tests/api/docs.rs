@@ -37,6 +37,7 @@ async fn the_openapi_document_covers_every_endpoint() {
         [
             "DELETE /api/delete",
             "DELETE /{key}/",
+            "GET /",
             "GET /api/exists",
             "GET /api/get",
             "GET /health",
@@ -55,6 +56,32 @@ async fn the_openapi_document_covers_every_endpoint() {
         ]
     );
     app.stop().await;
+}
+
+/// Swagger UI shows an operation's summary as plain text: one short line, no Markdown. Each
+/// operation's id is unique (code generators name functions by it) and says what it does.
+#[actix_web::test]
+async fn every_operation_has_a_plain_summary_and_its_own_id() {
+    let (app, _database) = spawn_app().await;
+    let document = openapi(&app).await;
+    let mut ids = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap().iter().filter(|(key, _)| *key != "parameters") {
+            let summary = operation["summary"].as_str().unwrap_or_default();
+            assert!(
+                !summary.is_empty() && !summary.contains(['`', '\n']) && summary.len() <= 80,
+                "{method} {path}: summary {summary:?}"
+            );
+            ids.push(operation["operationId"].as_str().unwrap().to_owned());
+        }
+    }
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids repeat: {ids:?}");
+    for vague in ["get", "set", "delete", "exists", "command", "path_command"] {
+        assert!(!ids.iter().any(|id| id == vague), "{vague:?} says too little: {ids:?}");
+    }
 }
 
 /// A request body's documented example: on the body itself, or on the schema it refers to.
@@ -146,7 +173,7 @@ async fn the_server_conforms_to_its_openapi_document() {
     })
     .await
     .unwrap();
-    assert!(report.contains("Tested: 17"), "{report}");
+    assert!(report.contains("Tested: 18"), "{report}");
 }
 
 /// Headless Chromium on `url`, given `action` (`--dump-dom` or `--screenshot=<file>`),

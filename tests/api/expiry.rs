@@ -31,12 +31,15 @@ async fn an_expired_key_is_404_and_deleted_on_that_read() {
 
     assert_eq!(
         app.get("/k/").await,
-        (StatusCode::NOT_FOUND, json!({"error": "Key not found (expired)"}))
+        (
+            StatusCode::NOT_FOUND,
+            json!({"error": "Key not found (expired)", "key": "k"})
+        )
     );
     assert_eq!(db.count_rows().await, 0, "the lazy delete removed the row");
     assert_eq!(
         app.get("/k/").await,
-        (StatusCode::NOT_FOUND, json!({"error": "Key not found"}))
+        (StatusCode::NOT_FOUND, json!({"error": "Key not found", "key": "k"}))
     );
 }
 

@@ -165,6 +165,8 @@ async fn the_scheduled_cleanup_purges_on_its_cron_schedule_and_stops_on_sigterm(
     assert_eq!(database.count_rows().await, 0);
     cleanup.terminate();
     assert!(cleanup.wait().await.success(), "the cleanup exits 0 after SIGTERM");
+    let log = cleanup.log();
+    assert!(!log.contains(r#""level":"ERROR""#), "errors in a clean run:\n{log}");
 }
 
 #[actix_web::test]

@@ -90,7 +90,7 @@ async fn a_missing_key_is_404() {
     let (app, _db) = spawn_app().await;
     let (status, body) = app.get("/nothing-here/").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body, json!({"error": "Key not found"}));
+    assert_eq!(body, json!({"error": "Key not found", "key": "nothing-here"}));
 }
 
 #[actix_web::test]
@@ -153,5 +153,26 @@ async fn health_reports_ok_and_the_version() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}));
     // `/health/` is an ordinary key, not the health check.
-    assert_eq!(app.get("/health/").await.1, json!({"error": "Key not found"}));
+    assert_eq!(
+        app.get("/health/").await.1,
+        json!({"error": "Key not found", "key": "health"})
+    );
+}
+
+#[actix_web::test]
+async fn a_command_path_sent_with_a_trailing_slash_is_a_key_and_the_404_says_so() {
+    let (app, _db) = spawn_app().await;
+    app.redis(json!(["SET", "color", "red"])).await;
+    let (status, body) = app.get("/get/color/").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({
+            "error": "Key not found",
+            "key": "get/color",
+            "hint": "the JSON API read the key \"get/color\", from the path up to its trailing slash; \
+                     for the Redis command GET color, leave the trailing slash out: /get/color"
+        })
+    );
+    assert_eq!(app.get("/get/color").await.1, json!({"result": "red"}));
 }

@@ -1,4 +1,5 @@
-//! What an operator sees: probes, request ids, metrics, logs and CORS.
+//! What an operator and a first-time visitor see: the index, HEAD, probes, request ids,
+//! metrics, logs and CORS.
 
 use std::time::Duration;
 
@@ -319,4 +320,56 @@ async fn version_is_printed() {
             format!("{name} {}\n", env!("CARGO_PKG_VERSION"))
         );
     }
+}
+
+#[actix_web::test]
+async fn the_index_points_a_browser_to_the_docs() {
+    let (app, _db) = spawn_app_with(&["--token", "secret"]).await;
+    // Public, like the docs: it holds no data.
+    let (status, body) = app.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["docs"], "/docs");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    // `POST /` still runs commands, and still needs the token.
+    assert_eq!(app.post("/", json!(["PING"])).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn head_answers_as_get_does_without_the_body() {
+    let (app, _db) = spawn_app().await;
+    app.post("/k/", &json!({"value": "v"})).await;
+    for path in [
+        "/",
+        "/health",
+        "/k/",
+        "/missing/",
+        "/docs/",
+        "/openapi.json",
+        "/get/k",
+        "/api/get?key=k",
+    ] {
+        let (status, body) = app.send_raw(Method::GET, path, None).await;
+        let head = raw_head(&app.address, path).await;
+        assert!(head.starts_with(&format!("HTTP/1.1 {status}")), "HEAD {path}: {head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("content-length: {}\r\n", body.len())),
+            "HEAD {path} should announce GET's {} bytes: {head}",
+            body.len()
+        );
+        assert!(head.ends_with("\r\n\r\n"), "HEAD {path} sent a body: {head}");
+    }
+}
+
+/// The whole response to `HEAD path`, read until the server closes the connection.
+async fn raw_head(address: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = actix_web::rt::net::TcpStream::connect(address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let request = format!("HEAD {path} HTTP/1.1\r\nHost: litekv\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
 }
