@@ -253,3 +253,49 @@ async fn the_text_log_is_plain_names_a_clickable_address_and_leaves_out_dependen
     }
     assert!(log.contains("stopped"), "{log}");
 }
+
+#[actix_web::test]
+async fn each_binary_offers_only_the_flags_it_uses_in_its_own_words() {
+    let mut cleanup = RunningBinary::start("litekv-cleanup", &["--help"]);
+    assert!(cleanup.wait().await.success());
+    let help = cleanup.log();
+    for flag in [
+        "--schedule",
+        "--once",
+        "--database-url",
+        "--sweep-batch",
+        "--busy-timeout-ms",
+    ] {
+        assert!(help.contains(flag), "{flag} missing:\n{help}");
+    }
+    for server_only in [
+        "--bind",
+        "--read-connections",
+        "--cache-bytes",
+        "--token",
+        "503",
+        "HTTP",
+        "request",
+    ] {
+        assert!(
+            !help.contains(server_only),
+            "{server_only:?} in the cleanup's help:\n{help}"
+        );
+    }
+    assert!(help.contains("never created here"), "{help}");
+
+    let mut server = RunningBinary::start("litekv-server", &["--help"]);
+    assert!(server.wait().await.success());
+    let help = server.log();
+    for flag in [
+        "--bind",
+        "--read-connections",
+        "--database-url",
+        "--token",
+        "--sweep-interval",
+    ] {
+        assert!(help.contains(flag), "{flag} missing:\n{help}");
+    }
+    assert!(!help.contains("--schedule"), "{help}");
+    assert!(help.contains("created and migrated if missing"), "{help}");
+}
