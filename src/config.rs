@@ -19,7 +19,7 @@ use crate::store::{Durability, IfMissing, StoreOptions};
 #[command(
     name = "litekv-server",
     version,
-    mut_arg("database_url", |arg| arg.help("The SQLite database, created and migrated if missing")),
+    mut_arg("database_url", |arg| arg.help("The SQLite database; the server creates and migrates it if missing")),
     mut_arg("busy_timeout_ms", |arg| arg.help(
         "Milliseconds to wait for a lock another process holds (litekv-cleanup) before answering 503"
     ))
@@ -73,6 +73,22 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub log: LogArgs,
+
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ServerCommand {
+    /// Write a consistent copy of the database (--database-url) to FILE, while a server may
+    /// be running on it, and check the copy. FILE must not exist. To restore: stop the
+    /// server, delete the database's -wal and -shm files if any, copy FILE over the database,
+    /// start the server.
+    Backup {
+        /// The new file to write, such as backup-2026-12-02.sqlite3.
+        file: PathBuf,
+    },
 }
 
 /// What one client may ask of the server. Each limit is answered with a 4xx and a JSON
@@ -236,7 +252,7 @@ impl Schedule {
 
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://db.sqlite3")]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://db.sqlite3", global = true)]
     pub database_url: String,
 
     /// `full` fsyncs every commit (an acknowledged write survives power loss); `normal`
@@ -289,12 +305,12 @@ pub struct SweepArgs {
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Log format: `text` for people, `json` for log collectors (one object per line).
-    #[arg(long, env = "LITEKV_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, env = "LITEKV_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
     /// Log filter: a level for litekv (`debug`; other crates then log warnings only), or
     /// RUST_LOG syntax for any crate (`litekv=debug,actix_server=info,warn`).
-    #[arg(long, env = "LITEKV_LOG", default_value = "info")]
+    #[arg(long, env = "LITEKV_LOG", default_value = "info", global = true)]
     pub log_level: String,
 }
 

@@ -62,7 +62,7 @@ impl ResponseError for ApiError {
             Self::Store(StoreError::Busy(_) | StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Full(_)) => StatusCode::INSUFFICIENT_STORAGE,
             // Opening is over before any request arrives.
-            Self::Store(StoreError::Database(_) | StoreError::Unopenable(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(StoreError::Database(_) | StoreError::Refused(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -75,7 +75,7 @@ impl ResponseError for ApiError {
                     "the database's disk is full; writes are refused until space is freed".to_owned()
                 }
                 StoreError::Closed => "the server is shutting down; retry against a running server".to_owned(),
-                StoreError::Database(_) | StoreError::Unopenable(_) => {
+                StoreError::Database(_) | StoreError::Refused(_) => {
                     "internal error; the server log has the details".to_owned()
                 }
                 StoreError::WrongType => error.to_string(),

@@ -2,6 +2,7 @@
 //! names no engine's types. One engine so far: SQLite, in `sqlite/`.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use bytes::Bytes;
 
@@ -39,6 +40,12 @@ impl Database {
     pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), StoreError> {
         let (database, writer) = sqlite::Database::open(options).await?;
         Ok((Self::Sqlite(database), WriteConnection::Sqlite(writer)))
+    }
+
+    /// Writes a consistent copy of the database named by `options` to the new file
+    /// `destination`, beside any running server; returns the keys in the copy.
+    pub(super) async fn backup(options: &StoreOptions, destination: &Path) -> Result<u64, StoreError> {
+        sqlite::backup(options, destination).await
     }
 
     pub(super) fn session(&self) -> Session<'_> {

@@ -151,9 +151,10 @@ pub enum StoreError {
     Database(#[source] Arc<sqlx::Error>),
     #[error("the store is closed")]
     Closed,
-    /// The database cannot be opened as asked; the message says why and what to do.
+    /// The request cannot go ahead as asked (a database to open, a backup to write); the
+    /// message says why and what to do.
     #[error("{0}")]
-    Unopenable(String),
+    Refused(String),
 }
 
 /// Handle to the database; clones share the same connections and writer.
@@ -169,6 +170,13 @@ pub struct Store {
 
 /// Counter of expired keys deleted, labelled by what found them: a read or a sweep.
 const EXPIRED_KEYS_DELETED: &str = "litekv_expired_keys_deleted_total";
+
+/// Writes a consistent copy of the database named by `options` to the new file
+/// `destination`, while a server may be writing to it: an online backup. Returns the keys in
+/// the copy, counted once SQLite checked it.
+pub async fn backup(options: &StoreOptions, destination: &std::path::Path) -> Result<u64, StoreError> {
+    Database::backup(options, destination).await
+}
 
 impl Store {
     /// Opens the database (creating it if missing and `options.if_missing` says so) and

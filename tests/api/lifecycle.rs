@@ -297,5 +297,5 @@ async fn each_binary_offers_only_the_flags_it_uses_in_its_own_words() {
         assert!(help.contains(flag), "{flag} missing:\n{help}");
     }
     assert!(!help.contains("--schedule"), "{help}");
-    assert!(help.contains("created and migrated if missing"), "{help}");
+    assert!(help.contains("the server creates and migrates it if missing"), "{help}");
 }

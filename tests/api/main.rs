@@ -1,6 +1,7 @@
 //! Black-box tests of litekv over HTTP: one binary, one real server per test.
 
 mod access;
+mod backup;
 mod bad_input;
 mod clients;
 mod commands;

@@ -99,6 +99,60 @@ impl Database {
     }
 }
 
+/// Writes a consistent copy of the database to `destination` with `VACUUM INTO`: one read
+/// transaction, so writers carry on meanwhile, and a compact file with no log beside it.
+/// The database is neither created nor migrated. Returns the keys the copy holds, counted in
+/// the copy once SQLite's `quick_check` passed on it.
+pub(super) async fn backup(options: &StoreOptions, destination: &Path) -> Result<u64, StoreError> {
+    let file = base_options(options)?.get_filename().to_path_buf();
+    check_file(&file, IfMissing::Refuse)?;
+    check_backup_destination(destination)?;
+    let mut source = base_options(options)?.read_only(true).connect().await?;
+    let destination_text = destination.to_string_lossy();
+    sqlx::query("vacuum into ?")
+        .bind(destination_text.as_ref())
+        .execute(&mut source)
+        .await?;
+    source.close().await?;
+
+    let mut copy = SqliteConnectOptions::new()
+        .filename(destination)
+        .read_only(true)
+        .connect()
+        .await?;
+    let verdict: String = sqlx::query_scalar("pragma quick_check").fetch_one(&mut copy).await?;
+    if verdict != "ok" {
+        return Err(StoreError::Refused(format!(
+            "the backup {} fails SQLite's quick_check ({verdict}): do not restore it",
+            destination.display()
+        )));
+    }
+    let keys: i64 = sqlx::query_scalar("select count(*) from keys")
+        .fetch_one(&mut copy)
+        .await?;
+    copy.close().await?;
+    Ok(keys as u64)
+}
+
+/// A backup goes to a new file in a directory that exists: it never overwrites.
+fn check_backup_destination(destination: &Path) -> Result<(), StoreError> {
+    if destination.exists() {
+        return Err(StoreError::Refused(format!(
+            "{} exists: a backup never overwrites a file; remove it or choose another name",
+            destination.display()
+        )));
+    }
+    match destination.parent() {
+        Some(directory) if !directory.as_os_str().is_empty() && !directory.is_dir() => {
+            Err(StoreError::Refused(format!(
+                "the directory {} for the backup does not exist: create it, or choose another path",
+                directory.display()
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Refuses, with a reason a person can act on, a database file SQLite could not create (its
 /// directory is missing: SQLite would only say "unable to open database file") or should not
 /// (it is missing and `if_missing` refuses). In-memory databases have no file to check.
@@ -108,14 +162,14 @@ fn check_file(file: &Path, if_missing: IfMissing) -> Result<(), StoreError> {
         return Ok(());
     }
     if if_missing == IfMissing::Refuse {
-        return Err(StoreError::Unopenable(format!(
+        return Err(StoreError::Refused(format!(
             "there is no database at {}: check the database URL (the server creates the file on its first start)",
             file.display()
         )));
     }
     match file.parent() {
         Some(directory) if !directory.as_os_str().is_empty() && !directory.is_dir() => {
-            Err(StoreError::Unopenable(format!(
+            Err(StoreError::Refused(format!(
                 "the directory {} for the database does not exist: create it, or choose another database URL",
                 directory.display()
             )))

@@ -1,0 +1,106 @@
+//! Backups: `litekv-server backup` beside a running server, and a restore from its file.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{RunningBinary, TestDatabase};
+
+const KEYS: usize = 20_000;
+const WITH_TTL: usize = 100;
+
+async fn command(client: &awc::Client, address: &str, command: Value) -> Value {
+    let mut response = client
+        .post(format!("{address}/"))
+        .send_json(&command)
+        .await
+        .expect("the server answers");
+    assert!(response.status().is_success(), "{command}: {}", response.status());
+    response.json().limit(64 << 20).await.unwrap()
+}
+
+fn value_of(index: usize) -> String {
+    format!("{index:05}-{}", "v".repeat(1000))
+}
+
+#[actix_web::test]
+async fn an_online_backup_restores_every_key_value_and_ttl() {
+    let database = TestDatabase::new();
+    let (mut server, address) = RunningBinary::server(&database, &[]).await;
+    let client = awc::Client::new();
+    for chunk in (0..KEYS).collect::<Vec<_>>().chunks(1000) {
+        let mut mset = vec![json!("MSET")];
+        for index in chunk {
+            mset.extend([json!(format!("key-{index}")), json!(value_of(*index))]);
+        }
+        command(&client, &address, json!(mset)).await;
+    }
+    for index in 0..WITH_TTL {
+        command(&client, &address, json!(["EXPIRE", format!("key-{index}"), 3600])).await;
+    }
+
+    // A writer keeps writing other keys while the backup runs.
+    let backing_up = Rc::new(Cell::new(true));
+    let written_meanwhile = Rc::new(Cell::new(0_u32));
+    let writer = actix_web::rt::spawn({
+        let (client, address) = (client.clone(), address.clone());
+        let (backing_up, written_meanwhile) = (Rc::clone(&backing_up), Rc::clone(&written_meanwhile));
+        async move {
+            while backing_up.get() {
+                let counter = written_meanwhile.get();
+                command(&client, &address, json!(["SET", format!("during-{counter}"), "x"])).await;
+                written_meanwhile.set(counter + 1);
+            }
+        }
+    });
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("backup.sqlite3");
+    let file_arg = file.to_str().unwrap();
+    let mut backup = RunningBinary::start(
+        "litekv-server",
+        &["backup", file_arg, "--database-url", &database.url()],
+    );
+    assert!(backup.wait().await.success(), "{}", backup.errors());
+    backing_up.set(false);
+    writer.await.unwrap();
+    assert!(written_meanwhile.get() > 0, "writes waited for the backup");
+    let report: Value = serde_json::from_str(&backup.log()).unwrap();
+    assert!(report["keys"].as_u64().unwrap() >= KEYS as u64, "{report}");
+
+    // A second backup to the same file is refused: backups never overwrite.
+    let mut again = RunningBinary::start(
+        "litekv-server",
+        &["backup", file_arg, "--database-url", &database.url()],
+    );
+    assert!(!again.wait().await.success());
+    assert!(
+        again.errors().contains("a backup never overwrites a file"),
+        "{}",
+        again.errors()
+    );
+
+    // Restore: stop, replace the file, start.
+    server.terminate();
+    assert!(server.wait().await.success());
+    std::fs::copy(&file, &database.path).unwrap();
+    let (_restored, address) = RunningBinary::server(&database, &[]).await;
+    let names: Vec<Value> = (0..KEYS).map(|index| json!(format!("key-{index}"))).collect();
+    let values = command(
+        &client,
+        &address,
+        json!([json!("MGET")].into_iter().chain(names).collect::<Vec<_>>()),
+    )
+    .await;
+    let values = values["result"].as_array().unwrap();
+    for (index, value) in values.iter().enumerate() {
+        assert_eq!(value.as_str(), Some(value_of(index).as_str()), "key-{index}");
+    }
+    for index in [0, WITH_TTL - 1] {
+        let ttl = command(&client, &address, json!(["TTL", format!("key-{index}")])).await;
+        let ttl = ttl["result"].as_i64().unwrap();
+        assert!((3000..=3600).contains(&ttl), "key-{index} has {ttl} s left");
+    }
+    let ttl = command(&client, &address, json!(["TTL", format!("key-{WITH_TTL}")])).await;
+    assert_eq!(ttl["result"], -1);
+}
