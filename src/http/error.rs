@@ -59,7 +59,9 @@ impl ResponseError for ApiError {
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Store(StoreError::Busy(_) | StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(
+                StoreError::Busy(_) | StoreError::Closed | StoreError::ReadOnly(_) | StoreError::Corrupt(_),
+            ) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Full(_)) => StatusCode::INSUFFICIENT_STORAGE,
             // Opening is over before any request arrives.
             Self::Store(StoreError::Database(_) | StoreError::Refused(_)) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -75,6 +77,12 @@ impl ResponseError for ApiError {
                     "the database's disk is full; writes are refused until space is freed".to_owned()
                 }
                 StoreError::Closed => "the server is shutting down; retry against a running server".to_owned(),
+                StoreError::ReadOnly(_) => {
+                    "the database file is read-only; writes are refused until it is writable again".to_owned()
+                }
+                StoreError::Corrupt(_) => {
+                    "the database file is damaged; the operator must restore it from a backup".to_owned()
+                }
                 StoreError::Database(_) | StoreError::Refused(_) => {
                     "internal error; the server log has the details".to_owned()
                 }

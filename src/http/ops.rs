@@ -50,7 +50,7 @@ async fn probe(name: &str, what: &str, check: impl Future<Output = Result<(), St
         Ok(Ok(())) => None,
         Ok(Err(error)) => {
             tracing::warn!(error = ?error, "{name} check: the database failed {what}");
-            Some(format!("the database failed {what}"))
+            Some(format!("the database failed {what}: {error}"))
         }
         Err(_) => Some(format!(
             "the database did not complete {what} within {} s",

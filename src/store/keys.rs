@@ -168,9 +168,10 @@ impl WriteTx<'_> {
         Ok(sqlite::keys::purge_expired(conn, now_ms, limit).await?)
     }
 
-    /// Writes the readiness row, proving the database accepts writes.
-    pub async fn record_readiness(&mut self, now_ms: i64) -> Result<(), StoreError> {
+    /// Writes the readiness row, `headroom` bytes larger than its minimum, proving the
+    /// database accepts writes (and has room for that many bytes once committed).
+    pub async fn record_readiness(&mut self, now_ms: i64, headroom: u32) -> Result<(), StoreError> {
         let Conn::Sqlite(conn) = self.unchanging();
-        Ok(sqlite::record_readiness(conn, now_ms).await?)
+        Ok(sqlite::record_readiness(conn, now_ms, headroom).await?)
     }
 }

@@ -24,7 +24,7 @@ mod writer;
 use std::cell::Cell;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -143,10 +143,16 @@ pub enum StoreError {
     /// A typed operation met a key of another type. Only its command fails, with Redis's text.
     #[error("WRONGTYPE Operation against a key holding the wrong kind of value")]
     WrongType,
-    #[error("the database is busy")]
+    #[error("the database is locked by another program, past the busy timeout")]
     Busy(#[source] Arc<sqlx::Error>),
     #[error("the database's disk is full")]
     Full(#[source] Arc<sqlx::Error>),
+    #[error("the database file is read-only (its permissions, or a read-only file system)")]
+    ReadOnly(#[source] Arc<sqlx::Error>),
+    #[error(
+        "the database file is damaged, or is not a SQLite database: restore it from a backup, or check the database URL"
+    )]
+    Corrupt(#[source] Arc<sqlx::Error>),
     #[error("database error")]
     Database(#[source] Arc<sqlx::Error>),
     #[error("the store is closed")]
@@ -166,7 +172,13 @@ pub struct Store {
     reads: reads::ReadBatcher,
     /// How many writes have committed; each write's number is its sync token.
     sequence: Arc<AtomicU64>,
+    /// Set when a write batch was refused for a full disk; cleared by a readiness check
+    /// that found room again.
+    out_of_space: Arc<AtomicBool>,
 }
+
+/// The room, in bytes, a readiness check wants once the disk was found full.
+const HEADROOM: u32 = 256 * 1024;
 
 /// Counter of expired keys deleted, labelled by what found them: a read or a sweep.
 const EXPIRED_KEYS_DELETED: &str = "litekv_expired_keys_deleted_total";
@@ -186,7 +198,14 @@ impl Store {
         let (database, write_connection) = Database::open(options).await?;
         let cache = Arc::new(Cache::new(options.cache_bytes));
         let sequence = Arc::new(AtomicU64::new(0));
-        let writer = Writer::start(write_connection, Arc::clone(&cache), Arc::clone(&sequence)).await?;
+        let out_of_space = Arc::new(AtomicBool::new(false));
+        let writer = Writer::start(
+            write_connection,
+            Arc::clone(&cache),
+            Arc::clone(&sequence),
+            Arc::clone(&out_of_space),
+        )
+        .await?;
         let reads = reads::ReadBatcher::start(database.clone(), options.read_connections);
         Ok(Self {
             database,
@@ -194,6 +213,7 @@ impl Store {
             cache,
             reads,
             sequence,
+            out_of_space,
         })
     }
 
@@ -255,9 +275,17 @@ impl Store {
     }
 
     /// Commits a one-row write through the writer, as every write goes: succeeds only if the
-    /// database accepts writes now.
+    /// database accepts writes now. Once a write was refused for a full disk, a small write
+    /// proves little (the log may still have room for it), so the row then carries
+    /// [`HEADROOM`] bytes more, until one such commit succeeds.
     pub async fn check_writable(&self, now_ms: i64) -> Result<(), StoreError> {
-        self.write(RecordReadiness { now_ms }).await
+        let was_full = self.out_of_space.load(Ordering::Acquire);
+        let headroom = if was_full { HEADROOM } else { 0 };
+        self.write(RecordReadiness { now_ms, headroom }).await?;
+        if was_full {
+            self.out_of_space.store(false, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// Bytes the database takes on disk: its file and write-ahead log (0 in memory).
@@ -309,13 +337,14 @@ impl WriteJob for DeleteIfExpired {
 
 struct RecordReadiness {
     now_ms: i64,
+    headroom: u32,
 }
 
 impl WriteJob for RecordReadiness {
     type Output = ();
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(tx.record_readiness(self.now_ms))
+        Box::pin(tx.record_readiness(self.now_ms, self.headroom))
     }
 }
 
@@ -354,6 +383,8 @@ impl From<sqlx::Error> for StoreError {
         match sqlite::classify(&error) {
             sqlite::Failure::Busy => Self::Busy(Arc::new(error)),
             sqlite::Failure::Full => Self::Full(Arc::new(error)),
+            sqlite::Failure::ReadOnly => Self::ReadOnly(Arc::new(error)),
+            sqlite::Failure::Corrupt => Self::Corrupt(Arc::new(error)),
             sqlite::Failure::Other => Self::Database(Arc::new(error)),
         }
     }

@@ -8,7 +8,7 @@
 //! that was not committed.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 pub use futures_util::future::BoxFuture;
@@ -130,6 +130,7 @@ impl Writer {
         mut conn: WriteConnection,
         cache: Arc<Cache>,
         sequence: Arc<AtomicU64>,
+        out_of_space: Arc<AtomicBool>,
     ) -> Result<Self, StoreError> {
         let last_id = conn.last_key_id().await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
@@ -139,6 +140,7 @@ impl Writer {
             batch: Batch::new(last_id),
             cache,
             sequence,
+            out_of_space,
         };
         let task = tokio::spawn(committer.run(inbox, Arc::clone(&stop)));
         Ok(Self {
@@ -178,6 +180,8 @@ struct Committer {
     batch: Batch,
     cache: Arc<Cache>,
     sequence: Arc<AtomicU64>,
+    /// Set when a batch is refused for a full disk (see `Store::check_writable`).
+    out_of_space: Arc<AtomicBool>,
 }
 
 impl Committer {
@@ -229,6 +233,9 @@ impl Committer {
                     tracing::error!(error = ?rollback, "rolling back a failed batch failed");
                 }
                 metrics::counter!("litekv_write_batches_failed_total").increment(1);
+                if matches!(error, StoreError::Full(_)) {
+                    self.out_of_space.store(true, Ordering::Release);
+                }
                 tracing::error!(error = ?error, requests = batch.len(), "a write batch failed and was rolled back");
                 for op in batch.drain(..) {
                     op.answer(Err(error.clone()), false);

@@ -12,6 +12,7 @@ mod crash;
 mod docs;
 mod example_database;
 mod expiry;
+mod failures;
 mod helpers;
 mod lifecycle;
 mod limits;

@@ -68,7 +68,10 @@ async fn ready_needs_the_database_to_take_a_write_and_health_does_not() {
         app.get("/ready").await,
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            json!({"status": "unavailable", "error": "the database failed a write"})
+            json!({
+                "status": "unavailable",
+                "error": "the database failed a write: the database is locked by another program, past the busy timeout"
+            })
         )
     );
     assert_eq!(app.get("/health").await, (StatusCode::OK, ok.clone()));

@@ -73,14 +73,24 @@ impl Checkpointer {
 async fn run(mut conn: Connection, stop: Arc<Notify>, finish_wanted: Arc<AtomicBool>) {
     let mut ticks = tokio::time::interval(INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
     loop {
         tokio::select! {
             () = stop.notified() => break,
             _ = ticks.tick() => {
                 // A failure (the disk is full, the file is locked) leaves the pages in the log,
-                // where readers find them; the next tick tries again.
-                if let Err(error) = checkpoint(&mut conn, &finish_wanted).await {
-                    tracing::warn!(error = ?error, "a checkpoint failed; retrying shortly");
+                // where readers find them; the next tick tries again. Logged when checkpoints
+                // start failing and when they recover, not five times a second.
+                match (checkpoint(&mut conn, &finish_wanted).await, failing) {
+                    (Err(error), false) => {
+                        tracing::warn!(error = ?error, "checkpoints are failing; retrying every {} ms", INTERVAL.as_millis());
+                        failing = true;
+                    }
+                    (Ok(()), true) => {
+                        tracing::info!("checkpoints succeed again");
+                        failing = false;
+                    }
+                    _ => {}
                 }
             }
         }

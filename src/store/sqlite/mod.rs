@@ -9,7 +9,7 @@ pub(super) mod strings;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use sqlx::migrate::Migrator;
+use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection as _, Sqlite, SqlitePool};
@@ -43,8 +43,10 @@ impl Database {
     pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), StoreError> {
         let file = base_options(options)?.get_filename().to_path_buf();
         check_file(&file, options.if_missing)?;
-        let mut writer = connect_writer(options).await?;
-        MIGRATOR.run(&mut writer).await.map_err(sqlx::Error::from)?;
+        let mut writer = connect_writer(options)
+            .await
+            .map_err(|error| opening_failure(error, &file))?;
+        MIGRATOR.run(&mut writer).await.map_err(migration_failure)?;
         let readers = connect_readers(options).await?;
         let checkpoints = checkpoints::Checkpointer::start(base_options(options)?.connect().await?);
         Ok((
@@ -150,6 +152,28 @@ fn check_backup_destination(destination: &Path) -> Result<(), StoreError> {
             )))
         }
         _ => Ok(()),
+    }
+}
+
+/// SQLite's "unable to open database file" for a file that exists: on a read-only file system
+/// or in a read-only directory, SQLite cannot make the log files WAL needs beside it.
+fn opening_failure(error: sqlx::Error, file: &Path) -> StoreError {
+    const SQLITE_CANTOPEN: i64 = 14;
+    match primary_code(&error) {
+        Some(SQLITE_CANTOPEN) if file.exists() => StoreError::ReadOnly(std::sync::Arc::new(error)),
+        _ => error.into(),
+    }
+}
+
+/// A migration's failure, by what it means to whoever started the program.
+fn migration_failure(error: MigrateError) -> StoreError {
+    match error {
+        MigrateError::Execute(error) | MigrateError::ExecuteMigration(error, _) => error.into(),
+        MigrateError::VersionMissing(version) => StoreError::Refused(format!(
+            "the database was written by a newer litekv (its schema has migration {version}, which this \
+             release does not know): run that release, or a newer one"
+        )),
+        other => sqlx::Error::from(other).into(),
     }
 }
 
@@ -313,13 +337,18 @@ pub(super) async fn close_writer(writer: WriteConnection) -> Result<(), sqlx::Er
     conn.close().await
 }
 
-/// Rewrites the one row of `readiness`: a real write, as small as one can be.
-pub(super) async fn record_readiness(conn: &mut Connection, now_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into readiness (id, checked_at) values (1, ?) on conflict (id) do update set checked_at = excluded.checked_at")
-        .bind(now_ms)
-        .execute(conn)
-        .await
-        .map(drop)
+/// Rewrites the one row of `readiness`: a real write, as small as one can be, plus
+/// `headroom` bytes of zeros that the commit must find room for.
+pub(super) async fn record_readiness(conn: &mut Connection, now_ms: i64, headroom: u32) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into readiness (id, checked_at, headroom) values (1, ?, zeroblob(?))
+         on conflict (id) do update set checked_at = excluded.checked_at, headroom = excluded.headroom",
+    )
+    .bind(now_ms)
+    .bind(headroom)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// The kinds of failure that callers treat differently.
@@ -328,27 +357,36 @@ pub(super) enum Failure {
     Busy,
     /// SQLITE_FULL: the disk (or `max_page_count`) is full.
     Full,
+    /// SQLITE_READONLY: the file or its file system takes no writes.
+    ReadOnly,
+    /// SQLITE_CORRUPT or SQLITE_NOTADB: the file is damaged, or not a database at all.
+    Corrupt,
     Other,
+}
+
+/// The primary result code of a database error: extended codes carry it in their low byte.
+fn primary_code(error: &sqlx::Error) -> Option<i64> {
+    match error {
+        sqlx::Error::Database(db) => db.code()?.parse::<i64>().ok().map(|code| code & 0xff),
+        _ => None,
+    }
 }
 
 pub(super) fn classify(error: &sqlx::Error) -> Failure {
     const SQLITE_BUSY: i64 = 5;
     const SQLITE_LOCKED: i64 = 6;
+    const SQLITE_READONLY: i64 = 8;
+    const SQLITE_CORRUPT: i64 = 11;
     const SQLITE_FULL: i64 = 13;
-    match error {
-        sqlx::Error::PoolTimedOut => Failure::Busy,
-        sqlx::Error::Database(db) => {
-            // Extended result codes carry the primary code in their low byte.
-            let primary = db
-                .code()
-                .and_then(|code| code.parse::<i64>().ok())
-                .map(|code| code & 0xff);
-            match primary {
-                Some(SQLITE_BUSY | SQLITE_LOCKED) => Failure::Busy,
-                Some(SQLITE_FULL) => Failure::Full,
-                _ => Failure::Other,
-            }
-        }
+    const SQLITE_NOTADB: i64 = 26;
+    if matches!(error, sqlx::Error::PoolTimedOut) {
+        return Failure::Busy;
+    }
+    match primary_code(error) {
+        Some(SQLITE_BUSY | SQLITE_LOCKED) => Failure::Busy,
+        Some(SQLITE_FULL) => Failure::Full,
+        Some(SQLITE_READONLY) => Failure::ReadOnly,
+        Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Failure::Corrupt,
         _ => Failure::Other,
     }
 }
