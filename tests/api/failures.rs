@@ -254,3 +254,59 @@ async fn a_database_locked_by_another_program_through_its_upgrade_is_refused_at_
     );
     sqlx::query("rollback").execute(&mut other_program).await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_database_from_a_newer_release_is_refused_at_start_saying_so() {
+    let database = TestDatabase::new();
+    database.open_store().await.close().await;
+    let mut conn = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
+    sqlx::query(
+        "insert into _sqlx_migrations (version, description, success, checksum, execution_time)
+         values (9999, 'from the future', true, x'00', 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let errors = refused_start(&database.path, &[]).await;
+    assert!(
+        errors.contains("the database was written by a newer litekv (its schema has migration 9999"),
+        "{errors}"
+    );
+}
+
+#[actix_web::test]
+async fn a_database_damaged_while_running_answers_503_saying_so() {
+    let database = TestDatabase::new();
+    let store = database.open_store().await;
+    let now = litekv::clock::Clock::now_ms(&litekv::clock::SystemClock);
+    let writes = (0..5_000).map(|index| store.set(format!("key-{index}"), "x".repeat(100), None, now));
+    futures_util::future::try_join_all(writes).await.unwrap();
+    store.close().await;
+    let (_server, address) = start_server(&database.path).await;
+
+    // Damage the second half of the file, where the keys' B-tree pages are.
+    let mut bytes = std::fs::read(&database.path).unwrap();
+    let half = bytes.len() / 2;
+    bytes[half..].iter_mut().for_each(|byte| *byte = 0xa5);
+    std::fs::write(&database.path, bytes).unwrap();
+
+    let client = awc::Client::new();
+    let mut damaged = 0;
+    for index in (0..5_000).step_by(7) {
+        let (status, body) = get_json(&client, format!("{address}/key-{index}/")).await;
+        match status {
+            200 => {}
+            503 => {
+                assert_eq!(
+                    body,
+                    json!({"error": "the database file is damaged; the operator must restore it from a backup"})
+                );
+                damaged += 1;
+            }
+            other => panic!("key-{index}: {other} {body}"),
+        }
+    }
+    assert!(damaged > 0, "no read met the damage");
+    assert_eq!(get_json(&client, format!("{address}/health")).await.0, 200);
+}
