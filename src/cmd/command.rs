@@ -7,6 +7,9 @@ use super::args::Args;
 use super::condition::Condition::{Always, IfMissing};
 use super::expiry::TimeBase::{FromNow, UnixEpoch};
 use super::expiry::TimeUnit::{Milliseconds, Seconds};
+use super::hashes::HSetReply::{CountNew, StatusOk};
+use super::hashes::Parts::{Fields, FieldsAndValues, Values};
+use super::hashes::{HDel, HExists, HGet, HGetAll, HIncrBy, HIncrByFloat, HLen, HMGet, HSet, HStrLen};
 use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
 use super::server::{DbSize, Echo, Flush, Ping, Time};
 use super::strings::{Append, Get, GetDel, GetEx, GetRange, IncrBy, IncrByFloat, MGet, MSet, Set, SetRange, StrLen};
@@ -74,8 +77,10 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, Exists, Ttl, Type, Keys, Scan, RandomKey, DbSize, Ping, Echo, Time;
-    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, Del, Expire, Persist, Rename, Copy, Flush;
+    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, Exists, Ttl, Type, Keys, Scan,
+        RandomKey, DbSize, Ping, Echo, Time;
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, Del,
+        Expire, Persist, Rename, Copy, Flush;
 }
 
 /// A supported command: its lowercase name, Redis's arity (counting the name; negative
@@ -114,6 +119,21 @@ const COMMANDS: &[Spec] = &[
     spec("incrbyfloat", 3, |a| Ok(IncrByFloat::parse(a)?.into())),
     spec("decr", 2, |a| Ok(IncrBy::parse_step(a, -1)?.into())),
     spec("decrby", 3, |a| Ok(IncrBy::parse_decrby(a)?.into())),
+    // Hashes.
+    spec("hset", -4, |a| Ok(HSet::parse(a, CountNew)?.into())),
+    spec("hmset", -4, |a| Ok(HSet::parse(a, StatusOk)?.into())),
+    spec("hsetnx", 4, |a| Ok(HSet::parse_setnx(a)?.into())),
+    spec("hget", 3, |a| Ok(HGet::parse(a)?.into())),
+    spec("hmget", -3, |a| Ok(HMGet::parse(a)?.into())),
+    spec("hgetall", 2, |a| Ok(HGetAll::parse(a, FieldsAndValues)?.into())),
+    spec("hkeys", 2, |a| Ok(HGetAll::parse(a, Fields)?.into())),
+    spec("hvals", 2, |a| Ok(HGetAll::parse(a, Values)?.into())),
+    spec("hlen", 2, |a| Ok(HLen::parse(a)?.into())),
+    spec("hexists", 3, |a| Ok(HExists::parse(a)?.into())),
+    spec("hstrlen", 3, |a| Ok(HStrLen::parse(a)?.into())),
+    spec("hdel", -3, |a| Ok(HDel::parse(a)?.into())),
+    spec("hincrby", 4, |a| Ok(HIncrBy::parse(a)?.into())),
+    spec("hincrbyfloat", 4, |a| Ok(HIncrByFloat::parse(a)?.into())),
     // Keys and expiry.
     spec("del", -2, |a| Ok(Del::parse(a)?.into())),
     spec("unlink", -2, |a| Ok(Del::parse(a)?.into())),

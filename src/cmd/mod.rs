@@ -11,6 +11,7 @@ mod command;
 mod condition;
 mod expiry;
 mod glob;
+mod hashes;
 mod keys;
 mod native;
 mod reply;

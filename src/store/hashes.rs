@@ -1,4 +1,5 @@
-//! Operations on hashes: the ground the hash commands stand on.
+//! Operations on hashes. A hash exists while it has a field: the write that removes its last
+//! field deletes the key, as in Redis.
 
 use bytes::Bytes;
 
@@ -16,6 +17,20 @@ impl ReadView<'_> {
         Ok(sqlite::hashes::field(conn, id, field, now_ms).await?.map(Bytes::from))
     }
 
+    /// The values of `fields` in the hash `key`, in their order; `None` for each one missing.
+    pub async fn hash_values(&mut self, key: &[u8], fields: &[Bytes]) -> Result<Vec<Option<Bytes>>, StoreError> {
+        let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
+            return Ok(vec![None; fields.len()]);
+        };
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let mut values = Vec::with_capacity(fields.len());
+        for field in fields {
+            values.push(sqlite::hashes::field(conn, id, field, now_ms).await?.map(Bytes::from));
+        }
+        Ok(values)
+    }
+
     /// Every field of the hash `key` and its value, in field order.
     pub async fn hash_fields(&mut self, key: &[u8]) -> Result<Vec<(Bytes, Bytes)>, StoreError> {
         let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
@@ -28,6 +43,16 @@ impl ReadView<'_> {
             .into_iter()
             .map(|(field, value)| (field.into(), value.into()))
             .collect())
+    }
+
+    /// How many fields the hash `key` has (0 if it is missing).
+    pub async fn hash_len(&mut self, key: &[u8]) -> Result<u64, StoreError> {
+        let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
+            return Ok(0);
+        };
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        Ok(sqlite::hashes::count(conn, id, now_ms).await?)
     }
 }
 
@@ -47,5 +72,23 @@ impl WriteTx<'_> {
             added += u64::from(sqlite::hashes::set(conn, id, field, value, now_ms).await?);
         }
         Ok(added)
+    }
+
+    /// Deletes `fields` from the hash `key`, and the key with its last field. Returns how
+    /// many fields were there to delete.
+    pub async fn delete_hash_fields(&mut self, key: &[u8], fields: &[Bytes], now_ms: i64) -> Result<u64, StoreError> {
+        let Some(id) = self.read(now_ms).collection_id(key, KeyType::Hash).await? else {
+            return Ok(0);
+        };
+        let mut deleted = 0;
+        for field in fields {
+            let Conn::Sqlite(conn) = self.unchanging();
+            deleted += u64::from(sqlite::hashes::delete(conn, id, field, now_ms).await?);
+        }
+        let Conn::Sqlite(conn) = self.unchanging();
+        if sqlite::hashes::count(conn, id, now_ms).await? == 0 {
+            self.delete(key, now_ms).await?;
+        }
+        Ok(deleted)
     }
 }

@@ -67,3 +67,34 @@ pub(in crate::store) async fn set(
     .await?;
     Ok(!existed)
 }
+
+/// How many live fields the hash has.
+pub(in crate::store) async fn count(conn: &mut Connection, key_id: i64, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(
+        "select count(*) from hash_fields where key_id = ? and (expires_at is null or expires_at > ?)",
+    )
+    .bind(key_id)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await?;
+    Ok(count as u64)
+}
+
+/// Deletes a field. Returns whether it was live (an expired one goes too, uncounted).
+pub(in crate::store) async fn delete(
+    conn: &mut Connection,
+    key_id: i64,
+    field: &[u8],
+    now_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let live: Option<bool> = sqlx::query_scalar(
+        "delete from hash_fields where key_id = ? and field = ?
+         returning expires_at is null or expires_at > ?",
+    )
+    .bind(key_id)
+    .bind(field)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?;
+    Ok(live == Some(true))
+}

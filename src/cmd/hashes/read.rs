@@ -1,0 +1,137 @@
+//! Reading hashes: HGET, HMGET, HGETALL, HKEYS, HVALS, HLEN, HEXISTS, HSTRLEN.
+
+use bytes::Bytes;
+
+use crate::cmd::args::Args;
+use crate::cmd::{CmdError, ExecError, Reply};
+use crate::store::ReadView;
+
+/// `HGET key field`.
+#[derive(Debug)]
+pub struct HGet {
+    key: Bytes,
+    field: Bytes,
+}
+
+impl HGet {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        Ok(Self {
+            key: args.key()?,
+            field: args.bytes()?,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        Ok(Reply::bulk_or_nil(view.hash_field(&self.key, &self.field).await?))
+    }
+}
+
+/// `HMGET key field [field ...]`: nil for each missing field.
+#[derive(Debug)]
+pub struct HMGet {
+    key: Bytes,
+    fields: Vec<Bytes>,
+}
+
+impl HMGet {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let fields = std::iter::from_fn(|| (args.remaining() > 0).then(|| args.bytes())).collect::<Result<_, _>>()?;
+        Ok(Self { key, fields })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        let values = view.hash_values(&self.key, &self.fields).await?;
+        Ok(Reply::Array(values.into_iter().map(Reply::bulk_or_nil).collect()))
+    }
+}
+
+/// Which part of each field `HGETALL`, `HKEYS` and `HVALS` answer.
+#[derive(Debug, Clone, Copy)]
+pub enum Parts {
+    FieldsAndValues,
+    Fields,
+    Values,
+}
+
+/// `HGETALL key` (fields and values, flat), `HKEYS key`, `HVALS key`: in field order.
+#[derive(Debug)]
+pub struct HGetAll {
+    key: Bytes,
+    parts: Parts,
+}
+
+impl HGetAll {
+    pub(in crate::cmd) fn parse(args: &mut Args, parts: Parts) -> Result<Self, CmdError> {
+        Ok(Self {
+            key: args.key()?,
+            parts,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        let fields = view.hash_fields(&self.key).await?;
+        let replies = fields.into_iter().flat_map(|(field, value)| match self.parts {
+            Parts::FieldsAndValues => vec![Reply::Bulk(field), Reply::Bulk(value)],
+            Parts::Fields => vec![Reply::Bulk(field)],
+            Parts::Values => vec![Reply::Bulk(value)],
+        });
+        Ok(Reply::Array(replies.collect()))
+    }
+}
+
+/// `HLEN key`.
+#[derive(Debug)]
+pub struct HLen {
+    key: Bytes,
+}
+
+impl HLen {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        Ok(Self { key: args.key()? })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        Ok(Reply::count(view.hash_len(&self.key).await?))
+    }
+}
+
+/// `HEXISTS key field`.
+#[derive(Debug)]
+pub struct HExists {
+    field: HGet,
+}
+
+impl HExists {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        Ok(Self {
+            field: HGet::parse(args)?,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        let HGet { key, field } = &self.field;
+        Ok(Reply::bool(view.hash_field(key, field).await?.is_some()))
+    }
+}
+
+/// `HSTRLEN key field`: 0 for a missing field.
+#[derive(Debug)]
+pub struct HStrLen {
+    field: HGet,
+}
+
+impl HStrLen {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        Ok(Self {
+            field: HGet::parse(args)?,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        let HGet { key, field } = &self.field;
+        Ok(Reply::count(
+            view.hash_field(key, field).await?.map_or(0, |value| value.len()),
+        ))
+    }
+}

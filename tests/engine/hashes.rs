@@ -1,0 +1,157 @@
+use litekv::cmd::Reply;
+
+use crate::helpers::{NOT_AN_INTEGER, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, nil, ok, status};
+
+#[tokio::test]
+async fn fields_are_set_read_and_counted() {
+    let engine = TestEngine::new().await;
+    engine
+        .expect(&[
+            (&["HSET", "h", "name", "ada", "plan", "pro"], int(2)),
+            (&["HSET", "h", "plan", "team", "seats", "3"], int(1)),
+            (&["HGET", "h", "plan"], bulk("team")),
+            (&["HGET", "h", "missing"], nil()),
+            (&["HGET", "nothing", "plan"], nil()),
+            (
+                &["HMGET", "h", "name", "missing", "seats"],
+                Reply::Array(vec![bulk("ada"), nil(), bulk("3")]),
+            ),
+            (&["HMGET", "nothing", "a", "b"], Reply::Array(vec![nil(), nil()])),
+            (&["HGETALL", "h"], bulks(&["name", "ada", "plan", "team", "seats", "3"])),
+            (&["HKEYS", "h"], bulks(&["name", "plan", "seats"])),
+            (&["HVALS", "h"], bulks(&["ada", "team", "3"])),
+            (&["HGETALL", "nothing"], bulks(&[])),
+            (&["HLEN", "h"], int(3)),
+            (&["HLEN", "nothing"], int(0)),
+            (&["HEXISTS", "h", "name"], int(1)),
+            (&["HEXISTS", "h", "missing"], int(0)),
+            (&["HSTRLEN", "h", "plan"], int(4)),
+            (&["HSTRLEN", "h", "missing"], int(0)),
+            (&["HSETNX", "h", "name", "grace"], int(0)),
+            (&["HSETNX", "h", "email", "ada@example.com"], int(1)),
+            (&["HGET", "h", "name"], bulk("ada")),
+            (&["HMSET", "m", "a", "1", "b", "2"], ok()),
+            (&["HGETALL", "m"], bulks(&["a", "1", "b", "2"])),
+            (&["TYPE", "h"], status("hash")),
+            (&["HSET", "h", "odd"], arity("hset")),
+            (&["HSET", "h", "a", "1", "b"], arity("hset")),
+            (&["HMSET", "h", "a"], arity("hmset")),
+            (&["HGET", "h"], arity("hget")),
+            (&["HSETNX", "h", "a"], arity("hsetnx")),
+        ])
+        .await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn deleting_the_last_field_deletes_the_hash() {
+    let engine = TestEngine::new().await;
+    engine
+        .expect(&[
+            (&["HSET", "h", "a", "1", "b", "2", "c", "3"], int(3)),
+            (&["HDEL", "h", "a", "missing", "a"], int(1)),
+            (&["HLEN", "h"], int(2)),
+            (&["HDEL", "nothing", "a"], int(0)),
+            (&["HDEL", "h", "b", "c"], int(2)),
+            (&["EXISTS", "h"], int(0)),
+            (&["TYPE", "h"], status("none")),
+            (&["HSET", "h", "a", "again"], int(1)),
+            (&["HGETALL", "h"], bulks(&["a", "again"])),
+            (&["HDEL", "h"], arity("hdel")),
+        ])
+        .await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn field_counters() {
+    let engine = TestEngine::new().await;
+    engine
+        .expect(&[
+            (&["HINCRBY", "h", "n", "5"], int(5)),
+            (&["HINCRBY", "h", "n", "-7"], int(-2)),
+            (&["HGET", "h", "n"], bulk("-2")),
+            (&["HSET", "h", "text", "abc", "max", "9223372036854775807"], int(2)),
+            (&["HINCRBY", "h", "text", "1"], err("ERR hash value is not an integer")),
+            (
+                &["HINCRBY", "h", "max", "1"],
+                err("ERR increment or decrement would overflow"),
+            ),
+            (&["HINCRBY", "h", "n", "1.5"], err(NOT_AN_INTEGER)),
+            (&["HINCRBYFLOAT", "h", "f", "10.5"], bulk("10.5")),
+            (&["HINCRBYFLOAT", "h", "f", "0.1"], bulk("10.6")),
+            (&["HINCRBYFLOAT", "h", "n", "0.5"], bulk("-1.5")),
+            (
+                &["HINCRBYFLOAT", "h", "text", "1"],
+                err("ERR hash value is not a float"),
+            ),
+            (
+                &["HINCRBYFLOAT", "h", "f", "abc"],
+                err("ERR value is not a valid float"),
+            ),
+            (&["HSET", "h", "huge", "1.7e308"], int(1)),
+            (
+                &["HINCRBYFLOAT", "h", "huge", "1.7e308"],
+                err("ERR increment would produce NaN or Infinity"),
+            ),
+        ])
+        .await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn hash_commands_refuse_other_types_and_other_commands_refuse_hashes() {
+    let engine = TestEngine::new().await;
+    engine
+        .expect(&[
+            (&["SET", "s", "v"], ok()),
+            (&["HSET", "s", "a", "1"], err(WRONGTYPE)),
+            (&["HGET", "s", "a"], err(WRONGTYPE)),
+            (&["HGETALL", "s"], err(WRONGTYPE)),
+            (&["HLEN", "s"], err(WRONGTYPE)),
+            (&["HDEL", "s", "a"], err(WRONGTYPE)),
+            (&["HINCRBY", "s", "a", "1"], err(WRONGTYPE)),
+            (&["HSET", "h", "a", "1"], int(1)),
+            (&["GET", "h"], err(WRONGTYPE)),
+            (&["INCR", "h"], err(WRONGTYPE)),
+            (&["APPEND", "h", "x"], err(WRONGTYPE)),
+            (&["MGET", "h", "s"], Reply::Array(vec![nil(), bulk("v")])),
+            // SET replaces a key of any type, and its fields go with it.
+            (&["SET", "h", "now a string"], ok()),
+            (&["HGET", "h", "a"], err(WRONGTYPE)),
+            (&["DEL", "h"], int(1)),
+            (&["HGET", "h", "a"], nil()),
+        ])
+        .await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_hash_expires_renames_and_copies_as_a_whole() {
+    let engine = TestEngine::new().await;
+    engine
+        .expect(&[
+            (&["HSET", "h", "a", "1", "b", "2"], int(2)),
+            (&["EXPIRE", "h", "10"], int(1)),
+            (&["COPY", "h", "copy"], int(1)),
+            (&["RENAME", "h", "moved"], ok()),
+            (&["HGETALL", "moved"], bulks(&["a", "1", "b", "2"])),
+            (&["HGETALL", "copy"], bulks(&["a", "1", "b", "2"])),
+            (&["TTL", "copy"], int(10)),
+            (&["HGETALL", "h"], bulks(&[])),
+        ])
+        .await;
+    engine.clock.advance(std::time::Duration::from_secs(10));
+    engine
+        .expect(&[
+            (&["HGET", "moved", "a"], nil()),
+            (&["HLEN", "copy"], int(0)),
+            (&["EXISTS", "moved", "copy"], int(0)),
+            // A write after expiry starts a new, empty hash.
+            (&["HSET", "moved", "c", "3"], int(1)),
+            (&["HGETALL", "moved"], bulks(&["c", "3"])),
+            (&["TTL", "moved"], int(-1)),
+        ])
+        .await;
+    engine.close().await;
+}
