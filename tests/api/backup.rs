@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{RunningBinary, TestDatabase};
+use crate::helpers::{RunningBinary, TestDatabase, patient_client};
 
 const KEYS: usize = 20_000;
 const WITH_TTL: usize = 100;
@@ -28,7 +28,7 @@ fn value_of(index: usize) -> String {
 async fn an_online_backup_restores_every_key_value_and_ttl() {
     let database = TestDatabase::new();
     let (mut server, address) = RunningBinary::server(&database, &[]).await;
-    let client = awc::Client::new();
+    let client = patient_client();
     for chunk in (0..KEYS).collect::<Vec<_>>().chunks(1000) {
         let mut mset = vec![json!("MSET")];
         for index in chunk {
@@ -85,16 +85,13 @@ async fn an_online_backup_restores_every_key_value_and_ttl() {
     assert!(server.wait().await.success());
     std::fs::copy(&file, &database.path).unwrap();
     let (_restored, address) = RunningBinary::server(&database, &[]).await;
-    let names: Vec<Value> = (0..KEYS).map(|index| json!(format!("key-{index}"))).collect();
-    let values = command(
-        &client,
-        &address,
-        json!([json!("MGET")].into_iter().chain(names).collect::<Vec<_>>()),
-    )
-    .await;
-    let values = values["result"].as_array().unwrap();
-    for (index, value) in values.iter().enumerate() {
-        assert_eq!(value.as_str(), Some(value_of(index).as_str()), "key-{index}");
+    for chunk in (0..KEYS).collect::<Vec<_>>().chunks(1000) {
+        let mut mget = vec![json!("MGET")];
+        mget.extend(chunk.iter().map(|index| json!(format!("key-{index}"))));
+        let values = command(&client, &address, json!(mget)).await;
+        for (index, value) in chunk.iter().zip(values["result"].as_array().unwrap()) {
+            assert_eq!(value.as_str(), Some(value_of(*index).as_str()), "key-{index}");
+        }
     }
     for index in [0, WITH_TTL - 1] {
         let ttl = command(&client, &address, json!(["TTL", format!("key-{index}")])).await;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-use crate::helpers::{RunningBinary, TestDatabase, database_url};
+use crate::helpers::{RunningBinary, TestDatabase, database_url, patient_client};
 
 /// A size-limited tmpfs, unmounted when dropped.
 struct SmallDisk {
@@ -109,7 +109,7 @@ async fn a_full_disk_refuses_writes_with_507_keeps_reads_and_recovers_when_space
     std::fs::write(disk.path("ballast"), vec![0_u8; 1 << 20]).unwrap();
     let database = disk.path("db.sqlite3");
     let (mut server, address) = start_server(&database).await;
-    let client = awc::Client::new();
+    let client = patient_client();
 
     // Eight writers, each until the disk refuses it twice.
     let writers = (0..8).map(|writer| {
@@ -195,7 +195,7 @@ async fn a_database_on_a_read_only_file_system_is_refused_at_start_saying_so() {
     let Some(disk) = SmallDisk::mount(4 << 20) else { return };
     let database = disk.path("db.sqlite3");
     let (mut server, address) = start_server(&database).await;
-    assert_eq!(set(&awc::Client::new(), &address, "k", "v").await.0, 200);
+    assert_eq!(set(&patient_client(), &address, "k", "v").await.0, 200);
     server.terminate();
     assert!(server.wait().await.success());
     disk.remount("ro");
@@ -291,7 +291,7 @@ async fn a_database_damaged_while_running_answers_503_saying_so() {
     bytes[half..].iter_mut().for_each(|byte| *byte = 0xa5);
     std::fs::write(&database.path, bytes).unwrap();
 
-    let client = awc::Client::new();
+    let client = patient_client();
     let mut damaged = 0;
     for index in (0..5_000).step_by(7) {
         let (status, body) = get_json(&client, format!("{address}/key-{index}/")).await;

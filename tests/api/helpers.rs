@@ -67,6 +67,14 @@ impl TestDatabase {
     }
 }
 
+/// An HTTP client for large bodies and loaded machines: 60 s per request, where awc's
+/// default of 5 s failed a debug build on a busy CI machine.
+pub fn patient_client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish()
+}
+
 pub fn database_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
