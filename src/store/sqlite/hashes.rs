@@ -56,8 +56,10 @@ pub(in crate::store) async fn set(
     .bind(now_ms)
     .fetch_one(&mut *conn)
     .await?;
+    // A new field takes the next scan position; an existing one keeps its own.
     sqlx::query(
-        "insert into hash_fields (key_id, field, value) values (?, ?, ?)
+        "insert into hash_fields (key_id, field, value, seq)
+         values (?1, ?2, ?3, (select coalesce(max(seq), 0) + 1 from hash_fields where key_id = ?1))
          on conflict (key_id, field) do update set value = excluded.value, expires_at = null",
     )
     .bind(key_id)

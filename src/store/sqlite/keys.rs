@@ -195,10 +195,10 @@ pub(in crate::store) async fn copy(
     .execute(&mut *conn)
     .await?;
     for copy_elements in [
-        "insert into hash_fields select ?1, field, value, expires_at from hash_fields where key_id = ?2",
+        "insert into hash_fields select ?1, field, value, expires_at, seq from hash_fields where key_id = ?2",
         "insert into list_items select ?1, position, value from list_items where key_id = ?2",
-        "insert into set_members select ?1, member from set_members where key_id = ?2",
-        "insert into zset_members select ?1, member, score from zset_members where key_id = ?2",
+        "insert into set_members select ?1, member, seq from set_members where key_id = ?2",
+        "insert into zset_members select ?1, member, score, seq from zset_members where key_id = ?2",
     ] {
         sqlx::query(copy_elements)
             .bind(to_id)
