@@ -17,6 +17,7 @@ mod native;
 mod reply;
 mod server;
 mod strings;
+mod walk;
 
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::Args;
 use crate::cmd::glob::Glob;
+use crate::cmd::walk::Walk;
 use crate::cmd::{CmdError, ExecError, Reply};
 use crate::store::ReadView;
 
@@ -32,64 +33,42 @@ impl Keys {
 /// extension) follows each key with its type.
 #[derive(Debug)]
 pub struct Scan {
-    cursor: u64,
-    pattern: Option<Bytes>,
-    count: u32,
+    walk: Walk,
     type_filter: Option<String>,
     with_type: bool,
 }
 
-/// SCAN's default COUNT, as in Redis.
-const DEFAULT_SCAN_COUNT: u32 = 10;
-/// The most rows one step reads, whatever COUNT says, so a step stays a short query.
-const MAX_SCAN_COUNT: u32 = 100_000;
-
 impl Scan {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let cursor = std::str::from_utf8(&args.bytes()?)
-            .ok()
-            .and_then(|text| text.parse().ok())
-            .ok_or_else(|| CmdError::new("ERR invalid cursor"))?;
-        let mut scan = Self {
-            cursor,
-            pattern: None,
-            count: DEFAULT_SCAN_COUNT,
-            type_filter: None,
-            with_type: false,
-        };
-        while let Some(option) = args.option() {
-            match option.as_str() {
-                "MATCH" => scan.pattern = Some(args.bytes()?),
-                "COUNT" => {
-                    let count = args.int()?;
-                    if count < 1 {
-                        return Err(CmdError::syntax());
-                    }
-                    scan.count = count.min(MAX_SCAN_COUNT.into()) as u32;
-                }
-                "TYPE" => scan.type_filter = Some(String::from_utf8_lossy(&args.bytes()?).to_ascii_lowercase()),
-                "WITHTYPE" => scan.with_type = true,
-                _ => return Err(CmdError::syntax()),
+        let (mut type_filter, mut with_type) = (None, false);
+        let walk = Walk::parse(args, |option, args| {
+            match option {
+                "TYPE" => type_filter = Some(String::from_utf8_lossy(&args.bytes()?).to_ascii_lowercase()),
+                "WITHTYPE" => with_type = true,
+                _ => return Ok(false),
             }
-        }
-        Ok(scan)
+            Ok(true)
+        })?;
+        Ok(Self {
+            walk,
+            type_filter,
+            with_type,
+        })
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        let page = view.scan(self.cursor, self.count).await?;
-        let glob = self.pattern.as_deref().map(Glob::new);
+        let page = view.scan(self.walk.cursor, self.walk.count).await?;
         let mut found = Vec::new();
         for (key, kind) in page.keys {
             let type_matches = self.type_filter.as_deref().is_none_or(|wanted| wanted == kind.name());
-            if type_matches && glob.as_ref().is_none_or(|glob| glob.matches(&key)) {
+            if type_matches && self.walk.keeps(&key) {
                 found.push(Reply::Bulk(key));
                 if self.with_type {
                     found.push(Reply::Status(kind.name()));
                 }
             }
         }
-        let next = page.next.unwrap_or(0).to_string();
-        Ok(Reply::Array(vec![Reply::bulk(next), Reply::Array(found)]))
+        Ok(Walk::reply(page.next, found))
     }
 }
 
