@@ -57,7 +57,9 @@ impl Walk {
 
     /// Whether MATCH keeps `name` (everything, without MATCH).
     pub fn keeps(&self, name: &[u8]) -> bool {
-        self.pattern.as_deref().is_none_or(|pattern| Glob::new(pattern).matches(name))
+        self.pattern
+            .as_deref()
+            .is_none_or(|pattern| Glob::new(pattern).matches(name))
     }
 
     /// The reply of one step: the cursor to resume from (0: the walk is over), then `found`.

@@ -6,6 +6,14 @@ use bytes::Bytes;
 use super::backend::Conn;
 use super::{KeyType, ReadView, StoreError, WriteTx, sqlite};
 
+/// A step of a walk over a hash's fields: the fields, and the cursor to resume from (`None`
+/// when the walk is over).
+#[derive(Debug)]
+pub struct HashPage {
+    pub fields: Vec<(Bytes, Bytes)>,
+    pub next: Option<u64>,
+}
+
 impl ReadView<'_> {
     /// A field's value in the hash `key`; `None` if the key or the field is missing.
     pub async fn hash_field(&mut self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>, StoreError> {
@@ -43,6 +51,29 @@ impl ReadView<'_> {
             .into_iter()
             .map(|(field, value)| (field.into(), value.into()))
             .collect())
+    }
+
+    /// Up to `count` fields of the hash `key` after the cursor `after` (0 to start), in the
+    /// order they arrived: a field that stays is never skipped or repeated.
+    pub async fn hash_scan(&mut self, key: &[u8], after: u64, count: u32) -> Result<HashPage, StoreError> {
+        let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
+            return Ok(HashPage {
+                fields: Vec::new(),
+                next: None,
+            });
+        };
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = sqlite::hashes::scan(conn, id, after, count, now_ms).await?;
+        let next = (rows.len() == count as usize)
+            .then(|| rows.last().map(|(seq, ..)| *seq as u64))
+            .flatten();
+        let fields = rows
+            .into_iter()
+            .map(|(_, field, value)| (field.into(), value.into()))
+            .collect();
+        Ok(HashPage { fields, next })
     }
 
     /// How many fields the hash `key` has (0 if it is missing).

@@ -155,3 +155,90 @@ async fn a_hash_expires_renames_and_copies_as_a_whole() {
         .await;
     engine.close().await;
 }
+
+/// A HSCAN reply: the next cursor and what it found.
+fn scanned(cursor: &str, found: &[&str]) -> Reply {
+    Reply::Array(vec![bulk(cursor), bulks(found)])
+}
+
+#[tokio::test]
+async fn hscan_walks_fields_in_arrival_order() {
+    let engine = TestEngine::new().await;
+    engine
+        .expect(&[
+            (&["HSET", "h", "e", "5", "a", "1", "d", "4", "b", "2", "c", "3"], int(5)),
+            (&["HSCAN", "h", "0", "COUNT", "2"], scanned("2", &["e", "5", "a", "1"])),
+            (&["HSCAN", "h", "2", "COUNT", "2"], scanned("4", &["d", "4", "b", "2"])),
+            (&["HSCAN", "h", "4", "COUNT", "2"], scanned("0", &["c", "3"])),
+            (
+                &["HSCAN", "h", "0"],
+                scanned("0", &["e", "5", "a", "1", "d", "4", "b", "2", "c", "3"]),
+            ),
+            (
+                &["HSCAN", "h", "0", "MATCH", "[a-c]", "NOVALUES"],
+                scanned("0", &["a", "b", "c"]),
+            ),
+            // An update keeps a field's place; a new field comes last.
+            (&["HSET", "h", "a", "one", "f", "6"], int(1)),
+            (&["HSCAN", "h", "4", "COUNT", "10"], scanned("0", &["c", "3", "f", "6"])),
+            (&["HSCAN", "h", "0", "MATCH", "a"], scanned("0", &["a", "one"])),
+            (&["HSCAN", "nothing", "0"], scanned("0", &[])),
+            (&["HSCAN", "h", "abc"], err("ERR invalid cursor")),
+            (&["HSCAN", "h", "0", "COUNT", "0"], err("ERR syntax error")),
+            (&["HSCAN", "h", "0", "WITHTYPE"], err("ERR syntax error")),
+            (&["HSCAN", "h"], arity("hscan")),
+            (&["SET", "s", "v"], ok()),
+            (&["HSCAN", "s", "0"], err(WRONGTYPE)),
+        ])
+        .await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_full_hscan_returns_every_field_that_stayed_throughout_it_once() {
+    let engine = TestEngine::new().await;
+    let mut hset = vec!["HSET".to_owned(), "h".to_owned()];
+    for index in 0..60 {
+        hset.extend([
+            format!("stable-{index}"),
+            "v".to_owned(),
+            format!("churn-{index}"),
+            "v".to_owned(),
+        ]);
+    }
+    assert_eq!(engine.run(&hset).await, int(120));
+
+    let mut seen = Vec::new();
+    let mut cursor = "0".to_owned();
+    for step in 0.. {
+        let reply = engine.run(&["HSCAN", "h", &cursor, "COUNT", "7", "NOVALUES"]).await;
+        let Reply::Array(parts) = &reply else {
+            panic!("{reply:?}")
+        };
+        let [Reply::Bulk(next), Reply::Array(fields)] = &parts[..] else {
+            panic!("{reply:?}")
+        };
+        seen.extend(fields.iter().map(|field| match field {
+            Reply::Bulk(field) => String::from_utf8(field.to_vec()).unwrap(),
+            other => panic!("{other:?}"),
+        }));
+        // Churn between steps: delete fields, add new ones, update stable ones.
+        engine
+            .run(&["HDEL", "h", &format!("churn-{step}"), &format!("churn-{}", 59 - step)])
+            .await;
+        engine.run(&["HSET", "h", &format!("added-{step}"), "v"]).await;
+        engine
+            .run(&["HSET", "h", &format!("stable-{}", step % 60), "changed"])
+            .await;
+        cursor = String::from_utf8(next.to_vec()).unwrap();
+        if cursor == "0" {
+            break;
+        }
+        assert!(step < 100, "the walk never ended");
+    }
+    for index in 0..60 {
+        let field = format!("stable-{index}");
+        assert_eq!(seen.iter().filter(|seen| **seen == field).count(), 1, "{field}");
+    }
+    engine.close().await;
+}

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::Args;
+use crate::cmd::walk::Walk;
 use crate::cmd::{CmdError, ExecError, Reply};
 use crate::store::ReadView;
 
@@ -133,5 +134,40 @@ impl HStrLen {
         Ok(Reply::count(
             view.hash_field(key, field).await?.map_or(0, |value| value.len()),
         ))
+    }
+}
+
+/// `HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]`: a step of a walk over the
+/// fields, in the order they arrived; the cursor stays valid while fields come and go.
+#[derive(Debug)]
+pub struct HScan {
+    key: Bytes,
+    walk: Walk,
+    with_values: bool,
+}
+
+impl HScan {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let mut with_values = true;
+        let walk = Walk::parse(args, |option, _| {
+            with_values &= option != "NOVALUES";
+            Ok(option == "NOVALUES")
+        })?;
+        Ok(Self { key, walk, with_values })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        let page = view.hash_scan(&self.key, self.walk.cursor, self.walk.count).await?;
+        let mut found = Vec::new();
+        for (field, value) in page.fields {
+            if self.walk.keeps(&field) {
+                found.push(Reply::Bulk(field));
+                if self.with_values {
+                    found.push(Reply::Bulk(value));
+                }
+            }
+        }
+        Ok(Walk::reply(page.next, found))
     }
 }

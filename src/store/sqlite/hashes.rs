@@ -100,3 +100,25 @@ pub(in crate::store) async fn delete(
     .await?;
     Ok(live == Some(true))
 }
+
+/// Live fields after scan position `after`, in scan order, at most `count`: with their
+/// positions, so the caller can resume after the last.
+pub(in crate::store) async fn scan(
+    conn: &mut Connection,
+    key_id: i64,
+    after: i64,
+    count: u32,
+    now_ms: i64,
+) -> Result<Vec<(i64, Vec<u8>, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select seq, field, value from hash_fields
+         where key_id = ? and seq > ? and (expires_at is null or expires_at > ?)
+         order by seq limit ?",
+    )
+    .bind(key_id)
+    .bind(after)
+    .bind(now_ms)
+    .bind(count)
+    .fetch_all(conn)
+    .await
+}
