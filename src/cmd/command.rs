@@ -9,7 +9,9 @@ use super::expiry::TimeBase::{FromNow, UnixEpoch};
 use super::expiry::TimeUnit::{Milliseconds, Seconds};
 use super::hashes::HSetReply::{CountNew, StatusOk};
 use super::hashes::Parts::{Fields, FieldsAndValues, Values};
-use super::hashes::{HDel, HExists, HGet, HGetAll, HIncrBy, HIncrByFloat, HLen, HMGet, HScan, HSet, HStrLen};
+use super::hashes::{
+    HDel, HExists, HGet, HGetAll, HIncrBy, HIncrByFloat, HLen, HMGet, HRandField, HScan, HSet, HStrLen,
+};
 use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
 use super::server::{DbSize, Echo, Flush, Ping, Time};
 use super::strings::{Append, Get, GetDel, GetEx, GetRange, IncrBy, IncrByFloat, MGet, MSet, Set, SetRange, StrLen};
@@ -77,7 +79,7 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, Exists, Ttl, Type, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, Exists, Ttl, Type, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time;
     write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, Del,
         Expire, Persist, Rename, Copy, Flush;
@@ -132,6 +134,7 @@ const COMMANDS: &[Spec] = &[
     spec("hexists", 3, |a| Ok(HExists::parse(a)?.into())),
     spec("hstrlen", 3, |a| Ok(HStrLen::parse(a)?.into())),
     spec("hscan", -3, |a| Ok(HScan::parse(a)?.into())),
+    spec("hrandfield", -2, |a| Ok(HRandField::parse(a)?.into())),
     spec("hdel", -3, |a| Ok(HDel::parse(a)?.into())),
     spec("hincrby", 4, |a| Ok(HIncrBy::parse(a)?.into())),
     spec("hincrbyfloat", 4, |a| Ok(HIncrByFloat::parse(a)?.into())),

@@ -14,6 +14,13 @@ pub struct HashPage {
     pub next: Option<u64>,
 }
 
+/// How random elements are drawn: all different, or each on its own (so some may repeat).
+#[derive(Clone, Copy, Debug)]
+pub enum Draw {
+    Distinct(u64),
+    Repeating(u64),
+}
+
 impl ReadView<'_> {
     /// A field's value in the hash `key`; `None` if the key or the field is missing.
     pub async fn hash_field(&mut self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>, StoreError> {
@@ -74,6 +81,24 @@ impl ReadView<'_> {
             .map(|(_, field, value)| (field.into(), value.into()))
             .collect();
         Ok(HashPage { fields, next })
+    }
+
+    /// Fields of the hash `key` drawn at random, with their values: `Distinct(n)` gives up to
+    /// `n` different fields, `Repeating(n)` exactly `n` draws (none for a missing key).
+    pub async fn hash_random(&mut self, key: &[u8], draw: Draw) -> Result<Vec<(Bytes, Bytes)>, StoreError> {
+        let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
+            return Ok(Vec::new());
+        };
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let fields = match draw {
+            Draw::Distinct(count) => sqlite::hashes::random_distinct(conn, id, count, now_ms).await?,
+            Draw::Repeating(picks) => sqlite::hashes::random_picks(conn, id, picks, now_ms).await?,
+        };
+        Ok(fields
+            .into_iter()
+            .map(|(field, value)| (field.into(), value.into()))
+            .collect())
     }
 
     /// How many fields the hash `key` has (0 if it is missing).

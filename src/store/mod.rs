@@ -32,7 +32,7 @@ use tokio::sync::oneshot;
 
 use backend::Database;
 use cache::Cache;
-pub use hashes::HashPage;
+pub use hashes::{Draw, HashPage};
 pub use keys::ScanPage;
 pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};

@@ -242,3 +242,86 @@ async fn a_full_hscan_returns_every_field_that_stayed_throughout_it_once() {
     }
     engine.close().await;
 }
+
+/// The bulk strings of an array reply.
+fn strings(reply: Reply) -> Vec<String> {
+    let Reply::Array(items) = reply else {
+        panic!("{reply:?}")
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Reply::Bulk(bytes) => String::from_utf8(bytes.to_vec()).unwrap(),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn hrandfield_draws_fields_distinct_or_repeating() {
+    let engine = TestEngine::new().await;
+    let fields = ["a", "b", "c", "d", "e", "gone"];
+    engine
+        .expect(&[
+            (&["HRANDFIELD", "nothing"], nil()),
+            (&["HRANDFIELD", "nothing", "3"], bulks(&[])),
+            (
+                &[
+                    "HSET", "h", "a", "1", "b", "2", "gone", "x", "c", "3", "d", "4", "e", "5",
+                ],
+                int(6),
+            ),
+            // A gap in the scan order is skipped over.
+            (&["HDEL", "h", "gone"], int(1)),
+            (&["HRANDFIELD", "h", "0"], bulks(&[])),
+            (&["HRANDFIELD", "h", "abc"], err(NOT_AN_INTEGER)),
+            (
+                &["HRANDFIELD", "h", "-9223372036854775808"],
+                err("ERR value is out of range"),
+            ),
+            (
+                &["HRANDFIELD", "h", "-1000001"],
+                err("ERR value is out of range: litekv draws at most 1000000 fields at once"),
+            ),
+            (&["HRANDFIELD", "h", "1", "WITHSCORES"], err("ERR syntax error")),
+            (&["HRANDFIELD", "h", "1", "WITHVALUES", "more"], err("ERR syntax error")),
+        ])
+        .await;
+    let live = &fields[..5];
+
+    let Reply::Bulk(one) = engine.run(&["HRANDFIELD", "h"]).await else {
+        panic!()
+    };
+    assert!(live.contains(&std::str::from_utf8(&one).unwrap()));
+
+    let three = strings(engine.run(&["HRANDFIELD", "h", "3"]).await);
+    assert_eq!(three.len(), 3);
+    assert!(three.iter().all(|field| live.contains(&field.as_str())), "{three:?}");
+    let mut distinct = three.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "{three:?}");
+
+    let mut all = strings(engine.run(&["HRANDFIELD", "h", "10"]).await);
+    all.sort();
+    assert_eq!(all, live);
+
+    // Repeating draws: exactly as many as asked, all live, and over 1,000 draws every field.
+    let draws = strings(engine.run(&["HRANDFIELD", "h", "-1000"]).await);
+    assert_eq!(draws.len(), 1000);
+    for field in live {
+        assert!(draws.iter().any(|drawn| drawn == field), "{field} never drawn");
+    }
+    assert!(draws.iter().all(|field| live.contains(&field.as_str())));
+
+    let pairs = strings(engine.run(&["HRANDFIELD", "h", "-4", "WITHVALUES"]).await);
+    assert_eq!(pairs.len(), 8);
+    for pair in pairs.chunks(2) {
+        let expected = (live.iter().position(|field| *field == pair[0]).unwrap() + 1).to_string();
+        assert_eq!(pair[1], expected, "{pair:?}");
+    }
+    engine
+        .expect(&[(&["SET", "s", "v"], ok()), (&["HRANDFIELD", "s"], err(WRONGTYPE))])
+        .await;
+    engine.close().await;
+}

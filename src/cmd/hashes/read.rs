@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::cmd::args::Args;
 use crate::cmd::walk::Walk;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::ReadView;
+use crate::store::{Draw, ReadView};
 
 /// `HGET key field`.
 #[derive(Debug)]
@@ -169,5 +169,68 @@ impl HScan {
             }
         }
         Ok(Walk::reply(page.next, found))
+    }
+}
+
+/// The most draws one `HRANDFIELD` with a negative count makes: its reply is built in memory,
+/// and `HRANDFIELD h -1000000000` must not exhaust it.
+const MAX_REPEATING_DRAWS: u64 = 1_000_000;
+
+/// `HRANDFIELD key [count [WITHVALUES]]`: one random field (nil for a missing key); with a
+/// count, up to that many different fields, or, for a negative count, that many draws that
+/// may repeat.
+#[derive(Debug)]
+pub struct HRandField {
+    key: Bytes,
+    /// `None`: one field, as a bulk string rather than an array.
+    draw: Option<Draw>,
+    with_values: bool,
+}
+
+impl HRandField {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        if args.remaining() == 0 {
+            return Ok(Self {
+                key,
+                draw: None,
+                with_values: false,
+            });
+        }
+        let count = args.int()?;
+        let draw = match count {
+            0.. => Draw::Distinct(count.unsigned_abs()),
+            i64::MIN => return Err(CmdError::new("ERR value is out of range")),
+            _ if count.unsigned_abs() > MAX_REPEATING_DRAWS => {
+                return Err(CmdError::new(format!(
+                    "ERR value is out of range: litekv draws at most {MAX_REPEATING_DRAWS} fields at once"
+                )));
+            }
+            _ => Draw::Repeating(count.unsigned_abs()),
+        };
+        let with_values = match args.option().as_deref() {
+            None => false,
+            Some("WITHVALUES") => true,
+            Some(_) => return Err(CmdError::syntax()),
+        };
+        args.finish()?;
+        Ok(Self {
+            key,
+            draw: Some(draw),
+            with_values,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
+        let Some(draw) = self.draw else {
+            let mut one = view.hash_random(&self.key, Draw::Repeating(1)).await?;
+            return Ok(Reply::bulk_or_nil(one.pop().map(|(field, _)| field)));
+        };
+        let fields = view.hash_random(&self.key, draw).await?;
+        let replies = fields.into_iter().flat_map(|(field, value)| {
+            let value = self.with_values.then_some(Reply::Bulk(value));
+            std::iter::once(Reply::Bulk(field)).chain(value)
+        });
+        Ok(Reply::Array(replies.collect()))
     }
 }

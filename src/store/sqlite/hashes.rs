@@ -122,3 +122,54 @@ pub(in crate::store) async fn scan(
     .fetch_all(conn)
     .await
 }
+
+/// `picks` fields drawn at random, each on its own, so one may come more than once: each
+/// draw takes the first live field at or after a random scan position, else the first of
+/// all. A field after a gap (where fields were deleted) is drawn more often.
+pub(in crate::store) async fn random_picks(
+    conn: &mut Connection,
+    key_id: i64,
+    picks: u64,
+    now_ms: i64,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "with recursive
+             top(seq) as (select max(seq) from hash_fields where key_id = ?1),
+             draws(n, at) as (
+                 select 1, abs(random()) % ((select seq from top) + 1)
+                 union all
+                 select n + 1, abs(random()) % ((select seq from top) + 1) from draws where n < ?2
+             )
+         select f.field, f.value from draws
+         join hash_fields f on f.key_id = ?1 and f.seq = coalesce(
+             (select min(seq) from hash_fields
+              where key_id = ?1 and seq >= draws.at and (expires_at is null or expires_at > ?3)),
+             (select min(seq) from hash_fields
+              where key_id = ?1 and (expires_at is null or expires_at > ?3)))
+         order by draws.n",
+    )
+    .bind(key_id)
+    .bind(i64::try_from(picks).unwrap_or(i64::MAX))
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await
+}
+
+/// Up to `count` distinct live fields in random order.
+pub(in crate::store) async fn random_distinct(
+    conn: &mut Connection,
+    key_id: i64,
+    count: u64,
+    now_ms: i64,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select field, value from hash_fields
+         where key_id = ? and (expires_at is null or expires_at > ?)
+         order by random() limit ?",
+    )
+    .bind(key_id)
+    .bind(now_ms)
+    .bind(i64::try_from(count).unwrap_or(i64::MAX))
+    .fetch_all(conn)
+    .await
+}
