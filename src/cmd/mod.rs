@@ -25,7 +25,7 @@ use bytes::Bytes;
 
 pub use command::{Command, ReadCommand, WriteCommand, check_known};
 pub use expiry::Expiry;
-pub use native::{GetOutcome, SetOutcome};
+pub use native::{GetOutcome, SetOutcome, Stored};
 pub use reply::{CmdError, ExecError, Reply};
 
 use crate::clock::Clock;

@@ -4,9 +4,9 @@
 use bytes::Bytes;
 
 use super::keys::Del;
-use super::{Command, Engine, Reply};
+use super::{CmdError, Command, Engine, ExecError, Reply};
 use crate::domain::Ttl;
-use crate::store::{Entry, Lookup, StoreError};
+use crate::store::{Entry, KeyType, Lookup, StoreError};
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct SetOutcome {
@@ -16,10 +16,18 @@ pub struct SetOutcome {
     pub expires_at: Option<i64>,
 }
 
+/// A key's whole value, by its type.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    String(Bytes),
+    /// Fields and values, in field order.
+    Hash(Vec<(Bytes, Bytes)>),
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum GetOutcome {
     Found {
-        value: Bytes,
+        value: Stored,
         /// Whole seconds left, rounded up; `None` for a key that never expires.
         ttl_remaining: Option<i64>,
     },
@@ -38,13 +46,69 @@ impl Engine {
         Ok(SetOutcome { created, expires_at })
     }
 
-    /// `GET key` plus its time to live. An expired key is deleted before answering.
+    /// Replaces `key`, whatever it held, with a hash of `fields` (at least one), in one
+    /// transaction of `DEL`, `HSET` and `PEXPIREAT`: the Redis commands it amounts to.
+    /// Answers whether the key was created.
+    pub async fn set_hash_value(
+        &self,
+        key: Bytes,
+        fields: Vec<(Bytes, Bytes)>,
+        ttl: Option<Ttl>,
+    ) -> Result<SetOutcome, ExecError> {
+        let expires_at = ttl.map(|ttl| self.now_ms() + ttl.as_millis());
+        let mut hset = vec![Bytes::from_static(b"HSET"), key.clone()];
+        hset.extend(fields.into_iter().flat_map(|(field, value)| [field, value]));
+        let mut commands = vec![vec![Bytes::from_static(b"DEL"), key.clone()], hset];
+        if let Some(expires_at) = expires_at {
+            commands.push(vec![
+                Bytes::from_static(b"PEXPIREAT"),
+                key,
+                expires_at.to_string().into(),
+            ]);
+        }
+        let parsed = commands
+            .into_iter()
+            .map(|args| self.parse(args).map(Ok))
+            .collect::<Result<Vec<_>, CmdError>>()?;
+        let replies = self.execute_transaction(parsed).await.map_err(ExecError::Store)?;
+        if let Some(Reply::Error(error)) = replies.iter().find(|reply| matches!(reply, Reply::Error(_))) {
+            return Err(error.clone().into());
+        }
+        Ok(SetOutcome {
+            created: replies.first() == Some(&Reply::Int(0)),
+            expires_at,
+        })
+    }
+
+    /// A key's whole value (a string or a hash) plus its time to live. An expired key is
+    /// deleted before answering.
     pub async fn get_value(&self, key: &[u8]) -> Result<GetOutcome, StoreError> {
         let now_ms = self.now_ms();
-        match self.store.read(now_ms).lookup(key).await? {
+        let mut view = self.store.read(now_ms);
+        let ttl_remaining =
+            |expires_at: Option<i64>| expires_at.map(|expires_at| seconds_rounded_up(expires_at - now_ms));
+        let lookup = match view.lookup(key).await {
+            Err(StoreError::WrongType) => {
+                // Not a string: the other types read whole, on the same view.
+                let Some(info) = view.info(key).await? else {
+                    return Ok(GetOutcome::Missing);
+                };
+                let value = match info.kind {
+                    KeyType::Hash => Stored::Hash(view.hash_fields(key).await?),
+                    _ => return Err(StoreError::WrongType),
+                };
+                return Ok(GetOutcome::Found {
+                    value,
+                    ttl_remaining: ttl_remaining(info.expires_at),
+                });
+            }
+            lookup => lookup?,
+        };
+        drop(view);
+        match lookup {
             Lookup::Live(Entry { value, expires_at }) => Ok(GetOutcome::Found {
-                value,
-                ttl_remaining: expires_at.map(|expires_at| seconds_rounded_up(expires_at - now_ms)),
+                value: Stored::String(value),
+                ttl_remaining: ttl_remaining(expires_at),
             }),
             Lookup::Expired => {
                 let keys = vec![Bytes::copy_from_slice(key)];

@@ -13,7 +13,7 @@ use super::ApiError;
 use super::body::Limits;
 use super::docs::{DeleteErrors, ReadErrors, WriteErrors};
 use super::native::{
-    DeleteResponse, object_body, only_fields, read_value_body, require_write, stored_value_as_json, take_value_and_ttl,
+    DeleteResponse, object_body, only_fields, read_value_body, require_write, stored_as_json, take_value_and_ttl,
 };
 use crate::access::Access;
 use crate::cmd::{Engine, GetOutcome};
@@ -65,7 +65,7 @@ pub(super) async fn set(
 pub(super) async fn get(request: HttpRequest, engine: web::Data<Engine>) -> Result<HttpResponse, ApiError> {
     let key = key_param(&request)?;
     let value = match engine.get_value(key.as_bytes()).await? {
-        GetOutcome::Found { value, .. } => Some(stored_value_as_json(&value)),
+        GetOutcome::Found { value, .. } => Some(stored_as_json(&value)),
         GetOutcome::Expired | GetOutcome::Missing => None,
     };
     let exists = value.is_some();

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::cmd::ExecError;
 use crate::domain::{KeyError, TtlError};
 use crate::store::StoreError;
 
@@ -35,6 +36,16 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A command's own error is the client's to fix (400); a storage failure keeps its status.
+impl From<ExecError> for ApiError {
+    fn from(error: ExecError) -> Self {
+        match error {
+            ExecError::Command(error) => Self::BadRequest(error.as_str().to_owned()),
+            ExecError::Store(error) => Self::Store(error),
+        }
+    }
 }
 
 impl From<KeyError> for ApiError {

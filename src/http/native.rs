@@ -9,6 +9,7 @@ use std::future::{Ready, ready};
 use actix_web::dev::Payload;
 use actix_web::web::{self, BytesMut};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
@@ -21,16 +22,18 @@ use super::body::{Limits, read_body};
 use super::docs::{DeleteErrors, ReadErrors, WriteErrors};
 use super::error::ErrorBody;
 use crate::access::Access;
-use crate::cmd::{Engine, GetOutcome, SetOutcome};
+use crate::cmd::{Engine, GetOutcome, SetOutcome, Stored};
 use crate::domain::{Key, KeyError, Ttl};
 
 /// Room for the `{"value": ..., "ttl": ...}` envelope around the largest value.
 const ENVELOPE_BYTES: usize = 4096;
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
 
-/// Set a key to a JSON value, with an optional TTL.
+/// Set a key to a JSON value (or a whole hash), with an optional TTL.
 ///
 /// `POST /<key>/` upserts: 201 when the key is new (or had expired), 200 when it existed.
+/// With `"type": "hash"`, `value` is an object whose fields become the hash's, replacing
+/// whatever the key held, atomically.
 #[utoipa::path(
     post, path = "/{key}/", tag = "JSON API", operation_id = "set_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
@@ -50,9 +53,15 @@ pub(super) async fn set_key(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_value_body(access, &request, payload, &limits).await?;
-    let SetRequest { value, ttl } = SetRequest::parse(&body, limits.max_value_bytes)?;
+    let SetRequest { value, ttl, kind } = SetRequest::parse(&body, limits.max_value_bytes)?;
     let response_key = key.to_string();
-    let SetOutcome { created, expires_at } = engine.set_value(key.into_bytes(), value.into(), ttl).await?;
+    let SetOutcome { created, expires_at } = match kind {
+        ValueType::String => engine.set_value(key.into_bytes(), value.into(), ttl).await?,
+        ValueType::Hash => {
+            let fields = hash_fields(&value)?;
+            engine.set_hash_value(key.into_bytes(), fields, ttl).await?
+        }
+    };
     let mut response = if created {
         HttpResponse::Created()
     } else {
@@ -66,9 +75,10 @@ pub(super) async fn set_key(
     }))
 }
 
-/// Read a key's JSON value and the seconds it has left.
+/// Read a key's JSON value (or a whole hash) and the seconds it has left.
 ///
-/// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires).
+/// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires). A hash
+/// answers its fields as an object of strings, with `"type": "hash"`.
 #[utoipa::path(
     get, path = "/{key}/", tag = "JSON API", operation_id = "get_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
@@ -83,7 +93,8 @@ pub(super) async fn get_key(PathKey(key): PathKey, engine: web::Data<Engine>) ->
     match engine.get_value(key.as_bytes()).await? {
         GetOutcome::Found { value, ttl_remaining } => Ok(HttpResponse::Ok().json(GetResponse {
             key: response_key,
-            value: stored_value_as_json(&value),
+            kind: type_name(&value),
+            value: stored_as_json(&value),
             ttl_remaining: ttl_remaining.unwrap_or(-1),
         })),
         GetOutcome::Expired => Err(ApiError::KeyNotFound {
@@ -135,6 +146,11 @@ pub(super) struct SetResponse {
 #[derive(Serialize, ToSchema)]
 pub(super) struct GetResponse {
     key: String,
+    /// The key's type, for any but a string: `hash`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schema(example = "hash")]
+    kind: Option<&'static str>,
+    /// The JSON value; for a hash, an object of its fields and their values.
     #[schema(value_type = Value)]
     value: Box<RawValue>,
     /// Whole seconds left, rounded up; -1 for a key that never expires.
@@ -173,20 +189,92 @@ fn key_from_path(path: &str) -> Result<Key, KeyError> {
 #[derive(Debug, ToSchema)]
 #[schema(example = json!({"value": {"theme": "dark"}, "ttl": 60}))]
 pub(super) struct SetRequest {
-    /// Any JSON value, stored as its compact JSON text.
+    /// Any JSON value, stored as its compact JSON text; for a hash, an object whose values
+    /// are strings, numbers or booleans, stored as the hash's fields.
     #[schema(value_type = Value)]
     value: Vec<u8>,
     /// Whole seconds until the key expires; without it, never.
     #[schema(value_type = u64, required = false, minimum = 1, maximum = 3_153_600_000_u64)]
     ttl: Option<Ttl>,
+    /// What to store `value` as.
+    #[serde(rename = "type")]
+    #[schema(required = false)]
+    kind: ValueType,
 }
+
+/// What a `POST /<key>/` stores its `value` as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum ValueType {
+    /// The value's JSON text: the default.
+    #[default]
+    String,
+    /// A whole hash, replacing whatever the key held.
+    Hash,
+}
+
+const HASH_SHAPE: &str =
+    r#"an object of strings, numbers or booleans, such as {"type": "hash", "value": {"name": "ada", "seats": 3}}"#;
 
 impl SetRequest {
     fn parse(body: &[u8], max_value_bytes: usize) -> Result<Self, ApiError> {
         let mut fields = object_body(body, BODY_SHAPE)?;
-        only_fields(&fields, &["value", "ttl"], "`value` and an optional `ttl`")?;
+        only_fields(
+            &fields,
+            &["value", "ttl", "type"],
+            "`value`, and an optional `ttl` and `type`",
+        )?;
+        let kind = match fields.remove("type") {
+            None => ValueType::String,
+            Some(Value::String(kind)) if kind == "string" => ValueType::String,
+            Some(Value::String(kind)) if kind == "hash" => ValueType::Hash,
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "`type` must be \"hash\" (or \"string\", the default); got {other}"
+                )));
+            }
+        };
         let (value, ttl) = take_value_and_ttl(&mut fields, max_value_bytes, BODY_SHAPE)?;
-        Ok(Self { value, ttl })
+        Ok(Self { value, ttl, kind })
+    }
+}
+
+/// A hash's fields from the compact JSON text of `value`: an object of at least one field,
+/// whose values are strings (stored as they are), numbers or booleans (stored as their JSON
+/// text), as the Redis API takes arguments.
+fn hash_fields(value: &[u8]) -> Result<Vec<(Bytes, Bytes)>, ApiError> {
+    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(value) else {
+        return Err(ApiError::BadRequest(format!("a hash's `value` must be {HASH_SHAPE}")));
+    };
+    if object.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "a hash needs at least one field (Redis has no empty hash): send {HASH_SHAPE}"
+        )));
+    }
+    object
+        .into_iter()
+        .map(|(field, value)| {
+            let value = match value {
+                Value::String(text) => text,
+                Value::Number(_) | Value::Bool(_) => value.to_string(),
+                other => {
+                    return Err(ApiError::BadRequest(format!(
+                        "the hash field `{field}` is {}; a hash's values are strings, numbers or booleans",
+                        json_kind(&other)
+                    )));
+                }
+            };
+            Ok((Bytes::from(field), Bytes::from(value)))
+        })
+        .collect()
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => "a string, number or boolean",
     }
 }
 
@@ -275,6 +363,32 @@ fn value_too_large(size: usize, max_value_bytes: usize) -> ApiError {
 }
 
 /// A stored value as JSON: itself when it is JSON text, otherwise a JSON string of it.
+/// A key's whole value as JSON: a string's JSON text (see [`stored_value_as_json`]), or a
+/// hash's fields as an object of strings.
+pub(super) fn stored_as_json(value: &Stored) -> Box<RawValue> {
+    match value {
+        Stored::String(text) => stored_value_as_json(text),
+        Stored::Hash(fields) => {
+            let object: Map<String, Value> = fields
+                .iter()
+                .map(|(field, value)| {
+                    let text = String::from_utf8_lossy(value).into_owned();
+                    (String::from_utf8_lossy(field).into_owned(), Value::String(text))
+                })
+                .collect();
+            serde_json::value::to_raw_value(&object).expect("an object of strings serializes")
+        }
+    }
+}
+
+/// The `type` a response names: none for a string, as the JSON API has always answered.
+fn type_name(value: &Stored) -> Option<&'static str> {
+    match value {
+        Stored::String(_) => None,
+        Stored::Hash(_) => Some("hash"),
+    }
+}
+
 pub(super) fn stored_value_as_json(value: &[u8]) -> Box<RawValue> {
     serde_json::from_slice(value).unwrap_or_else(|_| {
         let text = serde_json::to_string(&String::from_utf8_lossy(value)).expect("a string serializes");

@@ -176,3 +176,87 @@ async fn a_command_path_sent_with_a_trailing_slash_is_a_key_and_the_404_says_so(
     );
     assert_eq!(app.get("/get/color").await.1, json!({"result": "red"}));
 }
+
+#[actix_web::test]
+async fn a_hash_is_written_whole_and_read_as_an_object_of_strings() {
+    let (app, _db) = spawn_app().await;
+    let hash = json!({"type": "hash", "value": {"name": "ada", "seats": 3, "admin": true}, "ttl": 60});
+    let (status, body) = app.post("/user:1/", &hash).await;
+    assert_eq!((status, &body["action"]), (StatusCode::CREATED, &json!("created")));
+    assert_eq!(
+        app.get("/user:1/").await,
+        (
+            StatusCode::OK,
+            json!({
+                "key": "user:1",
+                "type": "hash",
+                "value": {"admin": "true", "name": "ada", "seats": "3"},
+                "ttl_remaining": 60
+            })
+        )
+    );
+    // The same hash through the Redis door.
+    assert_eq!(
+        app.redis(json!(["HGET", "user:1", "seats"])).await,
+        json!({"result": "3"})
+    );
+    assert_eq!(app.redis(json!(["TYPE", "user:1"])).await, json!({"result": "hash"}));
+
+    // A second write replaces the whole hash, and its TTL.
+    let (status, _) = app
+        .post("/user:1/", &json!({"type": "hash", "value": {"only": "this"}}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.get("/user:1/").await.1,
+        json!({"key": "user:1", "type": "hash", "value": {"only": "this"}, "ttl_remaining": -1})
+    );
+    // A hash made through the Redis door reads here too; a plain write makes it a string again.
+    app.redis(json!(["HSET", "from-redis", "a", "1"])).await;
+    assert_eq!(app.get("/from-redis/").await.1["value"], json!({"a": "1"}));
+    app.post("/from-redis/", &json!({"value": [1, 2]})).await;
+    assert_eq!(
+        app.get("/from-redis/").await.1,
+        json!({"key": "from-redis", "value": [1, 2], "ttl_remaining": -1})
+    );
+}
+
+#[actix_web::test]
+async fn a_hash_body_that_cannot_be_a_hash_is_refused_with_a_reason() {
+    let (app, db) = spawn_app().await;
+    let shape =
+        r#"an object of strings, numbers or booleans, such as {"type": "hash", "value": {"name": "ada", "seats": 3}}"#;
+    for (body, error) in [
+        (
+            json!({"type": "list", "value": [1]}),
+            r#"`type` must be "hash" (or "string", the default); got "list""#.to_owned(),
+        ),
+        (
+            json!({"type": 7, "value": 1}),
+            r#"`type` must be "hash" (or "string", the default); got 7"#.to_owned(),
+        ),
+        (
+            json!({"type": "hash", "value": {}}),
+            format!("a hash needs at least one field (Redis has no empty hash): send {shape}"),
+        ),
+        (
+            json!({"type": "hash", "value": "x"}),
+            format!("a hash's `value` must be {shape}"),
+        ),
+        (
+            json!({"type": "hash", "value": {"a": [1]}}),
+            "the hash field `a` is an array; a hash's values are strings, numbers or booleans".to_owned(),
+        ),
+        (
+            json!({"type": "hash", "value": {"a": null}}),
+            "the hash field `a` is null; a hash's values are strings, numbers or booleans".to_owned(),
+        ),
+    ] {
+        assert_eq!(
+            app.post("/k/", &body).await,
+            (StatusCode::BAD_REQUEST, json!({ "error": error })),
+            "{body}"
+        );
+    }
+    assert_eq!(db.count_rows().await, 0, "no refused body wrote anything");
+}
