@@ -127,6 +127,44 @@ await expect("randomkey", redis.randomkey().then((key) => key !== null), true);
 await expect("flushall", redis.flushall(), "OK");
 await expect("dbsize after flush", redis.dbsize(), 0);
 
+// Hashes: the client JSON-encodes values that are not strings and parses what comes back.
+await expect("hset", redis.hset("profile", { name: "Ada", age: 36, langs: ["en", "fr"] }), 3);
+await expect("hget a string", redis.hget("profile", "name"), "Ada");
+await expect("hget a number", redis.hget("profile", "age"), 36);
+await expect("hget an array", redis.hget("profile", "langs"), ["en", "fr"]);
+await expect("hget missing", redis.hget("profile", "missing"), null);
+await expect("hgetall", redis.hgetall("profile"), { name: "Ada", age: 36, langs: ["en", "fr"] });
+await expect("hgetall missing", redis.hgetall("nothing"), null);
+await expect("hmget", redis.hmget("profile", "name", "missing"), { name: "Ada", missing: null });
+await expect("hkeys", redis.hkeys("profile"), ["age", "langs", "name"]);
+await expect("hvals", redis.hvals("profile"), [36, ["en", "fr"], "Ada"]);
+await expect("hlen", redis.hlen("profile"), 3);
+await expect("hexists", redis.hexists("profile", "name"), 1);
+await expect("hstrlen", redis.hstrlen("profile", "name"), 3);
+await expect("hsetnx taken", redis.hsetnx("profile", "name", "Grace"), 0);
+await expect("hsetnx", redis.hsetnx("profile", "email", "ada@example.com"), 1);
+await expect("hmset", redis.hmset("other", { a: 1, b: 2 }), "OK");
+await expect("hincrby", redis.hincrby("profile", "age", 1), 37);
+await expect("hincrbyfloat", redis.hincrbyfloat("profile", "score", 1.5), 1.5);
+await expect("hdel", redis.hdel("profile", "email", "score", "missing"), 2);
+await expect(
+  "hrandfield",
+  redis.hrandfield("profile").then((field) => ["age", "langs", "name"].includes(field)),
+  true,
+);
+await expect("hrandfield count", redis.hrandfield("profile", 5).then((fields) => [...fields].sort()), [
+  "age",
+  "langs",
+  "name",
+]);
+await expect("hrandfield withvalues", redis.hrandfield("profile", 5, true), { name: "Ada", age: 37, langs: ["en", "fr"] });
+await expect("hscan", redis.hscan("profile", 0, { match: "a*" }), ["0", ["age", 37]]);
+await expect("type of a hash", redis.type("profile"), "hash");
+await expect("set a string", redis.set("plain", "text"), "OK");
+await expectError("hget on a string", redis.hget("plain", "x"), /WRONGTYPE/);
+await expect("hdel the last fields", redis.hdel("other", "a", "b"), 2);
+await expect("a hash goes with its last field", redis.exists("other"), 0);
+
 // Connection.
 await expect("ping", redis.ping(), "PONG");
 await expect("ping message", redis.ping(["hello"]), "hello");
