@@ -71,7 +71,7 @@ async fn bad_requests_get_their_exact_status_and_message() {
         post(
             r#"{"value": 1, "expires": 5}"#,
             bad,
-            "unknown field `expires`: the body takes `value` and an optional `ttl`",
+            "unknown field `expires`: the body takes `value`, and an optional `ttl` and `type`",
         ),
         ttl("0", "0"),
         ttl("-5", "-5"),
