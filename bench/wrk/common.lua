@@ -29,6 +29,23 @@ function webdis_set_request(key, ttl)
   return wrk.format("PUT", "/SETEX/" .. key .. "/" .. ttl, nil, value)
 end
 
+-- The hash workloads' value: about 100 bytes, with nothing to escape inside a JSON string.
+plain_value = string.rep("benchmark-value-", 6) .. "0123"
+
+-- A Redis command (a JSON array) through the Upstash door.
+function redis_request(command)
+  return wrk.format("POST", "/", headers, command)
+end
+
+-- One of the 10,000 hashes bench/run writes for HGET, and one of their 10 fields.
+function random_hash()
+  return "hash-" .. math.random(0, 9999)
+end
+
+function random_field()
+  return "f" .. math.random(0, 9)
+end
+
 function random_key(count)
   return "bench-" .. math.random(0, count - 1)
 end

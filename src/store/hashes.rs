@@ -4,7 +4,7 @@
 use bytes::Bytes;
 
 use super::backend::Conn;
-use super::{KeyType, ReadView, StoreError, WriteTx, sqlite};
+use super::{KeyType, ReadView, StoreError, WriteTx, is_live, sqlite};
 
 /// A step of a walk over a hash's fields: the fields, and the cursor to resume from (`None`
 /// when the walk is over).
@@ -24,12 +24,17 @@ pub enum Draw {
 impl ReadView<'_> {
     /// A field's value in the hash `key`; `None` if the key or the field is missing.
     pub async fn hash_field(&mut self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>, StoreError> {
-        let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
-            return Ok(None);
-        };
         let now_ms = self.now_ms;
         let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::hashes::field(conn, id, field, now_ms).await?.map(Bytes::from))
+        match sqlite::hashes::field_of_key(conn, key, field, now_ms).await? {
+            None => Ok(None),
+            Some((info, _)) if !is_live(info.expires_at, now_ms) => {
+                self.found_expired(key);
+                Ok(None)
+            }
+            Some((info, _)) if info.kind != KeyType::Hash => Err(StoreError::WrongType),
+            Some((_, value)) => Ok(value.map(Bytes::from)),
+        }
     }
 
     /// The values of `fields` in the hash `key`, in their order; `None` for each one missing.

@@ -2,7 +2,34 @@
 
 use bytes::Bytes;
 
+use sqlx::Row;
+
 use super::Connection;
+use super::keys::key_info;
+use crate::store::KeyInfo;
+
+/// The key's type and expiry, and, if it has a live `field`, the field's value: one query
+/// for what would be two (the key, then the field), as `HGET` is a hot read.
+pub(in crate::store) async fn field_of_key(
+    conn: &mut Connection,
+    key: &[u8],
+    field: &[u8],
+    now_ms: i64,
+) -> Result<Option<(KeyInfo, Option<Vec<u8>>)>, sqlx::Error> {
+    sqlx::query(
+        "select k.type, k.expires_at, f.value from keys k
+         left join hash_fields f on f.key_id = k.id and f.field = ?2
+             and (f.expires_at is null or f.expires_at > ?3)
+         where k.key = ?1",
+    )
+    .bind(key)
+    .bind(field)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| Ok((key_info(&row, 0)?, row.try_get(2)?)))
+    .transpose()
+}
 
 pub(in crate::store) async fn field(
     conn: &mut Connection,
