@@ -58,6 +58,11 @@ impl Args {
         std::iter::from_fn(|| (self.remaining() > 0).then(|| self.key())).collect()
     }
 
+    /// Every remaining argument as it is (fields, members).
+    pub fn rest(&mut self) -> Vec<Bytes> {
+        self.items.by_ref().collect()
+    }
+
     /// A value to store, within `--max-value-bytes`.
     pub fn value(&mut self) -> Result<Bytes, CmdError> {
         let value = self.bytes()?;

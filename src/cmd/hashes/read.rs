@@ -37,8 +37,10 @@ pub struct HMGet {
 impl HMGet {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let key = args.key()?;
-        let fields = std::iter::from_fn(|| (args.remaining() > 0).then(|| args.bytes())).collect::<Result<_, _>>()?;
-        Ok(Self { key, fields })
+        Ok(Self {
+            key,
+            fields: args.rest(),
+        })
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {

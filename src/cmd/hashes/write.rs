@@ -80,8 +80,10 @@ pub struct HDel {
 impl HDel {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let key = args.key()?;
-        let fields = std::iter::from_fn(|| (args.remaining() > 0).then(|| args.bytes())).collect::<Result<_, _>>()?;
-        Ok(Self { key, fields })
+        Ok(Self {
+            key,
+            fields: args.rest(),
+        })
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {

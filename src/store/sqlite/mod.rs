@@ -144,10 +144,16 @@ fn check_backup_destination(destination: &Path) -> Result<(), StoreError> {
             destination.display()
         )));
     }
-    match destination.parent() {
+    directory_exists(destination, "the backup", "another path")
+}
+
+/// Refuses a file whose directory is missing, naming it, what the file is for (`purpose`)
+/// and what else to choose (`instead`).
+fn directory_exists(file: &Path, purpose: &str, instead: &str) -> Result<(), StoreError> {
+    match file.parent() {
         Some(directory) if !directory.as_os_str().is_empty() && !directory.is_dir() => {
             Err(StoreError::Refused(format!(
-                "the directory {} for the backup does not exist: create it, or choose another path",
+                "the directory {} for {purpose} does not exist: create it, or choose {instead}",
                 directory.display()
             )))
         }
@@ -191,15 +197,7 @@ fn check_file(file: &Path, if_missing: IfMissing) -> Result<(), StoreError> {
             file.display()
         )));
     }
-    match file.parent() {
-        Some(directory) if !directory.as_os_str().is_empty() && !directory.is_dir() => {
-            Err(StoreError::Refused(format!(
-                "the directory {} for the database does not exist: create it, or choose another database URL",
-                directory.display()
-            )))
-        }
-        _ => Ok(()),
-    }
+    directory_exists(file, "the database", "another database URL")
 }
 
 /// The one write connection. Pragmas go in the connect options so they hold on every
