@@ -89,7 +89,9 @@ impl Engine {
             |expires_at: Option<i64>| expires_at.map(|expires_at| seconds_rounded_up(expires_at - now_ms));
         let lookup = match view.lookup(key).await {
             Err(StoreError::WrongType) => {
-                // Not a string: the other types read whole, on the same view.
+                // Not a string: the other types read whole, their key and elements from one
+                // snapshot.
+                view.consistent().await?;
                 let Some(info) = view.info(key).await? else {
                     return Ok(GetOutcome::Missing);
                 };
