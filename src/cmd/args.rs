@@ -58,6 +58,18 @@ impl Args {
         std::iter::from_fn(|| (self.remaining() > 0).then(|| self.key())).collect()
     }
 
+    /// `numkeys key [key ...]`, as the multi-key pops (LMPOP, ZMPOP) begin.
+    pub fn numbered_keys(&mut self) -> Result<Vec<Bytes>, CmdError> {
+        let numkeys = self.int()?;
+        if numkeys <= 0 {
+            return Err(CmdError::new("ERR numkeys should be greater than 0"));
+        }
+        if numkeys as u64 > self.remaining() as u64 {
+            return Err(CmdError::syntax());
+        }
+        (0..numkeys).map(|_| self.key()).collect()
+    }
+
     /// Every remaining argument as it is (fields, members).
     pub fn rest(&mut self) -> Vec<Bytes> {
         self.items.by_ref().collect()

@@ -13,9 +13,11 @@ use super::hashes::{
     HDel, HExists, HGet, HGetAll, HIncrBy, HIncrByFloat, HLen, HMGet, HRandField, HScan, HSet, HStrLen,
 };
 use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
+use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
 use super::server::{DbSize, Echo, Flush, Ping, Time};
 use super::strings::{Append, Get, GetDel, GetEx, GetRange, IncrBy, IncrByFloat, MGet, MSet, Set, SetRange, StrLen};
 use super::{CmdError, ExecError, Reply};
+use crate::store::End::{Head, Tail};
 use crate::store::{ReadView, WriteTx};
 
 /// A parsed command, ready to run.
@@ -79,9 +81,9 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, Exists, Ttl, Type, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, LLen, LRange, LIndex, LPos, Exists, Ttl, Type, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time;
-    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, Del,
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, Del,
         Expire, Persist, Rename, Copy, Flush;
 }
 
@@ -138,6 +140,24 @@ const COMMANDS: &[Spec] = &[
     spec("hdel", -3, |a| Ok(HDel::parse(a)?.into())),
     spec("hincrby", 4, |a| Ok(HIncrBy::parse(a)?.into())),
     spec("hincrbyfloat", 4, |a| Ok(HIncrByFloat::parse(a)?.into())),
+    // Lists.
+    spec("lpush", -3, |a| Ok(LPush::parse(a, Head, false)?.into())),
+    spec("rpush", -3, |a| Ok(LPush::parse(a, Tail, false)?.into())),
+    spec("lpushx", -3, |a| Ok(LPush::parse(a, Head, true)?.into())),
+    spec("rpushx", -3, |a| Ok(LPush::parse(a, Tail, true)?.into())),
+    spec("lpop", -2, |a| Ok(LPop::parse(a, Head)?.into())),
+    spec("rpop", -2, |a| Ok(LPop::parse(a, Tail)?.into())),
+    spec("llen", 2, |a| Ok(LLen::parse(a)?.into())),
+    spec("lrange", 4, |a| Ok(LRange::parse(a)?.into())),
+    spec("lindex", 3, |a| Ok(LIndex::parse(a)?.into())),
+    spec("lpos", -3, |a| Ok(LPos::parse(a)?.into())),
+    spec("lset", 4, |a| Ok(LSet::parse(a)?.into())),
+    spec("linsert", 5, |a| Ok(LInsert::parse(a)?.into())),
+    spec("lrem", 4, |a| Ok(LRem::parse(a)?.into())),
+    spec("ltrim", 4, |a| Ok(LTrim::parse(a)?.into())),
+    spec("lmove", 5, |a| Ok(LMove::parse(a)?.into())),
+    spec("rpoplpush", 3, |a| Ok(LMove::parse_rpoplpush(a)?.into())),
+    spec("lmpop", -4, |a| Ok(LMPop::parse(a)?.into())),
     // Keys and expiry.
     spec("del", -2, |a| Ok(Del::parse(a)?.into())),
     spec("unlink", -2, |a| Ok(Del::parse(a)?.into())),

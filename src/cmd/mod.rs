@@ -13,6 +13,7 @@ mod expiry;
 mod glob;
 mod hashes;
 mod keys;
+mod lists;
 mod native;
 mod reply;
 mod server;

@@ -8,13 +8,14 @@
 //!
 //! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
 //! writer's transaction with a [`WriteTx`]; both offer typed operations, a file per Redis type
-//! (`keys.rs`, `strings.rs`, `hashes.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
+//! (`keys.rs`, `strings.rs`, `hashes.rs`, `lists.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
 //! time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
 mod backend;
 mod cache;
 mod hashes;
 mod keys;
+mod lists;
 mod reads;
 mod sqlite;
 mod strings;
@@ -34,6 +35,7 @@ use backend::Database;
 use cache::Cache;
 pub use hashes::{Draw, HashPage};
 pub use keys::ScanPage;
+pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
 pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
 pub use writer::{BoxFuture, WriteJob};

@@ -51,7 +51,7 @@ async fn a_pipeline_answers_each_command_in_order_with_errors_in_place() {
             ["INCR", "a"],
             ["INCR", "missing-arity"],
             ["GET", "a"],
-            ["LPUSH", "l", "x"],
+            ["XLEN", "stream"],
             ["SET", "a", "b", "NX"],
             ["GET", "a"]
         ]),
@@ -65,7 +65,7 @@ async fn a_pipeline_answers_each_command_in_order_with_errors_in_place() {
             ok(2),
             ok(1),
             ok("2"),
-            err("ERR unknown command 'LPUSH', with args beginning with: 'l' 'x' "),
+            err("ERR unknown command 'XLEN', with args beginning with: 'stream' "),
             ok(Value::Null),
             ok("2"),
         ])

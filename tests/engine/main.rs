@@ -5,6 +5,7 @@
 mod hashes;
 mod helpers;
 mod keys;
+mod lists;
 mod server;
 mod strings;
 mod transactions;

@@ -4,6 +4,7 @@
 mod checkpoints;
 pub(super) mod hashes;
 pub(super) mod keys;
+pub(super) mod lists;
 pub(super) mod strings;
 
 use std::path::{Path, PathBuf};
