@@ -4,15 +4,7 @@
 use bytes::Bytes;
 
 use super::backend::Conn;
-use super::{KeyType, ReadView, StoreError, WriteTx, is_live, sqlite};
-
-/// A step of a walk over a hash's fields: the fields, and the cursor to resume from (`None`
-/// when the walk is over).
-#[derive(Debug)]
-pub struct HashPage {
-    pub fields: Vec<(Bytes, Bytes)>,
-    pub next: Option<u64>,
-}
+use super::{KeyType, Page, ReadView, StoreError, WriteTx, is_live, sqlite};
 
 /// How random elements are drawn: all different, or each on its own (so some may repeat).
 #[derive(Clone, Copy, Debug)]
@@ -67,25 +59,18 @@ impl ReadView<'_> {
 
     /// Up to `count` fields of the hash `key` after the cursor `after` (0 to start), in the
     /// order they arrived: a field that stays is never skipped or repeated.
-    pub async fn hash_scan(&mut self, key: &[u8], after: u64, count: u32) -> Result<HashPage, StoreError> {
+    pub async fn hash_scan(&mut self, key: &[u8], after: u64, count: u32) -> Result<Page<(Bytes, Bytes)>, StoreError> {
         let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
-            return Ok(HashPage {
-                fields: Vec::new(),
-                next: None,
-            });
+            return Ok(Page::DONE);
         };
         let now_ms = self.now_ms;
         let Conn::Sqlite(conn) = self.conn().await?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let rows = sqlite::hashes::scan(conn, id, after, count, now_ms).await?;
-        let next = (rows.len() == count as usize)
-            .then(|| rows.last().map(|(seq, ..)| *seq as u64))
-            .flatten();
-        let fields = rows
+        let rows = rows
             .into_iter()
-            .map(|(_, field, value)| (field.into(), value.into()))
-            .collect();
-        Ok(HashPage { fields, next })
+            .map(|(seq, field, value)| (seq, (field.into(), value.into())));
+        Ok(Page::of(rows.collect(), count))
     }
 
     /// Fields of the hash `key` drawn at random, with their values: `Distinct(n)` gives up to

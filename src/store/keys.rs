@@ -4,16 +4,7 @@ use bytes::Bytes;
 
 use super::backend::Conn;
 use super::view::Change;
-use super::{KeyInfo, KeyType, ReadView, StoreError, WriteTx, is_live, sqlite};
-
-/// One step of a keyspace walk (SCAN).
-#[derive(Debug)]
-pub struct ScanPage {
-    /// Live keys, with their types.
-    pub keys: Vec<(Bytes, KeyType)>,
-    /// Where the next step starts, or `None` when the walk is complete.
-    pub next: Option<u64>,
-}
+use super::{KeyInfo, KeyType, Page, ReadView, StoreError, WriteTx, is_live, sqlite};
 
 impl ReadView<'_> {
     /// A live key's type and expiry; `None` for a missing or expired key.
@@ -57,18 +48,13 @@ impl ReadView<'_> {
     /// Live keys from `start` on, `count` rows of the keyspace per step, in an order that
     /// keys keep for as long as they live: a full walk returns every key that existed
     /// throughout it, however many are added or removed meanwhile.
-    pub async fn scan(&mut self, start: u64, count: u32) -> Result<ScanPage, StoreError> {
+    pub async fn scan(&mut self, start: u64, count: u32) -> Result<Page<(Bytes, KeyType)>, StoreError> {
         let now_ms = self.now_ms;
         let after = i64::try_from(start).unwrap_or(i64::MAX);
         let Conn::Sqlite(conn) = self.conn().await?;
         let rows = sqlite::keys::scan(conn, after, count, now_ms).await?;
-        let next = (rows.len() == count as usize)
-            .then(|| rows.last().map(|(id, ..)| *id as u64))
-            .flatten();
-        Ok(ScanPage {
-            keys: rows.into_iter().map(|(_, key, kind)| (key.into(), kind)).collect(),
-            next,
-        })
+        let rows = rows.into_iter().map(|(id, key, kind)| (id, (key.into(), kind)));
+        Ok(Page::of(rows.collect(), count))
     }
 
     /// Every live key that starts with `prefix`, in key order.

@@ -33,8 +33,7 @@ use tokio::sync::oneshot;
 
 use backend::Database;
 use cache::Cache;
-pub use hashes::{Draw, HashPage};
-pub use keys::ScanPage;
+pub use hashes::Draw;
 pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
 pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
@@ -111,6 +110,33 @@ pub struct KeyInfo {
     pub kind: KeyType,
     /// Unix milliseconds, or `None` for a key that never expires.
     pub expires_at: Option<i64>,
+}
+
+/// One step of a walk (SCAN and its kin): items in the order the walk keeps, and where the
+/// next step starts (`None` when the walk is complete).
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<u64>,
+}
+
+impl<T> Page<T> {
+    const DONE: Self = Self {
+        items: Vec::new(),
+        next: None,
+    };
+
+    /// The step that read `rows`, each with its walk position, when it asked for `count`:
+    /// a full step resumes after its last row.
+    fn of(rows: Vec<(i64, T)>, count: u32) -> Self {
+        let next = (rows.len() == count as usize)
+            .then(|| rows.last().map(|(position, _)| *position as u64))
+            .flatten();
+        Self {
+            items: rows.into_iter().map(|(_, item)| item).collect(),
+            next,
+        }
+    }
 }
 
 /// What a string key holds, as of the time a read was asked about.

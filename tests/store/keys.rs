@@ -39,11 +39,11 @@ async fn scan_walks_keys_in_creation_order_with_their_types() {
     let mut view = store.read(NOW);
     let first = view.scan(0, 2).await.unwrap();
     assert_eq!(
-        first.keys,
+        first.items,
         [(bytes("c"), KeyType::String), (bytes("a"), KeyType::String)]
     );
     let rest = view.scan(first.next.unwrap(), 10).await.unwrap();
-    assert_eq!(rest.keys, [(bytes("b"), KeyType::String), (bytes("h"), KeyType::Hash)]);
+    assert_eq!(rest.items, [(bytes("b"), KeyType::String), (bytes("h"), KeyType::Hash)]);
     assert_eq!(rest.next, None);
     assert_eq!(view.count().await.unwrap(), 4);
     assert_eq!(

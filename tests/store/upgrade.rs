@@ -40,7 +40,7 @@ async fn a_database_of_the_first_release_opens_with_every_key_value_and_expiry()
 
     // Keys keep their ids, so a walk still returns them in the order they were created.
     let walk = view.scan(0, 1000).await.unwrap();
-    let keys: Vec<_> = walk.keys.iter().map(|(key, _)| key.clone()).collect();
+    let keys: Vec<_> = walk.items.iter().map(|(key, _)| key.clone()).collect();
     let mut expected: Vec<_> = ["user:1", "greeting", "binary", "counter"].map(bytes).to_vec();
     expected.extend(
         (0..100)
@@ -48,12 +48,12 @@ async fn a_database_of_the_first_release_opens_with_every_key_value_and_expiry()
             .map(|index| bytes(&format!("bulk:{index}"))),
     );
     assert_eq!(keys, expected);
-    assert!(walk.keys.iter().all(|(_, kind)| *kind == KeyType::String));
+    assert!(walk.items.iter().all(|(_, kind)| *kind == KeyType::String));
     drop(view);
 
     // New keys come after every old one.
     store.set(bytes("new"), bytes("v"), None, NOW).await.unwrap();
-    let last = store.read(NOW).scan(0, 1000).await.unwrap().keys.pop().unwrap();
+    let last = store.read(NOW).scan(0, 1000).await.unwrap().items.pop().unwrap();
     assert_eq!(last.0, "new");
     store.close().await;
 }

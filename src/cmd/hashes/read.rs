@@ -162,7 +162,7 @@ impl HScan {
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let page = view.hash_scan(&self.key, self.walk.cursor, self.walk.count).await?;
         let mut found = Vec::new();
-        for (field, value) in page.fields {
+        for (field, value) in page.items {
             if self.walk.keeps(&field) {
                 found.push(Reply::Bulk(field));
                 if self.with_values {

@@ -59,7 +59,7 @@ impl Scan {
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let page = view.scan(self.walk.cursor, self.walk.count).await?;
         let mut found = Vec::new();
-        for (key, kind) in page.keys {
+        for (key, kind) in page.items {
             let type_matches = self.type_filter.as_deref().is_none_or(|wanted| wanted == kind.name());
             if type_matches && self.walk.keeps(&key) {
                 found.push(Reply::Bulk(key));
