@@ -6,6 +6,7 @@ use bytes::Bytes;
 
 use super::CmdError;
 use crate::domain::MAX_KEY_BYTES;
+use crate::store::Draw;
 
 /// The arguments after the command name.
 pub struct Args {
@@ -58,14 +59,15 @@ impl Args {
         std::iter::from_fn(|| (self.remaining() > 0).then(|| self.key())).collect()
     }
 
-    /// `numkeys key [key ...]`, as the multi-key pops (LMPOP, ZMPOP) begin.
-    pub fn numbered_keys(&mut self) -> Result<Vec<Bytes>, CmdError> {
+    /// `numkeys key [key ...]`, as the multi-key pops (LMPOP, ZMPOP) and SINTERCARD begin;
+    /// `too_many` is the command's error for a `numkeys` past the arguments.
+    pub fn numbered_keys(&mut self, too_many: fn() -> CmdError) -> Result<Vec<Bytes>, CmdError> {
         let numkeys = self.int()?;
         if numkeys <= 0 {
             return Err(CmdError::new("ERR numkeys should be greater than 0"));
         }
         if numkeys as u64 > self.remaining() as u64 {
-            return Err(CmdError::syntax());
+            return Err(too_many());
         }
         (0..numkeys).map(|_| self.key()).collect()
     }
@@ -90,6 +92,21 @@ impl Args {
         parse_float(&self.bytes()?).ok_or_else(CmdError::not_a_float)
     }
 
+    /// A count of random elements to draw (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER): up to that
+    /// many different ones, or for a negative count that many draws that may repeat. The
+    /// error names the elements drawn (`fields`, `members`).
+    pub fn draw(&mut self, elements: &str) -> Result<Draw, CmdError> {
+        let count = self.int()?;
+        match count {
+            0.. => Ok(Draw::Distinct(count.unsigned_abs())),
+            i64::MIN => Err(CmdError::new("ERR value is out of range")),
+            _ if count.unsigned_abs() > MAX_REPEATING_DRAWS => Err(CmdError::new(format!(
+                "ERR value is out of range: litekv draws at most {MAX_REPEATING_DRAWS} {elements} at once"
+            ))),
+            _ => Ok(Draw::Repeating(count.unsigned_abs())),
+        }
+    }
+
     /// The next argument as an uppercase option word, or `None` at the end.
     pub fn option(&mut self) -> Option<String> {
         self.items
@@ -105,6 +122,10 @@ impl Args {
         }
     }
 }
+
+/// The most draws one command with a negative count makes: its reply is built in memory, and
+/// `HRANDFIELD h -1000000000` must not exhaust it.
+const MAX_REPEATING_DRAWS: u64 = 1_000_000;
 
 /// A stored string's length check, for values sent and values grown (APPEND, SETRANGE).
 pub fn check_length(length: usize, max_value_bytes: usize) -> Result<(), CmdError> {

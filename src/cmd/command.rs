@@ -15,8 +15,12 @@ use super::hashes::{
 use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
 use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
 use super::server::{DbSize, Echo, Flush, Ping, Time};
+use super::sets::{
+    SAdd, SCard, SCombine, SInterCard, SIsMember, SMembers, SMove, SPop, SRandMember, SRem, SScan, SStore,
+};
 use super::strings::{Append, Get, GetDel, GetEx, GetRange, IncrBy, IncrByFloat, MGet, MSet, Set, SetRange, StrLen};
 use super::{CmdError, ExecError, Reply};
+use crate::store::Combine::{Difference, Intersection, Union};
 use crate::store::End::{Head, Tail};
 use crate::store::{ReadView, WriteTx};
 
@@ -81,9 +85,9 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, LLen, LRange, LIndex, LPos, Exists, Ttl, Type, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, Exists, Ttl, Type, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time;
-    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, Del,
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, Del,
         Expire, Persist, Rename, Copy, Flush;
 }
 
@@ -158,6 +162,28 @@ const COMMANDS: &[Spec] = &[
     spec("lmove", 5, |a| Ok(LMove::parse(a)?.into())),
     spec("rpoplpush", 3, |a| Ok(LMove::parse_rpoplpush(a)?.into())),
     spec("lmpop", -4, |a| Ok(LMPop::parse(a)?.into())),
+    // Sets.
+    spec("sadd", -3, |a| Ok(SAdd::parse(a)?.into())),
+    spec("srem", -3, |a| Ok(SRem::parse(a)?.into())),
+    spec("smembers", 2, |a| Ok(SMembers::parse(a)?.into())),
+    spec("sismember", 3, |a| Ok(SIsMember::parse(a, false)?.into())),
+    spec("smismember", -3, |a| Ok(SIsMember::parse(a, true)?.into())),
+    spec("scard", 2, |a| Ok(SCard::parse(a)?.into())),
+    spec("spop", -2, |a| Ok(SPop::parse(a)?.into())),
+    spec("srandmember", -2, |a| Ok(SRandMember::parse(a)?.into())),
+    spec("smove", 4, |a| Ok(SMove::parse(a)?.into())),
+    spec("sinter", -2, |a| {
+        Ok(SCombine::parse(a, Intersection { limit: None })?.into())
+    }),
+    spec("sintercard", -3, |a| Ok(SInterCard::parse(a)?.into())),
+    spec("sinterstore", -3, |a| {
+        Ok(SStore::parse(a, Intersection { limit: None })?.into())
+    }),
+    spec("sunion", -2, |a| Ok(SCombine::parse(a, Union)?.into())),
+    spec("sunionstore", -3, |a| Ok(SStore::parse(a, Union)?.into())),
+    spec("sdiff", -2, |a| Ok(SCombine::parse(a, Difference)?.into())),
+    spec("sdiffstore", -3, |a| Ok(SStore::parse(a, Difference)?.into())),
+    spec("sscan", -3, |a| Ok(SScan::parse(a)?.into())),
     // Keys and expiry.
     spec("del", -2, |a| Ok(Del::parse(a)?.into())),
     spec("unlink", -2, |a| Ok(Del::parse(a)?.into())),

@@ -17,6 +17,7 @@ mod lists;
 mod native;
 mod reply;
 mod server;
+mod sets;
 mod strings;
 mod walk;
 

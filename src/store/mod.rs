@@ -8,7 +8,7 @@
 //!
 //! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
 //! writer's transaction with a [`WriteTx`]; both offer typed operations, a file per Redis type
-//! (`keys.rs`, `strings.rs`, `hashes.rs`, `lists.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
+//! (`keys.rs`, `strings.rs`, `hashes.rs`, `lists.rs`, `sets.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
 //! time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
 mod backend;
@@ -17,6 +17,7 @@ mod hashes;
 mod keys;
 mod lists;
 mod reads;
+mod sets;
 mod sqlite;
 mod strings;
 mod view;
@@ -35,6 +36,7 @@ use backend::Database;
 use cache::Cache;
 pub use hashes::Draw;
 pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
+pub use sets::Combine;
 pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
 pub use writer::{BoxFuture, WriteJob};

@@ -7,6 +7,7 @@ mod helpers;
 mod keys;
 mod lists;
 mod server;
+mod sets;
 mod strings;
 mod transactions;
 mod types;

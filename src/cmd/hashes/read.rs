@@ -174,10 +174,6 @@ impl HScan {
     }
 }
 
-/// The most draws one `HRANDFIELD` with a negative count makes: its reply is built in memory,
-/// and `HRANDFIELD h -1000000000` must not exhaust it.
-const MAX_REPEATING_DRAWS: u64 = 1_000_000;
-
 /// `HRANDFIELD key [count [WITHVALUES]]`: one random field (nil for a missing key); with a
 /// count, up to that many different fields, or, for a negative count, that many draws that
 /// may repeat.
@@ -199,17 +195,7 @@ impl HRandField {
                 with_values: false,
             });
         }
-        let count = args.int()?;
-        let draw = match count {
-            0.. => Draw::Distinct(count.unsigned_abs()),
-            i64::MIN => return Err(CmdError::new("ERR value is out of range")),
-            _ if count.unsigned_abs() > MAX_REPEATING_DRAWS => {
-                return Err(CmdError::new(format!(
-                    "ERR value is out of range: litekv draws at most {MAX_REPEATING_DRAWS} fields at once"
-                )));
-            }
-            _ => Draw::Repeating(count.unsigned_abs()),
-        };
+        let draw = args.draw("fields")?;
         let with_values = match args.option().as_deref() {
             None => false,
             Some("WITHVALUES") => true,

@@ -233,7 +233,7 @@ pub struct LMPop {
 
 impl LMPop {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let keys = args.numbered_keys()?;
+        let keys = args.numbered_keys(CmdError::syntax)?;
         let end = parse_end(args)?;
         let mut count = None;
         while let Some(option) = args.option() {

@@ -1,0 +1,134 @@
+//! Writing sets: SADD, SREM, SPOP, SMOVE, and SINTERSTORE, SUNIONSTORE and SDIFFSTORE.
+
+use bytes::Bytes;
+
+use super::read::SCombine;
+use crate::cmd::args::Args;
+use crate::cmd::{CmdError, ExecError, Reply};
+use crate::store::{Combine, WriteTx};
+
+/// `SADD key member [member ...]`: how many are new.
+#[derive(Debug)]
+pub struct SAdd {
+    key: Bytes,
+    members: Vec<Bytes>,
+}
+
+impl SAdd {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let members = std::iter::from_fn(|| (args.remaining() > 0).then(|| args.value())).collect::<Result<_, _>>()?;
+        Ok(Self { key, members })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        Ok(Reply::count(
+            tx.add_set_members(&self.key, &self.members, now_ms).await?,
+        ))
+    }
+}
+
+/// `SREM key member [member ...]`: how many were there; the key goes with its last member.
+#[derive(Debug)]
+pub struct SRem {
+    key: Bytes,
+    members: Vec<Bytes>,
+}
+
+impl SRem {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        Ok(Self {
+            key,
+            members: args.rest(),
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        Ok(Reply::count(
+            tx.remove_set_members(&self.key, &self.members, now_ms).await?,
+        ))
+    }
+}
+
+/// `SPOP key [count]`: removes and answers a random member (nil for a missing set), or with
+/// a count an array of up to that many.
+#[derive(Debug)]
+pub struct SPop {
+    key: Bytes,
+    count: Option<u64>,
+}
+
+impl SPop {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let count = match args.remaining() {
+            0 => None,
+            1 => Some(
+                u64::try_from(args.int()?).map_err(|_| CmdError::new("ERR value is out of range, must be positive"))?,
+            ),
+            _ => return Err(CmdError::syntax()),
+        };
+        Ok(Self { key, count })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let popped = tx
+            .pop_set_members(&self.key, self.count.unwrap_or(1), now_ms)
+            .await?
+            .unwrap_or_default();
+        Ok(match self.count {
+            Some(_) => Reply::array_of_bulks(popped),
+            None => Reply::bulk_or_nil(popped.into_iter().next()),
+        })
+    }
+}
+
+/// `SMOVE source destination member`: 1 if the member moved (or was already in a source
+/// that is also the destination), 0 if the source lacks it.
+#[derive(Debug)]
+pub struct SMove {
+    from: Bytes,
+    to: Bytes,
+    member: Bytes,
+}
+
+impl SMove {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        Ok(Self {
+            from: args.key()?,
+            to: args.key()?,
+            member: args.bytes()?,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let moved = tx.move_set_member(&self.from, &self.to, &self.member, now_ms).await?;
+        Ok(Reply::bool(moved))
+    }
+}
+
+/// `SINTERSTORE destination key [key ...]`, `SUNIONSTORE` and `SDIFFSTORE`: the destination,
+/// whatever it held, becomes the combined set (or goes, if it is empty). The reply is its size.
+#[derive(Debug)]
+pub struct SStore {
+    destination: Bytes,
+    keys: Vec<Bytes>,
+    combine: Combine,
+}
+
+impl SStore {
+    pub(in crate::cmd) fn parse(args: &mut Args, combine: Combine) -> Result<Self, CmdError> {
+        Ok(Self {
+            destination: args.key()?,
+            keys: args.keys()?,
+            combine,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let members = SCombine::members(&self.keys, self.combine, &mut tx.read(now_ms)).await?;
+        let size = tx.replace_with_set(&self.destination, &members, now_ms).await?;
+        Ok(Reply::count(size))
+    }
+}
