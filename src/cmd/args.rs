@@ -54,6 +54,11 @@ impl Args {
         Ok(key)
     }
 
+    /// The next argument, left in place.
+    pub fn peek(&self) -> Option<&Bytes> {
+        self.items.as_slice().first()
+    }
+
     /// Every remaining argument as a key.
     pub fn keys(&mut self) -> Result<Vec<Bytes>, CmdError> {
         std::iter::from_fn(|| (self.remaining() > 0).then(|| self.key())).collect()

@@ -19,9 +19,15 @@ use super::sets::{
     SAdd, SCard, SCombine, SInterCard, SIsMember, SMembers, SMove, SPop, SRandMember, SRem, SScan, SStore,
 };
 use super::strings::{Append, Get, GetDel, GetEx, GetRange, IncrBy, IncrByFloat, MGet, MSet, Set, SetRange, StrLen};
+use super::zsets::Operation::{Difference as ZDifference, Intersection as ZIntersection, Union as ZUnion};
+use super::zsets::{
+    Syntax, ZAdd, ZCard, ZCombine, ZCount, ZInterCard, ZMPop, ZPop, ZRandMember, ZRange, ZRangeStore, ZRank, ZRem,
+    ZRemRange, ZScan, ZScore, ZStore,
+};
 use super::{CmdError, ExecError, Reply};
 use crate::store::Combine::{Difference, Intersection, Union};
 use crate::store::End::{Head, Tail};
+use crate::store::Order::{Ascending, Descending};
 use crate::store::{ReadView, WriteTx};
 
 /// A parsed command, ready to run.
@@ -85,9 +91,9 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, Exists, Ttl, Type, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time;
-    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, Del,
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, Del,
         Expire, Persist, Rename, Copy, Flush;
 }
 
@@ -184,6 +190,55 @@ const COMMANDS: &[Spec] = &[
     spec("sdiff", -2, |a| Ok(SCombine::parse(a, Difference)?.into())),
     spec("sdiffstore", -3, |a| Ok(SStore::parse(a, Difference)?.into())),
     spec("sscan", -3, |a| Ok(SScan::parse(a)?.into())),
+    // Sorted sets.
+    spec("zadd", -4, |a| Ok(ZAdd::parse(a)?.into())),
+    spec("zincrby", 4, |a| Ok(ZAdd::parse_zincrby(a)?.into())),
+    spec("zrem", -3, |a| Ok(ZRem::parse(a)?.into())),
+    spec("zcard", 2, |a| Ok(ZCard::parse(a)?.into())),
+    spec("zscore", 3, |a| Ok(ZScore::parse(a, false)?.into())),
+    spec("zmscore", -3, |a| Ok(ZScore::parse(a, true)?.into())),
+    spec("zrank", -3, |a| Ok(ZRank::parse(a, Ascending)?.into())),
+    spec("zrevrank", -3, |a| Ok(ZRank::parse(a, Descending)?.into())),
+    spec("zcount", 4, |a| Ok(ZCount::parse_scores(a)?.into())),
+    spec("zlexcount", 4, |a| Ok(ZCount::parse_members(a)?.into())),
+    spec("zrange", -4, |a| Ok(ZRange::parse(a, Syntax::Generic)?.into())),
+    spec("zrangebyscore", -4, |a| {
+        Ok(ZRange::parse(a, Syntax::ByScore(Ascending))?.into())
+    }),
+    spec("zrevrangebyscore", -4, |a| {
+        Ok(ZRange::parse(a, Syntax::ByScore(Descending))?.into())
+    }),
+    spec("zrangebylex", -4, |a| {
+        Ok(ZRange::parse(a, Syntax::ByLex(Ascending))?.into())
+    }),
+    spec("zrevrangebylex", -4, |a| {
+        Ok(ZRange::parse(a, Syntax::ByLex(Descending))?.into())
+    }),
+    spec("zrevrange", -4, |a| {
+        Ok(ZRange::parse(a, Syntax::Ranks(Descending))?.into())
+    }),
+    spec("zrangestore", -5, |a| Ok(ZRangeStore::parse(a)?.into())),
+    spec("zpopmin", -2, |a| Ok(ZPop::parse(a, Ascending)?.into())),
+    spec("zpopmax", -2, |a| Ok(ZPop::parse(a, Descending)?.into())),
+    spec("zmpop", -4, |a| Ok(ZMPop::parse(a)?.into())),
+    spec("zremrangebyrank", 4, |a| {
+        Ok(ZRemRange::parse(a, Syntax::Ranks(Ascending))?.into())
+    }),
+    spec("zremrangebyscore", 4, |a| {
+        Ok(ZRemRange::parse(a, Syntax::ByScore(Ascending))?.into())
+    }),
+    spec("zremrangebylex", 4, |a| {
+        Ok(ZRemRange::parse(a, Syntax::ByLex(Ascending))?.into())
+    }),
+    spec("zunion", -3, |a| Ok(ZCombine::parse(a, ZUnion)?.into())),
+    spec("zunionstore", -4, |a| Ok(ZStore::parse(a, ZUnion)?.into())),
+    spec("zinter", -3, |a| Ok(ZCombine::parse(a, ZIntersection)?.into())),
+    spec("zinterstore", -4, |a| Ok(ZStore::parse(a, ZIntersection)?.into())),
+    spec("zintercard", -3, |a| Ok(ZInterCard::parse(a)?.into())),
+    spec("zdiff", -3, |a| Ok(ZCombine::parse(a, ZDifference)?.into())),
+    spec("zdiffstore", -4, |a| Ok(ZStore::parse(a, ZDifference)?.into())),
+    spec("zrandmember", -2, |a| Ok(ZRandMember::parse(a)?.into())),
+    spec("zscan", -3, |a| Ok(ZScan::parse(a)?.into())),
     // Keys and expiry.
     spec("del", -2, |a| Ok(Del::parse(a)?.into())),
     spec("unlink", -2, |a| Ok(Del::parse(a)?.into())),

@@ -20,6 +20,7 @@ mod server;
 mod sets;
 mod strings;
 mod walk;
+mod zsets;
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@
 //!
 //! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
 //! writer's transaction with a [`WriteTx`]; both offer typed operations, a file per Redis type
-//! (`keys.rs`, `strings.rs`, `hashes.rs`, `lists.rs`, `sets.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
+//! (`keys.rs`, `strings.rs`, `hashes.rs`, `lists.rs`, `sets.rs`, `zsets.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
 //! time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
 mod backend;
@@ -22,6 +22,7 @@ mod sqlite;
 mod strings;
 mod view;
 mod writer;
+mod zsets;
 
 use std::cell::Cell;
 use std::future::Future;
@@ -41,6 +42,7 @@ pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
 pub use writer::{BoxFuture, WriteJob};
 use writer::{WriteOp, Writer};
+pub use zsets::{LexBound, Order, Range, ScoreBound, Selection};
 
 /// How much a commit is worth protecting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -11,3 +11,4 @@ mod sets;
 mod strings;
 mod transactions;
 mod types;
+mod zsets;

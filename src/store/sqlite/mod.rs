@@ -7,6 +7,7 @@ pub(super) mod keys;
 pub(super) mod lists;
 pub(super) mod sets;
 pub(super) mod strings;
+pub(super) mod zsets;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

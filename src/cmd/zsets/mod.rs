@@ -1,0 +1,105 @@
+//! Sorted-set commands, and what they share: scores and ranges as Redis parses them, and
+//! scores as Redis writes them.
+
+mod combine;
+mod range;
+mod read;
+mod write;
+
+pub use combine::{Operation, ZCombine, ZInterCard, ZStore};
+pub use range::{Syntax, ZRange, ZRangeStore};
+pub use read::{ZCard, ZCount, ZRandMember, ZRank, ZScan, ZScore};
+pub use write::{ZAdd, ZMPop, ZPop, ZRem, ZRemRange};
+
+use bytes::Bytes;
+
+use crate::cmd::args::parse_float;
+use crate::cmd::{CmdError, Reply};
+use crate::store::{LexBound, ScoreBound};
+
+/// A score as Redis reads one: a finite float, or `inf`, `+inf`, `-inf` (any case); never NaN.
+fn parse_score(bytes: &[u8]) -> Option<f64> {
+    match bytes.to_ascii_lowercase().as_slice() {
+        b"inf" | b"+inf" => Some(f64::INFINITY),
+        b"-inf" => Some(f64::NEG_INFINITY),
+        _ => parse_float(bytes),
+    }
+}
+
+/// One end of a score range: a score, or `(` and a score to exclude it.
+fn parse_score_bound(bytes: &[u8]) -> Result<ScoreBound, CmdError> {
+    let (exclusive, score) = match bytes.strip_prefix(b"(") {
+        Some(rest) => (true, rest),
+        None => (false, bytes),
+    };
+    let score = parse_score(score).ok_or_else(|| CmdError::new("ERR min or max is not a float"))?;
+    Ok(ScoreBound { score, exclusive })
+}
+
+/// One end of a member range: `-`, `+`, `[member` or `(member`.
+fn parse_lex_bound(bytes: &Bytes) -> Result<LexBound, CmdError> {
+    match bytes.first() {
+        Some(b'-') if bytes.len() == 1 => Ok(LexBound::Lowest),
+        Some(b'+') if bytes.len() == 1 => Ok(LexBound::Highest),
+        Some(b'[') => Ok(LexBound::Inclusive(bytes.slice(1..))),
+        Some(b'(') => Ok(LexBound::Exclusive(bytes.slice(1..))),
+        _ => Err(CmdError::new("ERR min or max not valid string range item")),
+    }
+}
+
+/// A score as Redis writes one: the shortest text that reads back as the same number, with
+/// `inf` and `-inf` for the infinities.
+fn format_score(score: f64) -> String {
+    match score {
+        f64::INFINITY => "inf".to_owned(),
+        f64::NEG_INFINITY => "-inf".to_owned(),
+        _ => score.to_string(),
+    }
+}
+
+fn score_reply(score: f64) -> Reply {
+    Reply::bulk(format_score(score))
+}
+
+/// Members and their scores, flat (`WITHSCORES`), or members alone.
+fn scored(members: Vec<(Bytes, f64)>, with_scores: bool) -> Vec<Reply> {
+    let replies = members.into_iter().flat_map(|(member, score)| {
+        let score = with_scores.then(|| score_reply(score));
+        std::iter::once(Reply::Bulk(member)).chain(score)
+    });
+    replies.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_read_and_write_as_in_redis() {
+        assert_eq!(parse_score(b"1.5"), Some(1.5));
+        assert_eq!(parse_score(b"-INF"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_score(b"+inf"), Some(f64::INFINITY));
+        assert_eq!(parse_score(b"nan"), None);
+        assert_eq!(parse_score(b"(1"), None);
+        assert_eq!(format_score(1.0), "1");
+        assert_eq!(format_score(-2.5), "-2.5");
+        assert_eq!(format_score(f64::INFINITY), "inf");
+        assert_eq!(
+            parse_score_bound(b"(1.5"),
+            Ok(ScoreBound {
+                score: 1.5,
+                exclusive: true
+            })
+        );
+        assert_eq!(
+            parse_score_bound(b"x").unwrap_err().as_str(),
+            "ERR min or max is not a float"
+        );
+        assert_eq!(
+            parse_lex_bound(&Bytes::from_static(b"[a")),
+            Ok(LexBound::Inclusive("a".into()))
+        );
+        assert_eq!(parse_lex_bound(&Bytes::from_static(b"+")), Ok(LexBound::Highest));
+        assert!(parse_lex_bound(&Bytes::from_static(b"a")).is_err());
+    }
+}

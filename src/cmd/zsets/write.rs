@@ -1,0 +1,295 @@
+//! Writing sorted sets: ZADD, ZINCRBY, ZREM, ZPOPMIN, ZPOPMAX, ZMPOP and the ZREMRANGEBY
+//! commands.
+
+use bytes::Bytes;
+
+use super::range::Syntax;
+use super::{parse_lex_bound, parse_score, parse_score_bound, score_reply, scored};
+use crate::cmd::args::{Args, parse_int};
+use crate::cmd::{CmdError, ExecError, Reply};
+use crate::store::{Order, Range, Selection, WriteTx};
+
+/// `ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]`, and
+/// `ZINCRBY key increment member` (ZADD's INCR alone).
+#[derive(Debug)]
+pub struct ZAdd {
+    key: Bytes,
+    members: Vec<(f64, Bytes)>,
+    /// NX: only add new members; XX: only update existing ones.
+    only: Option<Only>,
+    /// GT or LT: update an existing member only to a greater (or lesser) score.
+    only_if: Option<std::cmp::Ordering>,
+    /// CH: count changed members as well as added ones.
+    count_changed: bool,
+    /// INCR: add the score to the member's, and answer the result.
+    increment: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Only {
+    New,
+    Existing,
+}
+
+impl ZAdd {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let mut command = Self {
+            key,
+            members: Vec::new(),
+            only: None,
+            only_if: None,
+            count_changed: false,
+            increment: false,
+        };
+        let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+        while let Some(word) = args.peek() {
+            match word.to_ascii_uppercase().as_slice() {
+                b"NX" => nx = true,
+                b"XX" => xx = true,
+                b"GT" => gt = true,
+                b"LT" => lt = true,
+                b"CH" => command.count_changed = true,
+                b"INCR" => command.increment = true,
+                _ => break,
+            }
+            args.bytes()?;
+        }
+        let pairs = args.remaining();
+        if pairs == 0 || !pairs.is_multiple_of(2) {
+            return Err(CmdError::syntax());
+        }
+        if nx && xx {
+            return Err(CmdError::new(
+                "ERR XX and NX options at the same time are not compatible",
+            ));
+        }
+        if (gt && lt) || (nx && (gt || lt)) {
+            return Err(CmdError::new(
+                "ERR GT, LT, and/or NX options at the same time are not compatible",
+            ));
+        }
+        if command.increment && pairs > 2 {
+            return Err(CmdError::new(
+                "ERR INCR option supports a single increment-element pair",
+            ));
+        }
+        command.only = (nx || xx).then_some(if nx { Only::New } else { Only::Existing });
+        command.only_if = (gt || lt).then_some(if gt {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Less
+        });
+        while args.remaining() > 0 {
+            let score = parse_score(&args.bytes()?).ok_or_else(CmdError::not_a_float)?;
+            command.members.push((score, args.value()?));
+        }
+        Ok(command)
+    }
+
+    pub(in crate::cmd) fn parse_zincrby(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let increment = parse_score(&args.bytes()?).ok_or_else(CmdError::not_a_float)?;
+        Ok(Self {
+            key,
+            members: vec![(increment, args.value()?)],
+            only: None,
+            only_if: None,
+            count_changed: false,
+            increment: true,
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let names: Vec<Bytes> = self.members.iter().map(|(_, member)| member.clone()).collect();
+        let current = tx.read(now_ms).zset_scores(&self.key, &names).await?;
+        let (mut added, mut changed, mut last_score) = (0, 0, None);
+        let mut writes = Vec::new();
+        for ((score, member), current) in self.members.into_iter().zip(current) {
+            let refused = matches!(
+                (self.only, current),
+                (Some(Only::New), Some(_)) | (Some(Only::Existing), None)
+            );
+            if refused {
+                continue;
+            }
+            let score = match (self.increment, current) {
+                (true, Some(current)) => current + score,
+                _ => score,
+            };
+            if score.is_nan() {
+                return Err(CmdError::new("ERR resulting score is not a number (NaN)").into());
+            }
+            match current {
+                Some(current)
+                    if self
+                        .only_if
+                        .is_some_and(|wanted| score.partial_cmp(&current) != Some(wanted)) =>
+                {
+                    continue;
+                }
+                Some(current) if current == score => {}
+                Some(_) => changed += 1,
+                None => added += 1,
+            }
+            last_score = Some(score);
+            writes.push((member, score));
+        }
+        if !writes.is_empty() {
+            tx.put_zset_members(&self.key, &writes, now_ms).await?;
+        }
+        Ok(match (self.increment, self.count_changed) {
+            (true, _) => last_score.map_or(Reply::Nil, score_reply),
+            (false, true) => Reply::count(added + changed),
+            (false, false) => Reply::count(added),
+        })
+    }
+}
+
+/// `ZREM key member [member ...]`: how many were there; the key goes with its last member.
+#[derive(Debug)]
+pub struct ZRem {
+    key: Bytes,
+    members: Vec<Bytes>,
+}
+
+impl ZRem {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        Ok(Self {
+            key,
+            members: args.rest(),
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        Ok(Reply::count(
+            tx.remove_zset_members(&self.key, &self.members, now_ms).await?,
+        ))
+    }
+}
+
+/// The first `count` members in `order`: what a pop takes.
+fn lowest(count: u64, order: Order) -> Selection {
+    Selection {
+        count: Some(count),
+        ..Selection::ranks(0, -1, order)
+    }
+}
+
+/// `ZPOPMIN key [count]` and `ZPOPMAX`: removes and answers members and scores, flat.
+#[derive(Debug)]
+pub struct ZPop {
+    key: Bytes,
+    order: Order,
+    count: u64,
+}
+
+impl ZPop {
+    pub(in crate::cmd) fn parse(args: &mut Args, order: Order) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let count = match args.remaining() {
+            0 => 1,
+            1 => {
+                u64::try_from(args.int()?).map_err(|_| CmdError::new("ERR value is out of range, must be positive"))?
+            }
+            _ => return Err(CmdError::syntax()),
+        };
+        Ok(Self { key, order, count })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let selection = lowest(self.count, self.order);
+        let taken = tx.take_zset_range(&self.key, &selection, now_ms).await?;
+        Ok(Reply::Array(scored(taken.unwrap_or_default(), true)))
+    }
+}
+
+/// `ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]`: pops from the first sorted set that
+/// exists, answering `[key, [[member, score], ...]]`, or nil when none does.
+#[derive(Debug)]
+pub struct ZMPop {
+    keys: Vec<Bytes>,
+    order: Order,
+    count: u64,
+}
+
+impl ZMPop {
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let keys = args.numbered_keys(CmdError::syntax)?;
+        let order = match args.option().as_deref() {
+            Some("MIN") => Order::Ascending,
+            Some("MAX") => Order::Descending,
+            _ => return Err(CmdError::syntax()),
+        };
+        let mut count = None;
+        while let Some(option) = args.option() {
+            match option.as_str() {
+                "COUNT" if count.is_none() => match args.int()? {
+                    count_given @ 1.. => count = Some(count_given as u64),
+                    _ => return Err(CmdError::new("ERR count should be greater than 0")),
+                },
+                _ => return Err(CmdError::syntax()),
+            }
+        }
+        Ok(Self {
+            keys,
+            order,
+            count: count.unwrap_or(1),
+        })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let selection = lowest(self.count, self.order);
+        for key in self.keys {
+            if let Some(taken) = tx.take_zset_range(&key, &selection, now_ms).await? {
+                let pairs = taken
+                    .into_iter()
+                    .map(|(member, score)| Reply::Array(vec![Reply::Bulk(member), score_reply(score)]));
+                return Ok(Reply::Array(vec![Reply::Bulk(key), Reply::Array(pairs.collect())]));
+            }
+        }
+        Ok(Reply::Nil)
+    }
+}
+
+/// `ZREMRANGEBYRANK key start stop`, `ZREMRANGEBYSCORE key min max` and
+/// `ZREMRANGEBYLEX key min max`: how many members went.
+#[derive(Debug)]
+pub struct ZRemRange {
+    key: Bytes,
+    range: Range,
+}
+
+impl ZRemRange {
+    pub(in crate::cmd) fn parse(args: &mut Args, syntax: Syntax) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let (min, max) = (args.bytes()?, args.bytes()?);
+        let range = match syntax {
+            Syntax::ByScore(_) => Range::Score {
+                min: parse_score_bound(&min)?,
+                max: parse_score_bound(&max)?,
+            },
+            Syntax::ByLex(_) => Range::Lex {
+                min: parse_lex_bound(&min)?,
+                max: parse_lex_bound(&max)?,
+            },
+            Syntax::Generic | Syntax::Ranks(_) => Range::Rank {
+                start: parse_int(&min).ok_or_else(CmdError::not_an_integer)?,
+                stop: parse_int(&max).ok_or_else(CmdError::not_an_integer)?,
+            },
+        };
+        Ok(Self { key, range })
+    }
+
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        let selection = Selection {
+            range: self.range,
+            order: Order::Ascending,
+            offset: 0,
+            count: None,
+        };
+        let taken = tx.take_zset_range(&self.key, &selection, now_ms).await?;
+        Ok(Reply::count(taken.map_or(0, |taken| taken.len())))
+    }
+}
