@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::keys::Del;
 use super::{CmdError, Command, Engine, ExecError, Reply};
 use crate::domain::Ttl;
-use crate::store::{Entry, KeyType, Lookup, StoreError};
+use crate::store::{Entry, KeyType, Lookup, Order, Selection, StoreError};
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct SetOutcome {
@@ -17,14 +17,56 @@ pub struct SetOutcome {
 }
 
 /// A key's whole value, by its type.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Stored {
     String(Bytes),
     /// Fields and values, in field order.
     Hash(Vec<(Bytes, Bytes)>),
+    /// Elements from head to tail.
+    List(Vec<Bytes>),
+    /// Members in member order.
+    Set(Vec<Bytes>),
+    /// Members and scores, by score then member.
+    ZSet(Vec<(Bytes, f64)>),
 }
 
-#[derive(Debug, PartialEq, Eq)]
+impl Stored {
+    /// The type's name, as `TYPE` answers it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::String(_) => "string",
+            Self::Hash(_) => "hash",
+            Self::List(_) => "list",
+            Self::Set(_) => "set",
+            Self::ZSet(_) => "zset",
+        }
+    }
+
+    /// The Redis command that writes this value whole onto an absent `key`.
+    fn writing_command(self, key: Bytes) -> Vec<Bytes> {
+        let (name, elements): (&'static [u8], Vec<Bytes>) = match self {
+            Self::String(value) => (b"SET", vec![value]),
+            Self::Hash(fields) => (
+                b"HSET",
+                fields.into_iter().flat_map(|(field, value)| [field, value]).collect(),
+            ),
+            Self::List(elements) => (b"RPUSH", elements),
+            Self::Set(members) => (b"SADD", members),
+            Self::ZSet(members) => (
+                b"ZADD",
+                members
+                    .into_iter()
+                    .flat_map(|(member, score)| [Bytes::from(super::format_score(score)), member])
+                    .collect(),
+            ),
+        };
+        let mut command = vec![Bytes::from_static(name), key];
+        command.extend(elements);
+        command
+    }
+}
+
+#[derive(Debug, PartialEq)]
 pub enum GetOutcome {
     Found {
         value: Stored,
@@ -46,19 +88,14 @@ impl Engine {
         Ok(SetOutcome { created, expires_at })
     }
 
-    /// Replaces `key`, whatever it held, with a hash of `fields` (at least one), in one
-    /// transaction of `DEL`, `HSET` and `PEXPIREAT`: the Redis commands it amounts to.
+    /// Replaces `key`, whatever it held, with `value` (a collection has at least one
+    /// element), in one transaction of `DEL`, the command that writes the type (`SET`,
+    /// `HSET`, `RPUSH`, `SADD`, `ZADD`) and `PEXPIREAT`: the Redis commands it amounts to.
     /// Answers whether the key was created.
-    pub async fn set_hash_value(
-        &self,
-        key: Bytes,
-        fields: Vec<(Bytes, Bytes)>,
-        ttl: Option<Ttl>,
-    ) -> Result<SetOutcome, ExecError> {
+    pub async fn set_whole_value(&self, key: Bytes, value: Stored, ttl: Option<Ttl>) -> Result<SetOutcome, ExecError> {
         let expires_at = ttl.map(|ttl| self.now_ms() + ttl.as_millis());
-        let mut hset = vec![Bytes::from_static(b"HSET"), key.clone()];
-        hset.extend(fields.into_iter().flat_map(|(field, value)| [field, value]));
-        let mut commands = vec![vec![Bytes::from_static(b"DEL"), key.clone()], hset];
+        let write = value.writing_command(key.clone());
+        let mut commands = vec![vec![Bytes::from_static(b"DEL"), key.clone()], write];
         if let Some(expires_at) = expires_at {
             commands.push(vec![
                 Bytes::from_static(b"PEXPIREAT"),
@@ -80,7 +117,7 @@ impl Engine {
         })
     }
 
-    /// A key's whole value (a string or a hash) plus its time to live. An expired key is
+    /// A key's whole value, of any type, plus its time to live. An expired key is
     /// deleted before answering.
     pub async fn get_value(&self, key: &[u8]) -> Result<GetOutcome, StoreError> {
         let now_ms = self.now_ms();
@@ -97,7 +134,12 @@ impl Engine {
                 };
                 let value = match info.kind {
                     KeyType::Hash => Stored::Hash(view.hash_fields(key).await?),
-                    _ => return Err(StoreError::WrongType),
+                    KeyType::List => Stored::List(view.list_range(key, 0, -1).await?),
+                    KeyType::Set => Stored::Set(view.set_members(key).await?),
+                    KeyType::ZSet => {
+                        Stored::ZSet(view.zset_range(key, &Selection::ranks(0, -1, Order::Ascending)).await?)
+                    }
+                    KeyType::String => return Err(StoreError::WrongType),
                 };
                 return Ok(GetOutcome::Found {
                     value,

@@ -29,11 +29,12 @@ use crate::domain::{Key, KeyError, Ttl};
 const ENVELOPE_BYTES: usize = 4096;
 const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "ttl": 60}"#;
 
-/// Set a key to a JSON value (or a whole hash), with an optional TTL.
+/// Set a key to a JSON value or a whole collection, with an optional TTL.
 ///
 /// `POST /<key>/` upserts: 201 when the key is new (or had expired), 200 when it existed.
-/// With `"type": "hash"`, `value` is an object whose fields become the hash's, replacing
-/// whatever the key held, atomically.
+/// With `"type"`, `value` is a whole collection that replaces whatever the key held,
+/// atomically: for `"hash"` an object of fields, for `"list"` and `"set"` an array of
+/// elements, for `"zset"` an array of `[member, score]` pairs.
 #[utoipa::path(
     post, path = "/{key}/", tag = "JSON API", operation_id = "set_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
@@ -57,9 +58,9 @@ pub(super) async fn set_key(
     let response_key = key.to_string();
     let SetOutcome { created, expires_at } = match kind {
         ValueType::String => engine.set_value(key.into_bytes(), value.into(), ttl).await?,
-        ValueType::Hash => {
-            let fields = hash_fields(&value)?;
-            engine.set_hash_value(key.into_bytes(), fields, ttl).await?
+        kind => {
+            let collection = collection_of(kind, &value)?;
+            engine.set_whole_value(key.into_bytes(), collection, ttl).await?
         }
     };
     let mut response = if created {
@@ -75,10 +76,11 @@ pub(super) async fn set_key(
     }))
 }
 
-/// Read a key's JSON value (or a whole hash) and the seconds it has left.
+/// Read a key's JSON value (or a whole collection) and the seconds it has left.
 ///
-/// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires). A hash
-/// answers its fields as an object of strings, with `"type": "hash"`.
+/// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires). A
+/// collection answers with its `"type"`: a hash as an object of strings, a list as an array
+/// from head to tail, a set as a sorted array, a sorted set as `[member, score]` pairs.
 #[utoipa::path(
     get, path = "/{key}/", tag = "JSON API", operation_id = "get_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
@@ -146,11 +148,12 @@ pub(super) struct SetResponse {
 #[derive(Serialize, ToSchema)]
 pub(super) struct GetResponse {
     key: String,
-    /// The key's type, for any but a string: `hash`.
+    /// The key's type, for any but a string: `hash`, `list`, `set` or `zset`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     #[schema(example = "hash")]
     kind: Option<&'static str>,
-    /// The JSON value; for a hash, an object of its fields and their values.
+    /// The JSON value; for a hash, an object of its fields and their values; for a list or
+    /// set, an array of its elements; for a sorted set, `[member, score]` pairs.
     #[schema(value_type = Value)]
     value: Box<RawValue>,
     /// Whole seconds left, rounded up; -1 for a key that never expires.
@@ -189,8 +192,9 @@ fn key_from_path(path: &str) -> Result<Key, KeyError> {
 #[derive(Debug, ToSchema)]
 #[schema(example = json!({"value": {"theme": "dark"}, "ttl": 60}))]
 pub(super) struct SetRequest {
-    /// Any JSON value, stored as its compact JSON text; for a hash, an object whose values
-    /// are strings, numbers or booleans, stored as the hash's fields.
+    /// Any JSON value, stored as its compact JSON text; with `type`, the collection: an object
+    /// of fields (hash), an array of elements (list, set) or of `[member, score]` pairs (zset),
+    /// whose fields, elements and members are strings, numbers or booleans.
     #[schema(value_type = Value)]
     value: Vec<u8>,
     /// Whole seconds until the key expires; without it, never.
@@ -211,6 +215,22 @@ pub(super) enum ValueType {
     String,
     /// A whole hash, replacing whatever the key held.
     Hash,
+    /// A whole list, from head to tail.
+    List,
+    /// A whole set.
+    Set,
+    /// A whole sorted set, as `[member, score]` pairs.
+    ZSet,
+}
+
+impl ValueType {
+    const NAMES: [(&'static str, Self); 5] = [
+        ("string", Self::String),
+        ("hash", Self::Hash),
+        ("list", Self::List),
+        ("set", Self::Set),
+        ("zset", Self::ZSet),
+    ];
 }
 
 const HASH_SHAPE: &str =
@@ -226,24 +246,47 @@ impl SetRequest {
         )?;
         let kind = match fields.remove("type") {
             None => ValueType::String,
-            Some(Value::String(kind)) if kind == "string" => ValueType::String,
-            Some(Value::String(kind)) if kind == "hash" => ValueType::Hash,
-            Some(other) => {
-                return Err(ApiError::BadRequest(format!(
-                    "`type` must be \"hash\" (or \"string\", the default); got {other}"
-                )));
-            }
+            Some(named) => ValueType::NAMES
+                .into_iter()
+                .find(|(name, _)| named.as_str() == Some(name))
+                .map(|(_, kind)| kind)
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "`type` must be \"hash\", \"list\", \"set\" or \"zset\" (or \"string\", the default); got {named}"
+                    ))
+                })?,
         };
         let (value, ttl) = take_value_and_ttl(&mut fields, max_value_bytes, BODY_SHAPE)?;
         Ok(Self { value, ttl, kind })
     }
 }
 
-/// A hash's fields from the compact JSON text of `value`: an object of at least one field,
-/// whose values are strings (stored as they are), numbers or booleans (stored as their JSON
-/// text), as the Redis API takes arguments.
-fn hash_fields(value: &[u8]) -> Result<Vec<(Bytes, Bytes)>, ApiError> {
-    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(value) else {
+/// The collection of type `kind` in the compact JSON text of `value`, as a POST with
+/// `"type"` sends it.
+fn collection_of(kind: ValueType, value: &[u8]) -> Result<Stored, ApiError> {
+    let value: Value = serde_json::from_slice(value).expect("the value was parsed from JSON");
+    match kind {
+        ValueType::String => Ok(Stored::String(Bytes::from(value.to_string()))),
+        ValueType::Hash => hash_fields(value).map(Stored::Hash),
+        ValueType::List => elements(value, "list").map(Stored::List),
+        ValueType::Set => elements(value, "set").map(Stored::Set),
+        ValueType::ZSet => scored_members(value).map(Stored::ZSet),
+    }
+}
+
+/// A scalar as the bytes the Redis API would take: a string as it is, a number or boolean as
+/// its JSON text.
+fn scalar_text(value: Value) -> Result<Bytes, Value> {
+    match value {
+        Value::String(text) => Ok(Bytes::from(text)),
+        Value::Number(_) | Value::Bool(_) => Ok(Bytes::from(value.to_string())),
+        other => Err(other),
+    }
+}
+
+/// A hash's fields: an object of at least one field, whose values are scalars.
+fn hash_fields(value: Value) -> Result<Vec<(Bytes, Bytes)>, ApiError> {
+    let Value::Object(object) = value else {
         return Err(ApiError::BadRequest(format!("a hash's `value` must be {HASH_SHAPE}")));
     };
     if object.is_empty() {
@@ -254,17 +297,90 @@ fn hash_fields(value: &[u8]) -> Result<Vec<(Bytes, Bytes)>, ApiError> {
     object
         .into_iter()
         .map(|(field, value)| {
-            let value = match value {
-                Value::String(text) => text,
-                Value::Number(_) | Value::Bool(_) => value.to_string(),
-                other => {
-                    return Err(ApiError::BadRequest(format!(
-                        "the hash field `{field}` is {}; a hash's values are strings, numbers or booleans",
-                        json_kind(&other)
-                    )));
-                }
+            let value = scalar_text(value).map_err(|other| {
+                ApiError::BadRequest(format!(
+                    "the hash field `{field}` is {}; a hash's values are strings, numbers or booleans",
+                    json_kind(&other)
+                ))
+            })?;
+            Ok((Bytes::from(field), value))
+        })
+        .collect()
+}
+
+/// A list's or set's elements: an array of at least one scalar.
+fn elements(value: Value, kind: &str) -> Result<Vec<Bytes>, ApiError> {
+    let shape =
+        format!(r#"an array of strings, numbers or booleans, such as {{"type": "{kind}", "value": ["a", "b", 3]}}"#);
+    let Value::Array(items) = value else {
+        return Err(ApiError::BadRequest(format!("a {kind}'s `value` must be {shape}")));
+    };
+    if items.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "a {kind} needs at least one element (Redis has no empty {kind}): send {shape}"
+        )));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            scalar_text(item).map_err(|other| {
+                ApiError::BadRequest(format!(
+                    "element {index} of the {kind} is {}; a {kind}'s elements are strings, numbers or booleans",
+                    json_kind(&other)
+                ))
+            })
+        })
+        .collect()
+}
+
+const ZSET_SHAPE: &str =
+    r#"an array of [member, score] pairs, such as {"type": "zset", "value": [["ada", 10], ["bob", 7.5]]}"#;
+
+/// A sorted set's members: an array of at least one `[member, score]` pair, the member a
+/// scalar and the score a number (or `"inf"`, `"-inf"`, as a GET answers the infinities).
+fn scored_members(value: Value) -> Result<Vec<(Bytes, f64)>, ApiError> {
+    let Value::Array(pairs) = value else {
+        return Err(ApiError::BadRequest(format!(
+            "a sorted set's `value` must be {ZSET_SHAPE}"
+        )));
+    };
+    if pairs.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "a sorted set needs at least one member (Redis has no empty sorted set): send {ZSET_SHAPE}"
+        )));
+    }
+    let bad_pair = |index: usize| {
+        ApiError::BadRequest(format!(
+            "pair {index} of the sorted set is not [member, score]: send {ZSET_SHAPE}"
+        ))
+    };
+    pairs
+        .into_iter()
+        .enumerate()
+        .map(|(index, pair)| {
+            let Value::Array(pair) = pair else {
+                return Err(bad_pair(index));
             };
-            Ok((Bytes::from(field), Bytes::from(value)))
+            let Ok([member, score]) = <[Value; 2]>::try_from(pair) else {
+                return Err(bad_pair(index));
+            };
+            let member = scalar_text(member).map_err(|_| bad_pair(index))?;
+            let score = match score {
+                Value::Number(number) => number.as_f64(),
+                Value::String(text) => match text.as_str() {
+                    "inf" | "+inf" => Some(f64::INFINITY),
+                    "-inf" => Some(f64::NEG_INFINITY),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let score = score.ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "the score of pair {index} of the sorted set must be a number (or \"inf\", \"-inf\")"
+                ))
+            })?;
+            Ok((member, score))
         })
         .collect()
 }
@@ -362,33 +478,43 @@ fn value_too_large(size: usize, max_value_bytes: usize) -> ApiError {
     ))
 }
 
-/// A stored value as JSON: itself when it is JSON text, otherwise a JSON string of it.
-/// A key's whole value as JSON: a string's JSON text (see [`stored_value_as_json`]), or a
-/// hash's fields as an object of strings.
+/// A key's whole value as JSON: a string's JSON text (see [`stored_value_as_json`]); a hash's
+/// fields as an object of strings; a list's or set's elements as an array of strings; a sorted
+/// set's members as `[member, score]` pairs (the infinities as `"inf"` and `"-inf"`).
 pub(super) fn stored_as_json(value: &Stored) -> Box<RawValue> {
-    match value {
-        Stored::String(text) => stored_value_as_json(text),
-        Stored::Hash(fields) => {
-            let object: Map<String, Value> = fields
+    let text = |bytes: &Bytes| Value::String(String::from_utf8_lossy(bytes).into_owned());
+    let json = match value {
+        Stored::String(text) => return stored_value_as_json(text),
+        Stored::Hash(fields) => Value::Object(
+            fields
                 .iter()
-                .map(|(field, value)| {
-                    let text = String::from_utf8_lossy(value).into_owned();
-                    (String::from_utf8_lossy(field).into_owned(), Value::String(text))
+                .map(|(field, value)| (String::from_utf8_lossy(field).into_owned(), text(value)))
+                .collect(),
+        ),
+        Stored::List(elements) | Stored::Set(elements) => Value::Array(elements.iter().map(text).collect()),
+        Stored::ZSet(members) => Value::Array(
+            members
+                .iter()
+                .map(|(member, score)| {
+                    let score = serde_json::Number::from_f64(*score)
+                        .map_or_else(|| Value::String(crate::cmd::format_score(*score)), Value::Number);
+                    Value::Array(vec![text(member), score])
                 })
-                .collect();
-            serde_json::value::to_raw_value(&object).expect("an object of strings serializes")
-        }
-    }
+                .collect(),
+        ),
+    };
+    serde_json::value::to_raw_value(&json).expect("JSON values serialize")
 }
 
 /// The `type` a response names: none for a string, as the JSON API has always answered.
 fn type_name(value: &Stored) -> Option<&'static str> {
     match value {
         Stored::String(_) => None,
-        Stored::Hash(_) => Some("hash"),
+        other => Some(other.type_name()),
     }
 }
 
+/// A stored value as JSON: itself when it is JSON text, otherwise a JSON string of it.
 pub(super) fn stored_value_as_json(value: &[u8]) -> Box<RawValue> {
     serde_json::from_slice(value).unwrap_or_else(|_| {
         let text = serde_json::to_string(&String::from_utf8_lossy(value)).expect("a string serializes");

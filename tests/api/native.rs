@@ -222,18 +222,109 @@ async fn a_hash_is_written_whole_and_read_as_an_object_of_strings() {
 }
 
 #[actix_web::test]
+async fn lists_sets_and_sorted_sets_are_written_whole_and_read_as_arrays() {
+    let (app, _db) = spawn_app().await;
+    let list = json!({"type": "list", "value": ["b", "a", 3, true, "a"], "ttl": 60});
+    assert_eq!(app.post("/queue/", &list).await.0, StatusCode::CREATED);
+    assert_eq!(
+        app.get("/queue/").await.1,
+        json!({"key": "queue", "type": "list", "value": ["b", "a", "3", "true", "a"], "ttl_remaining": 60})
+    );
+    assert_eq!(app.redis(json!(["LPOP", "queue"])).await, json!({"result": "b"}));
+    assert_eq!(app.redis(json!(["TTL", "queue"])).await, json!({"result": 60}));
+
+    // A set answers its members sorted, once each.
+    let set = json!({"type": "set", "value": ["b", "a", "b", 1]});
+    assert_eq!(app.post("/tags/", &set).await.0, StatusCode::CREATED);
+    assert_eq!(
+        app.get("/tags/").await.1,
+        json!({"key": "tags", "type": "set", "value": ["1", "a", "b"], "ttl_remaining": -1})
+    );
+    assert_eq!(app.redis(json!(["SISMEMBER", "tags", "a"])).await, json!({"result": 1}));
+
+    // A sorted set answers [member, score] pairs by score, ties by member.
+    let zset = json!({"type": "zset", "value": [["bob", 7.5], ["ada", 10], ["cy", 7.5], ["low", "-inf"]]});
+    assert_eq!(app.post("/board/", &zset).await.0, StatusCode::CREATED);
+    assert_eq!(
+        app.get("/board/").await.1,
+        json!({
+            "key": "board",
+            "type": "zset",
+            "value": [["low", "-inf"], ["bob", 7.5], ["cy", 7.5], ["ada", 10.0]],
+            "ttl_remaining": -1
+        })
+    );
+    assert_eq!(
+        app.redis(json!(["ZSCORE", "board", "ada"])).await,
+        json!({"result": "10"})
+    );
+
+    // A write replaces whatever the key held, of any type.
+    let (status, _) = app.post("/board/", &json!({"type": "list", "value": ["x"]})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.redis(json!(["TYPE", "board"])).await, json!({"result": "list"}));
+    app.redis(json!(["RPUSH", "from-redis", "1", "2"])).await;
+    assert_eq!(app.get("/from-redis/").await.1["value"], json!(["1", "2"]));
+}
+
+#[actix_web::test]
+async fn a_collection_body_of_the_wrong_shape_is_refused_with_a_reason() {
+    let (app, db) = spawn_app().await;
+    let list_shape = r#"an array of strings, numbers or booleans, such as {"type": "list", "value": ["a", "b", 3]}"#;
+    let zset_shape =
+        r#"an array of [member, score] pairs, such as {"type": "zset", "value": [["ada", 10], ["bob", 7.5]]}"#;
+    for (body, error) in [
+        (
+            json!({"type": "list", "value": "x"}),
+            format!("a list's `value` must be {list_shape}"),
+        ),
+        (
+            json!({"type": "list", "value": []}),
+            format!("a list needs at least one element (Redis has no empty list): send {list_shape}"),
+        ),
+        (
+            json!({"type": "set", "value": ["a", {"b": 1}]}),
+            "element 1 of the set is an object; a set's elements are strings, numbers or booleans".to_owned(),
+        ),
+        (
+            json!({"type": "zset", "value": {"a": 1}}),
+            format!("a sorted set's `value` must be {zset_shape}"),
+        ),
+        (
+            json!({"type": "zset", "value": []}),
+            format!("a sorted set needs at least one member (Redis has no empty sorted set): send {zset_shape}"),
+        ),
+        (
+            json!({"type": "zset", "value": [["a", 1, 2]]}),
+            format!("pair 0 of the sorted set is not [member, score]: send {zset_shape}"),
+        ),
+        (
+            json!({"type": "zset", "value": [["a", 1], ["b", "high"]]}),
+            r#"the score of pair 1 of the sorted set must be a number (or "inf", "-inf")"#.to_owned(),
+        ),
+    ] {
+        assert_eq!(
+            app.post("/k/", &body).await,
+            (StatusCode::BAD_REQUEST, json!({ "error": error })),
+            "{body}"
+        );
+    }
+    assert_eq!(db.count_rows().await, 0, "no refused body wrote anything");
+}
+
+#[actix_web::test]
 async fn a_hash_body_that_cannot_be_a_hash_is_refused_with_a_reason() {
     let (app, db) = spawn_app().await;
     let shape =
         r#"an object of strings, numbers or booleans, such as {"type": "hash", "value": {"name": "ada", "seats": 3}}"#;
     for (body, error) in [
         (
-            json!({"type": "list", "value": [1]}),
-            r#"`type` must be "hash" (or "string", the default); got "list""#.to_owned(),
+            json!({"type": "stream", "value": [1]}),
+            r#"`type` must be "hash", "list", "set" or "zset" (or "string", the default); got "stream""#.to_owned(),
         ),
         (
             json!({"type": 7, "value": 1}),
-            r#"`type` must be "hash" (or "string", the default); got 7"#.to_owned(),
+            r#"`type` must be "hash", "list", "set" or "zset" (or "string", the default); got 7"#.to_owned(),
         ),
         (
             json!({"type": "hash", "value": {}}),

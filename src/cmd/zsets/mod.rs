@@ -49,7 +49,7 @@ fn parse_lex_bound(bytes: &Bytes) -> Result<LexBound, CmdError> {
 
 /// A score as Redis writes one: the shortest text that reads back as the same number, with
 /// `inf` and `-inf` for the infinities.
-fn format_score(score: f64) -> String {
+pub fn format_score(score: f64) -> String {
     match score {
         f64::INFINITY => "inf".to_owned(),
         f64::NEG_INFINITY => "-inf".to_owned(),
