@@ -165,6 +165,82 @@ await expectError("hget on a string", redis.hget("plain", "x"), /WRONGTYPE/);
 await expect("hdel the last fields", redis.hdel("other", "a", "b"), 2);
 await expect("a hash goes with its last field", redis.exists("other"), 0);
 
+// Lists: a queue and its edits.
+await expect("rpush", redis.rpush("queue", "job-1", "job-2", "job-3"), 3);
+await expect("lpush", redis.lpush("queue", "job-0"), 4);
+await expect("lpushx missing", redis.lpushx("nothing", "x"), 0);
+await expect("rpushx", redis.rpushx("queue", "job-4"), 5);
+await expect("llen", redis.llen("queue"), 5);
+await expect("lrange", redis.lrange("queue", 0, -1), ["job-0", "job-1", "job-2", "job-3", "job-4"]);
+await expect("lindex", redis.lindex("queue", -1), "job-4");
+await expect("lpop", redis.lpop("queue"), "job-0");
+await expect("rpop count", redis.rpop("queue", 2), ["job-4", "job-3"]);
+await expect("lset", redis.lset("queue", 0, "first"), "OK");
+await expect("linsert", redis.linsert("queue", "after", "first", "second"), 3);
+await expect("lpos", redis.lpos("queue", "job-2"), 2);
+await expect("lrem", redis.lrem("queue", 0, "second"), 1);
+await expect("lmove", redis.lmove("queue", "done", "left", "right"), "first");
+await expect("lmpop", redis.lmpop(2, ["nothing", "queue"], "LEFT", 5), ["queue", ["job-2"]]);
+await expect("a list goes with its last element", redis.exists("queue"), 0);
+await expect("ltrim", redis.ltrim("done", 0, 0), "OK");
+await expect("type of a list", redis.type("done"), "list");
+
+// Sets.
+await expect("sadd", redis.sadd("colors", "red", "blue", "red"), 2);
+await expect("smembers", redis.smembers("colors").then((members) => members.sort()), ["blue", "red"]);
+await expect("sismember", redis.sismember("colors", "red"), 1);
+await expect("smismember", redis.smismember("colors", ["red", "green"]), [1, 0]);
+await expect("scard", redis.scard("colors"), 2);
+await expect("sadd another", redis.sadd("warm", "red", "orange"), 2);
+await expect("sinter", redis.sinter("colors", "warm"), ["red"]);
+await expect("sunion", redis.sunion("colors", "warm").then((members) => members.sort()), ["blue", "orange", "red"]);
+await expect("sdiff", redis.sdiff("colors", "warm"), ["blue"]);
+await expect("sintercard", redis.sintercard(["colors", "warm"]), 1);
+await expect("sinterstore", redis.sinterstore("both", "colors", "warm"), 1);
+await expect("sunionstore", redis.sunionstore("any", "colors", "warm"), 3);
+await expect("sdiffstore", redis.sdiffstore("only", "colors", "warm"), 1);
+await expect("smove", redis.smove("warm", "colors", "orange"), 1);
+await expect("srem", redis.srem("colors", "orange"), 1);
+await expect("srandmember", redis.srandmember("both"), "red");
+await expect("sscan", redis.sscan("any", 0, { match: "b*" }), ["0", ["blue"]]);
+await expect("spop", redis.spop("only"), "blue");
+await expect("a set goes with its last member", redis.exists("only"), 0);
+await expect("type of a set", redis.type("colors"), "set");
+
+// Sorted sets.
+await expect("zadd", redis.zadd("board", { score: 10, member: "ada" }, { score: 7.5, member: "bob" }), 2);
+await expect("zadd nx", redis.zadd("board", { nx: true }, { score: 1, member: "ada" }, { score: 3, member: "cy" }), 1);
+await expect("zadd gt ch", redis.zadd("board", { gt: true, ch: true }, { score: 12, member: "ada" }, { score: 1, member: "bob" }), 1);
+await expect("zincrby", redis.zincrby("board", 2, "cy"), 5);
+await expect("zscore", redis.zscore("board", "ada"), 12);
+await expect("zmscore", redis.zmscore("board", ["ada", "nobody"]), [12, null]);
+await expect("zcard", redis.zcard("board"), 3);
+await expect("zrank", redis.zrank("board", "ada"), 2);
+await expect("zrevrank", redis.zrevrank("board", "ada"), 0);
+await expect("zcount", redis.zcount("board", "(5", "+inf"), 2);
+await expect("zrange", redis.zrange("board", 0, -1), ["cy", "bob", "ada"]);
+await expect("zrange withscores", redis.zrange("board", 0, 0, { withScores: true }), ["cy", 5]);
+await expect("zrange byscore rev limit", redis.zrange("board", "+inf", "-inf", { byScore: true, rev: true, offset: 0, count: 2 }), ["ada", "bob"]);
+await expect("zadd lex", redis.zadd("names", { score: 0, member: "a" }, { score: 0, member: "b" }, { score: 0, member: "c" }), 3);
+await expect("zrange bylex", redis.zrange("names", "[b", "+", { byLex: true }), ["b", "c"]);
+await expect("zlexcount", redis.zlexcount("names", "-", "(c"), 2);
+await expect("zremrangebylex", redis.zremrangebylex("names", "[a", "[a"), 1);
+await expect("zunionstore", redis.zunionstore("sum", 2, ["board", "names"], { weights: [2, 1] }), 5);
+await expect("zunion", redis.zunion(2, ["board", "names"], { withScores: true, aggregate: "max" }), ["b", 0, "c", 0, "cy", 5, "bob", 7.5, "ada", 12]);
+await expect("zinterstore", redis.zinterstore("common", 2, ["board", "sum"]), 3);
+await expect("zdiffstore", redis.zdiffstore("diff", 2, "sum", "board"), 2);
+await expect("zpopmin", redis.zpopmin("sum"), ["b", 0]);
+await expect("zpopmax", redis.zpopmax("sum", 2), ["ada", 24, "bob", 15]);
+await expect("zremrangebyscore", redis.zremrangebyscore("sum", "-inf", "+inf"), 2);
+await expect("a sorted set goes with its last member", redis.exists("sum"), 0);
+await expect("zremrangebyrank", redis.zremrangebyrank("common", 0, 0), 1);
+await expect("zrem", redis.zrem("common", "bob", "nobody"), 1);
+// The client has no zrandmember of its own; its generic exec sends it.
+await expect("zrandmember", redis.exec(["ZRANDMEMBER", "common"]), "ada");
+await expect("zscan", redis.zscan("board", 0, { match: "a*" }), ["0", ["ada", 12]]);
+await expect("type of a sorted set", redis.type("board"), "zset");
+await expectError("lpush on a sorted set", redis.lpush("board", "x"), /WRONGTYPE/);
+
 // Connection.
 await expect("ping", redis.ping(), "PONG");
 await expect("ping message", redis.ping(["hello"]), "hello");
