@@ -77,6 +77,39 @@ impl Args {
         (0..numkeys).map(|_| self.key()).collect()
     }
 
+    /// `numkeys key [key ...] [LIMIT limit]`, as SINTERCARD and ZINTERCARD take: the keys, and
+    /// the limit unless it is absent or 0 (no limit).
+    pub fn keys_and_limit(&mut self) -> Result<(Vec<Bytes>, Option<u64>), CmdError> {
+        let keys = self.numbered_keys(|| CmdError::new("ERR Number of keys can't be greater than number of args"))?;
+        let limit = match self.option().as_deref() {
+            None => None,
+            Some("LIMIT") => {
+                let limit = u64::try_from(self.int()?).map_err(|_| CmdError::new("ERR LIMIT can't be negative"))?;
+                (limit > 0).then_some(limit)
+            }
+            Some(_) => return Err(CmdError::syntax()),
+        };
+        self.finish()?;
+        Ok((keys, limit))
+    }
+
+    /// `[count [WITH...]]` after the key of HRANDFIELD, SRANDMEMBER and ZRANDMEMBER: `None`
+    /// for one element, else the draw (see [`Args::draw`]) and whether `with_word` followed
+    /// (`None` for a command that takes no such word).
+    pub fn random_draw(&mut self, elements: &str, with_word: Option<&str>) -> Result<Option<(Draw, bool)>, CmdError> {
+        if self.remaining() == 0 {
+            return Ok(None);
+        }
+        let draw = self.draw(elements)?;
+        let with = match self.option() {
+            None => false,
+            Some(word) if Some(word.as_str()) == with_word => true,
+            Some(_) => return Err(CmdError::syntax()),
+        };
+        self.finish()?;
+        Ok(Some((draw, with)))
+    }
+
     /// Every remaining argument as it is (fields, members).
     pub fn rest(&mut self) -> Vec<Bytes> {
         self.items.by_ref().collect()

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use super::backend::Conn;
+use super::sqlite::random;
 use super::{KeyType, Page, ReadView, StoreError, WriteTx, is_live, sqlite};
 
 /// How random elements are drawn: all different, or each on its own (so some may repeat).
@@ -81,9 +82,9 @@ impl ReadView<'_> {
         };
         let now_ms = self.now_ms;
         let Conn::Sqlite(conn) = self.conn().await?;
-        let fields = match draw {
-            Draw::Distinct(count) => sqlite::hashes::random_distinct(conn, id, count, now_ms).await?,
-            Draw::Repeating(picks) => sqlite::hashes::random_picks(conn, id, picks, now_ms).await?,
+        let fields: Vec<(Vec<u8>, Vec<u8>)> = match draw {
+            Draw::Distinct(count) => random::distinct(conn, &random::HASH_FIELDS, id, count, now_ms).await?,
+            Draw::Repeating(picks) => random::picks(conn, &random::HASH_FIELDS, id, picks, now_ms).await?,
         };
         Ok(fields
             .into_iter()

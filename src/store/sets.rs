@@ -5,6 +5,7 @@
 use bytes::Bytes;
 
 use super::backend::Conn;
+use super::sqlite::random;
 use super::{Draw, KeyType, Page, ReadView, StoreError, WriteTx, sqlite};
 
 /// How SINTER, SUNION and SDIFF combine their sets.
@@ -72,12 +73,13 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::Set).await? else {
             return Ok(Vec::new());
         };
+        let now_ms = self.now_ms;
         let Conn::Sqlite(conn) = self.conn().await?;
-        let members = match draw {
-            Draw::Distinct(count) => sqlite::sets::random_distinct(conn, id, count).await?,
-            Draw::Repeating(picks) => sqlite::sets::random_picks(conn, id, picks).await?,
+        let members: Vec<(Vec<u8>,)> = match draw {
+            Draw::Distinct(count) => random::distinct(conn, &random::SET_MEMBERS, id, count, now_ms).await?,
+            Draw::Repeating(picks) => random::picks(conn, &random::SET_MEMBERS, id, picks, now_ms).await?,
         };
-        Ok(to_bytes(members))
+        Ok(members.into_iter().map(|(member,)| member.into()).collect())
     }
 
     /// The sets `keys` combined, in member order. A missing key is an empty set; a key of
@@ -168,7 +170,8 @@ impl WriteTx<'_> {
             return Ok(None);
         };
         let Conn::Sqlite(conn) = self.unchanging();
-        let members = sqlite::sets::random_distinct(conn, id, count).await?;
+        let members: Vec<(Vec<u8>,)> = random::distinct(conn, &random::SET_MEMBERS, id, count, now_ms).await?;
+        let members: Vec<Vec<u8>> = members.into_iter().map(|(member,)| member).collect();
         for member in &members {
             sqlite::sets::remove(conn, id, member).await?;
         }

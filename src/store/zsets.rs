@@ -5,6 +5,7 @@
 use bytes::Bytes;
 
 use super::backend::Conn;
+use super::sqlite::random;
 use super::{Draw, KeyType, Page, ReadView, StoreError, WriteTx, sqlite};
 
 /// One end of a score range: `(1.5` excludes 1.5; `-inf` and `+inf` are infinite.
@@ -178,10 +179,11 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(Vec::new());
         };
+        let now_ms = self.now_ms;
         let Conn::Sqlite(conn) = self.conn().await?;
         let members = match draw {
-            Draw::Distinct(count) => sqlite::zsets::random_distinct(conn, id, count).await?,
-            Draw::Repeating(picks) => sqlite::zsets::random_picks(conn, id, picks).await?,
+            Draw::Distinct(count) => random::distinct(conn, &random::ZSET_MEMBERS, id, count, now_ms).await?,
+            Draw::Repeating(picks) => random::picks(conn, &random::ZSET_MEMBERS, id, picks, now_ms).await?,
         };
         Ok(scored(members))
     }

@@ -188,24 +188,11 @@ pub struct HRandField {
 impl HRandField {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let key = args.key()?;
-        if args.remaining() == 0 {
-            return Ok(Self {
-                key,
-                draw: None,
-                with_values: false,
-            });
-        }
-        let draw = args.draw("fields")?;
-        let with_values = match args.option().as_deref() {
-            None => false,
-            Some("WITHVALUES") => true,
-            Some(_) => return Err(CmdError::syntax()),
-        };
-        args.finish()?;
+        let drawn = args.random_draw("fields", Some("WITHVALUES"))?;
         Ok(Self {
             key,
-            draw: Some(draw),
-            with_values,
+            draw: drawn.map(|(draw, _)| draw),
+            with_values: drawn.is_some_and(|(_, with_values)| with_values),
         })
     }
 

@@ -81,11 +81,7 @@ pub struct SRandMember {
 impl SRandMember {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let key = args.key()?;
-        let draw = match args.remaining() {
-            0 => None,
-            1 => Some(args.draw("members")?),
-            _ => return Err(CmdError::syntax()),
-        };
+        let draw = args.random_draw("members", None)?.map(|(draw, _)| draw);
         Ok(Self { key, draw })
     }
 
@@ -162,16 +158,7 @@ pub struct SInterCard {
 
 impl SInterCard {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let keys = args.numbered_keys(|| CmdError::new("ERR Number of keys can't be greater than number of args"))?;
-        let limit = match args.option().as_deref() {
-            None => None,
-            Some("LIMIT") => {
-                let limit = u64::try_from(args.int()?).map_err(|_| CmdError::new("ERR LIMIT can't be negative"))?;
-                (limit > 0).then_some(limit)
-            }
-            Some(_) => return Err(CmdError::syntax()),
-        };
-        args.finish()?;
+        let (keys, limit) = args.keys_and_limit()?;
         Ok(Self { keys, limit })
     }
 

@@ -191,21 +191,12 @@ impl ZStore {
 #[derive(Debug)]
 pub struct ZInterCard {
     inputs: Inputs,
-    limit: Option<usize>,
+    limit: Option<u64>,
 }
 
 impl ZInterCard {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let keys = args.numbered_keys(|| CmdError::new("ERR Number of keys can't be greater than number of args"))?;
-        let limit = match args.option().as_deref() {
-            None => None,
-            Some("LIMIT") => {
-                let limit = u64::try_from(args.int()?).map_err(|_| CmdError::new("ERR LIMIT can't be negative"))?;
-                (limit > 0).then_some(limit as usize)
-            }
-            Some(_) => return Err(CmdError::syntax()),
-        };
-        args.finish()?;
+        let (keys, limit) = args.keys_and_limit()?;
         let inputs = Inputs {
             operation: Operation::Intersection,
             weights: vec![1.0; keys.len()],
@@ -216,7 +207,7 @@ impl ZInterCard {
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        let shared = self.inputs.combine(view).await?.len();
+        let shared = self.inputs.combine(view).await?.len() as u64;
         Ok(Reply::count(self.limit.map_or(shared, |limit| shared.min(limit))))
     }
 }

@@ -139,24 +139,11 @@ pub struct ZRandMember {
 impl ZRandMember {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let key = args.key()?;
-        if args.remaining() == 0 {
-            return Ok(Self {
-                key,
-                draw: None,
-                with_scores: false,
-            });
-        }
-        let draw = args.draw("members")?;
-        let with_scores = match args.option().as_deref() {
-            None => false,
-            Some("WITHSCORES") => true,
-            Some(_) => return Err(CmdError::syntax()),
-        };
-        args.finish()?;
+        let drawn = args.random_draw("members", Some("WITHSCORES"))?;
         Ok(Self {
             key,
-            draw: Some(draw),
-            with_scores,
+            draw: drawn.map(|(draw, _)| draw),
+            with_scores: drawn.is_some_and(|(_, with_scores)| with_scores),
         })
     }
 

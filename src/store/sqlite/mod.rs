@@ -5,6 +5,7 @@ mod checkpoints;
 pub(super) mod hashes;
 pub(super) mod keys;
 pub(super) mod lists;
+pub(super) mod random;
 pub(super) mod sets;
 pub(super) mod strings;
 pub(super) mod zsets;

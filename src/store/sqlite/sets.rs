@@ -66,45 +66,6 @@ pub(in crate::store) async fn scan(
         .await
 }
 
-/// `picks` members drawn at random, each on its own (see `hashes::random_picks`).
-pub(in crate::store) async fn random_picks(
-    conn: &mut Connection,
-    key_id: i64,
-    picks: u64,
-) -> Result<Vec<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "with recursive
-             top(seq) as (select max(seq) from set_members where key_id = ?1),
-             draws(n, at) as (
-                 select 1, abs(random()) % ((select seq from top) + 1)
-                 union all
-                 select n + 1, abs(random()) % ((select seq from top) + 1) from draws where n < ?2
-             )
-         select m.member from draws
-         join set_members m on m.key_id = ?1 and m.seq = coalesce(
-             (select min(seq) from set_members where key_id = ?1 and seq >= draws.at),
-             (select min(seq) from set_members where key_id = ?1))
-         order by draws.n",
-    )
-    .bind(key_id)
-    .bind(i64::try_from(picks).unwrap_or(i64::MAX))
-    .fetch_all(conn)
-    .await
-}
-
-/// Up to `count` distinct members in random order.
-pub(in crate::store) async fn random_distinct(
-    conn: &mut Connection,
-    key_id: i64,
-    count: u64,
-) -> Result<Vec<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar("select member from set_members where key_id = ? order by random() limit ?")
-        .bind(key_id)
-        .bind(i64::try_from(count).unwrap_or(i64::MAX))
-        .fetch_all(conn)
-        .await
-}
-
 /// The members of the set `first` that are in every set of `others` (distinct ids, as a
 /// JSON array), in member order, at most `limit` (all, if `None`): the first set is walked,
 /// so it should be the smallest.
