@@ -1,0 +1,141 @@
+//! Lists, sets and sorted sets in the store: each value table is written and read back in its
+//! order, and a collection's rows go with its last element, its key, its expiry and FLUSHDB.
+
+use bytes::Bytes;
+use litekv::store::{Combine, End, Order, Range, ScoreBound, Selection, Store, StoreError};
+
+use crate::helpers::{NOW, TestDatabase, bytes, job};
+
+const TABLES: [&str; 3] = ["list_items", "set_members", "zset_members"];
+
+fn all(texts: &[&str]) -> Vec<Bytes> {
+    texts.iter().map(|text| bytes(text)).collect()
+}
+
+/// Writes the list `l` (a b c), the set `s` (x y) and the sorted set `z` (one 1, two 2).
+async fn write_one_of_each(store: &Store) {
+    store
+        .write(job(|tx| {
+            Box::pin(async move {
+                tx.push_list(b"l", &all(&["b", "c"]), End::Tail, false, NOW).await?;
+                tx.push_list(b"l", &all(&["a"]), End::Head, false, NOW).await?;
+                tx.add_set_members(b"s", &all(&["y", "x", "y"]), NOW).await?;
+                tx.put_zset_members(b"z", &[(bytes("two"), 2.0), (bytes("one"), 1.0)], NOW)
+                    .await
+            })
+        }))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn each_value_table_reads_back_in_its_order() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    write_one_of_each(&store).await;
+    let mut view = store.read(NOW);
+    assert_eq!(view.list_range(b"l", 0, -1).await.unwrap(), all(&["a", "b", "c"]));
+    assert_eq!(view.list_item(b"l", -1).await.unwrap(), Some(bytes("c")));
+    assert_eq!(view.list_len(b"l").await.unwrap(), 3);
+    assert_eq!(view.set_members(b"s").await.unwrap(), all(&["x", "y"]));
+    assert_eq!(view.set_contains(b"s", &all(&["x", "z"])).await.unwrap(), [true, false]);
+    let everything = Selection::ranks(0, -1, Order::Ascending);
+    assert_eq!(
+        view.zset_range(b"z", &everything).await.unwrap(),
+        [(bytes("one"), 1.0), (bytes("two"), 2.0)]
+    );
+    let above_one = Range::Score {
+        min: ScoreBound {
+            score: 1.0,
+            exclusive: true,
+        },
+        max: ScoreBound {
+            score: f64::INFINITY,
+            exclusive: false,
+        },
+    };
+    assert_eq!(view.zset_count(b"z", &above_one).await.unwrap(), 1);
+    assert_eq!(
+        view.zset_rank(b"z", b"two", Order::Descending).await.unwrap(),
+        Some((0, 2.0))
+    );
+    assert!(matches!(view.list_len(b"s").await, Err(StoreError::WrongType)));
+    assert!(matches!(view.set_members(b"z").await, Err(StoreError::WrongType)));
+    assert!(matches!(view.zset_len(b"l").await, Err(StoreError::WrongType)));
+    assert!(matches!(
+        view.set_combine(&[bytes("s"), bytes("l")], Combine::Union).await,
+        Err(StoreError::WrongType)
+    ));
+    drop(view);
+    for table in TABLES {
+        assert!(database.element_rows(table).await > 0, "{table}");
+    }
+    store.close().await;
+}
+
+#[tokio::test]
+async fn removing_the_last_element_deletes_the_key_and_its_rows() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    write_one_of_each(&store).await;
+    store
+        .write(job(|tx| {
+            Box::pin(async move {
+                tx.pop_list(b"l", End::Head, 10, NOW).await?;
+                tx.remove_set_members(b"s", &all(&["x", "y"]), NOW).await?;
+                tx.remove_zset_members(b"z", &all(&["one", "two"]), NOW).await
+            })
+        }))
+        .await
+        .unwrap();
+    let mut view = store.read(NOW);
+    for key in ["l", "s", "z"] {
+        assert_eq!(view.info(key.as_bytes()).await.unwrap(), None, "{key}");
+    }
+    drop(view);
+    for table in TABLES {
+        assert_eq!(database.element_rows(table).await, 0, "{table}");
+    }
+    store.close().await;
+}
+
+#[tokio::test]
+async fn expiry_copy_and_flush_carry_or_remove_every_tables_rows() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    write_one_of_each(&store).await;
+    store
+        .write(job(|tx| {
+            Box::pin(async move {
+                for key in ["l", "s", "z"] {
+                    tx.copy(key.as_bytes(), format!("{key}-copy").as_bytes()).await?;
+                    tx.set_expiry(key.as_bytes(), Some(NOW + 1)).await?;
+                }
+                Ok(())
+            })
+        }))
+        .await
+        .unwrap();
+    let counts = [3, 2, 2];
+    for (table, count) in TABLES.into_iter().zip(counts) {
+        assert_eq!(
+            database.element_rows(table).await,
+            2 * count,
+            "{table} after the copies"
+        );
+    }
+    assert_eq!(store.purge_expired_batch(NOW + 1, 10).await.unwrap(), 3);
+    for (table, count) in TABLES.into_iter().zip(counts) {
+        assert_eq!(database.element_rows(table).await, count, "{table} after the purge");
+    }
+    let mut view = store.read(NOW + 1);
+    assert_eq!(view.list_range(b"l-copy", 0, -1).await.unwrap(), all(&["a", "b", "c"]));
+    assert_eq!(view.set_len(b"s-copy").await.unwrap(), 2);
+    assert_eq!(view.zset_len(b"z-copy").await.unwrap(), 2);
+    drop(view);
+    store.write(job(|tx| Box::pin(tx.delete_all()))).await.unwrap();
+    for table in TABLES {
+        assert_eq!(database.element_rows(table).await, 0, "{table} after FLUSHDB");
+    }
+    store.close().await;
+}
