@@ -2,6 +2,7 @@
 //! absolute time in unix milliseconds, and times that overflow are errors, as in Redis.
 
 use super::CmdError;
+use super::args::Args;
 
 /// The unit a command's time is given or answered in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +82,99 @@ impl Expiry {
                 .map(Some)
                 .ok_or_else(|| CmdError::invalid_expire_time(command)),
             Self::At(ms) => Ok(Some(ms)),
+        }
+    }
+}
+
+/// EXPIRE's conditions on the current expiry (Redis 7). Several may hold at once (XX GT),
+/// but not all combinations make sense.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExpireCondition {
+    /// NX: only if the key has no expiry.
+    no_expiry: bool,
+    /// XX: only if it has one.
+    has_expiry: bool,
+    /// GT: only if the new expiry is later ("no expiry" counts as infinite, so never).
+    later: bool,
+    /// LT: only if the new expiry is sooner ("no expiry" counts as infinite, so always).
+    sooner: bool,
+}
+
+impl ExpireCondition {
+    /// Parses NX, XX, GT and LT up to the end of the arguments, or up to and including the
+    /// word `until` (HEXPIRE's `FIELDS`), which must then come.
+    pub fn parse(args: &mut Args, until: Option<&str>) -> Result<Self, CmdError> {
+        let mut condition = Self::default();
+        let mut reached = until.is_none();
+        while let Some(option) = args.option() {
+            if Some(option.as_str()) == until {
+                reached = true;
+                break;
+            }
+            match option.as_str() {
+                "NX" => condition.no_expiry = true,
+                "XX" => condition.has_expiry = true,
+                "GT" => condition.later = true,
+                "LT" => condition.sooner = true,
+                _ if until.is_some() => return Err(missing_fields()),
+                _ => return Err(CmdError::new(format!("ERR Unsupported option {option}"))),
+            }
+        }
+        if !reached {
+            return Err(missing_fields());
+        }
+        if condition.no_expiry && (condition.has_expiry || condition.later || condition.sooner) {
+            return Err(CmdError::new(
+                "ERR NX and XX, GT or LT options at the same time are not compatible",
+            ));
+        }
+        if condition.later && condition.sooner {
+            return Err(CmdError::new(
+                "ERR GT and LT options at the same time are not compatible",
+            ));
+        }
+        Ok(condition)
+    }
+
+    pub fn allows(self, current: Option<i64>, new: i64) -> bool {
+        !(self.no_expiry && current.is_some()
+            || self.has_expiry && current.is_none()
+            || self.later && current.is_none_or(|current| new <= current)
+            || self.sooner && current.is_some_and(|current| new >= current))
+    }
+}
+
+/// The error for HEXPIRE and its kin without their `FIELDS numfields field ...`.
+pub fn missing_fields() -> CmdError {
+    CmdError::new("ERR Mandatory argument FIELDS is missing or not at the right position")
+}
+
+/// The unix milliseconds `time` `unit`s from `base` make; `command` names an overflow.
+pub fn deadline(time: i64, unit: TimeUnit, base: TimeBase, now_ms: i64, command: &str) -> Result<i64, CmdError> {
+    let ms = time.checked_mul(unit.ms());
+    let at = match base {
+        TimeBase::UnixEpoch => ms,
+        TimeBase::FromNow => ms.and_then(|ms| ms.checked_add(now_ms)),
+    };
+    at.ok_or_else(|| CmdError::invalid_expire_time(command))
+}
+
+/// What TTL and its kin answer for `expiry` (`None`: missing; `Some(None)`: no expiry): -2,
+/// -1, or the time left (FromNow) or the unix time (UnixEpoch) in `unit`, seconds rounded to
+/// the nearest.
+pub fn ttl_reply(expiry: Option<Option<i64>>, unit: TimeUnit, base: TimeBase, now_ms: i64) -> i64 {
+    match expiry {
+        None => -2,
+        Some(None) => -1,
+        Some(Some(expires_at)) => {
+            let ms = match base {
+                TimeBase::UnixEpoch => expires_at,
+                TimeBase::FromNow => (expires_at - now_ms).max(0),
+            };
+            match unit {
+                TimeUnit::Milliseconds => ms,
+                TimeUnit::Seconds => (ms + 500) / 1000,
+            }
         }
     }
 }
