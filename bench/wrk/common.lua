@@ -42,6 +42,11 @@ function random_hash()
   return "hash-" .. math.random(0, 9999)
 end
 
+-- One of the 10,000 lists LPUSH and RPOP use.
+function random_list()
+  return "list-" .. math.random(0, 9999)
+end
+
 function random_field()
   return "f" .. math.random(0, 9)
 end

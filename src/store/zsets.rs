@@ -91,6 +91,20 @@ impl Selection {
     }
 }
 
+/// `selection` made ready for the sorted set `id`: a rank range needs its length (a count,
+/// O(n)), a score or member range nothing.
+async fn resolve(
+    conn: &mut sqlite::Connection,
+    id: i64,
+    selection: &Selection,
+) -> Result<Option<Selection>, StoreError> {
+    let len = match selection.range {
+        Range::Rank { .. } => sqlite::zsets::count(conn, id).await?,
+        Range::Score { .. } | Range::Lex { .. } => 0,
+    };
+    Ok(selection.resolved(len))
+}
+
 type Scored = (Bytes, f64);
 
 fn scored(rows: Vec<(Vec<u8>, f64)>) -> Vec<Scored> {
@@ -153,8 +167,7 @@ impl ReadView<'_> {
             return Ok(Vec::new());
         };
         let Conn::Sqlite(conn) = self.conn().await?;
-        let len = sqlite::zsets::count(conn, id).await?;
-        let Some(selection) = selection.resolved(len) else {
+        let Some(selection) = resolve(conn, id, selection).await? else {
             return Ok(Vec::new());
         };
         Ok(scored(sqlite::zsets::range(conn, id, &selection).await?))
@@ -250,8 +263,7 @@ impl WriteTx<'_> {
             return Ok(None);
         };
         let Conn::Sqlite(conn) = self.unchanging();
-        let len = sqlite::zsets::count(conn, id).await?;
-        let taken = match selection.resolved(len) {
+        let taken = match resolve(conn, id, selection).await? {
             Some(selection) => sqlite::zsets::take(conn, id, &selection).await?,
             None => Vec::new(),
         };
