@@ -10,7 +10,8 @@ use super::expiry::TimeUnit::{Milliseconds, Seconds};
 use super::hashes::HSetReply::{CountNew, StatusOk};
 use super::hashes::Parts::{Fields, FieldsAndValues, Values};
 use super::hashes::{
-    HDel, HExists, HGet, HGetAll, HIncrBy, HIncrByFloat, HLen, HMGet, HRandField, HScan, HSet, HStrLen,
+    HDel, HExists, HExpire, HGet, HGetAll, HGetDel, HGetEx, HIncrBy, HIncrByFloat, HLen, HMGet, HPersist, HRandField,
+    HScan, HSet, HSetEx, HStrLen, HTtl,
 };
 use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
 use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
@@ -91,9 +92,9 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time;
-    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, Del,
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, Del,
         Expire, Persist, Rename, Copy, Flush;
 }
 
@@ -150,6 +151,22 @@ const COMMANDS: &[Spec] = &[
     spec("hdel", -3, |a| Ok(HDel::parse(a)?.into())),
     spec("hincrby", 4, |a| Ok(HIncrBy::parse(a)?.into())),
     spec("hincrbyfloat", 4, |a| Ok(HIncrByFloat::parse(a)?.into())),
+    spec("hexpire", -6, |a| Ok(HExpire::parse(a, Seconds, FromNow)?.into())),
+    spec("hpexpire", -6, |a| Ok(HExpire::parse(a, Milliseconds, FromNow)?.into())),
+    spec("hexpireat", -6, |a| Ok(HExpire::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("hpexpireat", -6, |a| {
+        Ok(HExpire::parse(a, Milliseconds, UnixEpoch)?.into())
+    }),
+    spec("httl", -5, |a| Ok(HTtl::parse(a, Seconds, FromNow)?.into())),
+    spec("hpttl", -5, |a| Ok(HTtl::parse(a, Milliseconds, FromNow)?.into())),
+    spec("hexpiretime", -5, |a| Ok(HTtl::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("hpexpiretime", -5, |a| {
+        Ok(HTtl::parse(a, Milliseconds, UnixEpoch)?.into())
+    }),
+    spec("hpersist", -5, |a| Ok(HPersist::parse(a)?.into())),
+    spec("hgetdel", -5, |a| Ok(HGetDel::parse(a)?.into())),
+    spec("hgetex", -5, |a| Ok(HGetEx::parse(a)?.into())),
+    spec("hsetex", -6, |a| Ok(HSetEx::parse(a)?.into())),
     // Lists.
     spec("lpush", -3, |a| Ok(LPush::parse(a, Head, false)?.into())),
     spec("rpush", -3, |a| Ok(LPush::parse(a, Tail, false)?.into())),

@@ -14,7 +14,39 @@ pub enum Draw {
     Repeating(u64),
 }
 
+/// A field's expiry, as HTTL and its kin see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldExpiry {
+    /// No such live field.
+    Missing,
+    Never,
+    /// Unix milliseconds.
+    At(i64),
+}
+
 impl ReadView<'_> {
+    /// The expiry of each of `fields` in the hash `key`; `None` if the key is missing.
+    pub async fn hash_field_expiries(
+        &mut self,
+        key: &[u8],
+        fields: &[Bytes],
+    ) -> Result<Option<Vec<FieldExpiry>>, StoreError> {
+        let Some(id) = self.collection_id(key, KeyType::Hash).await? else {
+            return Ok(None);
+        };
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        let mut expiries = Vec::with_capacity(fields.len());
+        for field in fields {
+            expiries.push(match sqlite::hashes::expiry(conn, id, field, now_ms).await? {
+                None => FieldExpiry::Missing,
+                Some(None) => FieldExpiry::Never,
+                Some(Some(at)) => FieldExpiry::At(at),
+            });
+        }
+        Ok(Some(expiries))
+    }
+
     /// A field's value in the hash `key`; `None` if the key or the field is missing.
     pub async fn hash_field(&mut self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>, StoreError> {
         let now_ms = self.now_ms;
@@ -119,6 +151,25 @@ impl WriteTx<'_> {
             added += u64::from(sqlite::hashes::set(conn, id, field, value, now_ms).await?);
         }
         Ok(added)
+    }
+
+    /// Sets or clears (`None`) the expiry of `fields` of the hash `key`; missing fields and a
+    /// missing key are left alone.
+    pub async fn set_hash_field_expiry(
+        &mut self,
+        key: &[u8],
+        fields: &[Bytes],
+        expires_at: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let Some(id) = self.read(now_ms).collection_id(key, KeyType::Hash).await? else {
+            return Ok(());
+        };
+        for field in fields {
+            let Conn::Sqlite(conn) = self.unchanging();
+            sqlite::hashes::set_expiry(conn, id, field, expires_at).await?;
+        }
+        Ok(())
     }
 
     /// Deletes `fields` from the hash `key`, and the key with its last field. Returns how

@@ -6,6 +6,15 @@ use super::backend::Conn;
 use super::view::Change;
 use super::{KeyInfo, KeyType, Page, ReadView, StoreError, WriteTx, is_live, sqlite};
 
+/// What one purge batch deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Keys: expired ones, and hashes left without a live field.
+    pub keys: u64,
+    /// Hash fields that expired on their own.
+    pub fields: u64,
+}
+
 impl ReadView<'_> {
     /// A live key's type and expiry; `None` for a missing or expired key.
     pub async fn info(&mut self, key: &[u8]) -> Result<Option<KeyInfo>, StoreError> {
@@ -26,6 +35,12 @@ impl ReadView<'_> {
             Some(info) if !is_live(info.expires_at, self.now_ms) => {
                 self.found_expired(key);
                 Ok(None)
+            }
+            Some(info) if info.kind == KeyType::Hash => {
+                // A hash whose every field expired on its own is gone, until the sweep says so.
+                let now_ms = self.now_ms;
+                let Conn::Sqlite(conn) = self.conn().await?;
+                Ok(sqlite::hashes::any_live(conn, key, now_ms).await?.then_some(info))
             }
             found => Ok(found),
         }
@@ -147,11 +162,22 @@ impl WriteTx<'_> {
         Ok(sqlite::keys::delete_all(conn).await?)
     }
 
-    /// Deletes at most `limit` keys that expired by `now_ms`. Returns how many.
-    pub async fn purge_expired(&mut self, now_ms: i64, limit: u32) -> Result<u64, StoreError> {
-        // Purged keys were expired, and readers ignore expired cache entries: nothing to tell.
+    /// Deletes at most `limit` keys that expired by `now_ms`, then, with what is left of
+    /// `limit`, hash fields that expired and the hashes they leave without a live field.
+    pub async fn purge_expired(&mut self, now_ms: i64, limit: u32) -> Result<Purged, StoreError> {
+        // Purged keys were expired, and readers ignore expired cache entries; the cache holds
+        // no hashes: nothing to tell.
         let Conn::Sqlite(conn) = self.unchanging();
-        Ok(sqlite::keys::purge_expired(conn, now_ms, limit).await?)
+        let keys = sqlite::keys::purge_expired(conn, now_ms, limit).await?;
+        let budget = limit.saturating_sub(u32::try_from(keys).unwrap_or(u32::MAX));
+        if budget == 0 {
+            return Ok(Purged { keys, fields: 0 });
+        }
+        let (fields, emptied) = sqlite::hashes::purge_expired(conn, now_ms, budget).await?;
+        Ok(Purged {
+            keys: keys + emptied,
+            fields,
+        })
     }
 
     /// Writes the readiness row, `headroom` bytes larger than its minimum, proving the

@@ -35,7 +35,8 @@ use tokio::sync::oneshot;
 
 use backend::Database;
 use cache::Cache;
-pub use hashes::Draw;
+pub use hashes::{Draw, FieldExpiry};
+pub use keys::Purged;
 pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
 pub use sets::Combine;
 pub use strings::StringWrite;
@@ -216,6 +217,9 @@ const HEADROOM: u32 = 256 * 1024;
 /// Counter of expired keys deleted, labelled by what found them: a read or a sweep.
 const EXPIRED_KEYS_DELETED: &str = "litekv_expired_keys_deleted_total";
 
+/// Counter of hash fields deleted by the sweep once their own expiry passed.
+const EXPIRED_HASH_FIELDS_DELETED: &str = "litekv_expired_hash_fields_deleted_total";
+
 /// Writes a consistent copy of the database named by `options` to the new file
 /// `destination`, while a server may be writing to it: an online backup. Returns the keys in
 /// the copy, counted once SQLite checked it.
@@ -299,12 +303,14 @@ impl Store {
         Ok(deleted)
     }
 
-    /// Deletes at most `limit` keys that expired by `now_ms`, in one transaction of their own
-    /// unless other writes share it. Returns how many were deleted.
+    /// Deletes at most `limit` keys and hash fields that expired by `now_ms` (and hashes
+    /// left without a field), in one transaction of its own unless other writes share it.
+    /// Returns how many keys and fields were deleted: less than `limit` when none is left.
     pub async fn purge_expired_batch(&self, now_ms: i64, limit: u32) -> Result<u64, StoreError> {
-        let purged = self.write(PurgeExpired { now_ms, limit }).await?;
-        metrics::counter!(EXPIRED_KEYS_DELETED, "by" => "sweep").increment(purged);
-        Ok(purged)
+        let Purged { keys, fields } = self.write(PurgeExpired { now_ms, limit }).await?;
+        metrics::counter!(EXPIRED_KEYS_DELETED, "by" => "sweep").increment(keys);
+        metrics::counter!(EXPIRED_HASH_FIELDS_DELETED).increment(fields);
+        Ok(keys + fields)
     }
 
     /// Commits a one-row write through the writer, as every write goes: succeeds only if the
@@ -387,9 +393,9 @@ struct PurgeExpired {
 }
 
 impl WriteJob for PurgeExpired {
-    type Output = u64;
+    type Output = Purged;
 
-    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<u64, StoreError>> {
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Purged, StoreError>> {
         Box::pin(tx.purge_expired(self.now_ms, self.limit))
     }
 }

@@ -325,3 +325,145 @@ async fn hrandfield_draws_fields_distinct_or_repeating() {
         .await;
     engine.close().await;
 }
+
+#[tokio::test]
+async fn fields_expire_on_their_own() {
+    let engine = TestEngine::new().await;
+    let ints = |values: &[i64]| Reply::Array(values.iter().map(|&value| int(value)).collect());
+    engine
+        .expect(&[
+            (&["HSET", "h", "f1", "v1", "f2", "v2", "f3", "v3"], int(3)),
+            (&["HEXPIRE", "h", "10", "FIELDS", "2", "f2", "f3"], ints(&[1, 1])),
+            (
+                &["HTTL", "h", "FIELDS", "4", "f1", "f2", "f3", "nope"],
+                ints(&[-1, 10, 10, -2]),
+            ),
+            (&["HPTTL", "h", "FIELDS", "1", "f2"], ints(&[10_000])),
+            (&["HEXPIRETIME", "h", "FIELDS", "1", "f2"], ints(&[1_767_225_610])),
+            (&["HPEXPIRETIME", "h", "FIELDS", "1", "f2"], ints(&[1_767_225_610_000])),
+            (&["HTTL", "missing", "FIELDS", "2", "a", "b"], ints(&[-2, -2])),
+            // The conditions read a field without expiry as one that never expires.
+            (&["HEXPIRE", "h", "20", "NX", "FIELDS", "2", "f1", "f2"], ints(&[1, 0])),
+            (&["HEXPIRE", "h", "5", "GT", "FIELDS", "1", "f2"], ints(&[0])),
+            (&["HPEXPIRE", "h", "5000", "LT", "FIELDS", "1", "f2"], ints(&[1])),
+            (&["HEXPIRE", "h", "30", "XX", "FIELDS", "1", "f3"], ints(&[1])),
+            (
+                &["HPERSIST", "h", "FIELDS", "3", "f1", "nope", "f1"],
+                ints(&[1, -2, -1]),
+            ),
+            (&["HTTL", "h", "FIELDS", "3", "f1", "f2", "f3"], ints(&[-1, 5, 30])),
+            (&["HEXPIREAT", "h", "1", "FIELDS", "1", "f3"], ints(&[2])),
+            (&["HEXISTS", "h", "f3"], int(0)),
+            (&["HEXPIRE", "missing", "10", "FIELDS", "1", "a"], ints(&[-2])),
+            (
+                &["HEXPIRE", "h", "10", "FIELDS", "0", "f1"],
+                err("ERR Parameter `numFields` should be greater than 0"),
+            ),
+            (
+                &["HEXPIRE", "h", "10", "FIELDS", "2", "f1"],
+                err("ERR The `numfields` parameter must match the number of arguments"),
+            ),
+            (
+                &["HEXPIRE", "h", "10", "1", "f1", "x"],
+                err("ERR Mandatory argument FIELDS is missing or not at the right position"),
+            ),
+            (
+                &["HEXPIRE", "h", "-1", "FIELDS", "1", "f1"],
+                err("ERR invalid expire time in 'hexpire' command"),
+            ),
+            (
+                &["HEXPIRE", "h", "10", "NX", "XX", "FIELDS", "1", "f1"],
+                err("ERR NX and XX, GT or LT options at the same time are not compatible"),
+            ),
+        ])
+        .await;
+    engine.clock.advance(std::time::Duration::from_millis(5000));
+    engine
+        .expect(&[
+            (&["HGET", "h", "f2"], nil()),
+            (&["HGETALL", "h"], bulks(&["f1", "v1"])),
+            (&["HLEN", "h"], int(1)),
+            (&["HEXPIRE", "h", "1", "FIELDS", "1", "f1"], ints(&[1])),
+        ])
+        .await;
+    engine.clock.advance(std::time::Duration::from_millis(1000));
+    // Every field expired: the hash is gone for every command, before any sweep.
+    engine
+        .expect(&[
+            (&["EXISTS", "h"], int(0)),
+            (&["TYPE", "h"], status("none")),
+            (&["HLEN", "h"], int(0)),
+            (&["HTTL", "h", "FIELDS", "1", "f1"], ints(&[-2])),
+        ])
+        .await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn fields_read_and_written_with_their_expiry() {
+    let engine = TestEngine::new().await;
+    let ints = |values: &[i64]| Reply::Array(values.iter().map(|&value| int(value)).collect());
+    engine
+        .expect(&[
+            (&["HSET", "h", "a", "1", "b", "2", "c", "3"], int(3)),
+            (
+                &["HGETDEL", "h", "FIELDS", "2", "a", "nope"],
+                Reply::Array(vec![bulk("1"), nil()]),
+            ),
+            (&["HEXISTS", "h", "a"], int(0)),
+            (
+                &["HGETEX", "h", "EX", "50", "FIELDS", "2", "b", "nope"],
+                Reply::Array(vec![bulk("2"), nil()]),
+            ),
+            (&["HTTL", "h", "FIELDS", "2", "b", "c"], ints(&[50, -1])),
+            (
+                &["HGETEX", "h", "PERSIST", "FIELDS", "1", "b"],
+                Reply::Array(vec![bulk("2")]),
+            ),
+            (&["HTTL", "h", "FIELDS", "1", "b"], ints(&[-1])),
+            (&["HGETEX", "h", "FIELDS", "1", "c"], Reply::Array(vec![bulk("3")])),
+            (
+                &["HGETEX", "h", "PXAT", "1", "FIELDS", "1", "c"],
+                Reply::Array(vec![bulk("3")]),
+            ),
+            (&["HEXISTS", "h", "c"], int(0)),
+            (
+                &["HGETEX", "h", "EX", "0", "FIELDS", "1", "b"],
+                err("ERR invalid expire time in 'hgetex' command"),
+            ),
+            (&["HGETEX", "h", "EX", "5"], arity("hgetex")),
+            (&["HSETEX", "h", "EX", "100", "FIELDS", "2", "x", "1", "y", "2"], int(1)),
+            (&["HTTL", "h", "FIELDS", "2", "x", "y"], ints(&[100, 100])),
+            (&["HSETEX", "h", "KEEPTTL", "FIELDS", "1", "x", "one"], int(1)),
+            (&["HTTL", "h", "FIELDS", "1", "x"], ints(&[100])),
+            (&["HSETEX", "h", "FIELDS", "1", "x", "uno"], int(1)),
+            (&["HTTL", "h", "FIELDS", "1", "x"], ints(&[-1])),
+            (&["HSETEX", "h", "FNX", "FIELDS", "2", "x", "9", "new", "9"], int(0)),
+            (&["HSETEX", "h", "FXX", "FIELDS", "2", "x", "9", "new", "9"], int(0)),
+            (
+                &["HSETEX", "h", "FXX", "PX", "2000", "FIELDS", "2", "x", "9", "y", "9"],
+                int(1),
+            ),
+            (&["HPTTL", "h", "FIELDS", "2", "x", "y"], ints(&[2000, 2000])),
+            (&["HSETEX", "h", "FNX", "FIELDS", "1", "new", "n"], int(1)),
+            (&["HGETALL", "h"], bulks(&["b", "2", "new", "n", "x", "9", "y", "9"])),
+            (
+                &["HSETEX", "h", "FIELDS", "2", "x", "1"],
+                err("ERR The `numfields` parameter must match the number of arguments"),
+            ),
+            (
+                &["HSETEX", "h", "EX", "10", "x", "1", "y"],
+                err("ERR Mandatory argument FIELDS is missing or not at the right position"),
+            ),
+            (
+                &["HSETEX", "s", "FIELDS", "1", "f", &"v".repeat(65)],
+                err("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+            ),
+            (&["SET", "s", "v"], ok()),
+            (&["HEXPIRE", "s", "10", "FIELDS", "1", "f"], err(WRONGTYPE)),
+            (&["HTTL", "s", "FIELDS", "1", "f"], err(WRONGTYPE)),
+            (&["HGETDEL", "s", "FIELDS", "1", "f"], err(WRONGTYPE)),
+        ])
+        .await;
+    engine.close().await;
+}

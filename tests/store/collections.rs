@@ -2,9 +2,9 @@
 //! order, and a collection's rows go with its last element, its key, its expiry and FLUSHDB.
 
 use bytes::Bytes;
-use litekv::store::{Combine, End, Order, Range, ScoreBound, Selection, Store, StoreError};
+use litekv::store::{Combine, End, KeyType, Order, Range, ScoreBound, Selection, Store, StoreError};
 
-use crate::helpers::{NOW, TestDatabase, bytes, job};
+use crate::helpers::{NOW, TestDatabase, bytes, job, set_hash};
 
 const TABLES: [&str; 3] = ["list_items", "set_members", "zset_members"];
 
@@ -137,5 +137,40 @@ async fn expiry_copy_and_flush_carry_or_remove_every_tables_rows() {
     for table in TABLES {
         assert_eq!(database.element_rows(table).await, 0, "{table} after FLUSHDB");
     }
+    store.close().await;
+}
+
+#[tokio::test]
+async fn the_sweep_deletes_expired_hash_fields_and_the_hashes_they_empty() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    set_hash(&store, "emptied", &[("a", "1"), ("b", "2")]).await.unwrap();
+    set_hash(&store, "kept", &[("x", "1"), ("y", "2")]).await.unwrap();
+    store
+        .write(job(|tx| {
+            Box::pin(async move {
+                tx.set_hash_field_expiry(b"emptied", &all(&["a", "b"]), Some(NOW + 1), NOW)
+                    .await?;
+                tx.set_hash_field_expiry(b"kept", &all(&["x"]), Some(NOW + 1), NOW)
+                    .await
+            })
+        }))
+        .await
+        .unwrap();
+    // Before the sweep, a hash whose every field expired is already gone for readers.
+    let mut view = store.read(NOW + 1);
+    assert_eq!(view.info(b"emptied").await.unwrap(), None);
+    assert_eq!(view.hash_fields(b"kept").await.unwrap(), [(bytes("y"), bytes("2"))]);
+    drop(view);
+    // Three fields and one emptied hash: four deletions, fewer than the batch of 10.
+    assert_eq!(store.purge_expired_batch(NOW + 1, 10).await.unwrap(), 4);
+    assert_eq!(database.element_rows("hash_fields").await, 1);
+    let mut view = store.read(NOW + 1);
+    assert_eq!(
+        view.info(b"kept").await.unwrap().map(|info| info.kind),
+        Some(KeyType::Hash)
+    );
+    drop(view);
+    assert_eq!(store.purge_expired_batch(NOW + 1, 10).await.unwrap(), 0);
     store.close().await;
 }

@@ -149,3 +149,80 @@ pub(in crate::store) async fn scan(
     .fetch_all(conn)
     .await
 }
+
+/// A live field's expiry: `None` if the field is missing or expired, `Some(None)` if it never
+/// expires.
+pub(in crate::store) async fn expiry(
+    conn: &mut Connection,
+    key_id: i64,
+    field: &[u8],
+    now_ms: i64,
+) -> Result<Option<Option<i64>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select expires_at from hash_fields
+         where key_id = ? and field = ? and (expires_at is null or expires_at > ?)",
+    )
+    .bind(key_id)
+    .bind(field)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Sets or clears (`None`) a field's expiry.
+pub(in crate::store) async fn set_expiry(
+    conn: &mut Connection,
+    key_id: i64,
+    field: &[u8],
+    expires_at: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update hash_fields set expires_at = ? where key_id = ? and field = ?")
+        .bind(expires_at)
+        .bind(key_id)
+        .bind(field)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Whether the hash `key` has a live field: one whose fields all expired is gone.
+pub(in crate::store) async fn any_live(conn: &mut Connection, key: &[u8], now_ms: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "select exists (select 1 from keys k join hash_fields f on f.key_id = k.id
+         where k.key = ? and (f.expires_at is null or f.expires_at > ?))",
+    )
+    .bind(key)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await
+}
+
+/// Deletes up to `limit` fields that expired by `now_ms`, oldest expiry first, then the
+/// hashes they leave without a live field. Returns how many fields and keys went.
+pub(in crate::store) async fn purge_expired(
+    conn: &mut Connection,
+    now_ms: i64,
+    limit: u32,
+) -> Result<(u64, u64), sqlx::Error> {
+    let hashes: Vec<i64> = sqlx::query_scalar(
+        "delete from hash_fields where (key_id, field) in (
+             select key_id, field from hash_fields where expires_at <= ?1 order by expires_at limit ?2
+         )
+         returning key_id",
+    )
+    .bind(now_ms)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let fields = hashes.len() as u64;
+    let emptied = sqlx::query(
+        "delete from keys where id in (select value from json_each(?1)) and type = 'hash'
+         and not exists (select 1 from hash_fields f
+                         where f.key_id = keys.id and (f.expires_at is null or f.expires_at > ?2))",
+    )
+    .bind(serde_json::to_string(&hashes).expect("integers serialize"))
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok((fields, emptied.rows_affected()))
+}
