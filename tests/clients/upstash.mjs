@@ -162,6 +162,20 @@ await expect("hscan", redis.hscan("profile", 0, { match: "a*" }), ["0", ["age", 
 await expect("type of a hash", redis.type("profile"), "hash");
 await expect("set a string", redis.set("plain", "text"), "OK");
 await expectError("hget on a string", redis.hget("plain", "x"), /WRONGTYPE/);
+// Fields that expire on their own.
+await expect("hset for expiry", redis.hset("fresh", { a: 1, b: 2, c: 3 }), 3);
+await expect("hexpire", redis.hexpire("fresh", ["a", "missing"], 100), [1, -2]);
+await expect("hexpire nx", redis.hexpire("fresh", "a", 50, "NX"), [0]);
+await expect("hpexpire", redis.hpexpire("fresh", "b", 100000), [1]);
+await expect("httl", redis.httl("fresh", ["a", "b", "c"]), [100, 100, -1]);
+await expect("hpersist", redis.hpersist("fresh", ["a", "c"]), [1, -1]);
+await expect("hgetex", redis.hgetex("fresh", { ex: 30 }, "c"), { c: 3 });
+await expect("httl after hgetex", redis.httl("fresh", "c"), [30]);
+await expect("hsetex", redis.hsetex("fresh", { expiration: { ex: 60 } }, { d: 4 }), 1);
+await expect("hsetex fnx", redis.hsetex("fresh", { conditional: "FNX" }, { d: 5 }), 0);
+await expect("httl after hsetex", redis.httl("fresh", "d"), [60]);
+await expect("hgetdel", redis.hgetdel("fresh", "a", "d"), { a: 1, d: 4 });
+await expect("hkeys after hgetdel", redis.hkeys("fresh"), ["b", "c"]);
 await expect("hdel the last fields", redis.hdel("other", "a", "b"), 2);
 await expect("a hash goes with its last field", redis.exists("other"), 0);
 

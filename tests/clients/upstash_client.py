@@ -147,6 +147,18 @@ expect("hdel", redis.hdel("profile", "score", "missing"), 1)
 expect("hrandfield", redis.hrandfield("profile") in ("age", "lang", "name"), True)
 expect("hrandfield withvalues", redis.hrandfield("profile", 5, withvalues=True), {"age": "37", "lang": "en", "name": "Ada"})
 expect("hscan", redis.hscan("profile", 0, match="a*"), (0, {"age": "37"}))
+# Fields that expire on their own.
+expect("hset for expiry", redis.hset("fresh", values={"a": "1", "b": "2", "c": "3"}), 3)
+expect("hexpire", redis.hexpire("fresh", ["a", "missing"], 100), [1, -2])
+expect("hexpire nx", redis.hexpire("fresh", "a", 50, nx=True), [0])
+expect("httl", redis.httl("fresh", ["a", "b"]), [100, -1])
+expect("hpersist", redis.hpersist("fresh", ["a", "b"]), [1, -1])
+expect("hgetex", redis.hgetex("fresh", "c", ex=30), ["3"])
+expect("httl after hgetex", redis.httl("fresh", "c"), [30])
+expect("hsetex", redis.hsetex("fresh", values={"d": "4"}, ex=60), 1)
+expect("hsetex fnx", redis.hsetex("fresh", "d", "5", fnx=True), 0)
+expect("hgetdel", redis.hgetdel("fresh", "a", "d"), ["1", "4"])
+expect("hkeys after hgetdel", redis.hkeys("fresh"), ["b", "c"])
 expect_error("hget on a string", lambda: (redis.set("plain", "text"), redis.hget("plain", "x")), "WRONGTYPE")
 
 # Lists: a queue and its edits.
