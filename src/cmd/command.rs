@@ -13,7 +13,7 @@ use super::hashes::{
     HDel, HExists, HExpire, HGet, HGetAll, HGetDel, HGetEx, HIncrBy, HIncrByFloat, HLen, HMGet, HPersist, HRandField,
     HScan, HSet, HSetEx, HStrLen, HTtl,
 };
-use super::keys::{Copy, Del, Exists, Expire, Keys, Persist, RandomKey, Rename, Scan, Ttl, Type};
+use super::keys::{Copy, Del, Exists, Expire, Keys, Object, Persist, RandomKey, Rename, Scan, Ttl, Type};
 use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
 use super::server::{DbSize, Echo, Flush, Ping, Time};
 use super::sets::{
@@ -92,7 +92,7 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Object, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time;
     write: Set, GetDel, GetEx, MSet, Append, SetRange, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, Del,
         Expire, Persist, Rename, Copy, Flush;
@@ -273,6 +273,7 @@ const COMMANDS: &[Spec] = &[
     spec("expiretime", 2, |a| Ok(Ttl::parse(a, Seconds, UnixEpoch)?.into())),
     spec("pexpiretime", 2, |a| Ok(Ttl::parse(a, Milliseconds, UnixEpoch)?.into())),
     spec("type", 2, |a| Ok(Type::parse(a)?.into())),
+    spec("object", -2, |a| Ok(Object::parse(a)?.into())),
     spec("rename", 3, |a| Ok(Rename::parse(a, Always)?.into())),
     spec("renamenx", 3, |a| Ok(Rename::parse(a, IfMissing)?.into())),
     spec("copy", -3, |a| Ok(Copy::parse(a)?.into())),

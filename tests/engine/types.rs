@@ -70,3 +70,58 @@ async fn in_a_transaction_wrongtype_fails_its_command_alone() {
     assert_eq!(replies, [ok(), err(WRONGTYPE), int(2)]);
     engine.close().await;
 }
+
+#[tokio::test]
+async fn commands_on_keys_work_on_every_type() {
+    let engine = TestEngine::new().await;
+    let scanned = |keys: &[&str]| {
+        litekv::cmd::Reply::Array(vec![
+            bulk("0"),
+            litekv::cmd::Reply::Array(keys.iter().map(|key| bulk(key)).collect()),
+        ])
+    };
+    engine
+        .expect(&[
+            (&["SET", "s", "12345"], ok()),
+            (&["SET", "long", &"x".repeat(45)], ok()),
+            (&["HSET", "h", "f", "v"], int(1)),
+            (&["RPUSH", "l", "a"], int(1)),
+            (&["SADD", "set", "a"], int(1)),
+            (&["ZADD", "z", "1", "a"], int(1)),
+            (&["DBSIZE"], int(6)),
+            (&["EXISTS", "s", "h", "l", "set", "z", "nope"], int(5)),
+            (&["TOUCH", "h", "l", "set", "z"], int(4)),
+            (&["TYPE", "l"], status("list")),
+            (&["TYPE", "set"], status("set")),
+            (&["TYPE", "z"], status("zset")),
+            (&["OBJECT", "ENCODING", "s"], bulk("int")),
+            (&["OBJECT", "ENCODING", "long"], bulk("raw")),
+            (&["OBJECT", "ENCODING", "h"], bulk("hashtable")),
+            (&["OBJECT", "ENCODING", "l"], bulk("quicklist")),
+            (&["OBJECT", "ENCODING", "set"], bulk("hashtable")),
+            (&["OBJECT", "ENCODING", "z"], bulk("skiplist")),
+            (&["OBJECT", "ENCODING", "nope"], litekv::cmd::Reply::Nil),
+            (
+                &["OBJECT", "FREQ", "s"],
+                err("ERR unknown subcommand 'freq'. litekv answers OBJECT ENCODING only"),
+            ),
+            (&["SCAN", "0", "TYPE", "list"], scanned(&["l"])),
+            (&["SCAN", "0", "TYPE", "zset"], scanned(&["z"])),
+            (&["EXPIRE", "l", "100"], int(1)),
+            (&["TTL", "l"], int(100)),
+            (&["RENAME", "l", "l2"], ok()),
+            (&["TTL", "l2"], int(100)),
+            (&["COPY", "z", "z2"], int(1)),
+            (&["ZSCORE", "z2", "a"], bulk("1")),
+            (&["COPY", "set", "z2", "REPLACE"], int(1)),
+            (&["TYPE", "z2"], status("set")),
+            (&["UNLINK", "set", "z2"], int(2)),
+            (&["DEL", "h", "l2"], int(2)),
+            (&["DBSIZE"], int(3)),
+            (&["FLUSHDB"], ok()),
+            (&["DBSIZE"], int(0)),
+            (&["RANDOMKEY"], litekv::cmd::Reply::Nil),
+        ])
+        .await;
+    engine.close().await;
+}

@@ -3,10 +3,12 @@
 
 mod del;
 mod expire;
+mod object;
 mod rename;
 mod scan;
 
 pub use del::{Del, Exists, Type};
 pub use expire::{Expire, Persist, Ttl};
+pub use object::Object;
 pub use rename::{Copy, Rename};
 pub use scan::{Keys, RandomKey, Scan};
