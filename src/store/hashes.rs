@@ -38,10 +38,10 @@ impl ReadView<'_> {
         let Conn::Sqlite(conn) = self.conn().await?;
         let mut expiries = Vec::with_capacity(fields.len());
         for field in fields {
-            expiries.push(match sqlite::hashes::expiry(conn, id, field, now_ms).await? {
+            expiries.push(match sqlite::hashes::live_field(conn, id, field, now_ms).await? {
                 None => FieldExpiry::Missing,
-                Some(None) => FieldExpiry::Never,
-                Some(Some(at)) => FieldExpiry::At(at),
+                Some((_, None)) => FieldExpiry::Never,
+                Some((_, Some(at))) => FieldExpiry::At(at),
             });
         }
         Ok(Some(expiries))
@@ -71,7 +71,8 @@ impl ReadView<'_> {
         let Conn::Sqlite(conn) = self.conn().await?;
         let mut values = Vec::with_capacity(fields.len());
         for field in fields {
-            values.push(sqlite::hashes::field(conn, id, field, now_ms).await?.map(Bytes::from));
+            let found = sqlite::hashes::live_field(conn, id, field, now_ms).await?;
+            values.push(found.map(|(value, _)| Bytes::from(value)));
         }
         Ok(values)
     }

@@ -31,14 +31,16 @@ pub(in crate::store) async fn field_of_key(
     .transpose()
 }
 
-pub(in crate::store) async fn field(
+/// A live field's value and expiry (`None`: it never expires); `None` if the field is
+/// missing or expired.
+pub(in crate::store) async fn live_field(
     conn: &mut Connection,
     key_id: i64,
     field: &[u8],
     now_ms: i64,
-) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "select value from hash_fields
+) -> Result<Option<(Vec<u8>, Option<i64>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select value, expires_at from hash_fields
          where key_id = ? and field = ? and (expires_at is null or expires_at > ?)",
     )
     .bind(key_id)
@@ -147,25 +149,6 @@ pub(in crate::store) async fn scan(
     .bind(now_ms)
     .bind(count)
     .fetch_all(conn)
-    .await
-}
-
-/// A live field's expiry: `None` if the field is missing or expired, `Some(None)` if it never
-/// expires.
-pub(in crate::store) async fn expiry(
-    conn: &mut Connection,
-    key_id: i64,
-    field: &[u8],
-    now_ms: i64,
-) -> Result<Option<Option<i64>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "select expires_at from hash_fields
-         where key_id = ? and field = ? and (expires_at is null or expires_at > ?)",
-    )
-    .bind(key_id)
-    .bind(field)
-    .bind(now_ms)
-    .fetch_optional(conn)
     .await
 }
 
