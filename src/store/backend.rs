@@ -12,6 +12,8 @@ use super::{KeyInfo, StoreError, StoreOptions};
 /// A key's row: its type and expiry, and its value if it is a string.
 pub(super) type Row = (KeyInfo, Option<Bytes>);
 
+pub(super) use sqlite::FieldOfKey;
+
 /// An open database.
 #[derive(Clone, Debug)]
 pub(super) enum Database {
@@ -57,6 +59,16 @@ impl Database {
     pub(super) async fn get_many(&self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
         let Self::Sqlite(database) = self;
         Ok(database.get_many(keys).await?)
+    }
+
+    /// Each (key, field) pair whose key has a row: the key's type and expiry, and the field's
+    /// value and expiry if it has the field (expired or not).
+    pub(super) async fn fields_of_keys(
+        &self,
+        pairs: &[(Bytes, Bytes)],
+    ) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, StoreError> {
+        let Self::Sqlite(database) = self;
+        Ok(database.fields_of_keys(pairs).await?)
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {

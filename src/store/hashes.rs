@@ -47,18 +47,27 @@ impl ReadView<'_> {
         Ok(Some(expiries))
     }
 
-    /// A field's value in the hash `key`; `None` if the key or the field is missing.
+    /// A field's value in the hash `key`; `None` if the key or the field is missing. Outside
+    /// a snapshot or transaction, the lookup is gathered with other readers' into one query.
     pub async fn hash_field(&mut self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>, StoreError> {
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        match sqlite::hashes::field_of_key(conn, key, field, now_ms).await? {
+        let found = match self.gathered_reads() {
+            Some(reads) => reads.get_field(key, field).await?,
+            None => {
+                let Conn::Sqlite(conn) = self.conn().await?;
+                sqlite::hashes::field_of_key(conn, key, field).await?
+            }
+        };
+        match found {
             None => Ok(None),
             Some((info, _)) if !is_live(info.expires_at, now_ms) => {
                 self.found_expired(key);
                 Ok(None)
             }
             Some((info, _)) if info.kind != KeyType::Hash => Err(StoreError::WrongType),
-            Some((_, value)) => Ok(value.map(Bytes::from)),
+            Some((_, field)) => Ok(field
+                .filter(|(_, expires_at)| is_live(*expires_at, now_ms))
+                .map(|(value, _)| Bytes::from(value))),
         }
     }
 

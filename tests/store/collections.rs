@@ -174,3 +174,56 @@ async fn the_sweep_deletes_expired_hash_fields_and_the_hashes_they_empty() {
     assert_eq!(store.purge_expired_batch(NOW + 1, 10).await.unwrap(), 0);
     store.close().await;
 }
+
+#[tokio::test]
+async fn concurrent_field_reads_gathered_into_one_query_each_get_their_own_answer() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    for index in 0..20 {
+        let fields = [("a", format!("a{index}")), ("b", format!("b{index}"))];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(f, v)| (*f, v.as_str())).collect();
+        set_hash(&store, &format!("h{index}"), &fields).await.unwrap();
+    }
+    // Field b of every third hash expires; h0 expires as a whole; s is a string.
+    store
+        .write(job(|tx| {
+            Box::pin(async move {
+                for index in (0..20).step_by(3) {
+                    tx.set_hash_field_expiry(format!("h{index}").as_bytes(), &all(&["b"]), Some(NOW + 1), NOW)
+                        .await?;
+                }
+                tx.set_expiry(b"h0", Some(NOW + 1)).await
+            })
+        }))
+        .await
+        .unwrap();
+    store.set(bytes("s"), bytes("v"), None, NOW).await.unwrap();
+    let wanted: Vec<(String, &str)> = (0..25)
+        .flat_map(|index| {
+            [
+                (format!("h{index}"), "a"),
+                (format!("h{index}"), "b"),
+                (format!("h{index}"), "c"),
+            ]
+        })
+        .collect();
+    let lookups = wanted.iter().map(|(key, field)| async {
+        let mut view = store.read(NOW + 1);
+        view.hash_field(key.as_bytes(), field.as_bytes()).await.unwrap()
+    });
+    let found = futures_util::future::join_all(lookups).await;
+    for ((key, field), value) in wanted.iter().zip(found) {
+        let index: usize = key[1..].parse().unwrap();
+        let expected = match (index, *field) {
+            (0 | 20.., _) | (_, "c") => None,
+            (_, "b") if index.is_multiple_of(3) => None,
+            _ => Some(bytes(&format!("{field}{index}"))),
+        };
+        assert_eq!(value, expected, "{key} {field}");
+    }
+    assert!(matches!(
+        store.read(NOW).hash_field(b"s", b"f").await,
+        Err(StoreError::WrongType)
+    ));
+    store.close().await;
+}

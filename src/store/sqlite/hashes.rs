@@ -1,34 +1,72 @@
 //! SQL on hashes: fields by (key id, field), through the primary key.
 
-use bytes::Bytes;
+use std::collections::HashMap;
 
-use sqlx::Row;
+use bytes::Bytes;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row};
 
 use super::Connection;
 use super::keys::key_info;
 use crate::store::KeyInfo;
 
-/// The key's type and expiry, and, if it has a live `field`, the field's value: one query
-/// for what would be two (the key, then the field), as `HGET` is a hot read.
+/// A field's value and expiry (`None`: it never expires), expired or not.
+pub(in crate::store) type FieldRow = (Vec<u8>, Option<i64>);
+
+/// The key's type and expiry, and, if it has `field` (expired or not), the field's value and
+/// expiry: one query for what would be two (the key, then the field), as `HGET` is a hot read.
 pub(in crate::store) async fn field_of_key(
     conn: &mut Connection,
     key: &[u8],
     field: &[u8],
-    now_ms: i64,
-) -> Result<Option<(KeyInfo, Option<Vec<u8>>)>, sqlx::Error> {
+) -> Result<Option<(KeyInfo, Option<FieldRow>)>, sqlx::Error> {
     sqlx::query(
-        "select k.type, k.expires_at, f.value from keys k
+        "select k.type, k.expires_at, f.value, f.expires_at from keys k
          left join hash_fields f on f.key_id = k.id and f.field = ?2
-             and (f.expires_at is null or f.expires_at > ?3)
          where k.key = ?1",
     )
     .bind(key)
     .bind(field)
-    .bind(now_ms)
     .fetch_optional(conn)
     .await?
-    .map(|row| Ok((key_info(&row, 0)?, row.try_get(2)?)))
+    .map(|row| field_row(&row, 0))
     .transpose()
+}
+
+/// [`field_of_key`] for many (key, field) pairs in one query: each pair whose key has a row.
+pub(in crate::store) async fn fields_of_keys(
+    conn: &mut Connection,
+    pairs: &[(Bytes, Bytes)],
+) -> Result<HashMap<(Bytes, Bytes), (KeyInfo, Option<FieldRow>)>, sqlx::Error> {
+    let mut query = QueryBuilder::new("with wanted(key, field) as (values ");
+    let mut list = query.separated(", ");
+    for (key, field) in pairs {
+        list.push("(");
+        list.push_bind_unseparated(key.as_ref());
+        list.push_unseparated(", ");
+        list.push_bind_unseparated(field.as_ref());
+        list.push_unseparated(")");
+    }
+    query.push(
+        ") select w.key, w.field, k.type, k.expires_at, f.value, f.expires_at from wanted w
+         join keys k on k.key = w.key
+         left join hash_fields f on f.key_id = k.id and f.field = w.field",
+    );
+    let rows = query.build().fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            let key: Vec<u8> = row.try_get(0)?;
+            let field: Vec<u8> = row.try_get(1)?;
+            Ok(((Bytes::from(key), Bytes::from(field)), field_row(row, 2)?))
+        })
+        .collect()
+}
+
+/// The key's type and expiry at column `at`, then the field's value and expiry, if any.
+fn field_row(row: &SqliteRow, at: usize) -> Result<(KeyInfo, Option<FieldRow>), sqlx::Error> {
+    let value: Option<Vec<u8>> = row.try_get(at + 2)?;
+    let expires_at: Option<i64> = row.try_get(at + 3)?;
+    Ok((key_info(row, at)?, value.map(|value| (value, expires_at))))
 }
 
 /// A live field's value and expiry (`None`: it never expires); `None` if the field is

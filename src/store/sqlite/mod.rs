@@ -20,6 +20,9 @@ use sqlx::{ConnectOptions, Connection as _, Sqlite, SqlitePool};
 
 use super::{Durability, IfMissing, StoreError, StoreOptions};
 
+/// A key's type and expiry, with a hash field's value and expiry if it has that field.
+pub(super) type FieldOfKey = (crate::store::KeyInfo, Option<hashes::FieldRow>);
+
 /// A connection: the writer's, or one from the read pool.
 pub(super) type Connection = sqlx::SqliteConnection;
 
@@ -80,6 +83,15 @@ impl Database {
     ) -> Result<std::collections::HashMap<bytes::Bytes, (crate::store::KeyInfo, Option<bytes::Bytes>)>, sqlx::Error>
     {
         strings::get_many(&mut *self.readers.acquire().await?, keys).await
+    }
+
+    /// The rows of (key, field) pairs, read on a connection of the pool; see
+    /// [`hashes::fields_of_keys`].
+    pub(super) async fn fields_of_keys(
+        &self,
+        pairs: &[(bytes::Bytes, bytes::Bytes)],
+    ) -> Result<std::collections::HashMap<(bytes::Bytes, bytes::Bytes), FieldOfKey>, sqlx::Error> {
+        hashes::fields_of_keys(&mut *self.readers.acquire().await?, pairs).await
     }
 
     pub(super) async fn ping(&self) -> Result<(), sqlx::Error> {
