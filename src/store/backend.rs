@@ -141,12 +141,6 @@ impl Conn<'_> {
         Ok(sqlite::savepoint(conn).await?)
     }
 
-    /// Keeps what the job did, as part of the batch.
-    pub(super) async fn release(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(conn) = self;
-        Ok(sqlite::release(conn).await?)
-    }
-
     /// Undoes what the job did, and only that.
     pub(super) async fn roll_back_job(&mut self) -> Result<(), StoreError> {
         let Self::Sqlite(conn) = self;

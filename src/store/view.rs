@@ -190,6 +190,12 @@ impl<'a> WriteTx<'a> {
 
     /// Runs `job` in a savepoint: if it fails, what it did is undone, the cache hears of
     /// none of it, and the error is its own; the batch goes on.
+    ///
+    /// A job that succeeds leaves its savepoint open, and the next job's nests inside it:
+    /// `ROLLBACK TO` and `RELEASE` name the innermost savepoint of a name, so a failing job
+    /// still undoes only its own work, and the batch's `COMMIT` ends them all. That saves a
+    /// `RELEASE` per job: a round trip to the connection's thread, of about five a
+    /// collection write makes.
     pub(super) async fn run_in_savepoint<J: WriteJob>(
         &mut self,
         job: &mut J,
@@ -197,10 +203,7 @@ impl<'a> WriteTx<'a> {
         let changes_before = self.batch.changes.len();
         self.conn.savepoint().await?;
         match job.run(self).await {
-            Ok(output) => {
-                self.conn.release().await?;
-                Ok(Ok(output))
-            }
+            Ok(output) => Ok(Ok(output)),
             Err(error) => {
                 self.conn.roll_back_job().await?;
                 self.batch.changes.truncate(changes_before);

@@ -30,6 +30,42 @@ async fn a_failing_job_rolls_back_alone_and_the_rest_of_its_batch_commits() {
     store.close().await;
 }
 
+/// Jobs that succeed leave their savepoints open and the next nests inside: a failure after
+/// them, and one between them, must still undo only the failing job's own writes.
+#[tokio::test]
+async fn failing_jobs_between_and_after_successful_ones_undo_only_themselves() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    let write_then_fail = |key: &'static str| {
+        job(move |tx| {
+            Box::pin(async move {
+                tx.put(bytes(key), bytes("never committed"), None, NOW).await?;
+                tx.put(bytes("first"), bytes("overwritten, never committed"), None, NOW)
+                    .await?;
+                Err::<(), _>(StoreError::WrongType)
+            })
+        })
+    };
+    let write = |key: &'static str| job(move |tx| Box::pin(tx.put(bytes(key), bytes(key), None, NOW)));
+    let (first, failed_between, second, failed_last) = tokio::join!(
+        store.write(write("first")),
+        store.write(write_then_fail("between")),
+        store.write(write("second")),
+        store.write(write_then_fail("last")),
+    );
+    first.unwrap();
+    second.unwrap();
+    assert!(matches!(failed_between, Err(StoreError::WrongType)));
+    assert!(matches!(failed_last, Err(StoreError::WrongType)));
+    let mut view = store.read(NOW);
+    assert_eq!(view.get(b"first").await.unwrap().unwrap().value, "first");
+    assert_eq!(view.get(b"second").await.unwrap().unwrap().value, "second");
+    assert_eq!(view.get(b"between").await.unwrap(), None);
+    assert_eq!(view.get(b"last").await.unwrap(), None);
+    drop(view);
+    store.close().await;
+}
+
 #[tokio::test]
 async fn every_acknowledged_write_has_its_own_sync_token_and_a_read_repeats_the_last() {
     let database = TestDatabase::new();

@@ -330,15 +330,10 @@ pub(super) async fn savepoint(conn: &mut Connection) -> Result<(), sqlx::Error> 
     sqlx::query("savepoint job").execute(conn).await.map(drop)
 }
 
-/// Keeps what the job did, as part of the batch's transaction.
-pub(super) async fn release(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    sqlx::query("release job").execute(conn).await.map(drop)
-}
-
-/// Undoes what the job did, and only that.
+/// Undoes what the job did, and only that: the innermost savepoint is the failing job's.
 pub(super) async fn roll_back_job(conn: &mut Connection) -> Result<(), sqlx::Error> {
     sqlx::query("rollback to job").execute(&mut *conn).await?;
-    release(conn).await
+    sqlx::query("release job").execute(conn).await.map(drop)
 }
 
 /// Copies the write-ahead log into the database file and empties it, then closes: the
