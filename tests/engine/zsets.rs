@@ -44,6 +44,10 @@ async fn zadd_and_its_options() {
             (&["ZINCRBY", "z", "-4", "one"], bulk("0")),
             (&["ZINCRBY", "z", "7", "new"], bulk("7")),
             (&["ZADD", "z", "+inf", "top", "-INF", "bottom"], int(2)),
+            (&["ZADD", "twice", "1", "m", "2", "m"], int(1)),
+            (&["ZSCORE", "twice", "m"], bulk("2")),
+            (&["ZADD", "twice", "CH", "3", "n", "3", "n", "4", "m"], int(2)),
+            (&["DEL", "twice"], int(1)),
             (&["ZSCORE", "z", "top"], bulk("inf")),
             (&["ZSCORE", "z", "bottom"], bulk("-inf")),
             (

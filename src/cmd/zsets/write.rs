@@ -104,8 +104,11 @@ impl ZAdd {
         let names: Vec<Bytes> = self.members.iter().map(|(_, member)| member.clone()).collect();
         let current = tx.read(now_ms).zset_scores(&self.key, &names).await?;
         let (mut added, mut changed, mut last_score) = (0, 0, None);
-        let mut writes = Vec::new();
-        for ((score, member), current) in self.members.into_iter().zip(current) {
+        let mut writes: Vec<(Bytes, f64)> = Vec::new();
+        for ((score, member), stored) in self.members.into_iter().zip(current) {
+            // A member named twice sees the score its first mention gave it, as in Redis.
+            let written = writes.iter().rev().find(|(name, _)| *name == member);
+            let current = written.map(|(_, score)| *score).or(stored);
             let refused = matches!(
                 (self.only, current),
                 (Some(Only::New), Some(_)) | (Some(Only::Existing), None)
