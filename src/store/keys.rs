@@ -50,13 +50,27 @@ impl ReadView<'_> {
     /// [`StoreError::WrongType`] if it holds another type.
     pub(super) async fn collection_id(&mut self, key: &[u8], kind: KeyType) -> Result<Option<i64>, StoreError> {
         let Conn::Sqlite(conn) = self.conn().await?;
-        match sqlite::keys::id_and_info(conn, key).await? {
-            Some((_, info)) if !is_live(info.expires_at, self.now_ms) => {
+        let found = sqlite::keys::id_and_info(conn, key).await?;
+        let live = self.live_of_kind(key, kind, found.map(|(id, info)| (id, info, ())))?;
+        Ok(live.map(|(id, ())| id))
+    }
+
+    /// What a lookup of `key` found, with the key's id and info first, if it is a live key of
+    /// type `kind`; `None` if it is missing or expired (noted for the lazy delete), and
+    /// [`StoreError::WrongType`] if it holds another type.
+    pub(super) fn live_of_kind<T>(
+        &mut self,
+        key: &[u8],
+        kind: KeyType,
+        found: Option<(i64, KeyInfo, T)>,
+    ) -> Result<Option<(i64, T)>, StoreError> {
+        match found {
+            Some((_, info, _)) if !is_live(info.expires_at, self.now_ms) => {
                 self.found_expired(key);
                 Ok(None)
             }
-            Some((_, info)) if info.kind != kind => Err(StoreError::WrongType),
-            found => Ok(found.map(|(id, _)| id)),
+            Some((_, info, _)) if info.kind != kind => Err(StoreError::WrongType),
+            found => Ok(found.map(|(id, _, rest)| (id, rest))),
         }
     }
 

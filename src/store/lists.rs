@@ -82,12 +82,10 @@ impl Bounds {
 impl ReadView<'_> {
     /// The id and bounds of the live list `key`; `None` if it is missing.
     async fn list(&mut self, key: &[u8]) -> Result<Option<(i64, Bounds)>, StoreError> {
-        let Some(id) = self.collection_id(key, KeyType::List).await? else {
-            return Ok(None);
-        };
         let Conn::Sqlite(conn) = self.conn().await?;
-        let bounds = sqlite::lists::bounds(conn, id).await?;
-        Ok(bounds.map(|(head, tail)| (id, Bounds { head, tail })))
+        let found = sqlite::lists::key_and_bounds(conn, key).await?;
+        let live = self.live_of_kind(key, KeyType::List, found)?;
+        Ok(live.and_then(|(id, bounds)| bounds.map(|(head, tail)| (id, Bounds { head, tail }))))
     }
 
     /// How many elements the list `key` has (0 if it is missing).

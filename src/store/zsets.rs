@@ -225,15 +225,14 @@ impl ReadView<'_> {
 
 impl WriteTx<'_> {
     /// Sets the scores of `members` in the sorted set `key`, creating it if it is missing.
-    /// Returns how many are new.
-    pub async fn put_zset_members(&mut self, key: &[u8], members: &[Scored], now_ms: i64) -> Result<u64, StoreError> {
+    /// (ZADD learns which are new from the scores it reads first, to apply its conditions.)
+    pub async fn put_zset_members(&mut self, key: &[u8], members: &[Scored], now_ms: i64) -> Result<(), StoreError> {
         let id = self.collection_id_for_write(key, KeyType::ZSet, now_ms).await?;
-        let mut added = 0;
         for (member, score) in members {
             let Conn::Sqlite(conn) = self.unchanging();
-            added += u64::from(sqlite::zsets::put(conn, id, member, *score).await?);
+            sqlite::zsets::put(conn, id, member, *score).await?;
         }
-        Ok(added)
+        Ok(())
     }
 
     /// Removes `members` from the sorted set `key`, and the key with its last member.
@@ -279,13 +278,13 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Replaces whatever `key` held with a sorted set of `members` (ZUNIONSTORE and its
-    /// kin); no members deletes the key. Returns the sorted set's size.
+    /// Replaces whatever `key` held with a sorted set of `members`, all different (ZUNIONSTORE
+    /// and its kin); no members deletes the key. Returns the sorted set's size.
     pub async fn replace_with_zset(&mut self, key: &[u8], members: &[Scored], now_ms: i64) -> Result<u64, StoreError> {
         self.delete(key, now_ms).await?;
-        if members.is_empty() {
-            return Ok(0);
+        if !members.is_empty() {
+            self.put_zset_members(key, members, now_ms).await?;
         }
-        self.put_zset_members(key, members, now_ms).await
+        Ok(members.len() as u64)
     }
 }

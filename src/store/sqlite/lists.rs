@@ -1,7 +1,11 @@
 //! SQL on lists: elements at consecutive positions under their key's id, so an end is one
 //! index seek away and element `i` sits at `head + i`.
 
+use sqlx::Row;
+
 use super::Connection;
+use super::keys::key_info;
+use crate::store::KeyInfo;
 
 /// Where moved elements wait while positions are renumbered: SQLite checks the primary key
 /// row by row, so a renumbering in place could collide with a row not yet moved. Positions
@@ -19,6 +23,29 @@ pub(in crate::store) async fn bounds(conn: &mut Connection, key_id: i64) -> Resu
     .fetch_one(conn)
     .await?;
     Ok(head.zip(tail))
+}
+
+/// The key's id, type and expiry and, if it has elements, the first and last positions of
+/// its list: one query for the key and its ends, as every push and pop needs both.
+pub(in crate::store) async fn key_and_bounds(
+    conn: &mut Connection,
+    key: &[u8],
+) -> Result<Option<(i64, KeyInfo, Option<(i64, i64)>)>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "select k.id, k.type, k.expires_at,
+                (select min(position) from list_items where key_id = k.id),
+                (select max(position) from list_items where key_id = k.id)
+         from keys k where k.key = ?",
+    )
+    .bind(key)
+    .fetch_optional(conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let head: Option<i64> = row.try_get(3)?;
+    let tail: Option<i64> = row.try_get(4)?;
+    Ok(Some((row.try_get(0)?, key_info(&row, 1)?, head.zip(tail))))
 }
 
 pub(in crate::store) async fn insert(

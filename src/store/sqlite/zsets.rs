@@ -28,20 +28,13 @@ pub(in crate::store) async fn count(conn: &mut Connection, key_id: i64) -> Resul
     Ok(count as u64)
 }
 
-/// Sets a member's score, adding it at the next scan position if it is new. Returns whether
-/// it is new.
+/// Sets a member's score, adding it at the next scan position if it is new.
 pub(in crate::store) async fn put(
     conn: &mut Connection,
     key_id: i64,
     member: &[u8],
     score: f64,
-) -> Result<bool, sqlx::Error> {
-    let existed: bool =
-        sqlx::query_scalar("select exists (select 1 from zset_members where key_id = ? and member = ?)")
-            .bind(key_id)
-            .bind(member)
-            .fetch_one(&mut *conn)
-            .await?;
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into zset_members (key_id, member, score, seq)
          values (?1, ?2, ?3, (select coalesce(max(seq), 0) + 1 from zset_members where key_id = ?1))
@@ -51,8 +44,8 @@ pub(in crate::store) async fn put(
     .bind(member)
     .bind(score)
     .execute(conn)
-    .await?;
-    Ok(!existed)
+    .await
+    .map(drop)
 }
 
 pub(in crate::store) async fn remove(conn: &mut Connection, key_id: i64, member: &[u8]) -> Result<bool, sqlx::Error> {
