@@ -110,6 +110,17 @@ impl Args {
         Ok(Some((draw, with)))
     }
 
+    /// Every remaining argument as a value to store, each within `--max-value-bytes` (list
+    /// elements, set members).
+    pub fn values(&mut self) -> Result<Vec<Bytes>, CmdError> {
+        std::iter::from_fn(|| (self.remaining() > 0).then(|| self.value())).collect()
+    }
+
+    /// A pop's count (LPOP, SPOP, ZPOPMIN): 0 or more.
+    pub fn pop_count(&mut self) -> Result<u64, CmdError> {
+        u64::try_from(self.int()?).map_err(|_| CmdError::new("ERR value is out of range, must be positive"))
+    }
+
     /// Every remaining argument as it is (fields, members).
     pub fn rest(&mut self) -> Vec<Bytes> {
         self.items.by_ref().collect()

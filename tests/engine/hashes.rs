@@ -1,6 +1,6 @@
 use litekv::cmd::Reply;
 
-use crate::helpers::{NOT_AN_INTEGER, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, nil, ok, status};
+use crate::helpers::{NOT_AN_INTEGER, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, ints, nil, ok, status};
 
 #[tokio::test]
 async fn fields_are_set_read_and_counted() {
@@ -329,7 +329,6 @@ async fn hrandfield_draws_fields_distinct_or_repeating() {
 #[tokio::test]
 async fn fields_expire_on_their_own() {
     let engine = TestEngine::new().await;
-    let ints = |values: &[i64]| Reply::Array(values.iter().map(|&value| int(value)).collect());
     engine
         .expect(&[
             (&["HSET", "h", "f1", "v1", "f2", "v2", "f3", "v3"], int(3)),
@@ -402,7 +401,6 @@ async fn fields_expire_on_their_own() {
 #[tokio::test]
 async fn fields_read_and_written_with_their_expiry() {
     let engine = TestEngine::new().await;
-    let ints = |values: &[i64]| Reply::Array(values.iter().map(|&value| int(value)).collect());
     engine
         .expect(&[
             (&["HSET", "h", "a", "1", "b", "2", "c", "3"], int(3)),

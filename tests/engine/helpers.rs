@@ -88,6 +88,10 @@ pub fn err(message: &str) -> Reply {
     Reply::Error(CmdError::new(message.to_owned()))
 }
 
+pub fn ints(values: &[i64]) -> Reply {
+    Reply::Array(values.iter().map(|&value| int(value)).collect())
+}
+
 pub fn bulks(values: &[&str]) -> Reply {
     Reply::Array(values.iter().map(|value| bulk(value)).collect())
 }

@@ -5,11 +5,9 @@ use std::collections::BTreeSet;
 
 use litekv::cmd::Reply;
 
-use crate::helpers::{NOT_AN_INTEGER, SYNTAX, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, nil, ok, status};
-
-fn ints(values: &[i64]) -> Reply {
-    Reply::Array(values.iter().map(|&value| int(value)).collect())
-}
+use crate::helpers::{
+    NOT_AN_INTEGER, SYNTAX, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, ints, nil, ok, status,
+};
 
 #[tokio::test]
 async fn members_are_added_tested_counted_and_removed() {

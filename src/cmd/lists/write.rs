@@ -21,7 +21,7 @@ pub struct LPush {
 impl LPush {
     pub(in crate::cmd) fn parse(args: &mut Args, end: End, only_existing: bool) -> Result<Self, CmdError> {
         let key = args.key()?;
-        let values = std::iter::from_fn(|| (args.remaining() > 0).then(|| args.value())).collect::<Result<_, _>>()?;
+        let values = args.values()?;
         Ok(Self {
             key,
             values,
@@ -52,7 +52,7 @@ impl LPop {
         let key = args.key()?;
         let count = match args.remaining() {
             0 => None,
-            1 => Some(positive_count(args.int()?)?),
+            1 => Some(args.pop_count()?),
             _ => return Err(CmdError::wrong_arity(args.name())),
         };
         Ok(Self { key, end, count })
@@ -68,11 +68,6 @@ impl LPop {
             (Some(values), None) => Reply::bulk_or_nil(values.into_iter().next()),
         })
     }
-}
-
-/// A pop's count: 0 or more.
-fn positive_count(count: i64) -> Result<u64, CmdError> {
-    u64::try_from(count).map_err(|_| CmdError::new("ERR value is out of range, must be positive"))
 }
 
 /// `LSET key index element`.

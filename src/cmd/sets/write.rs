@@ -17,7 +17,7 @@ pub struct SAdd {
 impl SAdd {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let key = args.key()?;
-        let members = std::iter::from_fn(|| (args.remaining() > 0).then(|| args.value())).collect::<Result<_, _>>()?;
+        let members = args.values()?;
         Ok(Self { key, members })
     }
 
@@ -64,9 +64,7 @@ impl SPop {
         let key = args.key()?;
         let count = match args.remaining() {
             0 => None,
-            1 => Some(
-                u64::try_from(args.int()?).map_err(|_| CmdError::new("ERR value is out of range, must be positive"))?,
-            ),
+            1 => Some(args.pop_count()?),
             _ => return Err(CmdError::syntax()),
         };
         Ok(Self { key, count })

@@ -193,9 +193,7 @@ impl ZPop {
         let key = args.key()?;
         let count = match args.remaining() {
             0 => 1,
-            1 => {
-                u64::try_from(args.int()?).map_err(|_| CmdError::new("ERR value is out of range, must be positive"))?
-            }
+            1 => args.pop_count()?,
             _ => return Err(CmdError::syntax()),
         };
         Ok(Self { key, order, count })
