@@ -29,8 +29,7 @@ use bytes::Bytes;
 pub use command::{Command, ReadCommand, WriteCommand, check_known};
 pub use expiry::Expiry;
 pub use native::{GetOutcome, SetOutcome, Stored};
-pub use reply::{CmdError, ExecError, Reply};
-pub use zsets::format_score;
+pub use reply::{CmdError, ExecError, Reply, format_score};
 
 use crate::clock::Clock;
 use crate::store::{BoxFuture, Store, StoreError, WriteJob, WriteTx};

@@ -7,7 +7,8 @@ use bytes::Bytes;
 
 use crate::store::StoreError;
 
-/// A command's answer, in Redis's (RESP2) terms.
+/// A command's answer, in RESP3's terms: the richer types say what RESP3 clients get,
+/// and [`Reply::into_resp2`] folds them into RESP2's, which the other doors render.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
     Nil,
@@ -17,6 +18,15 @@ pub enum Reply {
     Bulk(Bytes),
     Array(Vec<Reply>),
     Error(CmdError),
+    /// A floating-point number, such as a score: RESP2 has it as a bulk string.
+    Double(f64),
+    /// Keys and values (HGETALL, CONFIG GET, HELLO): RESP2 has them flat in an array.
+    Map(Vec<(Reply, Reply)>),
+    /// Distinct members in no order (SMEMBERS, SINTER): RESP2 has them as an array.
+    Set(Vec<Reply>),
+    /// Pairs in order (ZRANGE WITHSCORES, HRANDFIELD WITHVALUES): RESP3 has an array of
+    /// two-element arrays, RESP2 the pairs flat in one array.
+    Pairs(Vec<(Reply, Reply)>),
 }
 
 impl Reply {
@@ -41,6 +51,36 @@ impl Reply {
 
     pub fn array_of_bulks(values: impl IntoIterator<Item = impl Into<Bytes>>) -> Self {
         Self::Array(values.into_iter().map(Self::bulk).collect())
+    }
+
+    pub fn set_of_bulks(members: impl IntoIterator<Item = impl Into<Bytes>>) -> Self {
+        Self::Set(members.into_iter().map(Self::bulk).collect())
+    }
+
+    /// The same answer in RESP2's types: what RESP2 clients and the HTTP doors receive.
+    pub fn into_resp2(self) -> Self {
+        let flat = |pairs: Vec<(Self, Self)>| {
+            let items = pairs
+                .into_iter()
+                .flat_map(|(first, second)| [first.into_resp2(), second.into_resp2()]);
+            Self::Array(items.collect())
+        };
+        match self {
+            Self::Double(number) => Self::bulk(format_score(number)),
+            Self::Map(pairs) | Self::Pairs(pairs) => flat(pairs),
+            Self::Array(items) | Self::Set(items) => Self::Array(items.into_iter().map(Self::into_resp2).collect()),
+            simple => simple,
+        }
+    }
+}
+
+/// A double as Redis writes one: the shortest text that reads back as the same number, with
+/// `inf` and `-inf` for the infinities.
+pub fn format_score(score: f64) -> String {
+    match score {
+        f64::INFINITY => "inf".to_owned(),
+        f64::NEG_INFINITY => "-inf".to_owned(),
+        _ => score.to_string(),
     }
 }
 

@@ -21,7 +21,7 @@ use super::body::{Limits, read_body};
 use super::docs::CommandErrors;
 use super::error::ErrorBody;
 use crate::access::{self, Access};
-use crate::cmd::{CmdError, Command, Engine, Reply};
+use crate::cmd::{CmdError, Command, Engine, Reply, format_score};
 
 /// A command's success; its failure is an [`ErrorBody`].
 #[derive(Serialize, ToSchema)]
@@ -309,7 +309,7 @@ fn encoding(request: &HttpRequest) -> bool {
         .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"base64"))
 }
 
-/// A reply as a JSON result: only null, integers, strings and arrays.
+/// A reply, in RESP2's types, as a JSON result: only null, integers, strings and arrays.
 fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
     let text = |bytes: &[u8]| {
         if base64 {
@@ -326,7 +326,17 @@ fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
         Reply::Status(status) => text(status.as_bytes()),
         Reply::Int(number) => Value::from(*number),
         Reply::Bulk(bytes) => text(bytes),
-        Reply::Array(items) => Value::Array(items.iter().map(|item| render(item, base64, false)).collect()),
+        Reply::Double(number) => text(format_score(*number).as_bytes()),
+        Reply::Array(items) | Reply::Set(items) => {
+            Value::Array(items.iter().map(|item| render(item, base64, false)).collect())
+        }
+        Reply::Map(pairs) | Reply::Pairs(pairs) => Value::Array(
+            pairs
+                .iter()
+                .flat_map(|(first, second)| [first, second])
+                .map(|item| render(item, base64, false))
+                .collect(),
+        ),
         Reply::Error(error) => Value::String(error.to_string()),
     }
 }

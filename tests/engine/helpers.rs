@@ -37,10 +37,16 @@ impl TestEngine {
         }
     }
 
-    /// Runs one command, as a door would: a parse error is the reply.
+    /// Runs one command, as a door would: a parse error is the reply. The reply is in
+    /// RESP2's types, which the tables are written in.
     pub async fn run(&self, words: &[impl AsRef<str>]) -> Reply {
         match self.engine.parse(args(words)) {
-            Ok(command) => self.engine.execute(command).await.expect("the store works"),
+            Ok(command) => self
+                .engine
+                .execute(command)
+                .await
+                .expect("the store works")
+                .into_resp2(),
             Err(error) => Reply::Error(error),
         }
     }

@@ -73,13 +73,16 @@ impl HGetAll {
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        let fields = view.hash_fields(&self.key).await?;
-        let replies = fields.into_iter().flat_map(|(field, value)| match self.parts {
-            Parts::FieldsAndValues => vec![Reply::Bulk(field), Reply::Bulk(value)],
-            Parts::Fields => vec![Reply::Bulk(field)],
-            Parts::Values => vec![Reply::Bulk(value)],
-        });
-        Ok(Reply::Array(replies.collect()))
+        let fields = view.hash_fields(&self.key).await?.into_iter();
+        Ok(match self.parts {
+            Parts::FieldsAndValues => Reply::Map(
+                fields
+                    .map(|(field, value)| (Reply::Bulk(field), Reply::Bulk(value)))
+                    .collect(),
+            ),
+            Parts::Fields => Reply::array_of_bulks(fields.map(|(field, _)| field)),
+            Parts::Values => Reply::array_of_bulks(fields.map(|(_, value)| value)),
+        })
     }
 }
 
@@ -201,11 +204,14 @@ impl HRandField {
             let mut one = view.hash_random(&self.key, Draw::Repeating(1)).await?;
             return Ok(Reply::bulk_or_nil(one.pop().map(|(field, _)| field)));
         };
-        let fields = view.hash_random(&self.key, draw).await?;
-        let replies = fields.into_iter().flat_map(|(field, value)| {
-            let value = self.with_values.then_some(Reply::Bulk(value));
-            std::iter::once(Reply::Bulk(field)).chain(value)
-        });
-        Ok(Reply::Array(replies.collect()))
+        let fields = view.hash_random(&self.key, draw).await?.into_iter();
+        Ok(match self.with_values {
+            true => Reply::Pairs(
+                fields
+                    .map(|(field, value)| (Reply::Bulk(field), Reply::Bulk(value)))
+                    .collect(),
+            ),
+            false => Reply::array_of_bulks(fields.map(|(field, _)| field)),
+        })
     }
 }

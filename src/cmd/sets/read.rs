@@ -20,7 +20,7 @@ impl SMembers {
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        Ok(Reply::array_of_bulks(view.set_members(&self.key).await?))
+        Ok(Reply::set_of_bulks(view.set_members(&self.key).await?))
     }
 }
 
@@ -142,7 +142,7 @@ impl SCombine {
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        Ok(Reply::array_of_bulks(
+        Ok(Reply::set_of_bulks(
             Self::members(&self.keys, self.combine, view).await?,
         ))
     }

@@ -159,7 +159,7 @@ impl ZCombine {
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let members = self.inputs.combine(view).await?;
-        Ok(Reply::Array(scored(members, self.with_scores)))
+        Ok(scored(members, self.with_scores))
     }
 }
 

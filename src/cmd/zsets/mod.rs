@@ -14,6 +14,8 @@ pub use write::{ZAdd, ZMPop, ZPop, ZRem, ZRemRange};
 use bytes::Bytes;
 
 use crate::cmd::args::parse_float;
+#[cfg(test)]
+use crate::cmd::format_score;
 use crate::cmd::{CmdError, Reply};
 use crate::store::{LexBound, ScoreBound};
 
@@ -47,27 +49,17 @@ fn parse_lex_bound(bytes: &Bytes) -> Result<LexBound, CmdError> {
     }
 }
 
-/// A score as Redis writes one: the shortest text that reads back as the same number, with
-/// `inf` and `-inf` for the infinities.
-pub fn format_score(score: f64) -> String {
-    match score {
-        f64::INFINITY => "inf".to_owned(),
-        f64::NEG_INFINITY => "-inf".to_owned(),
-        _ => score.to_string(),
+/// Members with their scores (`WITHSCORES`), or members alone.
+fn scored(members: Vec<(Bytes, f64)>, with_scores: bool) -> Reply {
+    match with_scores {
+        true => Reply::Pairs(
+            members
+                .into_iter()
+                .map(|(member, score)| (Reply::Bulk(member), Reply::Double(score)))
+                .collect(),
+        ),
+        false => Reply::array_of_bulks(members.into_iter().map(|(member, _)| member)),
     }
-}
-
-fn score_reply(score: f64) -> Reply {
-    Reply::bulk(format_score(score))
-}
-
-/// Members and their scores, flat (`WITHSCORES`), or members alone.
-fn scored(members: Vec<(Bytes, f64)>, with_scores: bool) -> Vec<Reply> {
-    let replies = members.into_iter().flat_map(|(member, score)| {
-        let score = with_scores.then(|| score_reply(score));
-        std::iter::once(Reply::Bulk(member)).chain(score)
-    });
-    replies.collect()
 }
 
 #[cfg(test)]

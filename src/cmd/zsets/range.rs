@@ -117,7 +117,7 @@ impl ZRange {
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let members = view.zset_range(&self.key, &self.selection).await?;
-        Ok(Reply::Array(scored(members, self.with_scores)))
+        Ok(scored(members, self.with_scores))
     }
 }
 

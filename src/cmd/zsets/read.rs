@@ -3,10 +3,10 @@
 
 use bytes::Bytes;
 
-use super::{parse_lex_bound, parse_score_bound, score_reply, scored};
+use super::{parse_lex_bound, parse_score_bound, scored};
 use crate::cmd::args::Args;
 use crate::cmd::walk::Walk;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::cmd::{CmdError, ExecError, Reply, format_score};
 use crate::store::{Draw, Order, Range, ReadView};
 
 /// `ZCARD key`.
@@ -48,7 +48,7 @@ impl ZScore {
         let scores = view.zset_scores(&self.key, &self.members).await?;
         let mut replies: Vec<Reply> = scores
             .into_iter()
-            .map(|score| score.map_or(Reply::Nil, score_reply))
+            .map(|score| score.map_or(Reply::Nil, Reply::Double))
             .collect();
         Ok(match self.many {
             true => Reply::Array(replies),
@@ -88,7 +88,7 @@ impl ZRank {
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         Ok(match view.zset_rank(&self.key, &self.member, self.order).await? {
             None => Reply::Nil,
-            Some((rank, score)) if self.with_score => Reply::Array(vec![Reply::count(rank), score_reply(score)]),
+            Some((rank, score)) if self.with_score => Reply::Array(vec![Reply::count(rank), Reply::Double(score)]),
             Some((rank, _)) => Reply::count(rank),
         })
     }
@@ -153,7 +153,7 @@ impl ZRandMember {
             return Ok(Reply::bulk_or_nil(one.pop().map(|(member, _)| member)));
         };
         let members = view.zset_random(&self.key, draw).await?;
-        Ok(Reply::Array(scored(members, self.with_scores)))
+        Ok(scored(members, self.with_scores))
     }
 }
 
@@ -174,7 +174,9 @@ impl ZScan {
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let page = view.zset_scan(&self.key, self.walk.cursor, self.walk.count).await?;
+        // Flat, with scores as strings, in RESP3 as well: a walk's step is an array of strings.
         let found = page.items.into_iter().filter(|(member, _)| self.walk.keeps(member));
-        Ok(Walk::reply(page.next, scored(found.collect(), true)))
+        let flat = found.flat_map(|(member, score)| [Reply::Bulk(member), Reply::bulk(format_score(score))]);
+        Ok(Walk::reply(page.next, flat.collect()))
     }
 }

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 
 use super::range::Syntax;
-use super::{parse_lex_bound, parse_score, parse_score_bound, score_reply, scored};
+use super::{parse_lex_bound, parse_score, parse_score_bound, scored};
 use crate::cmd::args::{Args, parse_int};
 use crate::cmd::{CmdError, ExecError, Reply};
 use crate::store::{Order, Range, Selection, WriteTx};
@@ -142,7 +142,7 @@ impl ZAdd {
             tx.put_zset_members(&self.key, &writes, now_ms).await?;
         }
         Ok(match (self.increment, self.count_changed) {
-            (true, _) => last_score.map_or(Reply::Nil, score_reply),
+            (true, _) => last_score.map_or(Reply::Nil, Reply::Double),
             (false, true) => Reply::count(added + changed),
             (false, false) => Reply::count(added),
         })
@@ -180,29 +180,41 @@ fn lowest(count: u64, order: Order) -> Selection {
     }
 }
 
-/// `ZPOPMIN key [count]` and `ZPOPMAX`: removes and answers members and scores, flat.
+/// `ZPOPMIN key [count]` and `ZPOPMAX`: removes and answers members and scores: one flat
+/// pair without a count, pairs with one (RESP2 has both flat).
 #[derive(Debug)]
 pub struct ZPop {
     key: Bytes,
     order: Order,
-    count: u64,
+    count: Option<u64>,
 }
 
 impl ZPop {
     pub(in crate::cmd) fn parse(args: &mut Args, order: Order) -> Result<Self, CmdError> {
         let key = args.key()?;
         let count = match args.remaining() {
-            0 => 1,
-            1 => args.pop_count()?,
+            0 => None,
+            1 => Some(args.pop_count()?),
             _ => return Err(CmdError::syntax()),
         };
         Ok(Self { key, order, count })
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let selection = lowest(self.count, self.order);
-        let taken = tx.take_zset_range(&self.key, &selection, now_ms).await?;
-        Ok(Reply::Array(scored(taken.unwrap_or_default(), true)))
+        let selection = lowest(self.count.unwrap_or(1), self.order);
+        let taken = tx
+            .take_zset_range(&self.key, &selection, now_ms)
+            .await?
+            .unwrap_or_default();
+        Ok(match self.count {
+            Some(_) => scored(taken, true),
+            None => Reply::Array(
+                taken
+                    .into_iter()
+                    .flat_map(|(member, score)| [Reply::Bulk(member), Reply::Double(score)])
+                    .collect(),
+            ),
+        })
     }
 }
 
@@ -246,7 +258,7 @@ impl ZMPop {
             if let Some(taken) = tx.take_zset_range(&key, &selection, now_ms).await? {
                 let pairs = taken
                     .into_iter()
-                    .map(|(member, score)| Reply::Array(vec![Reply::Bulk(member), score_reply(score)]));
+                    .map(|(member, score)| Reply::Array(vec![Reply::Bulk(member), Reply::Double(score)]));
                 return Ok(Reply::Array(vec![Reply::Bulk(key), Reply::Array(pairs.collect())]));
             }
         }
