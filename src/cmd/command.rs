@@ -37,7 +37,14 @@ pub enum Command {
     /// Runs on a read connection (or inside a transaction), and never changes data.
     Read(ReadCommand),
     /// Runs in the writer's transaction.
-    Write(WriteCommand),
+    Write(Write),
+}
+
+/// A write command, with the keys it writes: those watching them (WATCH) are told.
+#[derive(Debug)]
+pub struct Write {
+    pub command: WriteCommand,
+    pub keys: Vec<Bytes>,
 }
 
 impl Command {
@@ -69,7 +76,10 @@ macro_rules! commands {
 
         $(impl From<$write> for Command {
             fn from(command: $write) -> Self {
-                Self::Write(WriteCommand::$write(command))
+                Self::Write(Write {
+                    command: WriteCommand::$write(command),
+                    keys: Vec::new(),
+                })
             }
         })+
 
@@ -99,194 +109,435 @@ commands! {
 }
 
 /// A supported command: its lowercase name, Redis's arity (counting the name; negative
-/// means "at least"), and its parser.
+/// means "at least"), Redis's flags and key positions (what COMMAND INFO reports), and its
+/// parser.
 struct Spec {
     name: &'static str,
     arity: i32,
+    flags: &'static [&'static str],
+    keys: KeyPositions,
     parse: fn(&mut Args) -> Result<Command, CmdError>,
 }
 
-const fn spec(name: &'static str, arity: i32, parse: fn(&mut Args) -> Result<Command, CmdError>) -> Spec {
-    Spec { name, arity, parse }
+const fn spec(
+    name: &'static str,
+    arity: i32,
+    flags: &'static [&'static str],
+    keys: KeyPositions,
+    parse: fn(&mut Args) -> Result<Command, CmdError>,
+) -> Spec {
+    Spec {
+        name,
+        arity,
+        flags,
+        keys,
+        parse,
+    }
+}
+
+// Redis's flag sets, as COMMAND INFO reports them.
+const READ: &[&str] = &["readonly"];
+const READ_FAST: &[&str] = &["readonly", "fast"];
+const READ_MOVABLE: &[&str] = &["readonly", "movablekeys"];
+const WRITE: &[&str] = &["write"];
+const WRITE_FAST: &[&str] = &["write", "fast"];
+const WRITE_GROWS: &[&str] = &["write", "denyoom"];
+const WRITE_GROWS_FAST: &[&str] = &["write", "denyoom", "fast"];
+const WRITE_MOVABLE: &[&str] = &["write", "movablekeys"];
+const WRITE_GROWS_MOVABLE: &[&str] = &["write", "denyoom", "movablekeys"];
+const FAST: &[&str] = &["fast"];
+const SERVER_FAST: &[&str] = &["loading", "stale", "fast"];
+
+/// Where a command's keys are among its arguments (the name is argument 0): from `first` to
+/// `last` (negative: counted from the end) every `step`th, as COMMAND INFO reports; and, for
+/// commands that say how many keys follow (`LMPOP 2 a b`), where that count is.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyPositions {
+    pub first: i64,
+    pub last: i64,
+    pub step: i64,
+    counted_at: Option<usize>,
+}
+
+const fn key_positions(first: i64, last: i64, step: i64) -> KeyPositions {
+    KeyPositions {
+        first,
+        last,
+        step,
+        counted_at: None,
+    }
+}
+
+const NO_KEYS: KeyPositions = key_positions(0, 0, 0);
+const ONE_KEY: KeyPositions = key_positions(1, 1, 1);
+const SECOND_KEY: KeyPositions = key_positions(2, 2, 1);
+const TWO_KEYS: KeyPositions = key_positions(1, 2, 1);
+const EVERY_KEY: KeyPositions = key_positions(1, -1, 1);
+const EVERY_OTHER_KEY: KeyPositions = key_positions(1, -1, 2);
+
+impl KeyPositions {
+    /// No keys (a command on the connection or the server).
+    pub const NONE: Self = NO_KEYS;
+
+    /// The same, with a count of keys at argument `index`, the keys following it.
+    const fn counted_at(self, index: usize) -> Self {
+        Self {
+            counted_at: Some(index),
+            ..self
+        }
+    }
+
+    /// The keys among `args` (the name first). Those of a counted list are taken only when
+    /// no fixed position names a key: ZUNIONSTORE's destination is its key, its sources
+    /// are only read.
+    fn of(self, args: &[Bytes]) -> Vec<Bytes> {
+        let len = args.len() as i64;
+        if self.first > 0 {
+            let last = if self.last < 0 {
+                len + self.last
+            } else {
+                self.last.min(len - 1)
+            };
+            let positions = (self.first..=last).step_by(self.step.max(1) as usize);
+            return positions.map(|index| args[index as usize].clone()).collect();
+        }
+        let Some(at) = self.counted_at else {
+            return Vec::new();
+        };
+        let count = args
+            .get(at)
+            .and_then(|count| std::str::from_utf8(count).ok()?.parse::<usize>().ok())
+            .unwrap_or(0);
+        args.iter().skip(at + 1).take(count).cloned().collect()
+    }
+}
+
+/// What COMMAND reports of a command.
+#[derive(Clone, Copy, Debug)]
+pub struct CommandInfo {
+    pub name: &'static str,
+    pub arity: i32,
+    pub flags: &'static [&'static str],
+    pub keys: KeyPositions,
+}
+
+/// Every command the engine runs, for COMMAND.
+pub fn command_table() -> impl Iterator<Item = CommandInfo> {
+    COMMANDS.iter().map(|spec| CommandInfo {
+        name: spec.name,
+        arity: spec.arity,
+        flags: spec.flags,
+        keys: spec.keys,
+    })
 }
 
 /// Every supported command, in the order `docs/commands.md` lists them.
 const COMMANDS: &[Spec] = &[
     // Strings and counters.
-    spec("get", 2, |a| Ok(Get::parse(a)?.into())),
-    spec("set", -3, |a| Ok(Set::parse(a)?.into())),
-    spec("setnx", 3, |a| Ok(Set::parse_setnx(a)?.into())),
-    spec("setex", 4, |a| Ok(Set::parse_setex(a, Seconds)?.into())),
-    spec("psetex", 4, |a| Ok(Set::parse_setex(a, Milliseconds)?.into())),
-    spec("getset", 3, |a| Ok(Set::parse_getset(a)?.into())),
-    spec("getdel", 2, |a| Ok(GetDel::parse(a)?.into())),
-    spec("getex", -2, |a| Ok(GetEx::parse(a)?.into())),
-    spec("mget", -2, |a| Ok(MGet::parse(a)?.into())),
-    spec("mset", -3, |a| Ok(MSet::parse(a, Always)?.into())),
-    spec("msetnx", -3, |a| Ok(MSet::parse(a, IfMissing)?.into())),
-    spec("append", 3, |a| Ok(Append::parse(a)?.into())),
-    spec("strlen", 2, |a| Ok(StrLen::parse(a)?.into())),
-    spec("getrange", 4, |a| Ok(GetRange::parse(a)?.into())),
-    spec("substr", 4, |a| Ok(GetRange::parse(a)?.into())),
-    spec("setrange", 4, |a| Ok(SetRange::parse(a)?.into())),
-    spec("incr", 2, |a| Ok(IncrBy::parse_step(a, 1)?.into())),
-    spec("incrby", 3, |a| Ok(IncrBy::parse_incrby(a)?.into())),
-    spec("incrbyfloat", 3, |a| Ok(IncrByFloat::parse(a)?.into())),
-    spec("decr", 2, |a| Ok(IncrBy::parse_step(a, -1)?.into())),
-    spec("decrby", 3, |a| Ok(IncrBy::parse_decrby(a)?.into())),
+    spec("get", 2, READ_FAST, ONE_KEY, |a| Ok(Get::parse(a)?.into())),
+    spec("set", -3, WRITE_GROWS, ONE_KEY, |a| Ok(Set::parse(a)?.into())),
+    spec("setnx", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(Set::parse_setnx(a)?.into())
+    }),
+    spec("setex", 4, WRITE_GROWS, ONE_KEY, |a| {
+        Ok(Set::parse_setex(a, Seconds)?.into())
+    }),
+    spec("psetex", 4, WRITE_GROWS, ONE_KEY, |a| {
+        Ok(Set::parse_setex(a, Milliseconds)?.into())
+    }),
+    spec("getset", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(Set::parse_getset(a)?.into())
+    }),
+    spec("getdel", 2, WRITE_FAST, ONE_KEY, |a| Ok(GetDel::parse(a)?.into())),
+    spec("getex", -2, WRITE_FAST, ONE_KEY, |a| Ok(GetEx::parse(a)?.into())),
+    spec("mget", -2, READ_FAST, EVERY_KEY, |a| Ok(MGet::parse(a)?.into())),
+    spec("mset", -3, WRITE_GROWS, EVERY_OTHER_KEY, |a| {
+        Ok(MSet::parse(a, Always)?.into())
+    }),
+    spec("msetnx", -3, WRITE_GROWS, EVERY_OTHER_KEY, |a| {
+        Ok(MSet::parse(a, IfMissing)?.into())
+    }),
+    spec("append", 3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(Append::parse(a)?.into())),
+    spec("strlen", 2, READ_FAST, ONE_KEY, |a| Ok(StrLen::parse(a)?.into())),
+    spec("getrange", 4, READ, ONE_KEY, |a| Ok(GetRange::parse(a)?.into())),
+    spec("substr", 4, READ, ONE_KEY, |a| Ok(GetRange::parse(a)?.into())),
+    spec("setrange", 4, WRITE_GROWS, ONE_KEY, |a| Ok(SetRange::parse(a)?.into())),
+    spec("incr", 2, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(IncrBy::parse_step(a, 1)?.into())
+    }),
+    spec("incrby", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(IncrBy::parse_incrby(a)?.into())
+    }),
+    spec("incrbyfloat", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(IncrByFloat::parse(a)?.into())
+    }),
+    spec("decr", 2, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(IncrBy::parse_step(a, -1)?.into())
+    }),
+    spec("decrby", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(IncrBy::parse_decrby(a)?.into())
+    }),
     // Hashes.
-    spec("hset", -4, |a| Ok(HSet::parse(a, CountNew)?.into())),
-    spec("hmset", -4, |a| Ok(HSet::parse(a, StatusOk)?.into())),
-    spec("hsetnx", 4, |a| Ok(HSet::parse_setnx(a)?.into())),
-    spec("hget", 3, |a| Ok(HGet::parse(a)?.into())),
-    spec("hmget", -3, |a| Ok(HMGet::parse(a)?.into())),
-    spec("hgetall", 2, |a| Ok(HGetAll::parse(a, FieldsAndValues)?.into())),
-    spec("hkeys", 2, |a| Ok(HGetAll::parse(a, Fields)?.into())),
-    spec("hvals", 2, |a| Ok(HGetAll::parse(a, Values)?.into())),
-    spec("hlen", 2, |a| Ok(HLen::parse(a)?.into())),
-    spec("hexists", 3, |a| Ok(HExists::parse(a)?.into())),
-    spec("hstrlen", 3, |a| Ok(HStrLen::parse(a)?.into())),
-    spec("hscan", -3, |a| Ok(HScan::parse(a)?.into())),
-    spec("hrandfield", -2, |a| Ok(HRandField::parse(a)?.into())),
-    spec("hdel", -3, |a| Ok(HDel::parse(a)?.into())),
-    spec("hincrby", 4, |a| Ok(HIncrBy::parse(a)?.into())),
-    spec("hincrbyfloat", 4, |a| Ok(HIncrByFloat::parse(a)?.into())),
-    spec("hexpire", -6, |a| Ok(HExpire::parse(a, Seconds, FromNow)?.into())),
-    spec("hpexpire", -6, |a| Ok(HExpire::parse(a, Milliseconds, FromNow)?.into())),
-    spec("hexpireat", -6, |a| Ok(HExpire::parse(a, Seconds, UnixEpoch)?.into())),
-    spec("hpexpireat", -6, |a| {
+    spec("hset", -4, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HSet::parse(a, CountNew)?.into())
+    }),
+    spec("hmset", -4, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HSet::parse(a, StatusOk)?.into())
+    }),
+    spec("hsetnx", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HSet::parse_setnx(a)?.into())
+    }),
+    spec("hget", 3, READ_FAST, ONE_KEY, |a| Ok(HGet::parse(a)?.into())),
+    spec("hmget", -3, READ_FAST, ONE_KEY, |a| Ok(HMGet::parse(a)?.into())),
+    spec("hgetall", 2, READ, ONE_KEY, |a| {
+        Ok(HGetAll::parse(a, FieldsAndValues)?.into())
+    }),
+    spec("hkeys", 2, READ, ONE_KEY, |a| Ok(HGetAll::parse(a, Fields)?.into())),
+    spec("hvals", 2, READ, ONE_KEY, |a| Ok(HGetAll::parse(a, Values)?.into())),
+    spec("hlen", 2, READ_FAST, ONE_KEY, |a| Ok(HLen::parse(a)?.into())),
+    spec("hexists", 3, READ_FAST, ONE_KEY, |a| Ok(HExists::parse(a)?.into())),
+    spec("hstrlen", 3, READ_FAST, ONE_KEY, |a| Ok(HStrLen::parse(a)?.into())),
+    spec("hscan", -3, READ, ONE_KEY, |a| Ok(HScan::parse(a)?.into())),
+    spec("hrandfield", -2, READ, ONE_KEY, |a| Ok(HRandField::parse(a)?.into())),
+    spec("hdel", -3, WRITE_FAST, ONE_KEY, |a| Ok(HDel::parse(a)?.into())),
+    spec("hincrby", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HIncrBy::parse(a)?.into())
+    }),
+    spec("hincrbyfloat", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HIncrByFloat::parse(a)?.into())
+    }),
+    spec("hexpire", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HExpire::parse(a, Seconds, FromNow)?.into())
+    }),
+    spec("hpexpire", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HExpire::parse(a, Milliseconds, FromNow)?.into())
+    }),
+    spec("hexpireat", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(HExpire::parse(a, Seconds, UnixEpoch)?.into())
+    }),
+    spec("hpexpireat", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
         Ok(HExpire::parse(a, Milliseconds, UnixEpoch)?.into())
     }),
-    spec("httl", -5, |a| Ok(HTtl::parse(a, Seconds, FromNow)?.into())),
-    spec("hpttl", -5, |a| Ok(HTtl::parse(a, Milliseconds, FromNow)?.into())),
-    spec("hexpiretime", -5, |a| Ok(HTtl::parse(a, Seconds, UnixEpoch)?.into())),
-    spec("hpexpiretime", -5, |a| {
+    spec("httl", -5, READ_FAST, ONE_KEY, |a| {
+        Ok(HTtl::parse(a, Seconds, FromNow)?.into())
+    }),
+    spec("hpttl", -5, READ_FAST, ONE_KEY, |a| {
+        Ok(HTtl::parse(a, Milliseconds, FromNow)?.into())
+    }),
+    spec("hexpiretime", -5, READ_FAST, ONE_KEY, |a| {
+        Ok(HTtl::parse(a, Seconds, UnixEpoch)?.into())
+    }),
+    spec("hpexpiretime", -5, READ_FAST, ONE_KEY, |a| {
         Ok(HTtl::parse(a, Milliseconds, UnixEpoch)?.into())
     }),
-    spec("hpersist", -5, |a| Ok(HPersist::parse(a)?.into())),
-    spec("hgetdel", -5, |a| Ok(HGetDel::parse(a)?.into())),
-    spec("hgetex", -5, |a| Ok(HGetEx::parse(a)?.into())),
-    spec("hsetex", -6, |a| Ok(HSetEx::parse(a)?.into())),
+    spec("hpersist", -5, WRITE_FAST, ONE_KEY, |a| Ok(HPersist::parse(a)?.into())),
+    spec("hgetdel", -5, WRITE_FAST, ONE_KEY, |a| Ok(HGetDel::parse(a)?.into())),
+    spec("hgetex", -5, WRITE_FAST, ONE_KEY, |a| Ok(HGetEx::parse(a)?.into())),
+    spec(
+        "hsetex",
+        -6,
+        WRITE_GROWS_FAST,
+        ONE_KEY,
+        |a| Ok(HSetEx::parse(a)?.into()),
+    ),
     // Lists.
-    spec("lpush", -3, |a| Ok(LPush::parse(a, Head, false)?.into())),
-    spec("rpush", -3, |a| Ok(LPush::parse(a, Tail, false)?.into())),
-    spec("lpushx", -3, |a| Ok(LPush::parse(a, Head, true)?.into())),
-    spec("rpushx", -3, |a| Ok(LPush::parse(a, Tail, true)?.into())),
-    spec("lpop", -2, |a| Ok(LPop::parse(a, Head)?.into())),
-    spec("rpop", -2, |a| Ok(LPop::parse(a, Tail)?.into())),
-    spec("llen", 2, |a| Ok(LLen::parse(a)?.into())),
-    spec("lrange", 4, |a| Ok(LRange::parse(a)?.into())),
-    spec("lindex", 3, |a| Ok(LIndex::parse(a)?.into())),
-    spec("lpos", -3, |a| Ok(LPos::parse(a)?.into())),
-    spec("lset", 4, |a| Ok(LSet::parse(a)?.into())),
-    spec("linsert", 5, |a| Ok(LInsert::parse(a)?.into())),
-    spec("lrem", 4, |a| Ok(LRem::parse(a)?.into())),
-    spec("ltrim", 4, |a| Ok(LTrim::parse(a)?.into())),
-    spec("lmove", 5, |a| Ok(LMove::parse(a)?.into())),
-    spec("rpoplpush", 3, |a| Ok(LMove::parse_rpoplpush(a)?.into())),
-    spec("lmpop", -4, |a| Ok(LMPop::parse(a)?.into())),
+    spec("lpush", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(LPush::parse(a, Head, false)?.into())
+    }),
+    spec("rpush", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(LPush::parse(a, Tail, false)?.into())
+    }),
+    spec("lpushx", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(LPush::parse(a, Head, true)?.into())
+    }),
+    spec("rpushx", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(LPush::parse(a, Tail, true)?.into())
+    }),
+    spec("lpop", -2, WRITE_FAST, ONE_KEY, |a| Ok(LPop::parse(a, Head)?.into())),
+    spec("rpop", -2, WRITE_FAST, ONE_KEY, |a| Ok(LPop::parse(a, Tail)?.into())),
+    spec("llen", 2, READ_FAST, ONE_KEY, |a| Ok(LLen::parse(a)?.into())),
+    spec("lrange", 4, READ, ONE_KEY, |a| Ok(LRange::parse(a)?.into())),
+    spec("lindex", 3, READ, ONE_KEY, |a| Ok(LIndex::parse(a)?.into())),
+    spec("lpos", -3, READ, ONE_KEY, |a| Ok(LPos::parse(a)?.into())),
+    spec("lset", 4, WRITE_GROWS, ONE_KEY, |a| Ok(LSet::parse(a)?.into())),
+    spec("linsert", 5, WRITE_GROWS, ONE_KEY, |a| Ok(LInsert::parse(a)?.into())),
+    spec("lrem", 4, WRITE, ONE_KEY, |a| Ok(LRem::parse(a)?.into())),
+    spec("ltrim", 4, WRITE, ONE_KEY, |a| Ok(LTrim::parse(a)?.into())),
+    spec("lmove", 5, WRITE_GROWS, TWO_KEYS, |a| Ok(LMove::parse(a)?.into())),
+    spec("rpoplpush", 3, WRITE_GROWS, TWO_KEYS, |a| {
+        Ok(LMove::parse_rpoplpush(a)?.into())
+    }),
+    spec("lmpop", -4, WRITE_MOVABLE, NO_KEYS.counted_at(1), |a| {
+        Ok(LMPop::parse(a)?.into())
+    }),
     // Sets.
-    spec("sadd", -3, |a| Ok(SAdd::parse(a)?.into())),
-    spec("srem", -3, |a| Ok(SRem::parse(a)?.into())),
-    spec("smembers", 2, |a| Ok(SMembers::parse(a)?.into())),
-    spec("sismember", 3, |a| Ok(SIsMember::parse(a, false)?.into())),
-    spec("smismember", -3, |a| Ok(SIsMember::parse(a, true)?.into())),
-    spec("scard", 2, |a| Ok(SCard::parse(a)?.into())),
-    spec("spop", -2, |a| Ok(SPop::parse(a)?.into())),
-    spec("srandmember", -2, |a| Ok(SRandMember::parse(a)?.into())),
-    spec("smove", 4, |a| Ok(SMove::parse(a)?.into())),
-    spec("sinter", -2, |a| {
+    spec("sadd", -3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(SAdd::parse(a)?.into())),
+    spec("srem", -3, WRITE_FAST, ONE_KEY, |a| Ok(SRem::parse(a)?.into())),
+    spec("smembers", 2, READ, ONE_KEY, |a| Ok(SMembers::parse(a)?.into())),
+    spec("sismember", 3, READ_FAST, ONE_KEY, |a| {
+        Ok(SIsMember::parse(a, false)?.into())
+    }),
+    spec("smismember", -3, READ_FAST, ONE_KEY, |a| {
+        Ok(SIsMember::parse(a, true)?.into())
+    }),
+    spec("scard", 2, READ_FAST, ONE_KEY, |a| Ok(SCard::parse(a)?.into())),
+    spec("spop", -2, WRITE_FAST, ONE_KEY, |a| Ok(SPop::parse(a)?.into())),
+    spec("srandmember", -2, READ, ONE_KEY, |a| Ok(SRandMember::parse(a)?.into())),
+    spec("smove", 4, WRITE_FAST, TWO_KEYS, |a| Ok(SMove::parse(a)?.into())),
+    spec("sinter", -2, READ, EVERY_KEY, |a| {
         Ok(SCombine::parse(a, Intersection { limit: None })?.into())
     }),
-    spec("sintercard", -3, |a| Ok(SInterCard::parse(a)?.into())),
-    spec("sinterstore", -3, |a| {
+    spec("sintercard", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
+        Ok(SInterCard::parse(a)?.into())
+    }),
+    spec("sinterstore", -3, WRITE_GROWS, EVERY_KEY, |a| {
         Ok(SStore::parse(a, Intersection { limit: None })?.into())
     }),
-    spec("sunion", -2, |a| Ok(SCombine::parse(a, Union)?.into())),
-    spec("sunionstore", -3, |a| Ok(SStore::parse(a, Union)?.into())),
-    spec("sdiff", -2, |a| Ok(SCombine::parse(a, Difference)?.into())),
-    spec("sdiffstore", -3, |a| Ok(SStore::parse(a, Difference)?.into())),
-    spec("sscan", -3, |a| Ok(SScan::parse(a)?.into())),
+    spec("sunion", -2, READ, EVERY_KEY, |a| Ok(SCombine::parse(a, Union)?.into())),
+    spec("sunionstore", -3, WRITE_GROWS, EVERY_KEY, |a| {
+        Ok(SStore::parse(a, Union)?.into())
+    }),
+    spec("sdiff", -2, READ, EVERY_KEY, |a| {
+        Ok(SCombine::parse(a, Difference)?.into())
+    }),
+    spec("sdiffstore", -3, WRITE_GROWS, EVERY_KEY, |a| {
+        Ok(SStore::parse(a, Difference)?.into())
+    }),
+    spec("sscan", -3, READ, ONE_KEY, |a| Ok(SScan::parse(a)?.into())),
     // Sorted sets.
-    spec("zadd", -4, |a| Ok(ZAdd::parse(a)?.into())),
-    spec("zincrby", 4, |a| Ok(ZAdd::parse_zincrby(a)?.into())),
-    spec("zrem", -3, |a| Ok(ZRem::parse(a)?.into())),
-    spec("zcard", 2, |a| Ok(ZCard::parse(a)?.into())),
-    spec("zscore", 3, |a| Ok(ZScore::parse(a, false)?.into())),
-    spec("zmscore", -3, |a| Ok(ZScore::parse(a, true)?.into())),
-    spec("zrank", -3, |a| Ok(ZRank::parse(a, Ascending)?.into())),
-    spec("zrevrank", -3, |a| Ok(ZRank::parse(a, Descending)?.into())),
-    spec("zcount", 4, |a| Ok(ZCount::parse_scores(a)?.into())),
-    spec("zlexcount", 4, |a| Ok(ZCount::parse_members(a)?.into())),
-    spec("zrange", -4, |a| Ok(ZRange::parse(a, Syntax::Generic)?.into())),
-    spec("zrangebyscore", -4, |a| {
+    spec("zadd", -4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(ZAdd::parse(a)?.into())),
+    spec("zincrby", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
+        Ok(ZAdd::parse_zincrby(a)?.into())
+    }),
+    spec("zrem", -3, WRITE_FAST, ONE_KEY, |a| Ok(ZRem::parse(a)?.into())),
+    spec("zcard", 2, READ_FAST, ONE_KEY, |a| Ok(ZCard::parse(a)?.into())),
+    spec("zscore", 3, READ_FAST, ONE_KEY, |a| Ok(ZScore::parse(a, false)?.into())),
+    spec(
+        "zmscore",
+        -3,
+        READ_FAST,
+        ONE_KEY,
+        |a| Ok(ZScore::parse(a, true)?.into()),
+    ),
+    spec("zrank", -3, READ_FAST, ONE_KEY, |a| {
+        Ok(ZRank::parse(a, Ascending)?.into())
+    }),
+    spec("zrevrank", -3, READ_FAST, ONE_KEY, |a| {
+        Ok(ZRank::parse(a, Descending)?.into())
+    }),
+    spec("zcount", 4, READ_FAST, ONE_KEY, |a| Ok(ZCount::parse_scores(a)?.into())),
+    spec("zlexcount", 4, READ_FAST, ONE_KEY, |a| {
+        Ok(ZCount::parse_members(a)?.into())
+    }),
+    spec("zrange", -4, READ, ONE_KEY, |a| {
+        Ok(ZRange::parse(a, Syntax::Generic)?.into())
+    }),
+    spec("zrangebyscore", -4, READ, ONE_KEY, |a| {
         Ok(ZRange::parse(a, Syntax::ByScore(Ascending))?.into())
     }),
-    spec("zrevrangebyscore", -4, |a| {
+    spec("zrevrangebyscore", -4, READ, ONE_KEY, |a| {
         Ok(ZRange::parse(a, Syntax::ByScore(Descending))?.into())
     }),
-    spec("zrangebylex", -4, |a| {
+    spec("zrangebylex", -4, READ, ONE_KEY, |a| {
         Ok(ZRange::parse(a, Syntax::ByLex(Ascending))?.into())
     }),
-    spec("zrevrangebylex", -4, |a| {
+    spec("zrevrangebylex", -4, READ, ONE_KEY, |a| {
         Ok(ZRange::parse(a, Syntax::ByLex(Descending))?.into())
     }),
-    spec("zrevrange", -4, |a| {
+    spec("zrevrange", -4, READ, ONE_KEY, |a| {
         Ok(ZRange::parse(a, Syntax::Ranks(Descending))?.into())
     }),
-    spec("zrangestore", -5, |a| Ok(ZRangeStore::parse(a)?.into())),
-    spec("zpopmin", -2, |a| Ok(ZPop::parse(a, Ascending)?.into())),
-    spec("zpopmax", -2, |a| Ok(ZPop::parse(a, Descending)?.into())),
-    spec("zmpop", -4, |a| Ok(ZMPop::parse(a)?.into())),
-    spec("zremrangebyrank", 4, |a| {
+    spec("zrangestore", -5, WRITE_GROWS, TWO_KEYS, |a| {
+        Ok(ZRangeStore::parse(a)?.into())
+    }),
+    spec("zpopmin", -2, WRITE_FAST, ONE_KEY, |a| {
+        Ok(ZPop::parse(a, Ascending)?.into())
+    }),
+    spec("zpopmax", -2, WRITE_FAST, ONE_KEY, |a| {
+        Ok(ZPop::parse(a, Descending)?.into())
+    }),
+    spec("zmpop", -4, WRITE_MOVABLE, NO_KEYS.counted_at(1), |a| {
+        Ok(ZMPop::parse(a)?.into())
+    }),
+    spec("zremrangebyrank", 4, WRITE, ONE_KEY, |a| {
         Ok(ZRemRange::parse(a, Syntax::Ranks(Ascending))?.into())
     }),
-    spec("zremrangebyscore", 4, |a| {
+    spec("zremrangebyscore", 4, WRITE, ONE_KEY, |a| {
         Ok(ZRemRange::parse(a, Syntax::ByScore(Ascending))?.into())
     }),
-    spec("zremrangebylex", 4, |a| {
+    spec("zremrangebylex", 4, WRITE, ONE_KEY, |a| {
         Ok(ZRemRange::parse(a, Syntax::ByLex(Ascending))?.into())
     }),
-    spec("zunion", -3, |a| Ok(ZCombine::parse(a, ZUnion)?.into())),
-    spec("zunionstore", -4, |a| Ok(ZStore::parse(a, ZUnion)?.into())),
-    spec("zinter", -3, |a| Ok(ZCombine::parse(a, ZIntersection)?.into())),
-    spec("zinterstore", -4, |a| Ok(ZStore::parse(a, ZIntersection)?.into())),
-    spec("zintercard", -3, |a| Ok(ZInterCard::parse(a)?.into())),
-    spec("zdiff", -3, |a| Ok(ZCombine::parse(a, ZDifference)?.into())),
-    spec("zdiffstore", -4, |a| Ok(ZStore::parse(a, ZDifference)?.into())),
-    spec("zrandmember", -2, |a| Ok(ZRandMember::parse(a)?.into())),
-    spec("zscan", -3, |a| Ok(ZScan::parse(a)?.into())),
+    spec("zunion", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
+        Ok(ZCombine::parse(a, ZUnion)?.into())
+    }),
+    spec("zunionstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| {
+        Ok(ZStore::parse(a, ZUnion)?.into())
+    }),
+    spec("zinter", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
+        Ok(ZCombine::parse(a, ZIntersection)?.into())
+    }),
+    spec("zinterstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| {
+        Ok(ZStore::parse(a, ZIntersection)?.into())
+    }),
+    spec("zintercard", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
+        Ok(ZInterCard::parse(a)?.into())
+    }),
+    spec("zdiff", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
+        Ok(ZCombine::parse(a, ZDifference)?.into())
+    }),
+    spec("zdiffstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| {
+        Ok(ZStore::parse(a, ZDifference)?.into())
+    }),
+    spec("zrandmember", -2, READ, ONE_KEY, |a| Ok(ZRandMember::parse(a)?.into())),
+    spec("zscan", -3, READ, ONE_KEY, |a| Ok(ZScan::parse(a)?.into())),
     // Keys and expiry.
-    spec("del", -2, |a| Ok(Del::parse(a)?.into())),
-    spec("unlink", -2, |a| Ok(Del::parse(a)?.into())),
-    spec("exists", -2, |a| Ok(Exists::parse(a)?.into())),
-    spec("touch", -2, |a| Ok(Exists::parse(a)?.into())),
-    spec("expire", -3, |a| Ok(Expire::parse(a, Seconds, FromNow)?.into())),
-    spec("pexpire", -3, |a| Ok(Expire::parse(a, Milliseconds, FromNow)?.into())),
-    spec("expireat", -3, |a| Ok(Expire::parse(a, Seconds, UnixEpoch)?.into())),
-    spec("pexpireat", -3, |a| {
+    spec("del", -2, WRITE, EVERY_KEY, |a| Ok(Del::parse(a)?.into())),
+    spec("unlink", -2, WRITE_FAST, EVERY_KEY, |a| Ok(Del::parse(a)?.into())),
+    spec("exists", -2, READ_FAST, EVERY_KEY, |a| Ok(Exists::parse(a)?.into())),
+    spec("touch", -2, READ_FAST, EVERY_KEY, |a| Ok(Exists::parse(a)?.into())),
+    spec("expire", -3, WRITE_FAST, ONE_KEY, |a| {
+        Ok(Expire::parse(a, Seconds, FromNow)?.into())
+    }),
+    spec("pexpire", -3, WRITE_FAST, ONE_KEY, |a| {
+        Ok(Expire::parse(a, Milliseconds, FromNow)?.into())
+    }),
+    spec("expireat", -3, WRITE_FAST, ONE_KEY, |a| {
+        Ok(Expire::parse(a, Seconds, UnixEpoch)?.into())
+    }),
+    spec("pexpireat", -3, WRITE_FAST, ONE_KEY, |a| {
         Ok(Expire::parse(a, Milliseconds, UnixEpoch)?.into())
     }),
-    spec("persist", 2, |a| Ok(Persist::parse(a)?.into())),
-    spec("ttl", 2, |a| Ok(Ttl::parse(a, Seconds, FromNow)?.into())),
-    spec("pttl", 2, |a| Ok(Ttl::parse(a, Milliseconds, FromNow)?.into())),
-    spec("expiretime", 2, |a| Ok(Ttl::parse(a, Seconds, UnixEpoch)?.into())),
-    spec("pexpiretime", 2, |a| Ok(Ttl::parse(a, Milliseconds, UnixEpoch)?.into())),
-    spec("type", 2, |a| Ok(Type::parse(a)?.into())),
-    spec("object", -2, |a| Ok(Object::parse(a)?.into())),
-    spec("rename", 3, |a| Ok(Rename::parse(a, Always)?.into())),
-    spec("renamenx", 3, |a| Ok(Rename::parse(a, IfMissing)?.into())),
-    spec("copy", -3, |a| Ok(Copy::parse(a)?.into())),
-    spec("keys", 2, |a| Ok(Keys::parse(a)?.into())),
-    spec("scan", -2, |a| Ok(Scan::parse(a)?.into())),
-    spec("randomkey", 1, |_| Ok(RandomKey.into())),
-    spec("dbsize", 1, |_| Ok(DbSize.into())),
-    spec("flushdb", -1, |a| Ok(Flush::parse(a)?.into())),
-    spec("flushall", -1, |a| Ok(Flush::parse(a)?.into())),
+    spec("persist", 2, WRITE_FAST, ONE_KEY, |a| Ok(Persist::parse(a)?.into())),
+    spec("ttl", 2, READ_FAST, ONE_KEY, |a| {
+        Ok(Ttl::parse(a, Seconds, FromNow)?.into())
+    }),
+    spec("pttl", 2, READ_FAST, ONE_KEY, |a| {
+        Ok(Ttl::parse(a, Milliseconds, FromNow)?.into())
+    }),
+    spec("expiretime", 2, READ_FAST, ONE_KEY, |a| {
+        Ok(Ttl::parse(a, Seconds, UnixEpoch)?.into())
+    }),
+    spec("pexpiretime", 2, READ_FAST, ONE_KEY, |a| {
+        Ok(Ttl::parse(a, Milliseconds, UnixEpoch)?.into())
+    }),
+    spec("type", 2, READ_FAST, ONE_KEY, |a| Ok(Type::parse(a)?.into())),
+    spec("object", -2, READ, SECOND_KEY, |a| Ok(Object::parse(a)?.into())),
+    spec("rename", 3, WRITE, TWO_KEYS, |a| Ok(Rename::parse(a, Always)?.into())),
+    spec("renamenx", 3, WRITE_FAST, TWO_KEYS, |a| {
+        Ok(Rename::parse(a, IfMissing)?.into())
+    }),
+    spec("copy", -3, WRITE_GROWS, TWO_KEYS, |a| Ok(Copy::parse(a)?.into())),
+    spec("keys", 2, READ, NO_KEYS, |a| Ok(Keys::parse(a)?.into())),
+    spec("scan", -2, READ, NO_KEYS, |a| Ok(Scan::parse(a)?.into())),
+    spec("randomkey", 1, READ, NO_KEYS, |_| Ok(RandomKey.into())),
+    spec("dbsize", 1, READ_FAST, NO_KEYS, |_| Ok(DbSize.into())),
+    spec("flushdb", -1, WRITE, NO_KEYS, |a| Ok(Flush::parse(a)?.into())),
+    spec("flushall", -1, WRITE, NO_KEYS, |a| Ok(Flush::parse(a)?.into())),
     // Connection.
-    spec("ping", -1, |a| Ok(Ping::parse(a)?.into())),
-    spec("echo", 2, |a| Ok(Echo::parse(a)?.into())),
-    spec("time", 1, |_| Ok(Time.into())),
+    spec("ping", -1, FAST, NO_KEYS, |a| Ok(Ping::parse(a)?.into())),
+    spec("echo", 2, SERVER_FAST, NO_KEYS, |a| Ok(Echo::parse(a)?.into())),
+    spec("time", 1, SERVER_FAST, NO_KEYS, |_| Ok(Time.into())),
 ];
 
 /// Finds the command named by `args[0]` (any case) and checks its argument count: the
@@ -311,6 +562,11 @@ fn lookup(args: &[Bytes]) -> Result<&'static Spec, CmdError> {
     Ok(spec)
 }
 
+/// What COMMAND reports of the command called `name` (any case), if the engine runs it.
+pub fn command_info(name: &[u8]) -> Option<CommandInfo> {
+    command_table().find(|info| name.eq_ignore_ascii_case(info.name.as_bytes()))
+}
+
 /// Checks that `args` name a supported command with a fitting number of arguments.
 pub fn check_known(args: &[Bytes]) -> Result<(), CmdError> {
     lookup(args).map(drop)
@@ -319,8 +575,16 @@ pub fn check_known(args: &[Bytes]) -> Result<(), CmdError> {
 /// Parses a command: its name (any case) and arguments, as Redis receives them.
 pub fn parse(mut args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
     let spec = lookup(&args)?;
+    let keys = match spec.flags.contains(&"write") {
+        true => spec.keys.of(&args),
+        false => Vec::new(),
+    };
     args.remove(0);
-    (spec.parse)(&mut Args::new(spec.name, args, max_value_bytes))
+    let mut command = (spec.parse)(&mut Args::new(spec.name, args, max_value_bytes))?;
+    if let Command::Write(write) = &mut command {
+        write.keys = keys;
+    }
+    Ok(command)
 }
 
 /// Redis's message, e.g. `ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
@@ -359,7 +623,10 @@ mod tests {
         ));
         assert!(matches!(
             parse(args(&["SET", "k", "v"]), 10),
-            Ok(Command::Write(WriteCommand::Set(_)))
+            Ok(Command::Write(Write {
+                command: WriteCommand::Set(_),
+                ..
+            }))
         ));
         assert_eq!(
             parse(args(&["GET"]), 10).unwrap_err().as_str(),

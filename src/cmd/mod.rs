@@ -26,13 +26,16 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-pub use command::{Command, ReadCommand, WriteCommand, check_known};
+pub use command::{
+    Command, CommandInfo, KeyPositions, ReadCommand, Write, WriteCommand, check_known, command_info, command_table,
+};
 pub use expiry::Expiry;
+pub use glob::Glob;
 pub use native::{GetOutcome, SetOutcome, Stored};
 pub use reply::{CmdError, ExecError, Reply, format_score};
 
 use crate::clock::Clock;
-use crate::store::{BoxFuture, Store, StoreError, WriteJob, WriteTx};
+use crate::store::{BoxFuture, Store, StoreError, Watch, WriteJob, WriteTx};
 use strings::Set;
 
 /// What every command runs against: the store, the clock that says what "now" is, and
@@ -71,9 +74,10 @@ impl Engine {
     pub async fn execute(&self, command: Command) -> Result<Reply, StoreError> {
         match command {
             Command::Read(command) => self.read(&command).await,
-            Command::Write(WriteCommand::Set(set)) if set.is_unconditional() => {
-                reply::settle(set.exec_unconditional(&self.store, self.now_ms()).await)
-            }
+            Command::Write(Write {
+                command: WriteCommand::Set(set),
+                ..
+            }) if set.is_unconditional() => reply::settle(set.exec_unconditional(&self.store, self.now_ms()).await),
             command @ Command::Write(_) => self.write(vec![Ok(command)]).await.map(first),
         }
     }
@@ -111,6 +115,28 @@ impl Engine {
         self.write(commands).await
     }
 
+    /// Starts watching `keys` (WATCH): a transaction run with the [`Watch`] does nothing if
+    /// one of them was written, or expired, after this.
+    pub async fn watch(&self, keys: &[Bytes]) -> Result<Watch, StoreError> {
+        self.store.watch(keys, self.now_ms()).await
+    }
+
+    /// As [`Engine::execute_transaction`], but only if every key `watch` watches is as it
+    /// was: `None` (EXEC's null reply) otherwise, with nothing run.
+    pub async fn execute_watched_transaction(
+        &self,
+        commands: Vec<Result<Command, CmdError>>,
+        watch: Watch,
+    ) -> Result<Option<Vec<Reply>>, StoreError> {
+        let now_ms = self.now_ms();
+        let transaction = Transaction {
+            commands,
+            now_ms,
+            watch: Some(watch),
+        };
+        self.store.write(transaction).await
+    }
+
     async fn read(&self, command: &ReadCommand) -> Result<Reply, StoreError> {
         let now_ms = self.now_ms();
         let mut view = self.store.read(now_ms);
@@ -125,7 +151,13 @@ impl Engine {
 
     async fn write(&self, commands: Vec<Result<Command, CmdError>>) -> Result<Vec<Reply>, StoreError> {
         let now_ms = self.now_ms();
-        self.store.write(Transaction { commands, now_ms }).await
+        let transaction = Transaction {
+            commands,
+            now_ms,
+            watch: None,
+        };
+        // Only a watched transaction can be called off.
+        Ok(self.store.write(transaction).await?.unwrap_or_default())
     }
 }
 
@@ -133,35 +165,51 @@ fn first(replies: Vec<Reply>) -> Reply {
     replies.into_iter().next().unwrap_or(Reply::Nil)
 }
 
-/// Commands run in order inside the writer's transaction.
+/// Commands run in order inside the writer's transaction; none, if a watched key changed.
 struct Transaction {
     commands: Vec<Result<Command, CmdError>>,
     now_ms: i64,
+    watch: Option<Watch>,
 }
 
 impl WriteJob for Transaction {
-    type Output = Vec<Reply>;
+    type Output = Option<Vec<Reply>>;
 
-    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Vec<Reply>, StoreError>> {
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Option<Vec<Reply>>, StoreError>> {
         Box::pin(async move {
             let now_ms = self.now_ms;
+            // Checked in the writer, where every write that ran before this one was counted.
+            if self.watch.as_ref().is_some_and(|watch| !watch.is_intact(now_ms)) {
+                return Ok(None);
+            }
             let mut replies = Vec::with_capacity(self.commands.len());
             let mut commands = std::mem::take(&mut self.commands).into_iter().peekable();
             while let Some(command) = commands.next() {
                 let reply = match command {
                     Err(error) => Reply::Error(error),
-                    Ok(Command::Write(WriteCommand::Set(set))) if set.is_unconditional() => {
+                    Ok(Command::Write(Write {
+                        command: WriteCommand::Set(set),
+                        ..
+                    })) if set.is_unconditional() => {
                         // A run of plain SETs (a pipeline's, a transaction's) is one statement.
                         let mut run = vec![set];
-                        while let Some(Ok(Command::Write(WriteCommand::Set(set)))) = commands.next_if(
-                            |next| matches!(next, Ok(Command::Write(WriteCommand::Set(set))) if set.is_unconditional()),
-                        ) {
+                        while let Some(Ok(Command::Write(Write {
+                            command: WriteCommand::Set(set),
+                            ..
+                        }))) = commands.next_if(|next| matches!(next, Ok(Command::Write(Write { command: WriteCommand::Set(set), .. })) if set.is_unconditional()))
+                        {
                             run.push(set);
                         }
                         replies.extend(set_all(tx, run, now_ms).await?);
                         continue;
                     }
-                    Ok(Command::Write(write)) => reply::settle(write.exec(tx, now_ms).await)?,
+                    Ok(Command::Write(Write { command, keys })) => {
+                        let reply = reply::settle(command.exec(tx, now_ms).await)?;
+                        if !matches!(reply, Reply::Error(_)) {
+                            keys.iter().for_each(|key| tx.touch(key));
+                        }
+                        reply
+                    }
                     Ok(Command::Read(read)) => {
                         let mut view = tx.read(now_ms);
                         let reply = reply::settle(read.exec(&mut view).await)?;
@@ -173,7 +221,7 @@ impl WriteJob for Transaction {
                 };
                 replies.push(reply);
             }
-            Ok(replies)
+            Ok(Some(replies))
         })
     }
 }

@@ -12,6 +12,8 @@ use crate::store::StoreError;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
     Nil,
+    /// No array, as opposed to an empty one (EXEC called off by WATCH): RESP2's `*-1`.
+    NilArray,
     /// A short status such as `OK`, `PONG` or a type name.
     Status(&'static str),
     Int(i64),

@@ -320,7 +320,7 @@ fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
         }
     };
     match reply {
-        Reply::Nil => Value::Null,
+        Reply::Nil | Reply::NilArray => Value::Null,
         // The clients keep a top-level OK as it is, encoded or not.
         Reply::Status("OK") if top_level => Value::String("OK".to_owned()),
         Reply::Status(status) => text(status.as_bytes()),

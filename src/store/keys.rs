@@ -101,6 +101,13 @@ impl ReadView<'_> {
         Ok(sqlite::keys::count_live(conn, now_ms).await?)
     }
 
+    /// How many live keys will expire (INFO's `expires`).
+    pub async fn count_expiring(&mut self) -> Result<u64, StoreError> {
+        let now_ms = self.now_ms;
+        let Conn::Sqlite(conn) = self.conn().await?;
+        Ok(sqlite::keys::count_expiring(conn, now_ms).await?)
+    }
+
     pub async fn random_key(&mut self) -> Result<Option<Bytes>, StoreError> {
         let now_ms = self.now_ms;
         let Conn::Sqlite(conn) = self.conn().await?;

@@ -21,6 +21,7 @@ mod sets;
 mod sqlite;
 mod strings;
 mod view;
+mod watches;
 mod writer;
 mod zsets;
 
@@ -41,6 +42,8 @@ pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
 pub use sets::Combine;
 pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
+pub use watches::Watch;
+use watches::Watches;
 pub use writer::{BoxFuture, WriteJob};
 use writer::{WriteOp, Writer};
 pub use zsets::{LexBound, Order, Range, ScoreBound, Selection};
@@ -209,6 +212,7 @@ pub struct Store {
     /// Set when a write batch was refused for a full disk; cleared by a readiness check
     /// that found room again.
     out_of_space: Arc<AtomicBool>,
+    watches: Arc<Watches>,
 }
 
 /// The room, in bytes, a readiness check wants once the disk was found full.
@@ -236,11 +240,13 @@ impl Store {
         let cache = Arc::new(Cache::new(options.cache_bytes));
         let sequence = Arc::new(AtomicU64::new(0));
         let out_of_space = Arc::new(AtomicBool::new(false));
+        let watches = Arc::new(Watches::default());
         let writer = Writer::start(
             write_connection,
             Arc::clone(&cache),
             Arc::clone(&sequence),
             Arc::clone(&out_of_space),
+            Arc::clone(&watches),
         )
         .await?;
         let reads = reads::ReadBatcher::start(database.clone(), options.read_connections);
@@ -251,7 +257,20 @@ impl Store {
             reads,
             sequence,
             out_of_space,
+            watches,
         })
+    }
+
+    /// Starts watching `keys` for writes (WATCH), and for the expiry of those live now.
+    pub async fn watch(&self, keys: &[Bytes], now_ms: i64) -> Result<Watch, StoreError> {
+        // Watched before read: a write in between fails the check, never slips past it.
+        let mut watch = self.watches.watch(keys);
+        let mut view = self.read(now_ms);
+        for (index, key) in keys.iter().enumerate() {
+            let expires_at = view.info(key).await?.and_then(|info| info.expires_at);
+            watch.expired_at(index, expires_at);
+        }
+        Ok(watch)
     }
 
     /// Reads committed data through the cache, as of `now_ms`.

@@ -3,12 +3,15 @@
 //! `strings.rs`); this file holds what they share: where a statement runs, and how the cache
 //! hears of every change.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 use super::backend::{Conn, Row, Session};
 use super::cache::Cache;
 use super::reads::ReadBatcher;
 use super::sqlite;
+use super::watches::Watches;
 use super::{Entry, StoreError, WriteJob};
 
 /// Reads as of one moment, `now_ms`: from the read pool through the cache, or inside the
@@ -121,6 +124,8 @@ pub(super) struct Batch {
     changes: Vec<Change>,
     /// The last id given to a key; a new key takes the next.
     last_id: i64,
+    /// Told of every key a job touches, as the job runs.
+    watches: Arc<Watches>,
 }
 
 /// A change to a key, for the cache.
@@ -131,10 +136,11 @@ pub(super) enum Change {
 }
 
 impl Batch {
-    pub(super) fn new(last_id: i64) -> Self {
+    pub(super) fn new(last_id: i64, watches: Arc<Watches>) -> Self {
         Self {
             changes: Vec::new(),
             last_id,
+            watches,
         }
     }
 
@@ -173,8 +179,18 @@ impl<'a> WriteTx<'a> {
     /// connection here, so the cache hears of every change once the batch commits, and of
     /// none that rolled back.
     pub(super) fn changing(&mut self, change: Change) -> Conn<'_> {
+        match &change {
+            Change::Put(key, _) | Change::Remove(key) => self.batch.watches.touch(key),
+            Change::Clear => self.batch.watches.touch_all(),
+        }
         self.batch.changes.push(change);
         self.conn.reborrow()
+    }
+
+    /// Tells clients watching `key` (WATCH) that it was written: a command that changed a
+    /// collection's elements says so here, since those changes do not pass [`Self::changing`].
+    pub fn touch(&mut self, key: &[u8]) {
+        self.batch.watches.touch(key);
     }
 
     /// The connection, for a statement that changes nothing the cache holds.

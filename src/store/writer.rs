@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use super::backend::WriteConnection;
 use super::cache::Cache;
 use super::view::{Batch, WriteTx};
+use super::watches::Watches;
 use super::{StoreError, StringWrite};
 
 /// The most requests committed together. Bounds one transaction's duration and memory, and
@@ -131,13 +132,14 @@ impl Writer {
         cache: Arc<Cache>,
         sequence: Arc<AtomicU64>,
         out_of_space: Arc<AtomicBool>,
+        watches: Arc<Watches>,
     ) -> Result<Self, StoreError> {
         let last_id = conn.last_key_id().await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
         let committer = Committer {
             conn,
-            batch: Batch::new(last_id),
+            batch: Batch::new(last_id, watches),
             cache,
             sequence,
             out_of_space,

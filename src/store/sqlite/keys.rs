@@ -95,6 +95,15 @@ pub(in crate::store) async fn count_live(conn: &mut Connection, now_ms: i64) -> 
     Ok(count as u64)
 }
 
+/// How many live keys have an expiry.
+pub(in crate::store) async fn count_expiring(conn: &mut Connection, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar("select count(*) from keys where expires_at > ?")
+        .bind(now_ms)
+        .fetch_one(conn)
+        .await?;
+    Ok(count as u64)
+}
+
 /// A live key picked at random: the first at or after a random id, else the first of all.
 pub(in crate::store) async fn random_key(conn: &mut Connection, now_ms: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
     let after_random_id: Option<Vec<u8>> = sqlx::query_scalar(
