@@ -29,6 +29,16 @@ pub struct ServerConfig {
     #[arg(long, env = "LITEKV_BIND", default_value = "127.0.0.1:8000")]
     pub bind: String,
 
+    /// Address and port of the Redis protocol (RESP) door, for redis-cli, redis-py, ioredis
+    /// and every Redis client; `off` turns it off; port 0 picks a free one.
+    #[arg(long, env = "LITEKV_RESP_BIND", default_value = "127.0.0.1:6379")]
+    pub resp_bind: String,
+
+    /// Seconds a Redis protocol connection may sit idle before it is closed (0: never, as in
+    /// Redis).
+    #[arg(long, env = "LITEKV_RESP_IDLE_TIMEOUT", default_value_t = 0)]
+    pub resp_idle_timeout: u64,
+
     /// HTTP worker threads [default: the number of CPU cores].
     #[arg(long, env = "LITEKV_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: Option<u16>,

@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod resp;
 pub mod startup;
 pub mod store;
 pub mod sweep;

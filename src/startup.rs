@@ -1,7 +1,7 @@
 //! The server's lifecycle: open the store, bind, serve, and on a stop signal let in-flight
 //! requests finish before committing what is queued and closing the database.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +15,10 @@ use clap::ValueEnum;
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::Engine;
 use crate::config::ServerConfig;
+use crate::domain::MAX_KEY_BYTES;
 use crate::http::{self, ConnectionLimit};
+use crate::resp::decode::DecodeLimits;
+use crate::resp::{RespHandle, RespServer, RespSettings};
 use crate::store::Store;
 use crate::sweep::{self, Sweeper};
 use crate::telemetry;
@@ -27,6 +30,8 @@ pub struct Application {
     store: Store,
     sweeper: Option<(Sweeper, tokio::task::JoinHandle<()>)>,
     metrics_upkeep: tokio::task::JoinHandle<()>,
+    resp: Option<(RespHandle, SocketAddr)>,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -51,13 +56,24 @@ impl Application {
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let address = listener.local_addr()?;
         let token_required = !tokens.is_empty();
-        if !token_required {
-            if !address.ip().is_loopback() && !config.access.allow_anonymous {
-                anyhow::bail!(
-                    "refusing to serve {address} to anyone without a token: set --token (LITEKV_TOKEN), \
-                     or pass --allow-anonymous if anonymous access is intended"
-                );
+        refuse_anonymous_beyond_loopback(config, token_required, address, "--bind")?;
+        let resp = match config.resp_bind.as_str() {
+            "off" => None,
+            bind => {
+                let listener = TcpListener::bind(bind).with_context(|| {
+                    format!(
+                        "binding the Redis protocol port {bind} (--resp-bind, LITEKV_RESP_BIND): choose another \
+                         address, such as 127.0.0.1:6380, or off"
+                    )
+                })?;
+                let resp_address = listener.local_addr()?;
+                refuse_anonymous_beyond_loopback(config, token_required, resp_address, "--resp-bind")?;
+                let settings = resp_settings(config, limits);
+                let server = RespServer::bind(listener, engine.clone(), tokens.clone(), connections.clone(), settings)?;
+                Some(server)
             }
+        };
+        if !token_required {
             tracing::warn!("no access token configured (--token, LITEKV_TOKEN): serving anyone who can connect");
         }
         let workers = config.workers.map_or_else(default_workers, usize::from);
@@ -91,15 +107,23 @@ impl Application {
             let task = sweep::spawn_periodic(sweeper.clone(), Duration::from_secs(config.sweep_interval));
             (sweeper, task)
         });
+        let resp = resp.map(|server| {
+            let address = server.address();
+            (server.spawn(), address)
+        });
+        let redis_url = resp
+            .as_ref()
+            .map_or_else(|| "off".to_owned(), |(_, address)| format!("redis://{address}"));
         let url = format!("http://{address}");
         tracing::info!(
             %url,
+            resp = %redis_url,
             database = %config.database.database_url,
             synchronous = %flag_value(config.database.synchronous),
             workers,
             sweep = !config.no_sweep,
             token_required,
-            "litekv listening on {url}, API docs at {url}/docs"
+            "litekv listening on {url}, API docs at {url}/docs, Redis protocol at {redis_url}"
         );
         Ok(Self {
             port: address.port(),
@@ -107,11 +131,18 @@ impl Application {
             store,
             sweeper,
             metrics_upkeep,
+            resp,
+            shutdown_timeout: Duration::from_secs(config.shutdown_timeout),
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The Redis protocol door's address, unless it is off.
+    pub fn resp_address(&self) -> Option<SocketAddr> {
+        self.resp.as_ref().map(|(_, address)| *address)
     }
 
     /// A handle that stops the server gracefully (`handle.stop(true)`).
@@ -124,6 +155,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await.context("serving HTTP");
         tracing::info!("stopping: no new requests; committing queued writes");
+        if let Some((resp, _)) = self.resp {
+            resp.stop(self.shutdown_timeout).await;
+        }
         if let Some((sweeper, task)) = self.sweeper {
             sweeper.stop().await;
             task.abort();
@@ -132,6 +166,37 @@ impl Application {
         self.store.close().await;
         tracing::info!("stopped");
         served
+    }
+}
+
+/// Refuses to serve `address` with no token configured, unless only this machine can reach
+/// it or anonymous access was asked for.
+fn refuse_anonymous_beyond_loopback(
+    config: &ServerConfig,
+    token_required: bool,
+    address: SocketAddr,
+    flag: &str,
+) -> anyhow::Result<()> {
+    if !token_required && !address.ip().is_loopback() && !config.access.allow_anonymous {
+        anyhow::bail!(
+            "refusing to serve {address} ({flag}) to anyone without a token: set --token (LITEKV_TOKEN), \
+             or pass --allow-anonymous if anonymous access is intended"
+        );
+    }
+    Ok(())
+}
+
+fn resp_settings(config: &ServerConfig, limits: http::Limits) -> RespSettings {
+    RespSettings {
+        decode: DecodeLimits {
+            max_bulk: limits.max_value_bytes.max(MAX_KEY_BYTES),
+            // Redis's own limit on the arguments of one command.
+            max_args: 1024 * 1024,
+            max_command: config.limits.max_request_bytes as usize,
+        },
+        max_queued: config.limits.max_pipeline_commands as usize,
+        idle_timeout: (config.resp_idle_timeout > 0).then(|| Duration::from_secs(config.resp_idle_timeout)),
+        durability: config.database.synchronous,
     }
 }
 

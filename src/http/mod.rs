@@ -25,7 +25,7 @@ use actix_web::guard;
 use actix_web::web;
 
 pub use body::Limits;
-pub use connections::ConnectionLimit;
+pub use connections::{Admission, ConnectionLimit};
 pub use cors::cors;
 pub use error::ApiError;
 pub use frame::frame;

@@ -106,6 +106,8 @@ pub async fn spawn_app_on(database: &TestDatabase, clock: Arc<ManualClock>, flag
         "litekv-server",
         "--bind",
         "127.0.0.1:0",
+        "--resp-bind",
+        "127.0.0.1:0",
         "--workers",
         "2",
         "--no-sweep",
@@ -248,6 +250,9 @@ impl RunningBinary {
         let mut child = std::process::Command::new(path)
             .args(args)
             .args(format)
+            // A free port for the Redis protocol too, unless the test chose one: tests run
+            // side by side, and beside a developer's own server on 6379.
+            .env("LITEKV_RESP_BIND", "127.0.0.1:0")
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

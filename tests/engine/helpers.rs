@@ -1,17 +1,26 @@
 //! An engine on a temporary database with a clock the tests move, and the table runner.
+//! Commands run through the Redis protocol door, as redis-cli's would, on a connection to
+//! a RESP server over the same engine.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use litekv::access::Tokens;
 use litekv::clock::ManualClock;
 use litekv::cmd::{CmdError, Engine, Reply};
+use litekv::http::ConnectionLimit;
+use litekv::resp::decode::DecodeLimits;
+use litekv::resp::{RespServer, RespSettings};
 use litekv::store::{Durability, IfMissing, Store, StoreOptions};
 use tempfile::TempDir;
+
+use crate::resp::RespClient;
 
 pub struct TestEngine {
     pub engine: Engine,
     pub clock: Arc<ManualClock>,
+    resp: tokio::sync::Mutex<RespClient>,
     _dir: TempDir,
 }
 
@@ -30,25 +39,43 @@ impl TestEngine {
         .expect("the store opens");
         let clock = Arc::new(ManualClock::at(1_767_225_600_000));
         let engine = Engine::new(store, clock.clone(), 64);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let settings = RespSettings {
+            // Beyond the engine's own limit (64), so that its errors are what the tables see.
+            decode: DecodeLimits {
+                max_bulk: 4096,
+                max_args: 1 << 20,
+                max_command: 1 << 24,
+            },
+            max_queued: 1000,
+            idle_timeout: None,
+            durability: Durability::Full,
+        };
+        let server = RespServer::bind(
+            listener,
+            engine.clone(),
+            Tokens::default(),
+            ConnectionLimit::new(16),
+            settings,
+        )
+        .expect("the RESP door binds");
+        let address = server.address();
+        // The server stops with the test's runtime.
+        std::mem::forget(server.spawn());
+        let resp = tokio::sync::Mutex::new(RespClient::connect(address).await);
         Self {
             engine,
             clock,
+            resp,
             _dir: dir,
         }
     }
 
-    /// Runs one command, as a door would: a parse error is the reply. The reply is in
-    /// RESP2's types, which the tables are written in.
+    /// Runs one command over RESP2, as a client would. Replies come back in RESP2's types,
+    /// which the tables are written in.
     pub async fn run(&self, words: &[impl AsRef<str>]) -> Reply {
-        match self.engine.parse(args(words)) {
-            Ok(command) => self
-                .engine
-                .execute(command)
-                .await
-                .expect("the store works")
-                .into_resp2(),
-            Err(error) => Reply::Error(error),
-        }
+        let words: Vec<&[u8]> = words.iter().map(|word| word.as_ref().as_bytes()).collect();
+        self.resp.lock().await.call(&words).await
     }
 
     /// Runs each command in order and checks its reply.

@@ -6,6 +6,10 @@ mod hashes;
 mod helpers;
 mod keys;
 mod lists;
+// Shared with the api tests, which use all of it.
+#[allow(dead_code)]
+#[path = "../common/resp.rs"]
+mod resp;
 mod server;
 mod sets;
 mod strings;

@@ -1,0 +1,181 @@
+//! One RESP connection: read what the client sent, run every whole command in order, send
+//! the replies in that order, and read again.
+//!
+//! Memory stays bounded whatever the client does: the input holds at most one incomplete
+//! command (within the decoder's limits) beyond what was read at once, and replies are
+//! sent (waiting for a slow reader) whenever they pass a high-water mark, before more
+//! commands run.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use super::decode::{DecodeLimits, Decoder, ProtocolError};
+use super::encode::encode;
+use super::server::Shared;
+use super::session::{Flow, OUTPUT_HIGH_WATER, Session};
+use crate::cmd::{CmdError, Reply};
+use crate::http::Admission;
+
+/// Bytes read from the socket at once.
+const READ_CHUNK: usize = 16 * 1024;
+/// Most commands decoded before they run: a pipeline longer than this runs in parts.
+const MAX_DECODED: usize = 1024;
+
+/// Redis's limits for a client that has not authenticated yet: a stranger cannot make the
+/// server buffer much.
+const UNAUTHENTICATED: DecodeLimits = DecodeLimits {
+    max_bulk: 16 * 1024,
+    max_args: 10,
+    max_command: 64 * 1024,
+};
+
+pub(super) async fn serve(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    admission: Admission,
+    shared: Arc<Shared>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    if !admission.admitted() {
+        let refusal = format!(
+            "-ERR max number of clients reached (the server serves at most {} connections, \
+             --max-connections)\r\n",
+            shared.connections.max()
+        );
+        let _ = stream.write_all(refusal.as_bytes()).await;
+        return;
+    }
+    let _ = stream.set_nodelay(true);
+    let local = stream.local_addr().unwrap_or(peer);
+    let registration = shared.clients.register(peer, local);
+    let id = registration.id;
+    tracing::debug!(target: "litekv::resp", client = id, %peer, "connected");
+    let mut session = Session::new(Arc::clone(&shared), registration);
+    let mut connection = Connection {
+        stream,
+        input: BytesMut::with_capacity(READ_CHUNK),
+        output: BytesMut::with_capacity(READ_CHUNK),
+        decoder: Decoder::new(limits(&shared, &session)),
+        pending: VecDeque::new(),
+    };
+    let ended = connection.run(&mut session, &shared, &mut stopped).await;
+    tracing::debug!(target: "litekv::resp", client = id, %peer, reason = ended, "disconnected");
+    drop(admission);
+}
+
+/// How far decoding the input got.
+enum Decoded {
+    /// Every whole command was taken.
+    Drained,
+    /// As many as allowed at once were taken; more may be whole.
+    Full,
+    /// The input broke the protocol after the commands taken.
+    Failed(ProtocolError),
+}
+
+struct Connection {
+    stream: TcpStream,
+    input: BytesMut,
+    output: BytesMut,
+    decoder: Decoder,
+    pending: VecDeque<Vec<Bytes>>,
+}
+
+impl Connection {
+    /// Serves until the client leaves or the server stops; returns why it ended.
+    async fn run(
+        &mut self,
+        session: &mut Session,
+        shared: &Shared,
+        stopped: &mut watch::Receiver<bool>,
+    ) -> &'static str {
+        loop {
+            // Until a client authenticated, each command runs before the next is decoded:
+            // AUTH lifts the limits the next one is read under.
+            let most = if session.is_authenticated() { MAX_DECODED } else { 1 };
+            let decoded = self.decode(most);
+            while !self.pending.is_empty() {
+                let flow = session.run(&mut self.pending, &mut self.output).await;
+                if self.flush().await.is_err() {
+                    return "write failed";
+                }
+                if flow == Flow::Close {
+                    return "closed by the client";
+                }
+            }
+            self.decoder.set_limits(limits(shared, session));
+            match decoded {
+                Decoded::Failed(error) => {
+                    tracing::debug!(target: "litekv::resp", %error, "protocol error");
+                    let reply = Reply::Error(CmdError::new(error.to_string()));
+                    encode(&reply, session.protocol(), &mut self.output);
+                    let _ = self.flush().await;
+                    return "protocol error";
+                }
+                // More whole commands may be waiting in the input: run them before reading.
+                Decoded::Full => continue,
+                Decoded::Drained => {}
+            }
+            if *stopped.borrow() {
+                return "server stopping";
+            }
+            self.input.reserve(READ_CHUNK);
+            let read = tokio::select! {
+                read = self.stream.read_buf(&mut self.input) => read,
+                _ = stopped.changed() => return "server stopping",
+                () = idle(shared) => return "idle timeout",
+            };
+            match read {
+                Ok(0) => return "closed by the client",
+                Ok(_) => {}
+                Err(_) => return "read failed",
+            }
+        }
+    }
+
+    /// Decodes up to `most` whole commands into `pending`.
+    fn decode(&mut self, most: usize) -> Decoded {
+        while self.pending.len() < most {
+            match self.decoder.decode(&mut self.input) {
+                Ok(Some(command)) => self.pending.push_back(command),
+                Ok(None) => return Decoded::Drained,
+                Err(error) => return Decoded::Failed(error),
+            }
+        }
+        Decoded::Full
+    }
+
+    async fn flush(&mut self) -> std::io::Result<()> {
+        if self.output.is_empty() {
+            return Ok(());
+        }
+        self.stream.write_all(&self.output).await?;
+        self.output.clear();
+        if self.output.capacity() > 4 * OUTPUT_HIGH_WATER {
+            // A huge reply is gone: give its memory back.
+            self.output = BytesMut::with_capacity(READ_CHUNK);
+        }
+        Ok(())
+    }
+}
+
+fn limits(shared: &Shared, session: &Session) -> DecodeLimits {
+    match session.is_authenticated() {
+        true => shared.settings.decode,
+        false => UNAUTHENTICATED,
+    }
+}
+
+/// Resolves once the connection was idle for the configured time; never without one.
+async fn idle(shared: &Shared) {
+    match shared.settings.idle_timeout {
+        Some(timeout) => tokio::time::sleep(timeout).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,310 @@
+//! What the server says about itself: HELLO's map, INFO, COMMAND and CONFIG GET, with the
+//! fields tools and client libraries read.
+
+use std::collections::VecDeque;
+use std::fmt::Write;
+
+use bytes::Bytes;
+
+use super::encode::Protocol;
+use super::server::Shared;
+use super::session::SESSION_COMMANDS;
+use crate::cmd::{CmdError, CommandInfo, Glob, KeyPositions, Reply, command_info, command_table};
+use crate::store::{Durability, StoreError};
+
+/// The Redis version litekv answers as: the one whose commands it implements (hash field
+/// expiry came in 7.4). Clients use it to decide what they may send.
+pub(super) const REDIS_VERSION: &str = "7.4.0";
+
+pub(super) const CLIENT_HELP: &[&str] = &[
+    "CLIENT <subcommand> [<arg> ...]. Subcommands are:",
+    "ID",
+    "    Return the ID of the current connection.",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "SETINFO <LIB-NAME|LIB-VER> <value>",
+    "    Set client meta attributes.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "LIST",
+    "    Return information about client connections.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Accepted; litekv never evicts.",
+    "NO-TOUCH (ON|OFF)",
+    "    Accepted; litekv keeps no access times.",
+    "HELP",
+    "    Print this help.",
+];
+
+/// HELLO's answer.
+pub(super) fn hello(id: u64, protocol: Protocol) -> Reply {
+    let text = |text: &'static str| Reply::bulk(text);
+    Reply::Map(vec![
+        (text("server"), text("redis")),
+        (text("version"), text(REDIS_VERSION)),
+        (text("proto"), Reply::Int(protocol.version())),
+        (text("id"), Reply::Int(id as i64)),
+        (text("mode"), text("standalone")),
+        (text("role"), text("master")),
+        (text("modules"), Reply::Array(Vec::new())),
+    ])
+}
+
+/// `INFO [section ...]`: `# Section` headers and `field:value` lines.
+pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply, StoreError> {
+    let asked: Vec<String> = args
+        .iter()
+        .map(|section| String::from_utf8_lossy(section).to_lowercase())
+        .collect();
+    let wants = |section: &str| {
+        asked.is_empty()
+            || asked
+                .iter()
+                .any(|asked| matches!(asked.as_str(), "all" | "everything" | "default") || asked == section)
+    };
+    let mut text = String::new();
+    if wants("server") {
+        let uptime = shared.started.elapsed().as_secs();
+        section(
+            &mut text,
+            "Server",
+            &[
+                ("redis_version", REDIS_VERSION.to_owned()),
+                ("litekv_version", env!("CARGO_PKG_VERSION").to_owned()),
+                ("redis_mode", "standalone".to_owned()),
+                ("os", std::env::consts::OS.to_owned()),
+                ("arch_bits", (usize::BITS).to_string()),
+                ("process_id", std::process::id().to_string()),
+                ("tcp_port", shared.bound.port().to_string()),
+                ("uptime_in_seconds", uptime.to_string()),
+                ("uptime_in_days", (uptime / 86_400).to_string()),
+            ],
+        );
+    }
+    if wants("clients") {
+        section(
+            &mut text,
+            "Clients",
+            &[
+                ("connected_clients", shared.clients.count().to_string()),
+                ("maxclients", shared.connections.max().to_string()),
+                ("blocked_clients", "0".to_owned()),
+            ],
+        );
+    }
+    if wants("memory") {
+        let resident = resident_bytes();
+        section(
+            &mut text,
+            "Memory",
+            &[
+                ("used_memory", resident.to_string()),
+                ("used_memory_human", human_bytes(resident)),
+                ("used_memory_rss", resident.to_string()),
+                ("used_memory_peak", resident.to_string()),
+                ("maxmemory", "0".to_owned()),
+                ("maxmemory_policy", "noeviction".to_owned()),
+                ("database_file_bytes", shared.engine.store().file_bytes().to_string()),
+            ],
+        );
+    }
+    if wants("persistence") {
+        let now = shared.engine.now_ms() / 1000;
+        section(
+            &mut text,
+            "Persistence",
+            &[
+                ("loading", "0".to_owned()),
+                ("rdb_changes_since_last_save", "0".to_owned()),
+                ("rdb_last_save_time", now.to_string()),
+                ("aof_enabled", "1".to_owned()),
+                ("aof_rewrite_in_progress", "0".to_owned()),
+                ("aof_last_write_status", "ok".to_owned()),
+                ("appendfsync", appendfsync(shared.settings.durability).to_owned()),
+            ],
+        );
+    }
+    if wants("stats") {
+        section(
+            &mut text,
+            "Stats",
+            &[
+                (
+                    "total_connections_received",
+                    shared.stats.connections_received().to_string(),
+                ),
+                (
+                    "total_commands_processed",
+                    shared.stats.commands_processed().to_string(),
+                ),
+                ("rejected_connections", shared.stats.rejected_connections().to_string()),
+            ],
+        );
+    }
+    if wants("keyspace") {
+        let mut view = shared.engine.store().read(shared.engine.now_ms());
+        let keys = view.count().await?;
+        let expires = view.count_expiring().await?;
+        text.push_str("# Keyspace\r\n");
+        if keys > 0 {
+            let _ = write!(text, "db0:keys={keys},expires={expires},avg_ttl=0\r\n");
+        }
+        text.push_str("\r\n");
+    }
+    Ok(Reply::bulk(text.trim_end().to_owned() + "\r\n"))
+}
+
+fn section(text: &mut String, title: &str, fields: &[(&str, String)]) {
+    let _ = write!(text, "# {title}\r\n");
+    for (name, value) in fields {
+        let _ = write!(text, "{name}:{value}\r\n");
+    }
+    text.push_str("\r\n");
+}
+
+fn appendfsync(durability: Durability) -> &'static str {
+    match durability {
+        Durability::Full => "always",
+        Durability::Normal => "everysec",
+    }
+}
+
+/// The process's resident memory, from /proc (0 where there is none).
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|pages| pages.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+fn human_bytes(bytes: u64) -> String {
+    format!("{:.2}M", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO [name ...]`, `COMMAND LIST`, `COMMAND DOCS`.
+pub(super) fn command(mut args: VecDeque<Bytes>) -> Reply {
+    let subcommand = args.pop_front().map(|name| name.to_ascii_uppercase());
+    let every = || command_table().chain(SESSION_COMMANDS.iter().map(session_info));
+    match subcommand.as_deref() {
+        None => Reply::Array(every().map(describe).collect()),
+        Some(b"COUNT") if args.is_empty() => Reply::count(every().count()),
+        Some(b"LIST") => Reply::array_of_bulks(every().map(|info| info.name)),
+        Some(b"INFO") => Reply::Array(
+            args.iter()
+                .map(|name| find(name).map_or(Reply::NilArray, describe))
+                .collect(),
+        ),
+        // An error makes redis-cli fall back to its own built-in hints for every command,
+        // which are better than any this server could give without Redis's whole docs.
+        Some(b"DOCS") => Reply::Error(CmdError::new("ERR COMMAND DOCS is not supported: see docs/commands.md")),
+        Some(other) => Reply::Error(CmdError::new(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try COMMAND HELP.",
+            String::from_utf8_lossy(other)
+        ))),
+    }
+}
+
+fn find(name: &[u8]) -> Option<CommandInfo> {
+    command_info(name).or_else(|| {
+        SESSION_COMMANDS
+            .iter()
+            .find(|(command, _, _)| name.eq_ignore_ascii_case(command.as_bytes()))
+            .map(session_info)
+    })
+}
+
+fn session_info(&(name, arity, flags): &(&'static str, i32, &'static [&'static str])) -> CommandInfo {
+    CommandInfo {
+        name,
+        arity,
+        flags,
+        keys: KeyPositions::NONE,
+    }
+}
+
+/// One command as COMMAND INFO describes it: name, arity, flags, first key, last key, key
+/// step, ACL categories, tips, key specifications and subcommands.
+fn describe(info: CommandInfo) -> Reply {
+    let flags = info.flags.iter().map(|&flag| Reply::Status(flag)).collect();
+    let writes = info.flags.contains(&"write");
+    let fast = info.flags.contains(&"fast");
+    let categories = vec![
+        Reply::Status(if writes { "@write" } else { "@read" }),
+        Reply::Status(if fast { "@fast" } else { "@slow" }),
+    ];
+    Reply::Array(vec![
+        Reply::bulk(info.name),
+        Reply::Int(info.arity.into()),
+        Reply::Set(flags),
+        Reply::Int(info.keys.first),
+        Reply::Int(info.keys.last),
+        Reply::Int(info.keys.step),
+        Reply::Set(categories),
+        Reply::Array(Vec::new()),
+        Reply::Array(Vec::new()),
+        Reply::Array(Vec::new()),
+    ])
+}
+
+/// `CONFIG GET parameter [parameter ...]` (globs allowed) over the settings GUI tools and
+/// clients ask for; `CONFIG SET` and the rest are refused, since flags configure litekv.
+pub(super) fn config(shared: &Shared, mut args: VecDeque<Bytes>) -> Reply {
+    let subcommand = args.pop_front().unwrap_or_default().to_ascii_uppercase();
+    match subcommand.as_slice() {
+        b"GET" if !args.is_empty() => {
+            let parameters = parameters(shared);
+            let pairs = parameters
+                .into_iter()
+                .filter(|(name, _)| {
+                    args.iter()
+                        .any(|pattern| Glob::new(&pattern.to_ascii_lowercase()).matches(name.as_bytes()))
+                })
+                .map(|(name, value)| (Reply::bulk(name), Reply::bulk(value)))
+                .collect();
+            Reply::Map(pairs)
+        }
+        b"GET" => Reply::Error(CmdError::wrong_arity("config|get")),
+        b"RESETSTAT" => Reply::OK,
+        b"SET" | b"REWRITE" => Reply::Error(CmdError::new(format!(
+            "ERR CONFIG {} is not supported: litekv is configured by its flags and environment \
+             variables (litekv-server --help)",
+            String::from_utf8_lossy(&subcommand)
+        ))),
+        _ => Reply::Error(CmdError::new(format!(
+            "ERR unknown subcommand '{}'. Try CONFIG HELP.",
+            String::from_utf8_lossy(&subcommand)
+        ))),
+    }
+}
+
+fn parameters(shared: &Shared) -> Vec<(&'static str, String)> {
+    let settings = &shared.settings;
+    vec![
+        ("databases", "1".to_owned()),
+        ("maxclients", shared.connections.max().to_string()),
+        ("maxmemory", "0".to_owned()),
+        ("maxmemory-policy", "noeviction".to_owned()),
+        (
+            "timeout",
+            settings.idle_timeout.map_or(0, |timeout| timeout.as_secs()).to_string(),
+        ),
+        ("port", shared.bound.port().to_string()),
+        ("bind", shared.bound.ip().to_string()),
+        ("appendonly", "yes".to_owned()),
+        ("appendfsync", appendfsync(settings.durability).to_owned()),
+        ("save", String::new()),
+        ("proto-max-bulk-len", settings.decode.max_bulk.to_string()),
+        ("client-query-buffer-limit", settings.decode.max_command.to_string()),
+        ("notify-keyspace-events", String::new()),
+        ("cluster-enabled", "no".to_owned()),
+        ("slowlog-log-slower-than", "-1".to_owned()),
+        ("lua-time-limit", "0".to_owned()),
+    ]
+}

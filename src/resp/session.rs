@@ -1,0 +1,570 @@
+//! One connection's state and the commands that act on it: AUTH, HELLO, SELECT, CLIENT,
+//! MULTI/EXEC/DISCARD, WATCH/UNWATCH, RESET and QUIT. Every other command goes to the
+//! engine, as it does from the HTTP doors.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+use super::clients::Registration;
+use super::encode::{Protocol, encode};
+use super::introspect;
+use super::server::Shared;
+use crate::access::Access;
+use crate::cmd::{CmdError, Command, Reply, command_info};
+use crate::store::{StoreError, Watch};
+
+/// Replies beyond this many bytes are sent before more commands run, so a client that
+/// pipelines faster than it reads holds at most this much of the server's memory (plus
+/// one reply).
+pub(super) const OUTPUT_HIGH_WATER: usize = 64 * 1024;
+
+/// Most writes committed together from one client's pipeline.
+const MAX_WRITE_RUN: usize = 512;
+
+/// What the connection does after a batch of commands.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Flow {
+    Continue,
+    /// QUIT, or a failure that leaves nothing to answer: close once replies are sent.
+    Close,
+}
+
+/// Whether replies are sent (CLIENT REPLY).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReplyMode {
+    On,
+    Off,
+    /// Not for the next command; then on again.
+    Skip,
+}
+
+/// A transaction being queued (MULTI ... EXEC).
+#[derive(Debug, Default)]
+struct Multi {
+    queued: Vec<Result<Command, CmdError>>,
+    /// A command could not be queued: EXEC discards the transaction (EXECABORT).
+    failed: bool,
+}
+
+pub(super) struct Session {
+    shared: Arc<Shared>,
+    registration: Registration,
+    /// `None` until the client authenticated, when tokens are configured.
+    access: Option<Access>,
+    protocol: Protocol,
+    multi: Option<Multi>,
+    watch: Option<Watch>,
+    reply_mode: ReplyMode,
+    commands_counted: HashMap<&'static str, metrics::Counter>,
+}
+
+/// The connection commands, with Redis's arity and flags, for COMMAND.
+pub(super) const SESSION_COMMANDS: &[(&str, i32, &[&str])] = &[
+    (
+        "auth",
+        -2,
+        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    ),
+    (
+        "hello",
+        -1,
+        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    ),
+    ("select", 2, &["loading", "stale", "fast"]),
+    ("client", -2, &[]),
+    (
+        "reset",
+        1,
+        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    ),
+    (
+        "quit",
+        -1,
+        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    ),
+    ("multi", 1, &["noscript", "loading", "stale", "fast", "allow_busy"]),
+    ("exec", 1, &["noscript", "loading", "stale", "skip_slowlog"]),
+    ("discard", 1, &["noscript", "loading", "stale", "fast", "allow_busy"]),
+    ("watch", -2, &["noscript", "loading", "stale", "fast", "allow_busy"]),
+    ("unwatch", 1, &["noscript", "loading", "stale", "fast", "allow_busy"]),
+    ("info", -1, &["loading", "stale"]),
+    ("command", -1, &["loading", "stale"]),
+    ("config", -2, &[]),
+    ("lastsave", 1, &["loading", "stale", "fast"]),
+];
+
+/// Commands an unauthenticated client may send.
+const BEFORE_AUTH: &[&str] = &["auth", "hello", "quit", "reset"];
+
+impl Session {
+    pub(super) fn new(shared: Arc<Shared>, registration: Registration) -> Self {
+        let access = shared.tokens.is_empty().then_some(Access::ReadWrite);
+        Self {
+            shared,
+            registration,
+            access,
+            protocol: Protocol::Resp2,
+            multi: None,
+            watch: None,
+            reply_mode: ReplyMode::On,
+            commands_counted: HashMap::new(),
+        }
+    }
+
+    pub(super) fn is_authenticated(&self) -> bool {
+        self.access.is_some()
+    }
+
+    pub(super) fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Runs commands off the front of `pending`, appending their replies to `out`, until
+    /// none is left or `out` passed [`OUTPUT_HIGH_WATER`].
+    pub(super) async fn run(&mut self, pending: &mut VecDeque<Vec<Bytes>>, out: &mut BytesMut) -> Flow {
+        while out.len() < OUTPUT_HIGH_WATER {
+            let Some(args) = pending.pop_front() else {
+                return Flow::Continue;
+            };
+            let started = Instant::now();
+            let name = self.note_command(&args);
+            let outcome = match name.filter(|name| session_command(name.as_bytes()).is_some()) {
+                Some(name) => self.run_session_command(name, args).await,
+                None => self.run_engine_commands(args, pending).await,
+            };
+            tracing::debug!(
+                target: "litekv::resp",
+                client = self.registration.id,
+                command = name.unwrap_or("unknown"),
+                micros = started.elapsed().as_micros() as u64,
+                "command"
+            );
+            match outcome {
+                Ok(replies) => replies.iter().for_each(|reply| self.send(reply, out)),
+                Err(Closing::Quit) => {
+                    self.send(&Reply::OK, out);
+                    return Flow::Close;
+                }
+                Err(Closing::Store(error)) => {
+                    tracing::error!(target: "litekv::resp", client = self.registration.id, error = ?error, "a command failed in the store");
+                    self.send(&Reply::Error(CmdError::new(format!("ERR {error}"))), out);
+                    if matches!(error, StoreError::Closed) {
+                        return Flow::Close;
+                    }
+                }
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Counts the command for INFO and /metrics, and notes it for CLIENT LIST; returns its
+    /// name if the server knows it.
+    fn note_command(&mut self, args: &[Bytes]) -> Option<&'static str> {
+        let first = args.first().map_or(&b""[..], |name| name.as_ref());
+        let name = command_info(first)
+            .map(|info| info.name)
+            .or_else(|| session_command(first).map(|(name, _, _)| *name));
+        let label = name.unwrap_or("unknown");
+        self.commands_counted
+            .entry(label)
+            .or_insert_with(|| metrics::counter!("litekv_commands_total", "command" => label, "door" => "resp"))
+            .increment(1);
+        self.shared.stats.command();
+        let mut client = self.registration.client();
+        client.last_command = label;
+        client.last_command_at = Instant::now();
+        name
+    }
+
+    fn send(&mut self, reply: &Reply, out: &mut BytesMut) {
+        match self.reply_mode {
+            ReplyMode::On => encode(reply, self.protocol, out),
+            ReplyMode::Off => {}
+            ReplyMode::Skip => self.reply_mode = ReplyMode::On,
+        }
+    }
+
+    /// Runs an engine command; a write takes the writes queued right behind it along, so
+    /// that a pipeline of writes commits once.
+    async fn run_engine_commands(
+        &mut self,
+        args: Vec<Bytes>,
+        pending: &mut VecDeque<Vec<Bytes>>,
+    ) -> Result<Vec<Reply>, Closing> {
+        let Some(access) = self.access else {
+            return Ok(vec![noauth()]);
+        };
+        if let Some(multi) = &mut self.multi {
+            return Ok(vec![queue(multi, &self.shared, args, access)]);
+        }
+        let command = match parse(&self.shared, args, access) {
+            Ok(command) => command,
+            Err(error) => return Ok(vec![Reply::Error(error)]),
+        };
+        if matches!(command, Command::Read(_)) {
+            return Ok(vec![self.shared.engine.execute(command).await?]);
+        }
+        let mut run = vec![Ok(command)];
+        while run.len() < MAX_WRITE_RUN && self.reply_mode == ReplyMode::On {
+            let next_writes = pending
+                .front()
+                .and_then(|args| command_info(args.first()?))
+                .is_some_and(|info| info.flags.contains(&"write"));
+            let Some(args) = pending.pop_front_if(|_| next_writes) else {
+                break;
+            };
+            self.note_command(&args);
+            run.push(parse(&self.shared, args, access));
+        }
+        Ok(self.shared.engine.execute_pipeline(run).await?)
+    }
+
+    async fn run_session_command(&mut self, name: &'static str, args: Vec<Bytes>) -> Result<Vec<Reply>, Closing> {
+        if self.access.is_none() && !BEFORE_AUTH.contains(&name) {
+            return Ok(vec![noauth()]);
+        }
+        if let Some(error) = check_arity(name, &args) {
+            return Ok(vec![self.refuse_in_multi(error)]);
+        }
+        let mut args: VecDeque<Bytes> = args.into();
+        args.pop_front();
+        let reply = match name {
+            "multi" | "exec" | "discard" | "watch" | "unwatch" => self.transaction_command(name, args).await?,
+            _ if self.multi.is_some() && !matches!(name, "quit" | "reset") => self.refuse_in_multi(CmdError::new(
+                format!("ERR {} cannot be queued in a transaction here", name.to_uppercase()),
+            )),
+            "auth" => self.auth(args),
+            "hello" => self.hello(args),
+            "select" => select(&args[0]),
+            "client" => return Ok(self.client(args).into_iter().collect()),
+            "reset" => self.reset(),
+            "quit" => return Err(Closing::Quit),
+            "info" => introspect::info(&self.shared, args).await?,
+            "command" => introspect::command(args),
+            "config" => introspect::config(&self.shared, args),
+            "lastsave" => Reply::Int(self.shared.engine.now_ms() / 1000),
+            _ => unreachable!("every session command is matched"),
+        };
+        Ok(vec![reply])
+    }
+
+    /// An error that, inside MULTI, also dooms the transaction, as Redis's queueing errors do.
+    fn refuse_in_multi(&mut self, error: CmdError) -> Reply {
+        if let Some(multi) = &mut self.multi {
+            multi.failed = true;
+        }
+        Reply::Error(error)
+    }
+
+    async fn transaction_command(&mut self, name: &str, args: VecDeque<Bytes>) -> Result<Reply, Closing> {
+        Ok(match (name, self.multi.take()) {
+            ("multi", Some(multi)) => {
+                self.multi = Some(multi);
+                Reply::Error(CmdError::new("ERR MULTI calls can not be nested"))
+            }
+            ("multi", None) => {
+                self.multi = Some(Multi::default());
+                Reply::OK
+            }
+            ("exec" | "discard", None) => {
+                Reply::Error(CmdError::new(format!("ERR {} without MULTI", name.to_uppercase())))
+            }
+            ("discard", Some(_)) => {
+                self.unwatch();
+                Reply::OK
+            }
+            ("exec", Some(multi)) => self.exec(multi).await?,
+            ("watch", Some(multi)) => {
+                self.multi = Some(multi);
+                Reply::Error(CmdError::new("ERR WATCH inside MULTI is not allowed"))
+            }
+            ("watch", None) => {
+                let keys: Vec<Bytes> = args.into();
+                let watch = self.shared.engine.watch(&keys).await?;
+                match &mut self.watch {
+                    Some(watching) => watching.extend(watch),
+                    None => self.watch = Some(watch),
+                }
+                self.registration.client().watching = self.watch.as_ref().map_or(0, |watch| watch.keys().count());
+                Reply::OK
+            }
+            ("unwatch", multi) => {
+                self.multi = multi;
+                self.unwatch();
+                Reply::OK
+            }
+            _ => unreachable!("only transaction commands get here"),
+        })
+    }
+
+    async fn exec(&mut self, multi: Multi) -> Result<Reply, Closing> {
+        let watch = self.watch.take();
+        self.registration.client().watching = 0;
+        if multi.failed {
+            return Ok(Reply::Error(CmdError::new(
+                "EXECABORT Transaction discarded because of previous errors.",
+            )));
+        }
+        let engine = &self.shared.engine;
+        let replies = match watch {
+            Some(watch) => engine.execute_watched_transaction(multi.queued, watch).await?,
+            None => Some(engine.execute_transaction(multi.queued).await?),
+        };
+        // A transaction called off by WATCH answers a null array.
+        Ok(replies.map_or(Reply::NilArray, Reply::Array))
+    }
+
+    fn unwatch(&mut self) {
+        self.watch = None;
+        self.registration.client().watching = 0;
+    }
+
+    fn auth(&mut self, mut args: VecDeque<Bytes>) -> Reply {
+        if args.len() > 2 {
+            return Reply::Error(CmdError::syntax());
+        }
+        let token = args.pop_back().unwrap_or_default();
+        let user = args.pop_front();
+        match self.authenticate(user.as_deref(), &token) {
+            Ok(()) => Reply::OK,
+            Err(error) => Reply::Error(error),
+        }
+    }
+
+    /// AUTH's check: a configured token, as the password of the `default` user.
+    fn authenticate(&mut self, user: Option<&[u8]>, token: &[u8]) -> Result<(), CmdError> {
+        let tokens = &self.shared.tokens;
+        if tokens.is_empty() {
+            return Err(CmdError::new(
+                "ERR AUTH <password> called without any password configured for the default user. \
+                 Are you sure your configuration is correct?",
+            ));
+        }
+        let wrong = || CmdError::new("WRONGPASS invalid username-password pair or user is disabled.");
+        if user.is_some_and(|user| user != b"default") {
+            return Err(wrong());
+        }
+        let token = std::str::from_utf8(token).map_err(|_| wrong())?;
+        let access = tokens.grant([token]).ok_or_else(wrong)?;
+        self.access = Some(access);
+        Ok(())
+    }
+
+    /// `HELLO [protover [AUTH username password] [SETNAME clientname]]`.
+    fn hello(&mut self, mut args: VecDeque<Bytes>) -> Reply {
+        let mut protocol = self.protocol;
+        if let Some(version) = args.pop_front() {
+            protocol = match version.as_ref() {
+                b"2" => Protocol::Resp2,
+                b"3" => Protocol::Resp3,
+                other if std::str::from_utf8(other).is_ok_and(|text| text.parse::<i64>().is_ok()) => {
+                    return Reply::Error(CmdError::new("NOPROTO unsupported protocol version"));
+                }
+                _ => {
+                    return Reply::Error(CmdError::new("ERR Protocol version is not an integer or out of range"));
+                }
+            };
+        }
+        let mut name = None;
+        let mut credentials = None;
+        while let Some(option) = args.pop_front() {
+            match (option.to_ascii_uppercase().as_slice(), args.len()) {
+                (b"AUTH", 2..) => credentials = args.pop_front().zip(args.pop_front()),
+                (b"SETNAME", 1..) => name = args.pop_front(),
+                _ => {
+                    return Reply::Error(CmdError::new(format!(
+                        "ERR Syntax error in HELLO option '{}'",
+                        String::from_utf8_lossy(&option)
+                    )));
+                }
+            }
+        }
+        if let Some((user, token)) = credentials {
+            if let Err(error) = self.authenticate(Some(&user), &token) {
+                return Reply::Error(error);
+            }
+        } else if self.access.is_none() {
+            return Reply::Error(CmdError::new(
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the \
+                 HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and \
+                 select the RESP protocol version at the same time",
+            ));
+        }
+        if let Some(name) = name
+            && let Err(error) = self.set_name(name)
+        {
+            return Reply::Error(error);
+        }
+        self.protocol = protocol;
+        self.registration.client().protocol = protocol.version();
+        introspect::hello(self.registration.id, protocol)
+    }
+
+    fn set_name(&mut self, name: Bytes) -> Result<(), CmdError> {
+        if name.iter().any(|&byte| !(b'!'..=b'~').contains(&byte)) {
+            return Err(CmdError::new(
+                "ERR Client names cannot contain spaces, newlines or special characters.",
+            ));
+        }
+        self.registration.client().name = (!name.is_empty()).then_some(name);
+        Ok(())
+    }
+
+    /// CLIENT's subcommands; `None` for those answered with silence (CLIENT REPLY OFF).
+    fn client(&mut self, mut args: VecDeque<Bytes>) -> Option<Reply> {
+        let subcommand = args.pop_front().unwrap_or_default().to_ascii_uppercase();
+        let wrong_arity = || {
+            CmdError::wrong_arity(&format!(
+                "client|{}",
+                String::from_utf8_lossy(&subcommand).to_lowercase()
+            ))
+        };
+        let reply = match (subcommand.as_slice(), args.len()) {
+            (b"ID", 0) => Reply::Int(self.registration.id as i64),
+            (b"GETNAME", 0) => Reply::bulk_or_nil(self.registration.client().name.clone()),
+            (b"SETNAME", 1) => match self.set_name(args.pop_front().unwrap_or_default()) {
+                Ok(()) => Reply::OK,
+                Err(error) => Reply::Error(error),
+            },
+            (b"INFO", 0) => Reply::bulk(self.registration.client().describe()),
+            (b"LIST", _) => Reply::bulk(self.shared.clients.list()),
+            (b"SETINFO", 2) => self.set_info(&args[0], args[1].clone()),
+            (b"NO-EVICT" | b"NO-TOUCH", 1) => on_or_off(&args[0]).map_or_else(Reply::Error, |_| Reply::OK),
+            (b"REPLY", 1) => return self.client_reply(&args[0]),
+            (b"HELP", 0) => Reply::array_of_bulks(introspect::CLIENT_HELP.iter().copied()),
+            (b"ID" | b"GETNAME" | b"SETNAME" | b"INFO" | b"SETINFO" | b"NO-EVICT" | b"NO-TOUCH" | b"REPLY", _) => {
+                Reply::Error(wrong_arity())
+            }
+            _ => Reply::Error(CmdError::new(format!(
+                "ERR unknown subcommand '{}'. Try CLIENT HELP.",
+                String::from_utf8_lossy(&subcommand)
+            ))),
+        };
+        Some(reply)
+    }
+
+    fn set_info(&mut self, attribute: &[u8], value: Bytes) -> Reply {
+        let mut client = self.registration.client();
+        match attribute.to_ascii_uppercase().as_slice() {
+            b"LIB-NAME" => client.lib_name = Some(value),
+            b"LIB-VER" => client.lib_version = Some(value),
+            _ => {
+                return Reply::Error(CmdError::new(format!(
+                    "ERR Unrecognized option '{}'",
+                    String::from_utf8_lossy(attribute)
+                )));
+            }
+        }
+        Reply::OK
+    }
+
+    /// `CLIENT REPLY ON|OFF|SKIP`: only ON is answered; SKIP silences the next command.
+    fn client_reply(&mut self, mode: &[u8]) -> Option<Reply> {
+        let (mode, reply) = match mode.to_ascii_uppercase().as_slice() {
+            b"ON" => (ReplyMode::On, Some(Reply::OK)),
+            b"OFF" => (ReplyMode::Off, None),
+            b"SKIP" => (ReplyMode::Skip, None),
+            _ => return Some(Reply::Error(CmdError::syntax())),
+        };
+        self.reply_mode = mode;
+        reply
+    }
+
+    /// RESET: the connection as it was when it opened.
+    fn reset(&mut self) -> Reply {
+        self.multi = None;
+        self.unwatch();
+        self.protocol = Protocol::Resp2;
+        self.reply_mode = ReplyMode::On;
+        self.access = self.shared.tokens.is_empty().then_some(Access::ReadWrite);
+        let mut client = self.registration.client();
+        client.name = None;
+        client.protocol = 2;
+        Reply::Status("RESET")
+    }
+}
+
+/// Why a command ends the connection's work.
+pub(super) enum Closing {
+    Quit,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Closing {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+fn session_command(name: &[u8]) -> Option<&'static (&'static str, i32, &'static [&'static str])> {
+    SESSION_COMMANDS
+        .iter()
+        .find(|(command, _, _)| name.eq_ignore_ascii_case(command.as_bytes()))
+}
+
+fn check_arity(name: &str, args: &[Bytes]) -> Option<CmdError> {
+    let (_, arity, _) = session_command(name.as_bytes())?;
+    let count = args.len() as i32;
+    let fits = if *arity >= 0 { count == *arity } else { count >= -arity };
+    (!fits).then(|| CmdError::wrong_arity(name))
+}
+
+fn noauth() -> Reply {
+    Reply::Error(CmdError::new("NOAUTH Authentication required."))
+}
+
+/// Parses a command and checks the client may run it.
+fn parse(shared: &Shared, args: Vec<Bytes>, access: Access) -> Result<Command, CmdError> {
+    let name = args.first().cloned().unwrap_or_default();
+    let command = shared.engine.parse(args)?;
+    access.authorize(&command, &name)?;
+    Ok(command)
+}
+
+/// Queues a command in MULTI: an unknown command, a wrong number of arguments or a command
+/// the token may not run fails the transaction now; any other error is answered by EXEC.
+fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -> Reply {
+    if let Err(error) = crate::cmd::check_known(&args) {
+        multi.failed = true;
+        return Reply::Error(error);
+    }
+    if multi.queued.len() >= shared.settings.max_queued {
+        multi.failed = true;
+        return Reply::Error(CmdError::new(format!(
+            "ERR a transaction holds at most {} commands (--max-pipeline-commands)",
+            shared.settings.max_queued
+        )));
+    }
+    let name = args.first().cloned().unwrap_or_default();
+    let command = shared.engine.parse(args);
+    if let Ok(command) = &command
+        && let Err(error) = access.authorize(command, &name)
+    {
+        multi.failed = true;
+        return Reply::Error(error);
+    }
+    multi.queued.push(command);
+    Reply::Status("QUEUED")
+}
+
+fn select(index: &[u8]) -> Reply {
+    match std::str::from_utf8(index)
+        .ok()
+        .and_then(|text| text.parse::<i64>().ok())
+    {
+        Some(0) => Reply::OK,
+        Some(_) => Reply::Error(CmdError::new("ERR DB index is out of range")),
+        None => Reply::Error(CmdError::not_an_integer()),
+    }
+}
+
+fn on_or_off(value: &[u8]) -> Result<bool, CmdError> {
+    match value.to_ascii_uppercase().as_slice() {
+        b"ON" => Ok(true),
+        b"OFF" => Ok(false),
+        _ => Err(CmdError::syntax()),
+    }
+}
