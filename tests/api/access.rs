@@ -193,6 +193,21 @@ async fn anonymous_access_beyond_loopback_needs_an_explicit_flag() {
     assert!(stderr.contains("refusing to serve 0.0.0.0:"), "{stderr}");
     assert!(stderr.contains("--allow-anonymous"), "{stderr}");
 
+    let resp = [
+        "--bind",
+        "127.0.0.1:0",
+        "--resp-bind",
+        "0.0.0.0:0",
+        "--database-url",
+        &url,
+        "--no-sweep",
+    ];
+    let stderr = refusal(&resp);
+    assert!(
+        stderr.contains("refusing to serve 0.0.0.0:") && stderr.contains("(--resp-bind)"),
+        "{stderr}"
+    );
+
     for extra in ["--allow-anonymous", "--token=t"] {
         let server = RunningBinary::start("litekv-server", &[&base[..], &[extra]].concat());
         server.wait_for_log("litekv listening").await;

@@ -14,6 +14,8 @@ use litekv::store::{Durability, IfMissing, Store, StoreOptions};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use crate::resp::RespClient;
+
 /// A database file in a temporary directory, removed when dropped.
 pub struct TestDatabase {
     _dir: TempDir,
@@ -81,6 +83,8 @@ pub fn database_url(path: &Path) -> String {
 
 pub struct TestApp {
     pub address: String,
+    /// The Redis protocol door.
+    pub resp: std::net::SocketAddr,
     pub clock: Arc<ManualClock>,
     pub client: Client,
     handle: ServerHandle,
@@ -119,10 +123,12 @@ pub async fn spawn_app_on(database: &TestDatabase, clock: Arc<ManualClock>, flag
         .await
         .expect("the server starts");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let resp = application.resp_address().expect("the RESP door is on");
     let handle = application.handle();
     let server = actix_web::rt::spawn(application.run_until_stopped());
     TestApp {
         address,
+        resp,
         clock,
         client: Client::default(),
         handle,
@@ -131,6 +137,11 @@ pub async fn spawn_app_on(database: &TestDatabase, clock: Arc<ManualClock>, flag
 }
 
 impl TestApp {
+    /// A new connection to the Redis protocol door.
+    pub async fn resp_client(&self) -> RespClient {
+        RespClient::connect(self.resp).await
+    }
+
     pub fn clock_now(&self) -> i64 {
         litekv::clock::Clock::now_ms(&*self.clock)
     }

@@ -18,4 +18,7 @@ mod lifecycle;
 mod limits;
 mod native;
 mod operations;
+#[path = "../common/resp.rs"]
+mod resp;
+mod resp_door;
 mod upstash;

@@ -1,0 +1,409 @@
+//! The Redis protocol door over a real TCP connection: framing, RESP3, tokens, connection
+//! commands, transactions with WATCH, and the limits that guard the server.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use clap::Parser;
+use litekv::cmd::{CmdError, Reply};
+use litekv::config::ServerConfig;
+use litekv::startup::Application;
+use serde_json::json;
+
+use crate::helpers::{TestDatabase, spawn_app, spawn_app_with};
+use crate::resp::{RespClient, encode_command};
+
+fn bulk(text: &str) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(text.as_bytes()))
+}
+
+fn error(text: &str) -> Reply {
+    Reply::Error(CmdError::new(text.to_owned()))
+}
+
+#[actix_web::test]
+async fn inline_commands_and_pipelines_are_answered_in_order() {
+    let (app, _database) = spawn_app().await;
+    let mut client = app.resp_client().await;
+    let mut pipeline = b"PING\r\nSET greeting \"hello world\"\r\n".to_vec();
+    for _ in 0..200 {
+        pipeline.extend(encode_command(&["INCR", "n"]));
+    }
+    pipeline.extend(encode_command(&["GET", "greeting"]));
+    client.send_raw(&pipeline).await;
+    assert_eq!(client.read().await.unwrap(), Reply::Status("PONG"));
+    assert_eq!(client.read().await.unwrap(), Reply::OK);
+    for expected in 1..=200 {
+        assert_eq!(client.read().await.unwrap(), Reply::Int(expected));
+    }
+    assert_eq!(client.read().await.unwrap(), bulk("hello world"));
+    // Written through RESP, read through HTTP: one engine under both doors.
+    assert_eq!(app.redis(json!(["GET", "n"])).await, json!({"result": "200"}));
+}
+
+#[actix_web::test]
+async fn a_malformed_frame_is_a_protocol_error_that_closes_the_connection() {
+    let (app, _database) = spawn_app_with(&["--max-value-bytes", "100"]).await;
+    for (frame, message) in [
+        (&b"*1\r\n+PING\r\n"[..], "ERR Protocol error: expected '$', got '+'"),
+        (b"*abc\r\n", "ERR Protocol error: invalid multibulk length"),
+        (
+            b"*2\r\n$3\r\nGET\r\n$512000\r\n",
+            "ERR Protocol error: invalid bulk length",
+        ),
+        (
+            b"SET k \"unclosed\r\n",
+            "ERR Protocol error: unbalanced quotes in request",
+        ),
+    ] {
+        let mut client = app.resp_client().await;
+        client.send_raw(b"PING\r\n").await;
+        client.send_raw(frame).await;
+        assert_eq!(client.read().await.unwrap(), Reply::Status("PONG"));
+        assert_eq!(client.read().await.unwrap(), error(message));
+        assert!(client.is_closed().await, "{message}");
+    }
+    let mut client = app.resp_client().await;
+    assert_eq!(client.call(&["PING"]).await, Reply::Status("PONG"));
+}
+
+#[actix_web::test]
+async fn hello_3_switches_to_resp3_types() {
+    let (app, _database) = spawn_app().await;
+    let mut client = app.resp_client().await;
+    for command in [
+        &["HSET", "h", "f", "v"][..],
+        &["SADD", "s", "m"],
+        &["ZADD", "z", "1.5", "m"],
+    ] {
+        assert_eq!(client.call(command).await, Reply::Int(1));
+    }
+    assert_eq!(
+        client.call(&["HGETALL", "h"]).await,
+        Reply::Array(vec![bulk("f"), bulk("v")])
+    );
+    let Reply::Map(hello) = client.call(&["HELLO", "3"]).await else {
+        panic!("HELLO answers a map");
+    };
+    assert!(hello.contains(&(bulk("proto"), Reply::Int(3))), "{hello:?}");
+    assert!(hello.contains(&(bulk("server"), bulk("redis"))), "{hello:?}");
+    assert_eq!(
+        client.call(&["HGETALL", "h"]).await,
+        Reply::Map(vec![(bulk("f"), bulk("v"))])
+    );
+    assert_eq!(client.call(&["SMEMBERS", "s"]).await, Reply::Set(vec![bulk("m")]));
+    assert_eq!(client.call(&["ZSCORE", "z", "m"]).await, Reply::Double(1.5));
+    assert_eq!(
+        client.call(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]).await,
+        Reply::Array(vec![Reply::Array(vec![bulk("m"), Reply::Double(1.5)])])
+    );
+    assert_eq!(client.call(&["GET", "missing"]).await, Reply::Nil);
+    assert_eq!(
+        client.call(&["HELLO", "4"]).await,
+        error("NOPROTO unsupported protocol version")
+    );
+    assert_eq!(client.call(&["RESET"]).await, Reply::Status("RESET"));
+    assert_eq!(client.call(&["ZSCORE", "z", "m"]).await, bulk("1.5"));
+}
+
+#[actix_web::test]
+async fn tokens_guard_the_door_as_they_guard_http() {
+    let (app, _database) = spawn_app_with(&["--token", "writer", "--read-only-token", "reader"]).await;
+    let mut client = app.resp_client().await;
+    assert_eq!(
+        client.call(&["GET", "k"]).await,
+        error("NOAUTH Authentication required.")
+    );
+    let wrongpass = error("WRONGPASS invalid username-password pair or user is disabled.");
+    assert_eq!(client.call(&["AUTH", "guess"]).await, wrongpass);
+    assert_eq!(client.call(&["AUTH", "admin", "writer"]).await, wrongpass);
+    assert_eq!(client.call(&["AUTH", "writer"]).await, Reply::OK);
+    assert_eq!(client.call(&["SET", "k", "v"]).await, Reply::OK);
+
+    let mut reader = app.resp_client().await;
+    assert_eq!(reader.call(&["AUTH", "default", "reader"]).await, Reply::OK);
+    assert_eq!(reader.call(&["GET", "k"]).await, bulk("v"));
+    assert_eq!(
+        reader.call(&["SET", "k", "w"]).await,
+        error("NOPERM this token is read-only: it has no permissions to run the 'set' command")
+    );
+    assert_eq!(reader.call(&["MULTI"]).await, Reply::OK);
+    assert!(matches!(reader.call(&["DEL", "k"]).await, Reply::Error(error) if error.as_str().starts_with("NOPERM")));
+    assert!(matches!(reader.call(&["EXEC"]).await, Reply::Error(error) if error.as_str().starts_with("EXECABORT")));
+
+    let mut hello = app.resp_client().await;
+    assert!(matches!(hello.call(&["HELLO", "3"]).await, Reply::Error(error) if error.as_str().starts_with("NOAUTH")));
+    assert!(matches!(
+        hello.call(&["HELLO", "3", "AUTH", "default", "writer"]).await,
+        Reply::Map(_)
+    ));
+    assert_eq!(hello.call(&["GET", "k"]).await, bulk("v"));
+
+    // Before AUTH a stranger may not make the server buffer much.
+    let mut stranger = app.resp_client().await;
+    stranger.send_raw(b"*11\r\n").await;
+    assert_eq!(
+        stranger.read().await.unwrap(),
+        error("ERR Protocol error: invalid multibulk length")
+    );
+    assert!(stranger.is_closed().await);
+}
+
+#[actix_web::test]
+async fn multi_queues_and_exec_runs_the_queue_as_redis_does() {
+    let (app, _database) = spawn_app().await;
+    let mut client = app.resp_client().await;
+    let queued = Reply::Status("QUEUED");
+    assert_eq!(client.call(&["EXEC"]).await, error("ERR EXEC without MULTI"));
+    assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+    assert_eq!(
+        client.call(&["MULTI"]).await,
+        error("ERR MULTI calls can not be nested")
+    );
+    assert_eq!(client.call(&["SET", "s", "text"]).await, queued);
+    assert_eq!(client.call(&["INCR", "n"]).await, queued);
+    assert_eq!(client.call(&["INCR", "s"]).await, queued);
+    assert_eq!(client.call(&["SET", "k", "v", "XX", "NX"]).await, queued);
+    assert_eq!(
+        client.call(&["EXEC"]).await,
+        Reply::Array(vec![
+            Reply::OK,
+            Reply::Int(1),
+            error("ERR value is not an integer or out of range"),
+            error("ERR syntax error"),
+        ])
+    );
+    // An unknown command or a wrong arity discards the whole transaction.
+    assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+    assert_eq!(client.call(&["INCR", "n"]).await, queued);
+    assert!(matches!(client.call(&["NOPE"]).await, Reply::Error(_)));
+    assert_eq!(
+        client.call(&["EXEC"]).await,
+        error("EXECABORT Transaction discarded because of previous errors.")
+    );
+    assert_eq!(client.call(&["GET", "n"]).await, bulk("1"));
+    assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+    assert_eq!(client.call(&["INCR", "n"]).await, queued);
+    assert_eq!(client.call(&["DISCARD"]).await, Reply::OK);
+    assert_eq!(client.call(&["DISCARD"]).await, error("ERR DISCARD without MULTI"));
+    assert_eq!(client.call(&["GET", "n"]).await, bulk("1"));
+}
+
+#[actix_web::test]
+async fn exec_is_called_off_when_a_watched_key_changed_through_any_door_or_expired() {
+    let (app, _database) = spawn_app().await;
+    let mut client = app.resp_client().await;
+    let transaction = async |client: &mut RespClient| {
+        assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+        assert_eq!(client.call(&["INCR", "counter"]).await, Reply::Status("QUEUED"));
+        client.call(&["EXEC"]).await
+    };
+    // Untouched: EXEC runs.
+    assert_eq!(client.call(&["WATCH", "k"]).await, Reply::OK);
+    assert_eq!(transaction(&mut client).await, Reply::Array(vec![Reply::Int(1)]));
+    // Written over HTTP after WATCH: EXEC answers a null array and runs nothing.
+    assert_eq!(client.call(&["WATCH", "k", "other"]).await, Reply::OK);
+    app.redis(json!(["SET", "k", "changed"])).await;
+    assert_eq!(transaction(&mut client).await, Reply::NilArray);
+    assert_eq!(client.call(&["GET", "counter"]).await, bulk("1"));
+    // An element added to a collection that existed, by another RESP client.
+    let mut other = app.resp_client().await;
+    assert_eq!(other.call(&["RPUSH", "list", "a"]).await, Reply::Int(1));
+    assert_eq!(client.call(&["WATCH", "list"]).await, Reply::OK);
+    assert_eq!(other.call(&["RPUSH", "list", "b"]).await, Reply::Int(2));
+    assert_eq!(transaction(&mut client).await, Reply::NilArray);
+    // EXEC unwatched everything: the next transaction runs.
+    assert_eq!(other.call(&["RPUSH", "list", "c"]).await, Reply::Int(3));
+    assert_eq!(transaction(&mut client).await, Reply::Array(vec![Reply::Int(2)]));
+    // A key that expires after WATCH.
+    assert_eq!(client.call(&["SET", "session", "s", "PX", "1000"]).await, Reply::OK);
+    assert_eq!(client.call(&["WATCH", "session"]).await, Reply::OK);
+    app.clock.advance(Duration::from_secs(2));
+    assert_eq!(transaction(&mut client).await, Reply::NilArray);
+    // UNWATCH forgets a change.
+    assert_eq!(client.call(&["WATCH", "k"]).await, Reply::OK);
+    assert_eq!(other.call(&["DEL", "k"]).await, Reply::Int(1));
+    assert_eq!(client.call(&["UNWATCH"]).await, Reply::OK);
+    assert_eq!(transaction(&mut client).await, Reply::Array(vec![Reply::Int(3)]));
+    // FLUSHDB touches every key.
+    assert_eq!(client.call(&["WATCH", "absent"]).await, Reply::OK);
+    assert_eq!(other.call(&["FLUSHDB"]).await, Reply::OK);
+    assert_eq!(transaction(&mut client).await, Reply::NilArray);
+    assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+    assert_eq!(
+        client.call(&["WATCH", "k"]).await,
+        error("ERR WATCH inside MULTI is not allowed")
+    );
+}
+
+#[actix_web::test]
+async fn connection_commands_answer_as_tools_expect() {
+    let (app, _database) = spawn_app().await;
+    let mut client = app.resp_client().await;
+    assert_eq!(client.call(&["SELECT", "0"]).await, Reply::OK);
+    assert_eq!(
+        client.call(&["SELECT", "1"]).await,
+        error("ERR DB index is out of range")
+    );
+    assert_eq!(client.call(&["CLIENT", "GETNAME"]).await, Reply::Nil);
+    assert_eq!(client.call(&["CLIENT", "SETNAME", "worker-1"]).await, Reply::OK);
+    assert_eq!(
+        client.call(&["CLIENT", "SETNAME", "has space"]).await,
+        error("ERR Client names cannot contain spaces, newlines or special characters.")
+    );
+    assert_eq!(client.call(&["CLIENT", "GETNAME"]).await, bulk("worker-1"));
+    assert_eq!(
+        client.call(&["CLIENT", "SETINFO", "LIB-NAME", "tests"]).await,
+        Reply::OK
+    );
+    let Reply::Int(id) = client.call(&["CLIENT", "ID"]).await else {
+        panic!("CLIENT ID answers an integer");
+    };
+    let Reply::Bulk(list) = client.call(&["CLIENT", "LIST"]).await else {
+        panic!("CLIENT LIST answers a string");
+    };
+    let list = String::from_utf8_lossy(&list);
+    assert!(
+        list.contains(&format!("id={id} ")) && list.contains("name=worker-1 ") && list.contains("lib-name=tests"),
+        "{list}"
+    );
+    assert_eq!(
+        client.call(&["CLIENT", "NOPE"]).await,
+        error("ERR unknown subcommand 'NOPE'. Try CLIENT HELP.")
+    );
+
+    // CLIENT REPLY OFF: nothing answered until ON.
+    client.send(&["CLIENT", "REPLY", "OFF"]).await;
+    client.send(&["SET", "quiet", "1"]).await;
+    client.send(&["CLIENT", "REPLY", "SKIP"]).await;
+    assert_eq!(client.call(&["CLIENT", "REPLY", "ON"]).await, Reply::OK);
+    client.send(&["CLIENT", "REPLY", "SKIP"]).await;
+    client.send(&["INCR", "quiet"]).await;
+    assert_eq!(client.call(&["GET", "quiet"]).await, bulk("2"));
+
+    let Reply::Int(count) = client.call(&["COMMAND", "COUNT"]).await else {
+        panic!("COMMAND COUNT answers an integer");
+    };
+    assert!(count > 150, "{count}");
+    let Reply::Array(info) = client.call(&["COMMAND", "INFO", "get", "mset", "nope"]).await else {
+        panic!("COMMAND INFO answers an array");
+    };
+    let Reply::Array(get) = &info[0] else {
+        panic!("{info:?}")
+    };
+    assert_eq!(get[..2], [bulk("get"), Reply::Int(2)]);
+    let Reply::Array(mset) = &info[1] else {
+        panic!("{info:?}")
+    };
+    assert_eq!(mset[3..6], [Reply::Int(1), Reply::Int(-1), Reply::Int(2)]);
+    assert_eq!(info[2], Reply::NilArray);
+
+    let Reply::Bulk(text) = client.call(&["INFO"]).await else {
+        panic!("INFO answers a string");
+    };
+    let text = String::from_utf8_lossy(&text);
+    for field in [
+        "redis_version:",
+        "connected_clients:1",
+        "loading:0",
+        "total_commands_processed:",
+        "db0:keys=1,expires=0",
+    ] {
+        assert!(text.contains(field), "{field} in {text}");
+    }
+    let Reply::Bulk(keyspace) = client.call(&["INFO", "keyspace"]).await else {
+        panic!("INFO answers a string");
+    };
+    assert!(!String::from_utf8_lossy(&keyspace).contains("# Server"));
+    assert_eq!(
+        client.call(&["CONFIG", "GET", "maxclients", "databases"]).await,
+        Reply::Array(vec![bulk("databases"), bulk("1"), bulk("maxclients"), bulk("1000")])
+    );
+    assert!(matches!(
+        client.call(&["CONFIG", "SET", "timeout", "1"]).await,
+        Reply::Error(_)
+    ));
+    assert_eq!(client.call(&["ECHO", "hi"]).await, bulk("hi"));
+    assert_eq!(client.call(&["QUIT"]).await, Reply::OK);
+    assert!(client.is_closed().await);
+
+    // Commands appear in /metrics by command and door.
+    let (_, metrics) = app.send_raw(actix_web::http::Method::GET, "/metrics", None).await;
+    let metrics = String::from_utf8_lossy(&metrics);
+    assert!(
+        metrics.contains(r#"litekv_commands_total{command="incr",door="resp"} 1"#),
+        "{metrics}"
+    );
+}
+
+#[actix_web::test]
+async fn connections_share_the_limit_with_http_and_idle_ones_are_closed() {
+    let (app, _database) = spawn_app_with(&["--max-connections", "2", "--resp-idle-timeout", "1"]).await;
+    let mut first = app.resp_client().await;
+    let mut second = app.resp_client().await;
+    assert_eq!(first.call(&["PING"]).await, Reply::Status("PONG"));
+    assert_eq!(second.call(&["PING"]).await, Reply::Status("PONG"));
+    let mut third = app.resp_client().await;
+    let Ok(Reply::Error(refusal)) = third.read().await else {
+        panic!("the third connection is refused");
+    };
+    assert!(
+        refusal.as_str().starts_with("ERR max number of clients reached"),
+        "{refusal}"
+    );
+    assert!(third.is_closed().await);
+    // Idle for the timeout (1 s): closed, and its place given back.
+    assert!(first.is_closed().await);
+    assert!(second.is_closed().await);
+    let mut again = app.resp_client().await;
+    assert_eq!(again.call(&["PING"]).await, Reply::Status("PONG"));
+}
+
+#[actix_web::test]
+async fn a_client_that_does_not_read_holds_up_only_itself() {
+    let (app, _database) = spawn_app().await;
+    let mut writer = app.resp_client().await;
+    let value = "v".repeat(64 * 1024);
+    assert_eq!(writer.call(&["SET", "big", &value]).await, Reply::OK);
+    // 4,000 GETs of 64 KiB (250 MiB of replies) sent without reading any.
+    let mut stalled = app.resp_client().await;
+    let pipeline: Vec<u8> = (0..4000).flat_map(|_| encode_command(&["GET", "big"])).collect();
+    let sending = tokio::spawn(async move {
+        stalled.send_raw(&pipeline).await;
+        stalled
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(writer.call(&["SET", "small", "1"]).await, Reply::OK);
+    let mut stalled = sending.await.unwrap();
+    for _ in 0..4000 {
+        assert_eq!(stalled.read().await.unwrap(), bulk(&value));
+    }
+}
+
+#[actix_web::test]
+async fn the_port_is_a_flag_off_turns_it_off_and_a_taken_port_is_a_clear_error() {
+    let database = TestDatabase::new();
+    let url = database.url();
+    let config = |resp: &str| {
+        ServerConfig::parse_from([
+            "litekv-server",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+            "--resp-bind",
+            resp,
+        ])
+    };
+    let off = Application::build(&config("off")).await.unwrap();
+    assert_eq!(off.resp_address(), None);
+    drop(off);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    let error = Application::build(&config(&taken))
+        .await
+        .err()
+        .expect("a taken port fails the start");
+    let message = format!("{error:#}");
+    assert!(message.contains(&taken) && message.contains("--resp-bind"), "{message}");
+}
