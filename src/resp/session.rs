@@ -344,7 +344,8 @@ impl Session {
             ));
         }
         let wrong = || CmdError::new("WRONGPASS invalid username-password pair or user is disabled.");
-        if user.is_some_and(|user| user != b"default") {
+        // An empty user is `default` too: redis-cli 7.0 sends one for `redis://:token@host`.
+        if user.is_some_and(|user| !user.is_empty() && user != b"default") {
             return Err(wrong());
         }
         let token = std::str::from_utf8(token).map_err(|_| wrong())?;

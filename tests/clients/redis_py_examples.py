@@ -1,0 +1,247 @@
+"""Drives litekv's Redis protocol door with redis-py, the client of seed 003: its caching,
+rate-limit, session and pipeline examples as its README writes them (only the address and
+the token differ), then every command family, transactions with WATCH, RESP3 and errors.
+Exits non-zero on the first mismatch. Reads REDIS_HOST, REDIS_PORT, REDIS_PASSWORD and
+REDIS_READ_ONLY_PASSWORD."""
+
+import json
+import os
+import time
+from datetime import timedelta
+
+import redis
+
+HOST = os.environ["REDIS_HOST"]
+PORT = int(os.environ["REDIS_PORT"])
+PASSWORD = os.environ["REDIS_PASSWORD"]
+checks = 0
+
+
+def expect(name, actual, expected):
+    global checks
+    assert actual == expected, f"{name}: got {actual!r}, expected {expected!r}"
+    checks += 1
+
+
+def expect_error(name, call, error_type, fragment):
+    global checks
+    try:
+        call()
+    except error_type as error:
+        assert fragment in str(error), f"{name}: {error!r} lacks {fragment!r}"
+        checks += 1
+        return
+    raise AssertionError(f"{name}: no {error_type.__name__}")
+
+
+# --- Seed 003, "Common Use Cases" 1 to 3, as written there but for the address. ---
+
+redis_client = redis.Redis(host=HOST, port=PORT, password=PASSWORD, decode_responses=True)
+redis_client.flushdb()
+
+
+class Database:
+    """The seed's `database`: a stand-in that counts how often it is asked."""
+
+    queries = 0
+
+    def query_user(self, user_id):
+        self.queries += 1
+        return {"id": user_id, "name": "Noah"}
+
+
+database = Database()
+
+
+def get_user(user_id):
+    # Check cache first
+    cache_key = f'user:{user_id}'
+    cached = redis_client.get(cache_key)
+
+    if cached:
+        return json.loads(cached)
+
+    # Cache miss - fetch from database
+    user = database.query_user(user_id)
+
+    # Store in cache for 5 minutes
+    redis_client.setex(cache_key, 300, json.dumps(user))
+    return user
+
+
+def check_rate_limit(user_id, limit=60):
+    """Allow 60 requests per minute"""
+    key = f'rate_limit:{user_id}:minute'
+
+    # Increment counter
+    current = redis_client.incr(key)
+
+    # Set expiry on first request
+    if current == 1:
+        redis_client.expire(key, 60)
+
+    return current <= limit
+
+
+def create_session(session_id, user_data):
+    """Create a session that expires in 1 hour"""
+    key = f'session:{session_id}'
+    redis_client.setex(
+        key,
+        timedelta(hours=1),
+        json.dumps(user_data)
+    )
+
+
+def get_session(session_id):
+    """Retrieve session data"""
+    key = f'session:{session_id}'
+    data = redis_client.get(key)
+    return json.loads(data) if data else None
+
+
+def delete_session(session_id):
+    """Delete a session"""
+    key = f'session:{session_id}'
+    redis_client.delete(key)
+
+
+expect("caching: first read", get_user(42), {"id": 42, "name": "Noah"})
+expect("caching: second read", get_user(42), {"id": 42, "name": "Noah"})
+expect("caching: the database was asked once", database.queries, 1)
+expect("caching: expiry", 295 <= redis_client.ttl("user:42") <= 300, True)
+
+expect("rate limit: 60 allowed", all(check_rate_limit("u1") for _ in range(60)), True)
+expect("rate limit: the 61st refused", check_rate_limit("u1"), False)
+expect("rate limit: the window", 55 <= redis_client.ttl("rate_limit:u1:minute") <= 60, True)
+
+create_session("abc", {"user": 7})
+expect("session: read back", get_session("abc"), {"user": 7})
+expect("session: an hour", 3595 <= redis_client.ttl("session:abc") <= 3600, True)
+delete_session("abc")
+expect("session: deleted", get_session("abc"), None)
+
+# "Performance Tips": a connection pool, and a pipeline.
+pool = redis.ConnectionPool(host=HOST, port=PORT, password=PASSWORD, max_connections=10)
+pooled = redis.Redis(connection_pool=pool)
+pipe = pooled.pipeline()
+pipe.set('key1', 'value1')
+pipe.set('key2', 'value2')
+expect("pipeline", pipe.execute(), [True, True])
+expect("pipeline: written", pooled.mget("key1", "key2"), [b"value1", b"value2"])
+redis_client.setex('key', 3600, 'value')
+expect("setex", redis_client.get("key"), "value")
+
+# --- The seed's "Redis CLI Quick Reference", through the client. ---
+
+r = redis_client
+expect("ping", r.ping(), True)
+expect("exists", r.exists("key"), 1)
+expect("keys", sorted(r.keys("key*")), ["key", "key1", "key2"])
+expect("expire", r.expire("key1", 100), True)
+expect("ttl", r.ttl("key1"), 100)
+expect("ttl of a key without expiry", r.ttl("key2"), -1)
+expect("ttl of a missing key", r.ttl("nope"), -2)
+expect("decr", r.decr("counter"), -1)
+expect("incrby", r.incrby("counter", 10), 9)
+expect("incrbyfloat", r.incrbyfloat("float", 1.5), 1.5)
+expect("lpush", r.lpush("list", "a", "b"), 2)
+expect("rpush", r.rpush("list", "c"), 3)
+expect("lrange", r.lrange("list", 0, -1), ["b", "a", "c"])
+expect("lpop", r.lpop("list"), "b")
+expect("rpop", r.rpop("list"), "c")
+expect("hset", r.hset("hash", mapping={"f": "v", "g": "w"}), 2)
+expect("hget", r.hget("hash", "f"), "v")
+expect("hgetall", r.hgetall("hash"), {"f": "v", "g": "w"})
+expect("hdel", r.hdel("hash", "g"), 1)
+expect("hincrby", r.hincrby("hash", "n", 5), 5)
+expect("sadd", r.sadd("set", "x", "y"), 2)
+expect("smembers", r.smembers("set"), {"x", "y"})
+expect("sismember", r.sismember("set", "x"), True)
+expect("srem", r.srem("set", "x"), 1)
+expect("zadd", r.zadd("zset", {"alice": 3, "bob": 1}), 2)
+expect("zrange", r.zrange("zset", 0, -1), ["bob", "alice"])
+expect("zrange withscores", r.zrange("zset", 0, -1, withscores=True), [("bob", 1.0), ("alice", 3.0)])
+expect("zrank", r.zrank("zset", "alice"), 1)
+expect("zscore", r.zscore("zset", "alice"), 3.0)
+expect("zincrby", r.zincrby("zset", 0.5, "bob"), 1.5)
+expect("dbsize", r.dbsize(), len(r.keys("*")))
+expect("info", r.info()["redis_mode"], "standalone")
+expect("info keyspace", r.info("keyspace")["db0"]["keys"], r.dbsize())
+expect("client list", any(client["id"] for client in r.client_list()), True)
+expect("client setname", r.client_setname("checker"), True)
+expect("client getname", r.client_getname(), "checker")
+expect("scan_iter", sorted(r.scan_iter(match="key*", count=2)), ["key", "key1", "key2"])
+expect("type", r.type("zset"), "zset")
+expect("object encoding", r.object("encoding", "hash"), "hashtable")
+expect("set nx", r.set("key", "other", nx=True), None)
+expect("set get", r.set("key", "newer", get=True), "value")
+expect("getdel", r.getdel("key"), "newer")
+expect("rename", r.rename("key2", "renamed"), True)
+expect("copy", r.copy("renamed", "copied"), True)
+expect("time", abs(r.time()[0] - time.time()) < 5, True)
+expect("echo", r.echo("hi"), "hi")
+expect("config get", r.config_get("maxmemory"), {"maxmemory": "0"})
+
+# --- Transactions: MULTI/EXEC, and WATCH through redis-py's transaction helper. ---
+
+tx = r.pipeline(transaction=True)
+tx.incr("tx")
+tx.incr("tx")
+tx.get("tx")
+expect("multi/exec", tx.execute(), [1, 2, "2"])
+
+
+def double_it(pipe):
+    value = int(pipe.get("watched") or 0)
+    pipe.multi()
+    pipe.set("watched", value * 2 + 1)
+
+
+expect("transaction with watch", r.transaction(double_it, "watched"), [True])
+expect("transaction with watch: result", r.get("watched"), "1")
+
+attempts = []
+
+
+def interfered(pipe):
+    value = int(pipe.get("watched"))
+    if not attempts:
+        # Another client writes the watched key between WATCH and EXEC: the first attempt
+        # is called off and redis-py retries.
+        redis.Redis(host=HOST, port=PORT, password=PASSWORD).set("watched", 10)
+    attempts.append(value)
+    pipe.multi()
+    pipe.set("watched", value + 1)
+
+
+r.transaction(interfered, "watched")
+expect("watch: retried after another client's write", attempts, [1, 10])
+expect("watch: the retry's result", r.get("watched"), "11")
+
+# --- Errors, as redis-py raises them. ---
+
+expect_error("wrongtype", lambda: r.incr("hash"), redis.ResponseError, "WRONGTYPE")
+r.set("text", "abc")
+expect_error("not an integer", lambda: r.incr("text"), redis.ResponseError, "not an integer")
+expect_error("wrong password", lambda: redis.Redis(host=HOST, port=PORT, password="guess").ping(), redis.AuthenticationError, "invalid username-password")
+expect_error("no password", lambda: redis.Redis(host=HOST, port=PORT).get("k"), redis.AuthenticationError, "Authentication required")
+reader = redis.Redis(host=HOST, port=PORT, password=os.environ["REDIS_READ_ONLY_PASSWORD"], decode_responses=True)
+expect("read-only token reads", reader.get("watched"), "11")
+expect_error("read-only token writes", lambda: reader.set("k", "v"), redis.exceptions.NoPermissionError, "read-only")
+
+# --- A URL, as applications configure it. ---
+
+by_url = redis.Redis.from_url(f"redis://:{PASSWORD}@{HOST}:{PORT}/0", decode_responses=True)
+expect("from_url", by_url.get("watched"), "11")
+
+# --- RESP3 (redis-py's protocol=3 sends HELLO 3 with the credentials). ---
+
+resp3 = redis.Redis(host=HOST, port=PORT, password=PASSWORD, protocol=3, decode_responses=True)
+expect("resp3 hgetall", resp3.hgetall("hash"), {"f": "v", "n": "5"})
+expect("resp3 smembers", resp3.smembers("set"), {"y"})
+expect("resp3 zscore", resp3.zscore("zset", "bob"), 1.5)
+expect("resp3 zrange withscores", resp3.zrange("zset", 0, -1, withscores=True), [["bob", 1.5], ["alice", 3.0]])
+expect("resp3 get missing", resp3.get("missing"), None)
+
+print(f"{checks} checks passed")

@@ -1,0 +1,52 @@
+"""Seed 004's Redis client library, rebuilt from its README's API reference on redis-py:
+JSON values, namespaced keys, TTLs, pattern find and invalidate, bulk operations,
+counters and hashes. Configured by ENVIRONMENT, REDIS_HOST, REDIS_PORT (and, for a server
+with a token, REDIS_PASSWORD)."""
+
+from .client import (
+    RedisClient,
+    cache_get,
+    cache_set,
+    decrement,
+    delete_key,
+    delete_many,
+    exists,
+    find_keys,
+    get_many,
+    get_redis_client,
+    get_ttl,
+    get_value,
+    hash_get,
+    hash_get_all,
+    hash_set,
+    increment,
+    invalidate_pattern,
+    make_key,
+    purge_cache,
+    set_many,
+    set_value,
+)
+
+__all__ = [
+    "RedisClient",
+    "cache_get",
+    "cache_set",
+    "decrement",
+    "delete_key",
+    "delete_many",
+    "exists",
+    "find_keys",
+    "get_many",
+    "get_redis_client",
+    "get_ttl",
+    "get_value",
+    "hash_get",
+    "hash_get_all",
+    "hash_set",
+    "increment",
+    "invalidate_pattern",
+    "make_key",
+    "purge_cache",
+    "set_many",
+    "set_value",
+]
