@@ -569,3 +569,24 @@ fn on_or_off(value: &[u8]) -> Result<bool, CmdError> {
         _ => Err(CmdError::syntax()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_commands_md_lists_every_connection_command_exactly_once() {
+        let docs = include_str!("../../docs/commands.md");
+        let section = docs
+            .split("## Connection commands of the Redis protocol")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("docs/commands.md has the section");
+        let rows: Vec<&str> = section.lines().filter(|line| line.starts_with("| `")).collect();
+        assert_eq!(rows.len(), SESSION_COMMANDS.len(), "{rows:?}");
+        for (name, _, _) in SESSION_COMMANDS {
+            let row = format!("| `{}` |", name.to_ascii_uppercase());
+            assert_eq!(rows.iter().filter(|line| line.starts_with(&row)).count(), 1, "{row}");
+        }
+    }
+}

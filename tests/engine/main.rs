@@ -2,6 +2,7 @@
 //! as every door (the Upstash REST API today, RESP next) receives and renders them. Each
 //! table runs in order on a fresh store, so later rows see what earlier ones did.
 
+mod bits;
 mod hashes;
 mod helpers;
 mod keys;
