@@ -369,4 +369,98 @@ mod tests {
             "ERR Protocol error: too big inline request"
         );
     }
+
+    mod fuzz {
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const ROOMY: DecodeLimits = DecodeLimits {
+            max_bulk: 1024,
+            max_args: 64,
+            max_command: 64 * 1024,
+        };
+
+        /// Feeds `input` in pieces cut at `cuts`; returns the commands and the error, if any.
+        fn feed(input: &[u8], cuts: &[usize], limits: DecodeLimits) -> (Vec<Vec<Bytes>>, Option<ProtocolError>) {
+            let mut decoder = Decoder::new(limits);
+            let mut buffer = BytesMut::new();
+            let mut commands = Vec::new();
+            let mut cuts: Vec<usize> = cuts.iter().map(|cut| cut % (input.len() + 1)).collect();
+            cuts.push(input.len());
+            cuts.sort_unstable();
+            let mut fed = 0;
+            for cut in cuts {
+                buffer.extend_from_slice(&input[fed..cut]);
+                fed = cut;
+                loop {
+                    match decoder.decode(&mut buffer) {
+                        Ok(Some(command)) => commands.push(command),
+                        Ok(None) => break,
+                        Err(error) => return (commands, Some(error)),
+                    }
+                }
+            }
+            (commands, None)
+        }
+
+        fn encoded(commands: &[Vec<Vec<u8>>]) -> Vec<u8> {
+            let mut out = Vec::new();
+            for command in commands {
+                out.extend(format!("*{}\r\n", command.len()).bytes());
+                for arg in command {
+                    out.extend(format!("${}\r\n", arg.len()).bytes());
+                    out.extend(arg);
+                    out.extend(b"\r\n");
+                }
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn any_bytes_in_any_pieces_decode_or_fail_without_panicking(
+                input in vec(any::<u8>(), 0..512),
+                cuts in vec(any::<usize>(), 0..8),
+            ) {
+                let (commands, _) = feed(&input, &cuts, LIMITS);
+                for command in commands {
+                    prop_assert!(!command.is_empty() && command.len() <= LIMITS.max_args);
+                    prop_assert!(command.iter().all(|arg| arg.len() <= LIMITS.max_bulk.max(MAX_LINE)));
+                }
+            }
+
+            #[test]
+            fn encoded_commands_decode_to_themselves_however_they_are_cut(
+                commands in vec(vec(vec(any::<u8>(), 0..40), 1..6), 0..6),
+                cuts in vec(any::<usize>(), 0..8),
+            ) {
+                let (decoded, error) = feed(&encoded(&commands), &cuts, ROOMY);
+                prop_assert_eq!(error, None);
+                let decoded: Vec<Vec<Vec<u8>>> = decoded
+                    .into_iter()
+                    .map(|command| command.into_iter().map(|arg| arg.to_vec()).collect())
+                    .collect();
+                prop_assert_eq!(decoded, commands);
+            }
+
+            #[test]
+            fn damaged_frames_never_panic(
+                commands in vec(vec(vec(any::<u8>(), 0..20), 1..4), 1..4),
+                damage in vec((any::<usize>(), any::<u8>()), 1..4),
+                cuts in vec(any::<usize>(), 0..4),
+            ) {
+                let mut input = encoded(&commands);
+                for (at, byte) in damage {
+                    let at = at % input.len();
+                    input[at] = byte;
+                }
+                let (decoded, _) = feed(&input, &cuts, ROOMY);
+                prop_assert!(decoded.len() <= input.len());
+            }
+        }
+    }
 }

@@ -465,3 +465,33 @@ async fn fields_read_and_written_with_their_expiry() {
         .await;
     engine.close().await;
 }
+
+#[tokio::test]
+async fn a_hash_whose_fields_all_expired_is_neither_counted_nor_walked_nor_drawn() {
+    let engine = TestEngine::new().await;
+    engine
+        .expect(&[
+            (&["HSET", "gone", "f", "v", "g", "w"], int(2)),
+            (&["HPEXPIRE", "gone", "100", "FIELDS", "2", "f", "g"], ints(&[1, 1])),
+            (&["HSET", "kept", "f", "v"], int(1)),
+            (&["HPEXPIRE", "kept", "100", "FIELDS", "1", "f"], ints(&[1])),
+            (&["HSET", "kept", "g", "w"], int(1)),
+            (&["DBSIZE"], int(2)),
+        ])
+        .await;
+    engine.clock.advance(std::time::Duration::from_millis(100));
+    let scan = Reply::Array(vec![bulk("0"), bulks(&["kept"])]);
+    engine
+        .expect(&[
+            (&["DBSIZE"], int(1)),
+            (&["KEYS", "*"], bulks(&["kept"])),
+            (&["KEYS", "g*"], bulks(&[])),
+            (&["SCAN", "0"], scan),
+            (&["RANDOMKEY"], bulk("kept")),
+            (&["HDEL", "kept", "g"], int(1)),
+            (&["DBSIZE"], int(0)),
+            (&["RANDOMKEY"], nil()),
+        ])
+        .await;
+    engine.close().await;
+}

@@ -6,6 +6,23 @@ use sqlx::sqlite::SqliteRow;
 use super::Connection;
 use crate::store::{KeyInfo, KeyType, is_live};
 
+/// The condition on a row of `keys` for a key that lives at the time bound to `$now` (such
+/// as `"?2"`): not expired, and for a hash, with a field that has not expired: a hash whose
+/// every field expired on its own is gone for every reader, before the sweep deletes it.
+macro_rules! live {
+    ($now:literal) => {
+        concat!(
+            "(expires_at is null or expires_at > ",
+            $now,
+            ") and (type <> 'hash' or exists (
+                select 1 from hash_fields where hash_fields.key_id = keys.id
+                and (hash_fields.expires_at is null or hash_fields.expires_at > ",
+            $now,
+            ")))"
+        )
+    };
+}
+
 /// A key's type and expiry, if it has a row (expired or not).
 pub(in crate::store) async fn info(conn: &mut Connection, key: &[u8]) -> Result<Option<KeyInfo>, sqlx::Error> {
     sqlx::query("select type, expires_at from keys where key = ?")
@@ -43,11 +60,11 @@ pub(in crate::store) async fn scan(
     limit: u32,
     now_ms: i64,
 ) -> Result<Vec<(i64, Vec<u8>, KeyType)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "select id, key, type, expires_at from keys indexed by keys_id
-         where id > ? and (expires_at is null or expires_at > ?)
-         order by id limit ?",
-    )
+    let rows = sqlx::query(concat!(
+        "select id, key, type, expires_at from keys indexed by keys_id where id > ?1 and ",
+        live!("?2"),
+        " order by id limit ?3"
+    ))
     .bind(after)
     .bind(now_ms)
     .bind(limit)
@@ -65,11 +82,11 @@ pub(in crate::store) async fn keys_with_prefix(
     prefix: &[u8],
     now_ms: i64,
 ) -> Result<Vec<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "select key from keys
-         where key >= ?1 and (?2 is null or key < ?2) and (expires_at is null or expires_at > ?3)
-         order by key",
-    )
+    sqlx::query_scalar(concat!(
+        "select key from keys where key >= ?1 and (?2 is null or key < ?2) and ",
+        live!("?3"),
+        " order by key"
+    ))
     .bind(prefix)
     .bind(prefix_end(prefix))
     .bind(now_ms)
@@ -87,40 +104,47 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 
 pub(in crate::store) async fn count_live(conn: &mut Connection, now_ms: i64) -> Result<u64, sqlx::Error> {
     // The id index is the smallest index that holds every key.
-    let count: i64 =
-        sqlx::query_scalar("select count(*) from keys indexed by keys_id where expires_at is null or expires_at > ?")
-            .bind(now_ms)
-            .fetch_one(conn)
-            .await?;
+    let count: i64 = sqlx::query_scalar(concat!(
+        "select count(*) from keys indexed by keys_id where ",
+        live!("?1")
+    ))
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await?;
     Ok(count as u64)
 }
 
 /// How many live keys have an expiry.
 pub(in crate::store) async fn count_expiring(conn: &mut Connection, now_ms: i64) -> Result<u64, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("select count(*) from keys where expires_at > ?")
-        .bind(now_ms)
-        .fetch_one(conn)
-        .await?;
+    let count: i64 = sqlx::query_scalar(concat!(
+        "select count(*) from keys where expires_at is not null and ",
+        live!("?1")
+    ))
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await?;
     Ok(count as u64)
 }
 
 /// A live key picked at random: the first at or after a random id, else the first of all.
 pub(in crate::store) async fn random_key(conn: &mut Connection, now_ms: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    let after_random_id: Option<Vec<u8>> = sqlx::query_scalar(
+    let after_random_id: Option<Vec<u8>> = sqlx::query_scalar(concat!(
         "select key from keys indexed by keys_id
-         where id >= (select abs(random()) % (max(id) + 1) from keys)
-           and (expires_at is null or expires_at > ?)
-         order by id limit 1",
-    )
+         where id >= (select abs(random()) % (max(id) + 1) from keys) and ",
+        live!("?1"),
+        " order by id limit 1"
+    ))
     .bind(now_ms)
     .fetch_optional(&mut *conn)
     .await?;
     if after_random_id.is_some() {
         return Ok(after_random_id);
     }
-    sqlx::query_scalar(
-        "select key from keys indexed by keys_id where expires_at is null or expires_at > ? order by id limit 1",
-    )
+    sqlx::query_scalar(concat!(
+        "select key from keys indexed by keys_id where ",
+        live!("?1"),
+        " order by id limit 1"
+    ))
     .bind(now_ms)
     .fetch_optional(conn)
     .await
