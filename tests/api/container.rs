@@ -46,7 +46,7 @@ fn instruction(stage: &[(String, String)], name: &str) -> String {
         .clone()
 }
 
-/// The image's environment, with `/data` moved to `data_dir` and the port left to the system.
+/// The image's environment, with `/data` moved to `data_dir` and the ports left to the system.
 fn image_environment(data_dir: &Path) -> Vec<(String, String)> {
     let stage = runtime_stage();
     instruction(&stage, "ENV")
@@ -55,7 +55,8 @@ fn image_environment(data_dir: &Path) -> Vec<(String, String)> {
             let (name, value) = pair.split_once('=').unwrap();
             let value = value
                 .replace("/data", data_dir.to_str().unwrap())
-                .replace(":8000", ":0");
+                .replace(":8000", ":0")
+                .replace(":6379", ":0");
             (name.to_owned(), value)
         })
         .collect()
