@@ -1,6 +1,8 @@
 //! Logging (`tracing` events to stdout, as text or JSON lines) and metrics (the `metrics`
 //! facade, rendered in Prometheus's text format).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -87,6 +89,22 @@ pub fn spawn_metrics_upkeep(handle: PrometheusHandle) -> tokio::task::JoinHandle
             handle.run_upkeep();
         }
     })
+}
+
+/// Counts one command run through `door` (`resp`, `upstash`) for `/metrics`, by its name
+/// (lowercase; `unknown` for any the server lacks, so clients cannot grow the label set).
+pub fn count_command(command: &'static str, door: &'static str) {
+    thread_local! {
+        // Handles looked up once per thread: the registry's lookup by labels costs
+        // allocations and a lock per call.
+        static COUNTERS: RefCell<HashMap<(&'static str, &'static str), metrics::Counter>> = RefCell::default();
+    }
+    COUNTERS.with_borrow_mut(|counters| {
+        counters
+            .entry((command, door))
+            .or_insert_with(|| metrics::counter!("litekv_commands_total", "command" => command, "door" => door))
+            .increment(1);
+    });
 }
 
 #[cfg(test)]

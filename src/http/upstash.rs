@@ -21,7 +21,8 @@ use super::body::{Limits, read_body};
 use super::docs::CommandErrors;
 use super::error::ErrorBody;
 use crate::access::{self, Access};
-use crate::cmd::{CmdError, Command, Engine, Reply, format_score};
+use crate::cmd::{CmdError, Command, Engine, Reply, command_info, format_score};
+use crate::telemetry;
 
 /// A command's success; its failure is an [`ErrorBody`].
 #[derive(Serialize, ToSchema)]
@@ -172,6 +173,7 @@ pub(super) async fn path_command(
 /// that does not parse is its error reply.
 fn parse(engine: &Engine, args: Vec<Bytes>, access: Access) -> Result<Result<Command, CmdError>, ApiError> {
     let name = args.first().cloned().unwrap_or_default();
+    telemetry::count_command(command_info(&name).map_or("unknown", |info| info.name), "upstash");
     let command = engine.parse(args);
     if let Ok(parsed) = &command {
         access

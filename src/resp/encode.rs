@@ -56,12 +56,6 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut BytesMut) {
     }
 }
 
-/// A push message (pub/sub in RESP3): `>` in RESP3, an array in RESP2.
-pub fn encode_push(items: &[Reply], protocol: Protocol, out: &mut BytesMut) {
-    let kind = if protocol == Protocol::Resp3 { b'>' } else { b'*' };
-    sequence(out, kind, items, protocol);
-}
-
 fn sequence(out: &mut BytesMut, kind: u8, items: &[Reply], protocol: Protocol) {
     header(out, kind, items.len() as i64);
     for item in items {

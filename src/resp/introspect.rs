@@ -66,6 +66,10 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
                 .iter()
                 .any(|asked| matches!(asked.as_str(), "all" | "everything" | "default") || asked == section)
     };
+    // As in Redis, per-command counts only when asked for by name, or with everything.
+    let wants_commandstats = asked
+        .iter()
+        .any(|asked| matches!(asked.as_str(), "all" | "everything" | "commandstats"));
     let mut text = String::new();
     if wants("server") {
         let uptime = shared.started.elapsed().as_secs();
@@ -144,6 +148,13 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
                 ("rejected_connections", shared.stats.rejected_connections().to_string()),
             ],
         );
+    }
+    if wants_commandstats {
+        text.push_str("# Commandstats\r\n");
+        for (name, calls) in shared.stats.calls_by_command() {
+            let _ = write!(text, "cmdstat_{name}:calls={calls},rejected_calls=0,failed_calls=0\r\n");
+        }
+        text.push_str("\r\n");
     }
     if wants("keyspace") {
         let mut view = shared.engine.store().read(shared.engine.now_ms());

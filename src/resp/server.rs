@@ -1,9 +1,10 @@
 //! The RESP listener: accepts connections under the limit shared with HTTP, serves each in a
 //! task of its own, and on stop lets every connection finish the command it is running.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
@@ -42,17 +43,29 @@ pub(super) struct Shared {
     pub started: Instant,
 }
 
-/// Counters for INFO's stats section.
+/// Counters for INFO's stats and commandstats sections.
 #[derive(Debug, Default)]
 pub(super) struct Stats {
     connections_received: AtomicU64,
     commands_processed: AtomicU64,
     rejected_connections: AtomicU64,
+    /// Calls by command name (`unknown` for any the server lacks).
+    calls: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Stats {
-    pub fn command(&self) {
+    pub fn command(&self, name: &'static str) {
         self.commands_processed.fetch_add(1, Ordering::Relaxed);
+        *self.calls().entry(name).or_default() += 1;
+    }
+
+    fn calls(&self) -> MutexGuard<'_, BTreeMap<&'static str, u64>> {
+        self.calls.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Each command's calls so far, by name.
+    pub fn calls_by_command(&self) -> Vec<(&'static str, u64)> {
+        self.calls().iter().map(|(name, calls)| (*name, *calls)).collect()
     }
 
     pub fn connections_received(&self) -> u64 {

@@ -2,7 +2,7 @@
 //! MULTI/EXEC/DISCARD, WATCH/UNWATCH, RESET and QUIT. Every other command goes to the
 //! engine, as it does from the HTTP doors.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use super::server::Shared;
 use crate::access::Access;
 use crate::cmd::{CmdError, Command, Reply, command_info};
 use crate::store::{StoreError, Watch};
+use crate::telemetry;
 
 /// Replies beyond this many bytes are sent before more commands run, so a client that
 /// pipelines faster than it reads holds at most this much of the server's memory (plus
@@ -58,7 +59,6 @@ pub(super) struct Session {
     multi: Option<Multi>,
     watch: Option<Watch>,
     reply_mode: ReplyMode,
-    commands_counted: HashMap<&'static str, metrics::Counter>,
 }
 
 /// The connection commands, with Redis's arity and flags, for COMMAND.
@@ -110,7 +110,6 @@ impl Session {
             multi: None,
             watch: None,
             reply_mode: ReplyMode::On,
-            commands_counted: HashMap::new(),
         }
     }
 
@@ -168,11 +167,8 @@ impl Session {
             .map(|info| info.name)
             .or_else(|| session_command(first).map(|(name, _, _)| *name));
         let label = name.unwrap_or("unknown");
-        self.commands_counted
-            .entry(label)
-            .or_insert_with(|| metrics::counter!("litekv_commands_total", "command" => label, "door" => "resp"))
-            .increment(1);
-        self.shared.stats.command();
+        telemetry::count_command(label, "resp");
+        self.shared.stats.command(label);
         let mut client = self.registration.client();
         client.last_command = label;
         client.last_command_at = Instant::now();

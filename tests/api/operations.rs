@@ -190,12 +190,26 @@ async fn logs_carry_the_request_id_and_never_values_or_tokens() {
             "--token",
             "tok-3141592653",
             "--log-level",
-            "info,litekv::http=debug",
+            "info,litekv::http=debug,litekv::resp=debug",
             "--busy-timeout-ms",
             "100",
         ],
     )
     .await;
+    // Over the Redis protocol, each command is logged by name, with its client's id.
+    let started: Value = serde_json::from_str(&server.wait_for_log("litekv listening").await).unwrap();
+    let resp: std::net::SocketAddr = started["resp"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("redis://")
+        .parse()
+        .unwrap();
+    let mut redis = crate::resp::RespClient::connect(resp).await;
+    redis.call(&["AUTH", "tok-3141592653"]).await;
+    redis.call(&["SET", "resp-key", "value-1618033988"]).await;
+    let line: Value = serde_json::from_str(&server.wait_for_log(r#""command":"set""#).await).unwrap();
+    assert_eq!(line["target"], "litekv::resp");
+    assert!(line["client"].as_u64().is_some(), "{line}");
     let client = awc::Client::default();
     let response = client
         .post(format!("{address}/set/user-key/value-2718281828?_token=tok-3141592653"))
@@ -232,7 +246,14 @@ async fn logs_carry_the_request_id_and_never_values_or_tokens() {
     server.terminate();
     assert!(server.wait().await.success());
     let log = server.log();
-    for secret in ["value-2718281828", "value-1414213562", "tok-3141592653", "user-key"] {
+    for secret in [
+        "value-2718281828",
+        "value-1414213562",
+        "tok-3141592653",
+        "user-key",
+        "resp-key",
+        "value-1618033988",
+    ] {
         assert!(!log.contains(secret), "{secret} is in the log:\n{log}");
     }
 }
