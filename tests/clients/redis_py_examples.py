@@ -11,27 +11,11 @@ from datetime import timedelta
 
 import redis
 
+from checks import expect, expect_error, passed
+
 HOST = os.environ["REDIS_HOST"]
 PORT = int(os.environ["REDIS_PORT"])
 PASSWORD = os.environ["REDIS_PASSWORD"]
-checks = 0
-
-
-def expect(name, actual, expected):
-    global checks
-    assert actual == expected, f"{name}: got {actual!r}, expected {expected!r}"
-    checks += 1
-
-
-def expect_error(name, call, error_type, fragment):
-    global checks
-    try:
-        call()
-    except error_type as error:
-        assert fragment in str(error), f"{name}: {error!r} lacks {fragment!r}"
-        checks += 1
-        return
-    raise AssertionError(f"{name}: no {error_type.__name__}")
 
 
 # --- Seed 003, "Common Use Cases" 1 to 3, as written there but for the address. ---
@@ -244,4 +228,4 @@ expect("resp3 zscore", resp3.zscore("zset", "bob"), 1.5)
 expect("resp3 zrange withscores", resp3.zrange("zset", 0, -1, withscores=True), [["bob", 1.5], ["alice", 3.0]])
 expect("resp3 get missing", resp3.get("missing"), None)
 
-print(f"{checks} checks passed")
+passed("redis-py")

@@ -2,6 +2,7 @@
 redis-py); only the address (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD) is litekv's. Exits
 non-zero on the first mismatch."""
 
+from checks import expect, passed
 from reusables.redis import (
     RedisClient,
     cache_get,
@@ -26,13 +27,6 @@ from reusables.redis import (
     set_value,
 )
 
-checks = 0
-
-
-def expect(name, actual, expected):
-    global checks
-    assert actual == expected, f"{name}: got {actual!r}, expected {expected!r}"
-    checks += 1
 
 
 get_redis_client().flushdb()
@@ -164,4 +158,4 @@ expect("profile", hash_get_all('user:456:profile'), {'name': 'Noah', 'age': 21, 
 RedisClient.reset()
 expect("after reset", get_redis_client().ping(), True)
 
-print(f"{checks} checks passed")
+passed("reusables.redis")

@@ -7,32 +7,9 @@ import time
 from upstash_redis import Redis
 from upstash_redis.errors import UpstashError
 
+from checks import expect, expect_error, expect_within, passed
+
 redis = Redis.from_env()
-checks = 0
-
-
-def expect(name, actual, expected):
-    global checks
-    assert actual == expected, f"{name}: got {actual!r}, expected {expected!r}"
-    checks += 1
-
-
-def expect_within(name, actual, low, high):
-    """For times measured against the wall clock, which moves while the script runs."""
-    global checks
-    assert low <= actual <= high, f"{name}: {actual!r} is not within {low}..{high}"
-    checks += 1
-
-
-def expect_error(name, call, fragment):
-    global checks
-    try:
-        call()
-    except UpstashError as error:
-        assert fragment in str(error), f"{name}: the error {error} lacks {fragment!r}"
-        checks += 1
-        return
-    raise AssertionError(f"{name}: no error")
 
 
 redis.flushdb()
@@ -82,7 +59,7 @@ expect("decr", redis.decr("counter"), 10)
 expect("decrby", redis.decrby("counter", 4), 6)
 expect("incrbyfloat", redis.incrbyfloat("float", 1.5), 1.5)
 expect("incrbyfloat again", redis.incrbyfloat("float", 2.25), 3.75)
-expect_error("incr on text", lambda: redis.incr("greeting"), "ERR value is not an integer or out of range")
+expect_error("incr on text", lambda: redis.incr("greeting"), UpstashError, "ERR value is not an integer or out of range")
 
 # Keys and expiry.
 expect("exists", redis.exists("a", "b", "nope"), 2)
@@ -109,7 +86,7 @@ expect("copy refused", redis.copy("a", "b"), False)
 expect("copy replace", redis.copy("a", "b", replace=True), True)
 expect("del", redis.delete("a-copy", "nope"), 1)
 expect("unlink", redis.unlink("y", "z"), 2)
-expect_error("rename missing", lambda: redis.rename("nope", "x"), "ERR no such key")
+expect_error("rename missing", lambda: redis.rename("nope", "x"), UpstashError, "ERR no such key")
 
 # The keyspace.
 redis.flushdb()
@@ -159,7 +136,7 @@ expect("hsetex", redis.hsetex("fresh", values={"d": "4"}, ex=60), 1)
 expect("hsetex fnx", redis.hsetex("fresh", "d", "5", fnx=True), 0)
 expect("hgetdel", redis.hgetdel("fresh", "a", "d"), ["1", "4"])
 expect("hkeys after hgetdel", redis.hkeys("fresh"), ["b", "c"])
-expect_error("hget on a string", lambda: (redis.set("plain", "text"), redis.hget("plain", "x")), "WRONGTYPE")
+expect_error("hget on a string", lambda: (redis.set("plain", "text"), redis.hget("plain", "x")), UpstashError, "WRONGTYPE")
 
 # Lists: a queue and its edits.
 expect("rpush", redis.rpush("queue", "job-1", "job-2", "job-3"), 3)
@@ -230,7 +207,7 @@ expect("zpopmin", redis.zpopmin("sum"), [("a", 0.0)])
 expect("zrem", redis.zrem("common", "bob", "nobody"), 1)
 expect("zscan", redis.zscan("board", 0, match="a*"), (0, [("ada", 12.0)]))
 expect("type of a sorted set", redis.type("board"), "zset")
-expect_error("lpush on a sorted set", lambda: redis.lpush("board", "x"), "WRONGTYPE")
+expect_error("lpush on a sorted set", lambda: redis.lpush("board", "x"), UpstashError, "WRONGTYPE")
 
 # Connection.
 expect("ping", redis.ping(), "PONG")
@@ -251,7 +228,7 @@ transaction.incr("tx")
 transaction.incr("tx")
 transaction.get("tx")
 expect("multi", transaction.exec(), [1, 2, "2"])
-expect_error("unknown command", lambda: redis.execute(["NOSUCH", "k"]), "ERR unknown command 'NOSUCH'")
+expect_error("unknown command", lambda: redis.execute(["NOSUCH", "k"]), UpstashError, "ERR unknown command 'NOSUCH'")
 
 # Read-your-writes: the client carries the sync token, which moves with every write.
 before = redis._sync_token
@@ -262,4 +239,4 @@ expect("read your write", redis.get("ryw"), "1")
 expect("unicode", redis.set("unicode", "żółć ☕ end"), True)
 expect("unicode back", redis.get("unicode"), "żółć ☕ end")
 
-print(f"upstash-redis: {checks} checks passed")
+passed("upstash-redis")
