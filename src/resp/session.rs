@@ -128,19 +128,11 @@ impl Session {
             let Some(args) = pending.pop_front() else {
                 return Flow::Continue;
             };
-            let started = Instant::now();
             let name = self.note_command(&args);
             let outcome = match name.filter(|name| session_command(name.as_bytes()).is_some()) {
                 Some(name) => self.run_session_command(name, args).await,
                 None => self.run_engine_commands(args, pending).await,
             };
-            tracing::debug!(
-                target: "litekv::resp",
-                client = self.registration.id,
-                command = name.unwrap_or("unknown"),
-                micros = started.elapsed().as_micros() as u64,
-                "command"
-            );
             match outcome {
                 Ok(replies) => replies.iter().for_each(|reply| self.send(reply, out)),
                 Err(Closing::Quit) => {
@@ -159,14 +151,16 @@ impl Session {
         Flow::Continue
     }
 
-    /// Counts the command for INFO and /metrics, and notes it for CLIENT LIST; returns its
-    /// name if the server knows it.
+    /// Counts the command for INFO and /metrics, logs it (by name only: arguments hold keys,
+    /// values and tokens), and notes it for CLIENT LIST; returns its name if the server
+    /// knows it.
     fn note_command(&mut self, args: &[Bytes]) -> Option<&'static str> {
         let first = args.first().map_or(&b""[..], |name| name.as_ref());
         let name = command_info(first)
             .map(|info| info.name)
             .or_else(|| session_command(first).map(|(name, _, _)| *name));
         let label = name.unwrap_or("unknown");
+        tracing::debug!(target: "litekv::resp", client = self.registration.id, command = label, "command");
         telemetry::count_command(label, "resp");
         self.shared.stats.command(label);
         let mut client = self.registration.client();
@@ -209,7 +203,10 @@ impl Session {
                 .front()
                 .and_then(|args| command_info(args.first()?))
                 .is_some_and(|info| info.flags.contains(&"write"));
-            let Some(args) = pending.pop_front_if(|_| next_writes) else {
+            if !next_writes {
+                break;
+            }
+            let Some(args) = pending.pop_front() else {
                 break;
             };
             self.note_command(&args);

@@ -208,6 +208,11 @@ async fn exec_is_called_off_when_a_watched_key_changed_through_any_door_or_expir
     app.redis(json!(["SET", "k", "changed"])).await;
     assert_eq!(transaction(&mut client).await, Reply::NilArray);
     assert_eq!(client.call(&["GET", "counter"]).await, bulk("1"));
+    // Written through the JSON API.
+    assert_eq!(client.call(&["WATCH", "k"]).await, Reply::OK);
+    let (status, _) = app.post("/k/", json!({"value": {"from": "json"}})).await;
+    assert_eq!(status, actix_web::http::StatusCode::OK);
+    assert_eq!(transaction(&mut client).await, Reply::NilArray);
     // An element added to a collection that existed, by another RESP client.
     let mut other = app.resp_client().await;
     assert_eq!(other.call(&["RPUSH", "list", "a"]).await, Reply::Int(1));
