@@ -239,6 +239,13 @@ async fn redis_cli_runs_commands_and_mass_inserts_with_pipe() {
         ])
         .output()
         .unwrap();
+    // Typed at its prompt, redis-cli hints at each command's arguments.
+    let hints = run(Command::new("python3")
+        .arg("redis_cli_hints.py")
+        .current_dir(clients_dir())
+        .env("REDIS_PORT", &port)
+        .env("REDIS_PASSWORD", TOKEN));
+    assert!(hints.contains("redis-cli shows hints"), "{hints}");
     // RESP3 answers HGETALL with a map, which redis-cli prints as key and value on a line.
     assert_eq!(String::from_utf8_lossy(&by_url.stdout), "name Noah\n");
 }
