@@ -329,17 +329,23 @@ impl Session {
 
     /// AUTH's check: a configured token, as the password of the `default` user.
     fn authenticate(&mut self, user: Option<&[u8]>, token: &[u8]) -> Result<(), CmdError> {
-        let tokens = &self.shared.tokens;
-        if tokens.is_empty() {
-            return Err(CmdError::new(
-                "ERR AUTH <password> called without any password configured for the default user. \
-                 Are you sure your configuration is correct?",
-            ));
-        }
         let wrong = || CmdError::new("WRONGPASS invalid username-password pair or user is disabled.");
         // An empty user is `default` too: redis-cli 7.0 sends one for `redis://:token@host`.
         if user.is_some_and(|user| !user.is_empty() && user != b"default") {
             return Err(wrong());
+        }
+        let tokens = &self.shared.tokens;
+        if tokens.is_empty() {
+            // As Redis without a password: the default user takes any password when named
+            // (clients configured with one send `HELLO 3 AUTH default ...`), and a password
+            // alone is a mistake worth saying.
+            return match user {
+                Some(_) => Ok(()),
+                None => Err(CmdError::new(
+                    "ERR AUTH <password> called without any password configured for the default user. \
+                     Are you sure your configuration is correct?",
+                )),
+            };
         }
         let token = std::str::from_utf8(token).map_err(|_| wrong())?;
         let access = tokens.grant([token]).ok_or_else(wrong)?;

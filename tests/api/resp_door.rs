@@ -247,6 +247,17 @@ async fn exec_is_called_off_when_a_watched_key_changed_through_any_door_or_expir
 async fn connection_commands_answer_as_tools_expect() {
     let (app, _database) = spawn_app().await;
     let mut client = app.resp_client().await;
+    // Without tokens, as Redis without a password: a password alone is refused, the default
+    // user with any password accepted.
+    assert!(
+        matches!(client.call(&["AUTH", "pw"]).await, Reply::Error(error) if error.as_str().starts_with("ERR AUTH <password> called without"))
+    );
+    assert_eq!(client.call(&["AUTH", "default", "pw"]).await, Reply::OK);
+    assert!(matches!(
+        client.call(&["HELLO", "2", "AUTH", "default", "pw"]).await,
+        // A map, flat in RESP2.
+        Reply::Array(_)
+    ));
     assert_eq!(client.call(&["SELECT", "0"]).await, Reply::OK);
     assert_eq!(
         client.call(&["SELECT", "1"]).await,
