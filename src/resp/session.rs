@@ -139,9 +139,11 @@ impl Session {
                     self.send(&Reply::OK, out);
                     return Flow::Close;
                 }
-                Err(Closing::Store(error)) => {
-                    tracing::error!(target: "litekv::resp", client = self.registration.id, error = ?error, "a command failed in the store");
-                    self.send(&Reply::Error(CmdError::new(format!("ERR {error}"))), out);
+                Err(Closing::Store { error, commands }) => {
+                    tracing::error!(target: "litekv::resp", client = self.registration.id, error = ?error, commands, "commands failed in the store");
+                    // Every command of a failed run gets its error, so replies stay in step.
+                    let reply = Reply::Error(CmdError::new(format!("ERR {error}")));
+                    (0..commands).for_each(|_| self.send(&reply, out));
                     if matches!(error, StoreError::Closed) {
                         return Flow::Close;
                     }
@@ -212,7 +214,12 @@ impl Session {
             self.note_command(&args);
             run.push(parse(&self.shared, args, access));
         }
-        Ok(self.shared.engine.execute_pipeline(run).await?)
+        let commands = run.len();
+        self.shared
+            .engine
+            .execute_pipeline(run)
+            .await
+            .map_err(|error| Closing::Store { error, commands })
     }
 
     async fn run_session_command(&mut self, name: &'static str, args: Vec<Bytes>) -> Result<Vec<Reply>, Closing> {
@@ -487,15 +494,17 @@ impl Session {
     }
 }
 
-/// Why a command ends the connection's work.
+/// Why commands end without their own replies.
 pub(super) enum Closing {
+    /// QUIT: answer OK, then close.
     Quit,
-    Store(StoreError),
+    /// The store failed `commands` commands (a pipelined run of writes fails together).
+    Store { error: StoreError, commands: usize },
 }
 
 impl From<StoreError> for Closing {
     fn from(error: StoreError) -> Self {
-        Self::Store(error)
+        Self::Store { error, commands: 1 }
     }
 }
 

@@ -438,3 +438,33 @@ async fn the_port_is_a_flag_off_turns_it_off_and_a_taken_port_is_a_clear_error()
     let message = format!("{error:#}");
     assert!(message.contains(&taken) && message.contains("--resp-bind"), "{message}");
 }
+
+#[actix_web::test]
+async fn a_pipelined_run_of_writes_that_the_store_fails_answers_every_command() {
+    use sqlx::Connection;
+    let (app, database) = spawn_app_with(&["--busy-timeout-ms", "100"]).await;
+    let mut client = app.resp_client().await;
+    assert_eq!(client.call(&["SET", "k", "before"]).await, Reply::OK);
+    // Another program holds the write lock past the busy timeout.
+    let mut other_program = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
+    sqlx::query("begin immediate")
+        .execute(&mut other_program)
+        .await
+        .unwrap();
+    let pipeline: Vec<u8> = ["a", "b", "c"]
+        .iter()
+        .flat_map(|key| encode_command(&["INCR", key]))
+        .chain(encode_command(&["GET", "k"]))
+        .collect();
+    client.send_raw(&pipeline).await;
+    for _ in 0..3 {
+        let Reply::Error(error) = client.read().await.unwrap() else {
+            panic!("a write the store failed answers an error");
+        };
+        assert!(error.as_str().contains("locked by another program"), "{error}");
+    }
+    // The replies stayed in step: the read after them answers its own.
+    assert_eq!(client.read().await.unwrap(), bulk("before"));
+    sqlx::query("rollback").execute(&mut other_program).await.unwrap();
+    assert_eq!(client.call(&["INCR", "a"]).await, Reply::Int(1));
+}
