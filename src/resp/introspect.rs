@@ -206,6 +206,7 @@ pub(super) fn command(mut args: VecDeque<Bytes>) -> Reply {
     match subcommand.as_deref() {
         None => Reply::Array(every().map(describe).collect()),
         Some(b"COUNT") if args.is_empty() => Reply::count(every().count()),
+        Some(b"COUNT") => Reply::Error(CmdError::wrong_arity("command|count")),
         Some(b"LIST") => Reply::array_of_bulks(every().map(|info| info.name)),
         Some(b"INFO") => Reply::Array(
             args.iter()

@@ -442,9 +442,10 @@ impl Session {
             (b"NO-EVICT" | b"NO-TOUCH", 1) => on_or_off(&args[0]).map_or_else(Reply::Error, |_| Reply::OK),
             (b"REPLY", 1) => return self.client_reply(&args[0]),
             (b"HELP", 0) => Reply::array_of_bulks(introspect::CLIENT_HELP.iter().copied()),
-            (b"ID" | b"GETNAME" | b"SETNAME" | b"INFO" | b"SETINFO" | b"NO-EVICT" | b"NO-TOUCH" | b"REPLY", _) => {
-                Reply::Error(wrong_arity())
-            }
+            (
+                b"ID" | b"GETNAME" | b"SETNAME" | b"INFO" | b"SETINFO" | b"NO-EVICT" | b"NO-TOUCH" | b"REPLY" | b"HELP",
+                _,
+            ) => Reply::Error(wrong_arity()),
             _ => Reply::Error(CmdError::new(format!(
                 "ERR unknown subcommand '{}'. Try CLIENT HELP.",
                 String::from_utf8_lossy(&subcommand)

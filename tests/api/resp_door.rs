@@ -289,6 +289,14 @@ async fn connection_commands_answer_as_tools_expect() {
         client.call(&["CLIENT", "NOPE"]).await,
         error("ERR unknown subcommand 'NOPE'. Try CLIENT HELP.")
     );
+    assert_eq!(
+        client.call(&["CLIENT", "HELP", "x"]).await,
+        error("ERR wrong number of arguments for 'client|help' command")
+    );
+    assert_eq!(
+        client.call(&["COMMAND", "COUNT", "x"]).await,
+        error("ERR wrong number of arguments for 'command|count' command")
+    );
 
     // CLIENT REPLY OFF: nothing answered until ON.
     client.send(&["CLIENT", "REPLY", "OFF"]).await;
