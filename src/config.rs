@@ -12,6 +12,7 @@ use croner::parser::{CronParser, Seconds};
 use actix_web::http::Uri;
 
 use crate::access::{Access, Tokens};
+use crate::cmd::DEFAULT_PUBSUB_BUFFER_BYTES;
 use crate::store::{Durability, IfMissing, StoreOptions};
 
 /// litekv-server: the HTTP key-value service, with its expiry sweep running in-process.
@@ -128,6 +129,11 @@ pub struct LimitArgs {
     /// Most open client connections; requests on connections beyond it get 429 and the connection is closed.
     #[arg(long, env = "LITEKV_MAX_CONNECTIONS", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+
+    /// Bytes of pub/sub messages a subscriber may leave unread; past it, the subscriber is
+    /// told and disconnected (Redis's `client-output-buffer-limit pubsub`).
+    #[arg(long, env = "LITEKV_MAX_PUBSUB_BUFFER_BYTES", default_value_t = DEFAULT_PUBSUB_BUFFER_BYTES as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pubsub_buffer_bytes: u32,
 }
 
 /// Who may do what. With no token at all, the server serves anyone who can reach it.

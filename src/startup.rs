@@ -46,7 +46,8 @@ impl Application {
             .await
             .with_context(|| format!("opening the database {}", config.database.database_url))?;
         let limits = http::Limits::from(&config.limits);
-        let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes);
+        let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes)
+            .with_pubsub_buffer(config.limits.max_pubsub_buffer_bytes as usize);
         let tokens = config.access.tokens()?;
         let cors_origins: Vec<String> = config.cors_origins.iter().filter(|o| !o.is_empty()).cloned().collect();
         let connections = ConnectionLimit::new(config.limits.max_connections as usize);

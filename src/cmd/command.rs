@@ -17,7 +17,7 @@ use super::keys::{
     Copy, Del, Exists, Expire, Keys, Object, Persist, RandomKey, Rename, Scan, Sort, SortStore, Ttl, Type,
 };
 use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
-use super::server::{DbSize, Echo, Flush, Ping, Time};
+use super::server::{DbSize, Echo, Flush, Ping, Publish, Time};
 use super::sets::{
     SAdd, SCard, SCombine, SInterCard, SIsMember, SMembers, SMove, SPop, SRandMember, SRem, SScan, SStore,
 };
@@ -43,6 +43,8 @@ pub enum Command {
     Read(ReadCommand),
     /// Runs in the writer's transaction.
     Write(Write),
+    /// Reaches the subscribers of a channel; touches no data.
+    Publish(Publish),
 }
 
 /// A write command, with the keys it writes: those watching them (WATCH) are told.
@@ -56,6 +58,7 @@ impl Command {
     /// Whether a read-only token may run it: reads, except those that walk the whole
     /// keyspace, as Upstash's read-only tokens allow.
     pub fn is_allowed_read_only(&self) -> bool {
+        // Publishing is not reading: a read-only token may not.
         matches!(self, Self::Read(read) if !matches!(read, ReadCommand::Keys(_) | ReadCommand::Scan(_)))
     }
 }
@@ -152,6 +155,7 @@ const WRITE_MOVABLE: &[&str] = &["write", "movablekeys"];
 const WRITE_GROWS_MOVABLE: &[&str] = &["write", "denyoom", "movablekeys"];
 const FAST: &[&str] = &["fast"];
 const SERVER_FAST: &[&str] = &["loading", "stale", "fast"];
+const PUBSUB_FAST: &[&str] = &["pubsub", "loading", "stale", "fast"];
 
 /// Where a command's keys are among its arguments (the name is argument 0): from `first` to
 /// `last` (negative: counted from the end) every `step`th, as COMMAND INFO reports; and, for
@@ -561,6 +565,13 @@ const COMMANDS: &[Spec] = &[
     spec("ping", -1, FAST, NO_KEYS, |a| Ok(Ping::parse(a)?.into())),
     spec("echo", 2, SERVER_FAST, NO_KEYS, |a| Ok(Echo::parse(a)?.into())),
     spec("time", 1, SERVER_FAST, NO_KEYS, |_| Ok(Time.into())),
+    // Pub/sub.
+    spec("publish", 3, PUBSUB_FAST, NO_KEYS, |a| {
+        Ok(Command::Publish(Publish::parse(a)?))
+    }),
+    spec("spublish", 3, PUBSUB_FAST, ONE_KEY, |a| {
+        Ok(Command::Publish(Publish::parse(a)?))
+    }),
 ];
 
 /// Finds the command named by `args[0]` (any case) and checks its argument count: the

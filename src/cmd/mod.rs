@@ -34,30 +34,49 @@ pub use glob::Glob;
 pub use native::{GetOutcome, SetOutcome, Stored};
 pub use reply::{CmdError, ExecError, Reply, format_score};
 
+use crate::broker::Broker;
 use crate::clock::Clock;
 use crate::store::{BoxFuture, Store, StoreError, Watch, WriteJob, WriteTx};
 use strings::Set;
 
-/// What every command runs against: the store, the clock that says what "now" is, and
-/// the largest value a command may store.
+/// What every command runs against: the store, the pub/sub broker, the clock that says
+/// what "now" is, and the largest value a command may store.
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
+    broker: Arc<Broker>,
     clock: Arc<dyn Clock>,
     max_value_bytes: usize,
 }
+
+/// Bytes a pub/sub subscriber may leave unread before it is cut off, unless configured:
+/// Redis's hard `client-output-buffer-limit` for pub/sub clients.
+pub const DEFAULT_PUBSUB_BUFFER_BYTES: usize = 32 * 1024 * 1024;
 
 impl Engine {
     pub fn new(store: Store, clock: Arc<dyn Clock>, max_value_bytes: usize) -> Self {
         Self {
             store,
+            broker: Arc::new(Broker::new(DEFAULT_PUBSUB_BUFFER_BYTES)),
             clock,
             max_value_bytes,
         }
     }
 
+    /// The same engine, its subscribers allowed `limit` unread bytes each.
+    pub fn with_pubsub_buffer(self, limit: usize) -> Self {
+        Self {
+            broker: Arc::new(Broker::new(limit)),
+            ..self
+        }
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn broker(&self) -> &Arc<Broker> {
+        &self.broker
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -79,6 +98,7 @@ impl Engine {
                 ..
             }) if set.is_unconditional() => reply::settle(set.exec_unconditional(&self.store, self.now_ms()).await),
             command @ Command::Write(_) => self.write(vec![Ok(command)]).await.map(first),
+            Command::Publish(publish) => Ok(publish.exec(&self.broker)),
         }
     }
 
@@ -91,6 +111,7 @@ impl Engine {
         while let Some(command) = commands.next() {
             match command {
                 Ok(Command::Read(read)) => replies.push(self.read(&read).await?),
+                Ok(Command::Publish(publish)) => replies.push(publish.exec(&self.broker)),
                 Err(error) => replies.push(Reply::Error(error)),
                 write @ Ok(Command::Write(_)) => {
                     // A run of writes shares one transaction: one commit instead of many.
@@ -133,6 +154,7 @@ impl Engine {
             commands,
             now_ms,
             watch: Some(watch),
+            broker: Arc::clone(&self.broker),
         };
         self.store.write(transaction).await
     }
@@ -155,6 +177,7 @@ impl Engine {
             commands,
             now_ms,
             watch: None,
+            broker: Arc::clone(&self.broker),
         };
         // Only a watched transaction can be called off.
         Ok(self.store.write(transaction).await?.unwrap_or_default())
@@ -170,6 +193,8 @@ struct Transaction {
     commands: Vec<Result<Command, CmdError>>,
     now_ms: i64,
     watch: Option<Watch>,
+    /// For PUBLISH inside a transaction, which delivers as it runs, as Redis's EXEC does.
+    broker: Arc<Broker>,
 }
 
 impl WriteJob for Transaction {
@@ -210,6 +235,7 @@ impl WriteJob for Transaction {
                         }
                         reply
                     }
+                    Ok(Command::Publish(publish)) => publish.exec(&self.broker),
                     Ok(Command::Read(read)) => {
                         let mut view = tx.read(now_ms);
                         let reply = reply::settle(read.exec(&mut view).await)?;

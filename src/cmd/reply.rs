@@ -29,6 +29,9 @@ pub enum Reply {
     /// Pairs in order (ZRANGE WITHSCORES, HRANDFIELD WITHVALUES): RESP3 has an array of
     /// two-element arrays, RESP2 the pairs flat in one array.
     Pairs(Vec<(Reply, Reply)>),
+    /// What the server sends unasked, such as a pub/sub message: RESP3's push, an array in
+    /// RESP2.
+    Push(Vec<Reply>),
 }
 
 impl Reply {
@@ -70,7 +73,9 @@ impl Reply {
         match self {
             Self::Double(number) => Self::bulk(format_score(number)),
             Self::Map(pairs) | Self::Pairs(pairs) => flat(pairs),
-            Self::Array(items) | Self::Set(items) => Self::Array(items.into_iter().map(Self::into_resp2).collect()),
+            Self::Array(items) | Self::Set(items) | Self::Push(items) => {
+                Self::Array(items.into_iter().map(Self::into_resp2).collect())
+            }
             simple => simple,
         }
     }

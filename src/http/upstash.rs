@@ -329,7 +329,7 @@ fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
         Reply::Int(number) => Value::from(*number),
         Reply::Bulk(bytes) => text(bytes),
         Reply::Double(number) => text(format_score(*number).as_bytes()),
-        Reply::Array(items) | Reply::Set(items) => {
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             Value::Array(items.iter().map(|item| render(item, base64, false)).collect())
         }
         Reply::Map(pairs) | Reply::Pairs(pairs) => Value::Array(

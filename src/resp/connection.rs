@@ -126,10 +126,28 @@ impl Connection {
                 return "server stopping";
             }
             self.input.reserve(READ_CHUNK);
-            let read = tokio::select! {
-                read = self.stream.read_buf(&mut self.input) => read,
-                _ = stopped.changed() => return "server stopping",
-                () = idle(shared) => return "idle timeout",
+            // A connection that listens to channels gets their messages while it waits, and
+            // is never idle, as in Redis.
+            let read = loop {
+                let listening = session.is_listening();
+                tokio::select! {
+                    read = self.stream.read_buf(&mut self.input) => break read,
+                    message = session.next_message() => {
+                        let (push, overflowed) = match message {
+                            Ok(push) => (push, false),
+                            Err(overflow) => (Reply::Error(CmdError::new(overflow.to_string())), true),
+                        };
+                        encode(&push, session.protocol(), &mut self.output);
+                        if self.flush().await.is_err() {
+                            return "write failed";
+                        }
+                        if overflowed {
+                            return "pub/sub messages past the buffer limit";
+                        }
+                    }
+                    _ = stopped.changed() => return "server stopping",
+                    () = idle(shared), if !listening => return "idle timeout",
+                }
             };
             match read {
                 Ok(0) => return "closed by the client",

@@ -37,6 +37,7 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut BytesMut) {
         Reply::Double(number) => bulk(out, format_score(*number).as_bytes()),
         Reply::Array(items) => sequence(out, b'*', items, protocol),
         Reply::Set(items) => sequence(out, if resp3 { b'~' } else { b'*' }, items, protocol),
+        Reply::Push(items) => sequence(out, if resp3 { b'>' } else { b'*' }, items, protocol),
         Reply::Map(pairs) if resp3 => {
             header(out, b'%', pairs.len() as i64);
             pairs_of(out, pairs, protocol);
@@ -122,6 +123,7 @@ mod tests {
                 "*1\r\n*2\r\n$1\r\nm\r\n,1.5\r\n",
             ),
             (set, "*1\r\n$1\r\na\r\n", "~1\r\n$1\r\na\r\n"),
+            (Reply::Push(vec![Reply::Int(1)]), "*1\r\n:1\r\n", ">1\r\n:1\r\n"),
             (
                 Reply::Error(CmdError::new("ERR two\r\nlines")),
                 "-ERR two  lines\r\n",

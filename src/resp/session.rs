@@ -11,8 +11,10 @@ use bytes::{Bytes, BytesMut};
 use super::clients::Registration;
 use super::encode::{Protocol, encode};
 use super::introspect;
+use super::pubsub::{self, Listener};
 use super::server::Shared;
 use crate::access::Access;
+use crate::broker::Overflow;
 use crate::cmd::{CmdError, Command, Reply, command_info};
 use crate::store::{StoreError, Watch};
 use crate::telemetry;
@@ -59,6 +61,7 @@ pub(super) struct Session {
     multi: Option<Multi>,
     watch: Option<Watch>,
     reply_mode: ReplyMode,
+    listener: Listener,
 }
 
 /// The connection commands, with Redis's arity and flags, for COMMAND.
@@ -94,6 +97,27 @@ pub(super) const SESSION_COMMANDS: &[(&str, i32, &[&str])] = &[
     ("command", -1, &["loading", "stale"]),
     ("config", -2, &[]),
     ("lastsave", 1, &["loading", "stale", "fast"]),
+    ("subscribe", -2, &["pubsub", "noscript", "loading", "stale"]),
+    ("psubscribe", -2, &["pubsub", "noscript", "loading", "stale"]),
+    ("ssubscribe", -2, &["pubsub", "noscript", "loading", "stale"]),
+    ("unsubscribe", -1, &["pubsub", "noscript", "loading", "stale"]),
+    ("punsubscribe", -1, &["pubsub", "noscript", "loading", "stale"]),
+    ("sunsubscribe", -1, &["pubsub", "noscript", "loading", "stale"]),
+    ("pubsub", -2, &[]),
+];
+
+/// What a RESP2 connection that listens to a channel may send, as in Redis: its replies and
+/// its messages share one stream.
+const WHILE_LISTENING: &[&str] = &[
+    "subscribe",
+    "psubscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "punsubscribe",
+    "sunsubscribe",
+    "ping",
+    "quit",
+    "reset",
 ];
 
 /// Commands an unauthenticated client may send.
@@ -110,7 +134,14 @@ impl Session {
             multi: None,
             watch: None,
             reply_mode: ReplyMode::On,
+            listener: Listener::default(),
         }
+    }
+
+    /// The next pub/sub message for this connection, as a push; never while it listens to
+    /// nothing.
+    pub(super) async fn next_message(&mut self) -> Result<Reply, Overflow> {
+        self.listener.next().await
     }
 
     pub(super) fn is_authenticated(&self) -> bool {
@@ -121,6 +152,10 @@ impl Session {
         self.protocol
     }
 
+    pub(super) fn is_listening(&self) -> bool {
+        self.listener.is_listening()
+    }
+
     /// Runs commands off the front of `pending`, appending their replies to `out`, until
     /// none is left or `out` passed [`OUTPUT_HIGH_WATER`].
     pub(super) async fn run(&mut self, pending: &mut VecDeque<Vec<Bytes>>, out: &mut BytesMut) -> Flow {
@@ -129,7 +164,9 @@ impl Session {
                 return Flow::Continue;
             };
             let name = self.note_command(&args);
+            let listening_in_resp2 = self.protocol == Protocol::Resp2 && self.listener.is_listening();
             let outcome = match name.filter(|name| session_command(name.as_bytes()).is_some()) {
+                _ if listening_in_resp2 => self.run_while_listening(name, args),
                 Some(name) => self.run_session_command(name, args).await,
                 None => self.run_engine_commands(args, pending).await,
             };
@@ -246,9 +283,43 @@ impl Session {
             "command" => introspect::command(args),
             "config" => introspect::config(&self.shared, args),
             "lastsave" => Reply::Int(self.shared.engine.now_ms() / 1000),
+            "pubsub" => pubsub::pubsub(self.shared.engine.broker(), args),
+            command if pubsub::is_subscribe_command(command) => {
+                return Ok(self.listener.run(self.shared.engine.broker(), command, args));
+            }
             _ => unreachable!("every session command is matched"),
         };
         Ok(vec![reply])
+    }
+
+    /// A command of a RESP2 connection that listens: subscribing, unsubscribing, PING (which
+    /// answers `["pong", message]` there), QUIT and RESET; any other is refused.
+    fn run_while_listening(&mut self, name: Option<&'static str>, args: Vec<Bytes>) -> Result<Vec<Reply>, Closing> {
+        let Some(name) = name.filter(|name| WHILE_LISTENING.contains(name)) else {
+            let typed = args.first().map(|name| String::from_utf8_lossy(name).to_lowercase());
+            return Ok(vec![Reply::Error(CmdError::new(format!(
+                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                typed.unwrap_or_default()
+            )))]);
+        };
+        let arity = match name {
+            "ping" => (args.len() > 2).then(|| CmdError::wrong_arity("ping")),
+            _ => check_arity(name, &args),
+        };
+        if let Some(error) = arity {
+            return Ok(vec![Reply::Error(error)]);
+        }
+        let mut args: VecDeque<Bytes> = args.into();
+        args.pop_front();
+        Ok(match name {
+            "ping" => vec![Reply::Array(vec![
+                Reply::bulk("pong"),
+                Reply::Bulk(args.pop_front().unwrap_or_default()),
+            ])],
+            "reset" => vec![self.reset()],
+            "quit" => return Err(Closing::Quit),
+            command => self.listener.run(self.shared.engine.broker(), command, args),
+        })
     }
 
     /// An error that, inside MULTI, also dooms the transaction, as Redis's queueing errors do.
@@ -485,6 +556,7 @@ impl Session {
     fn reset(&mut self) -> Reply {
         self.multi = None;
         self.unwatch();
+        self.listener.clear();
         self.protocol = Protocol::Resp2;
         self.reply_mode = ReplyMode::On;
         self.access = self.shared.tokens.is_empty().then_some(Access::ReadWrite);

@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod native;
 mod operations;
+mod pubsub;
 #[path = "../common/resp.rs"]
 mod resp;
 mod resp_door;

@@ -4,8 +4,11 @@ the token differ), then every command family, transactions with WATCH, RESP3 and
 Exits non-zero on the first mismatch. Reads REDIS_HOST, REDIS_PORT, REDIS_PASSWORD and
 REDIS_READ_ONLY_PASSWORD."""
 
+import contextlib
+import io
 import json
 import os
+import threading
 import time
 from datetime import timedelta
 
@@ -115,6 +118,45 @@ expect("pipeline", pipe.execute(), [True, True])
 expect("pipeline: written", pooled.mget("key1", "key2"), [b"value1", b"value2"])
 redis_client.setex('key', 3600, 'value')
 expect("setex", redis_client.get("key"), "value")
+
+# --- Seed 003, "Common Use Cases" 6: pub/sub, as written there. ---
+
+
+def publish_event(channel, message):
+    redis_client.publish(channel, message)
+
+
+def subscribe_to_events(channel):
+    pubsub = redis_client.pubsub()
+    pubsub.subscribe(channel)
+
+    for message in pubsub.listen():
+        if message['type'] == 'message':
+            print(f"Received: {message['data']}")
+
+
+class Printed(io.TextIOBase):
+    """Keeps what the listener prints, for the checks below."""
+
+    lines = []
+
+    def write(self, text):
+        self.lines.extend(line for line in text.splitlines() if line)
+        return len(text)
+
+
+printed = Printed()
+with contextlib.redirect_stdout(printed):
+    threading.Thread(target=subscribe_to_events, args=("events",), daemon=True).start()
+    while redis_client.pubsub_numsub("events") != [("events", 1)]:
+        time.sleep(0.01)
+    for event in ["deployed", "scaled", "rolled back"]:
+        publish_event("events", event)
+    deadline = time.time() + 10
+    while len(printed.lines) < 3 and time.time() < deadline:
+        time.sleep(0.01)
+expect("pub/sub: the listener printed every event", printed.lines,
+       ["Received: deployed", "Received: scaled", "Received: rolled back"])
 
 # --- The seed's "Redis CLI Quick Reference", through the client. ---
 

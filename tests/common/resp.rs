@@ -112,10 +112,10 @@ fn read_reply(stream: &mut BufReader<TcpStream>) -> futures_util::future::BoxFut
                     for _ in 0..count {
                         items.push(read_reply(stream).await?);
                     }
-                    if *kind == b'~' {
-                        Reply::Set(items)
-                    } else {
-                        Reply::Array(items)
+                    match kind {
+                        b'~' => Reply::Set(items),
+                        b'>' => Reply::Push(items),
+                        _ => Reply::Array(items),
                     }
                 }
             },
