@@ -19,6 +19,7 @@ mod error;
 mod frame;
 mod native;
 mod ops;
+mod pubsub;
 mod upstash;
 
 use actix_web::guard;
@@ -44,6 +45,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(only("/pipeline", web::post(), "POST", upstash::pipeline))
         .service(only("/multi-exec", web::post(), "POST", upstash::multi_exec))
+        .service(only("/subscribe/{channel}", web::post(), "POST", pubsub::subscribe))
+        .service(only("/psubscribe/{pattern}", web::post(), "POST", pubsub::psubscribe))
         .service(only("/api/set", web::post(), "POST", compat::set))
         .service(only("/api/get", web::get(), "GET, HEAD", compat::get))
         .service(only("/api/delete", web::delete(), "DELETE", compat::delete))

@@ -249,3 +249,17 @@ async fn redis_cli_runs_commands_and_mass_inserts_with_pipe() {
     // RESP3 answers HGETALL with a map, which redis-cli prints as key and value on a line.
     assert_eq!(String::from_utf8_lossy(&by_url.stdout), "name Noah\n");
 }
+
+#[actix_web::test]
+async fn upstash_subscribe_and_psubscribe_receive_over_server_sent_events() {
+    let dir = node_clients();
+    let database = TestDatabase::new();
+    let (_server, address) = server(&database).await;
+    let output = run(Command::new("node")
+        .arg("upstash_pubsub.mjs")
+        .current_dir(&dir)
+        .env("UPSTASH_REDIS_REST_URL", &address)
+        .env("UPSTASH_REDIS_REST_TOKEN", TOKEN)
+        .env("UPSTASH_DISABLE_TELEMETRY", "1"));
+    assert!(output.contains("checks passed"), "{output}");
+}

@@ -160,3 +160,73 @@ async fn a_subscriber_that_does_not_read_is_cut_off_with_an_error() {
     // The server serves on.
     assert_eq!(publisher.call(&["PING"]).await, Reply::Status("PONG"));
 }
+
+/// Reads the next server-sent event off a streaming response: one `data:` line.
+async fn next_event(
+    response: &mut awc::ClientResponse<
+        impl futures_util::Stream<Item = Result<Bytes, awc::error::PayloadError>> + Unpin,
+    >,
+    buffer: &mut Vec<u8>,
+) -> String {
+    use futures_util::StreamExt;
+    loop {
+        if let Some(end) = buffer.windows(2).position(|pair| pair == b"\n\n") {
+            let event: Vec<u8> = buffer.drain(..end + 2).collect();
+            return String::from_utf8(event).unwrap();
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), response.next())
+            .await
+            .expect("an event within 10 s")
+            .expect("the stream goes on")
+            .unwrap();
+        buffer.extend_from_slice(&chunk);
+    }
+}
+
+#[actix_web::test]
+async fn a_plain_http_client_reads_a_channel_as_server_sent_events() {
+    let (app, _database) = spawn_app().await;
+    let client = awc::Client::default();
+    let mut response = client
+        .post(format!("{}/subscribe/alerts", app.address))
+        .insert_header(("accept", "text/event-stream"))
+        .send_body("[]")
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers().get("content-type").unwrap(), "text/event-stream");
+    let mut buffer = Vec::new();
+    assert_eq!(
+        next_event(&mut response, &mut buffer).await,
+        "data: subscribe,alerts,1\n\n"
+    );
+    let mut publisher = app.resp_client().await;
+    assert_eq!(
+        publisher.call(&["PUBLISH", "alerts", "disk at 91%"]).await,
+        Reply::Int(1)
+    );
+    assert_eq!(
+        next_event(&mut response, &mut buffer).await,
+        "data: message,alerts,disk at 91%\n\n"
+    );
+
+    let mut patterned = client
+        .post(format!("{}/psubscribe/al*", app.address))
+        .send_body("[]")
+        .await
+        .unwrap();
+    let mut pattern_buffer = Vec::new();
+    assert_eq!(
+        next_event(&mut patterned, &mut pattern_buffer).await,
+        "data: psubscribe,al*,1\n\n"
+    );
+    assert_eq!(publisher.call(&["PUBLISH", "alerts", "cleared"]).await, Reply::Int(2));
+    assert_eq!(
+        next_event(&mut response, &mut buffer).await,
+        "data: message,alerts,cleared\n\n"
+    );
+    assert_eq!(
+        next_event(&mut patterned, &mut pattern_buffer).await,
+        "data: pmessage,al*,alerts,cleared\n\n"
+    );
+}
