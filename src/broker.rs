@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::cmd::Glob;
 
@@ -43,12 +43,15 @@ impl Message {
 
 /// Why a subscriber receives no more.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "ERR this client's pub/sub messages passed the buffer limit of {limit} bytes (--max-pubsub-buffer-bytes) \
-     before it read them: reconnect, and read faster"
-)]
-pub struct Overflow {
-    limit: usize,
+pub enum Ended {
+    #[error(
+        "ERR this client's pub/sub messages passed the buffer limit of {limit} bytes (--max-pubsub-buffer-bytes) \
+         before it read them: reconnect, and read faster"
+    )]
+    Overflow { limit: usize },
+    /// The server is stopping ([`Broker::close`]).
+    #[error("ERR the server is shutting down")]
+    Closed,
 }
 
 /// Every channel and pattern with its subscribers.
@@ -58,6 +61,8 @@ pub struct Broker {
     next_id: AtomicU64,
     /// Bytes a subscriber may leave unread before it is cut off.
     buffer_limit: usize,
+    /// Set when the server stops: every subscriber's wait ends.
+    closed: watch::Sender<bool>,
 }
 
 #[derive(Debug, Default)]
@@ -96,7 +101,14 @@ impl Broker {
             subscribers: Mutex::default(),
             next_id: AtomicU64::new(0),
             buffer_limit,
+            closed: watch::Sender::new(false),
         }
+    }
+
+    /// Ends every subscriber's wait for messages, now and from now on: the server stops, and
+    /// streams that would never end must.
+    pub fn close(&self) {
+        self.closed.send_replace(true);
     }
 
     fn subscribers(&self) -> MutexGuard<'_, Subscribers> {
@@ -152,6 +164,7 @@ impl Broker {
                 overflowed: AtomicBool::new(false),
             }),
             receiver,
+            closed: self.closed.subscribe(),
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
         }
@@ -189,6 +202,7 @@ pub struct Subscription {
     broker: Arc<Broker>,
     inbox: Arc<Inbox>,
     receiver: mpsc::UnboundedReceiver<Message>,
+    closed: watch::Receiver<bool>,
     channels: BTreeSet<Bytes>,
     patterns: BTreeSet<Bytes>,
 }
@@ -252,16 +266,20 @@ impl Subscription {
         self.channels.len() + self.patterns.len()
     }
 
-    /// The next message; an [`Overflow`] once messages were dropped for want of reading.
-    pub async fn next(&mut self) -> Result<Message, Overflow> {
-        let overflow = Overflow {
+    /// The next message; [`Ended`] once messages were dropped for want of reading, or the
+    /// broker closed.
+    pub async fn next(&mut self) -> Result<Message, Ended> {
+        let overflow = Ended::Overflow {
             limit: self.broker.buffer_limit,
         };
         if self.inbox.overflowed.load(Ordering::Acquire) {
             return Err(overflow);
         }
-        // The sender lives in this subscription's inbox, so the channel never closes.
-        let message = self.receiver.recv().await.ok_or(overflow)?;
+        let message = tokio::select! {
+            // The sender lives in this subscription's inbox, so the channel never closes.
+            message = self.receiver.recv() => message.ok_or(overflow)?,
+            _ = self.closed.wait_for(|closed| *closed) => return Err(Ended::Closed),
+        };
         self.inbox.unread.fetch_sub(message.size(), Ordering::AcqRel);
         Ok(message)
     }
@@ -325,6 +343,17 @@ mod tests {
         assert_eq!(broker.publish(&bytes("c"), &payload), 1);
         assert_eq!(broker.publish(&bytes("c"), &payload), 1);
         assert_eq!(broker.publish(&bytes("c"), &payload), 0, "past 100 unread bytes");
-        assert_eq!(slow.next().await, Err(Overflow { limit: 100 }));
+        assert_eq!(slow.next().await, Err(Ended::Overflow { limit: 100 }));
+    }
+
+    #[tokio::test]
+    async fn closing_ends_every_wait() {
+        let broker = Arc::new(Broker::new(100));
+        let mut waiting = broker.subscriber();
+        waiting.subscribe(Kind::Channel, bytes("c"));
+        let wait = tokio::spawn(async move { waiting.next().await });
+        broker.close();
+        assert_eq!(wait.await.unwrap(), Err(Ended::Closed));
+        assert_eq!(broker.subscriber().next().await, Err(Ended::Closed));
     }
 }

@@ -32,6 +32,7 @@ pub struct Application {
     metrics_upkeep: tokio::task::JoinHandle<()>,
     resp: Option<(RespHandle, SocketAddr)>,
     shutdown_timeout: Duration,
+    engine: Engine,
 }
 
 impl Application {
@@ -48,6 +49,8 @@ impl Application {
         let limits = http::Limits::from(&config.limits);
         let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes)
             .with_pubsub_buffer(config.limits.max_pubsub_buffer_bytes as usize);
+        // Kept to end pub/sub streams when the server stops.
+        let stopping_engine = engine.clone();
         let tokens = config.access.tokens()?;
         let cors_origins: Vec<String> = config.cors_origins.iter().filter(|o| !o.is_empty()).cloned().collect();
         let connections = ConnectionLimit::new(config.limits.max_connections as usize);
@@ -99,6 +102,9 @@ impl Application {
             secs => KeepAlive::Timeout(Duration::from_secs(secs)),
         })
         .workers(workers)
+        // Stop signals are handled in `run_until_stopped`, which must end pub/sub streams
+        // before the graceful stop waits for responses to finish.
+        .disable_signals()
         .shutdown_timeout(config.shutdown_timeout)
         .listen(listener)?
         .run();
@@ -134,6 +140,7 @@ impl Application {
             metrics_upkeep,
             resp,
             shutdown_timeout: Duration::from_secs(config.shutdown_timeout),
+            engine: stopping_engine,
         })
     }
 
@@ -154,7 +161,24 @@ impl Application {
     /// Serves until stopped by SIGTERM, SIGINT or a [`ServerHandle`], then lets in-flight
     /// requests finish, commits every queued write and closes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let broker = Arc::clone(self.engine.broker());
+        let on_signal = tokio::spawn(async move {
+            match stop_signal().await {
+                Ok(()) => {
+                    tracing::info!("stop signal: ending pub/sub streams, then letting requests finish");
+                    // Streams without end would hold the graceful stop for its whole timeout.
+                    broker.close();
+                    handle.stop(true).await;
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot listen for SIGTERM and SIGINT: stop the server with SIGKILL")
+                }
+            }
+        });
         let served = self.server.await.context("serving HTTP");
+        on_signal.abort();
+        self.engine.broker().close();
         tracing::info!("stopping: no new requests; committing queued writes");
         if let Some((resp, _)) = self.resp {
             resp.stop(self.shutdown_timeout).await;
@@ -168,6 +192,18 @@ impl Application {
         tracing::info!("stopped");
         served
     }
+}
+
+/// Resolves at the first SIGTERM or SIGINT.
+pub(crate) async fn stop_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = interrupt.recv() => {}
+    }
+    Ok(())
 }
 
 /// Refuses to serve `address` with no token configured, unless only this machine can reach

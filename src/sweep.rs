@@ -118,23 +118,12 @@ pub async fn run_scheduled(config: CleanupConfig) -> anyhow::Result<()> {
         scheduler.add(job).await.context("scheduling the purge")?;
         scheduler.start().await.context("starting the scheduler")?;
         tracing::info!(schedule = %config.schedule.written, "litekv-cleanup started");
-        shutdown_signal().await?;
+        crate::startup::stop_signal().await?;
         tracing::info!("stopping: letting the batch in progress finish");
         let mut scheduler = scheduler;
         scheduler.shutdown().await.context("stopping the scheduler")?;
         sweeper.stop().await;
     }
     store.close().await;
-    Ok(())
-}
-
-async fn shutdown_signal() -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
-    }
     Ok(())
 }

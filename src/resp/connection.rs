@@ -19,6 +19,7 @@ use super::decode::{DecodeLimits, Decoder, ProtocolError};
 use super::encode::encode;
 use super::server::Shared;
 use super::session::{Flow, OUTPUT_HIGH_WATER, Session};
+use crate::broker::Ended;
 use crate::cmd::{CmdError, Reply};
 use crate::http::Admission;
 
@@ -133,16 +134,18 @@ impl Connection {
                 tokio::select! {
                     read = self.stream.read_buf(&mut self.input) => break read,
                     message = session.next_message() => {
-                        let (push, overflowed) = match message {
-                            Ok(push) => (push, false),
-                            Err(overflow) => (Reply::Error(CmdError::new(overflow.to_string())), true),
+                        let (push, ended) = match message {
+                            Ok(push) => (push, None),
+                            Err(ended) => (Reply::Error(CmdError::new(ended.to_string())), Some(ended)),
                         };
                         encode(&push, session.protocol(), &mut self.output);
                         if self.flush().await.is_err() {
                             return "write failed";
                         }
-                        if overflowed {
-                            return "pub/sub messages past the buffer limit";
+                        match ended {
+                            Some(Ended::Overflow { .. }) => return "pub/sub messages past the buffer limit",
+                            Some(Ended::Closed) => return "server stopping",
+                            None => {}
                         }
                     }
                     _ = stopped.changed() => return "server stopping",

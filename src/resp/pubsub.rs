@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::broker::{Broker, Kind, Message, Overflow, Subscription};
+use crate::broker::{Broker, Ended, Kind, Message, Subscription};
 use crate::cmd::{CmdError, Reply};
 
 /// What a connection subscribes to, once it subscribes to anything.
@@ -73,7 +73,7 @@ impl Listener {
 
     /// The next message for this connection, as the push that delivers it; never, while it
     /// listens to nothing.
-    pub(super) async fn next(&mut self) -> Result<Reply, Overflow> {
+    pub(super) async fn next(&mut self) -> Result<Reply, Ended> {
         let Some(subscription) = &mut self.subscription else {
             return std::future::pending().await;
         };

@@ -14,7 +14,7 @@ use super::introspect;
 use super::pubsub::{self, Listener};
 use super::server::Shared;
 use crate::access::Access;
-use crate::broker::Overflow;
+use crate::broker::Ended;
 use crate::cmd::{CmdError, Command, Reply, command_info};
 use crate::store::{StoreError, Watch};
 use crate::telemetry;
@@ -140,7 +140,7 @@ impl Session {
 
     /// The next pub/sub message for this connection, as a push; never while it listens to
     /// nothing.
-    pub(super) async fn next_message(&mut self) -> Result<Reply, Overflow> {
+    pub(super) async fn next_message(&mut self) -> Result<Reply, Ended> {
         self.listener.next().await
     }
 

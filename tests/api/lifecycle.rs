@@ -299,3 +299,39 @@ async fn each_binary_offers_only_the_flags_it_uses_in_its_own_words() {
     assert!(!help.contains("--schedule"), "{help}");
     assert!(help.contains("the server creates and migrates it if missing"), "{help}");
 }
+
+/// Subscribers hold connections that never end by themselves; SIGTERM ends them first (the
+/// SSE stream ends, a RESP subscriber gets an error), so the stop does not wait out
+/// `--shutdown-timeout` (60 s here, more than `wait` waits).
+#[actix_web::test]
+async fn sigterm_ends_subscribers_streams_and_exits() {
+    use futures_util::StreamExt;
+    let database = TestDatabase::new();
+    let (mut server, address) = RunningBinary::server(&database, &["--shutdown-timeout", "60"]).await;
+    let started: serde_json::Value = serde_json::from_str(&server.wait_for_log("litekv listening").await).unwrap();
+    let resp: std::net::SocketAddr = started["resp"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("redis://")
+        .parse()
+        .unwrap();
+    let mut stream = awc::Client::default()
+        .post(format!("{address}/subscribe/news"))
+        .send_body("[]")
+        .await
+        .unwrap();
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(&first[..], b"data: subscribe,news,1\n\n");
+    let mut subscriber = crate::resp::RespClient::connect(resp).await;
+    subscriber.send(&["SUBSCRIBE", "news"]).await;
+    subscriber.read().await.unwrap();
+
+    server.terminate();
+    let ended = tokio::time::timeout(Duration::from_secs(20), stream.next()).await;
+    assert!(matches!(ended, Ok(None)), "the event stream ends: {ended:?}");
+    let Ok(litekv::cmd::Reply::Error(error)) = subscriber.read().await else {
+        panic!("the RESP subscriber is told");
+    };
+    assert_eq!(error.as_str(), "ERR the server is shutting down");
+    assert!(server.wait().await.success());
+}
