@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use super::encode::Protocol;
 use super::server::Shared;
-use super::session::SESSION_COMMANDS;
+use super::session::{SESSION_COMMANDS, session_command};
 use crate::cmd::{CmdError, CommandInfo, Glob, KeyPositions, Reply, command_info, command_table};
 use crate::store::{Durability, StoreError};
 
@@ -224,12 +224,7 @@ pub(super) fn command(mut args: VecDeque<Bytes>) -> Reply {
 }
 
 fn find(name: &[u8]) -> Option<CommandInfo> {
-    command_info(name).or_else(|| {
-        SESSION_COMMANDS
-            .iter()
-            .find(|(command, _, _)| name.eq_ignore_ascii_case(command.as_bytes()))
-            .map(session_info)
-    })
+    command_info(name).or_else(|| session_command(name).map(session_info))
 }
 
 fn session_info(&(name, arity, flags): &(&'static str, i32, &'static [&'static str])) -> CommandInfo {

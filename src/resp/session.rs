@@ -581,7 +581,8 @@ impl From<StoreError> for Closing {
     }
 }
 
-fn session_command(name: &[u8]) -> Option<&'static (&'static str, i32, &'static [&'static str])> {
+/// The connection command called `name` (any case): its name, arity and flags.
+pub(super) fn session_command(name: &[u8]) -> Option<&'static (&'static str, i32, &'static [&'static str])> {
     SESSION_COMMANDS
         .iter()
         .find(|(command, _, _)| name.eq_ignore_ascii_case(command.as_bytes()))

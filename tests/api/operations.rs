@@ -197,13 +197,7 @@ async fn logs_carry_the_request_id_and_never_values_or_tokens() {
     )
     .await;
     // Over the Redis protocol, each command is logged by name, with its client's id.
-    let started: Value = serde_json::from_str(&server.wait_for_log("litekv listening").await).unwrap();
-    let resp: std::net::SocketAddr = started["resp"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("redis://")
-        .parse()
-        .unwrap();
+    let resp = server.resp_address().await;
     let mut redis = crate::resp::RespClient::connect(resp).await;
     redis.call(&["AUTH", "tok-3141592653"]).await;
     redis.call(&["SET", "resp-key", "value-1618033988"]).await;
