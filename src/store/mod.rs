@@ -12,6 +12,7 @@
 //! time-dependent operation takes `now_ms`, so callers decide what "now" is.
 
 mod backend;
+mod blocked;
 mod cache;
 mod hashes;
 mod keys;
@@ -28,13 +29,14 @@ mod zsets;
 use std::cell::Cell;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::oneshot;
 
 use backend::Database;
+pub use blocked::{Parked, Served, Waiter};
 use cache::Cache;
 pub use hashes::{Draw, FieldExpiry};
 pub use keys::Purged;
@@ -213,6 +215,8 @@ pub struct Store {
     /// that found room again.
     out_of_space: Arc<AtomicBool>,
     watches: Arc<Watches>,
+    /// How many clients are blocked on keys (BLPOP and its kin).
+    blocked_count: Arc<AtomicUsize>,
 }
 
 /// The room, in bytes, a readiness check wants once the disk was found full.
@@ -241,12 +245,14 @@ impl Store {
         let sequence = Arc::new(AtomicU64::new(0));
         let out_of_space = Arc::new(AtomicBool::new(false));
         let watches = Arc::new(Watches::default());
+        let blocked_count = Arc::new(AtomicUsize::new(0));
         let writer = Writer::start(
             write_connection,
             Arc::clone(&cache),
             Arc::clone(&sequence),
             Arc::clone(&out_of_space),
             Arc::clone(&watches),
+            blocked::Blocked::new(Arc::clone(&blocked_count)),
         )
         .await?;
         let reads = reads::ReadBatcher::start(database.clone(), options.read_connections);
@@ -258,7 +264,26 @@ impl Store {
             sequence,
             out_of_space,
             watches,
+            blocked_count,
         })
+    }
+
+    /// Stops a waiter parked with [`WriteTx::park`] from being served. Once this returned,
+    /// the waiter was either served (and answered) before, or was dropped unserved.
+    pub async fn unpark(&self, parked: Parked) -> Result<(), StoreError> {
+        self.write(blocked::Unpark(parked)).await
+    }
+
+    /// As [`Store::unpark`], without waiting, for a client that went away: if the writer's
+    /// queue is full, the waiter is dropped instead when next met, as abandoned.
+    pub fn unpark_soon(&self, parked: Parked) {
+        let (reply, _) = oneshot::channel();
+        self.writer.try_submit(WriteOp::job(blocked::Unpark(parked), reply));
+    }
+
+    /// How many clients are blocked on keys.
+    pub fn blocked_clients(&self) -> usize {
+        self.blocked_count.load(Ordering::Acquire)
     }
 
     /// Starts watching `keys` for writes (WATCH), and for the expiry of those live now.

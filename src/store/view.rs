@@ -8,6 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::backend::{Conn, Row, Session};
+use super::blocked::Blocked;
 use super::cache::Cache;
 use super::reads::ReadBatcher;
 use super::sqlite;
@@ -115,7 +116,7 @@ impl<'a> ReadView<'a> {
 /// rest of its job and batch; the cache learns of it only after the commit.
 pub struct WriteTx<'a> {
     conn: Conn<'a>,
-    batch: &'a mut Batch,
+    pub(super) batch: &'a mut Batch,
 }
 
 /// What the writer keeps across the jobs of its batches.
@@ -126,6 +127,8 @@ pub(super) struct Batch {
     last_id: i64,
     /// Told of every key a job touches, as the job runs.
     watches: Arc<Watches>,
+    /// Clients blocked on keys, served after a job touched one.
+    pub(super) blocked: Blocked,
 }
 
 /// A change to a key, for the cache.
@@ -136,12 +139,19 @@ pub(super) enum Change {
 }
 
 impl Batch {
-    pub(super) fn new(last_id: i64, watches: Arc<Watches>) -> Self {
+    pub(super) fn new(last_id: i64, watches: Arc<Watches>, blocked: Blocked) -> Self {
         Self {
             changes: Vec::new(),
             last_id,
             watches,
+            blocked,
         }
+    }
+
+    /// Notes a write to `key`, for WATCH and for clients blocked on it.
+    fn touch(&mut self, key: &[u8]) {
+        self.watches.touch(key);
+        self.blocked.touch(key);
     }
 
     /// Replays the committed batch's changes on the cache, in order, and forgets them.
@@ -180,17 +190,18 @@ impl<'a> WriteTx<'a> {
     /// none that rolled back.
     pub(super) fn changing(&mut self, change: Change) -> Conn<'_> {
         match &change {
-            Change::Put(key, _) | Change::Remove(key) => self.batch.watches.touch(key),
+            Change::Put(key, _) | Change::Remove(key) => self.batch.touch(key),
             Change::Clear => self.batch.watches.touch_all(),
         }
         self.batch.changes.push(change);
         self.conn.reborrow()
     }
 
-    /// Tells clients watching `key` (WATCH) that it was written: a command that changed a
-    /// collection's elements says so here, since those changes do not pass [`Self::changing`].
+    /// Tells clients watching `key` (WATCH) or blocked on it that it was written: a command
+    /// that changed a collection's elements says so here, since those changes do not pass
+    /// [`Self::changing`].
     pub fn touch(&mut self, key: &[u8]) {
-        self.batch.watches.touch(key);
+        self.batch.touch(key);
     }
 
     /// The connection, for a statement that changes nothing the cache holds.

@@ -16,6 +16,7 @@ use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::backend::WriteConnection;
+use super::blocked::Blocked;
 use super::cache::Cache;
 use super::view::{Batch, WriteTx};
 use super::watches::Watches;
@@ -133,13 +134,14 @@ impl Writer {
         sequence: Arc<AtomicU64>,
         out_of_space: Arc<AtomicBool>,
         watches: Arc<Watches>,
+        blocked: Blocked,
     ) -> Result<Self, StoreError> {
         let last_id = conn.last_key_id().await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
         let committer = Committer {
             conn,
-            batch: Batch::new(last_id, watches),
+            batch: Batch::new(last_id, watches, blocked),
             cache,
             sequence,
             out_of_space,
@@ -155,6 +157,11 @@ impl Writer {
     /// Queues a request; its reply channel says when its batch committed (or failed).
     pub(super) async fn submit(&self, op: WriteOp) -> Result<(), StoreError> {
         self.queue.send(op).await.map_err(|_| StoreError::Closed)
+    }
+
+    /// Queues a request without waiting for room; `false` if there was none.
+    pub(super) fn try_submit(&self, op: WriteOp) -> bool {
+        self.queue.try_send(op).is_ok()
     }
 
     /// Commits everything already queued, then ends the task and closes the connection.
@@ -225,6 +232,9 @@ impl Committer {
                 // The whole batch reaches the cache before any answer, so a client that saw one
                 // write acknowledged never reads an older value of another key from its batch.
                 self.batch.publish(&self.cache);
+                // Blocked clients served in the batch are answered before the batch's requests,
+                // so one that asked to stop waiting knows, once answered, whether it was served.
+                self.batch.blocked.settle(&Ok(()));
                 for ((op, created), sequence) in batch.drain(..).zip(created).zip(first..) {
                     op.answer(Ok(sequence), created);
                 }
@@ -239,6 +249,7 @@ impl Committer {
                     self.out_of_space.store(true, Ordering::Release);
                 }
                 tracing::error!(error = ?error, requests = batch.len(), "a write batch failed and was rolled back");
+                self.batch.blocked.settle(&Err(error.clone()));
                 for op in batch.drain(..) {
                     op.answer(Err(error.clone()), false);
                 }
@@ -264,6 +275,9 @@ impl Committer {
                     created.extend(tx.put_strings_reporting_created(&writes).await?);
                 }
             }
+            // As in Redis, clients blocked on a key are served right after the write that
+            // filled it, before any later command can take what it left.
+            tx.serve_blocked().await?;
         }
         self.conn.commit().await?;
         Ok(created)
