@@ -111,6 +111,12 @@ impl Broker {
         self.closed.send_replace(true);
     }
 
+    /// Resolves once the broker is closed.
+    pub async fn closing(&self) {
+        // The sender lives as long as `self`, so the wait can only end by closing.
+        let _ = self.closed.subscribe().wait_for(|closed| *closed).await;
+    }
+
     fn subscribers(&self) -> MutexGuard<'_, Subscribers> {
         // A panic while holding the lock leaves maps that are still consistent.
         self.subscribers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -134,6 +134,11 @@ pub struct LimitArgs {
     /// told and disconnected (Redis's `client-output-buffer-limit pubsub`).
     #[arg(long, env = "LITEKV_MAX_PUBSUB_BUFFER_BYTES", default_value_t = DEFAULT_PUBSUB_BUFFER_BYTES as u32, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pubsub_buffer_bytes: u32,
+
+    /// Most seconds a blocking command (BLPOP and its kin) sent over HTTP waits, whatever
+    /// timeout it names, 0 ("for ever") included; it then answers as a timeout does.
+    #[arg(long, env = "LITEKV_MAX_HTTP_BLOCK_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub max_http_block_seconds: u64,
 }
 
 /// Who may do what. With no token at all, the server serves anyone who can reach it.

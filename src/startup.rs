@@ -82,6 +82,9 @@ impl Application {
         }
         let workers = config.workers.map_or_else(default_workers, usize::from);
         let admit = connections.clone();
+        // An HTTP client cannot interrupt a blocking command, and proxies time out idle
+        // requests: its waits are capped.
+        let engine = engine.with_max_block(Duration::from_secs(config.limits.max_http_block_seconds));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(engine.clone()))

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use super::args::Args;
+use super::blocking::BlockingPop;
 use super::condition::Condition::{Always, IfMissing};
 use super::expiry::TimeBase::{FromNow, UnixEpoch};
 use super::expiry::TimeUnit::{Milliseconds, Seconds};
@@ -52,6 +53,13 @@ pub enum Command {
 pub struct Write {
     pub command: WriteCommand,
     pub keys: Vec<Bytes>,
+}
+
+impl Write {
+    /// Whether it may wait for another client's write (BLPOP and its kin).
+    pub fn is_blocking(&self) -> bool {
+        matches!(self.command, WriteCommand::BlockingPop(_))
+    }
 }
 
 impl Command {
@@ -113,7 +121,7 @@ commands! {
     read: Get, MGet, StrLen, GetRange, GetBit, BitCount, BitPos, BitFieldRo, Lcs, Sort, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Object, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time;
     write: Set, GetDel, GetEx, MSet, Append, SetRange, SetBit, BitOp, BitField, SortStore, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, Del,
-        Expire, Persist, Rename, Copy, Flush;
+        Expire, Persist, Rename, Copy, Flush, BlockingPop;
 }
 
 /// A supported command: its lowercase name, Redis's arity (counting the name; negative
@@ -153,6 +161,10 @@ const WRITE_GROWS: &[&str] = &["write", "denyoom"];
 const WRITE_GROWS_FAST: &[&str] = &["write", "denyoom", "fast"];
 const WRITE_MOVABLE: &[&str] = &["write", "movablekeys"];
 const WRITE_GROWS_MOVABLE: &[&str] = &["write", "denyoom", "movablekeys"];
+const BLOCKING: &[&str] = &["write", "noscript", "blocking"];
+const BLOCKING_FAST: &[&str] = &["write", "noscript", "blocking", "fast"];
+const BLOCKING_GROWS: &[&str] = &["write", "denyoom", "noscript", "blocking"];
+const BLOCKING_MOVABLE: &[&str] = &["write", "blocking", "movablekeys"];
 const FAST: &[&str] = &["fast"];
 const SERVER_FAST: &[&str] = &["loading", "stale", "fast"];
 const PUBSUB_FAST: &[&str] = &["pubsub", "loading", "stale", "fast"];
@@ -184,6 +196,7 @@ const TWO_KEYS: KeyPositions = key_positions(1, 2, 1);
 const EVERY_KEY: KeyPositions = key_positions(1, -1, 1);
 const EVERY_OTHER_KEY: KeyPositions = key_positions(1, -1, 2);
 const KEYS_AFTER_FIRST: KeyPositions = key_positions(2, -1, 1);
+const KEYS_BEFORE_LAST: KeyPositions = key_positions(1, -2, 1);
 
 impl KeyPositions {
     /// No keys (a command on the connection or the server).
@@ -394,6 +407,31 @@ const COMMANDS: &[Spec] = &[
     }),
     spec("lmpop", -4, WRITE_MOVABLE, NO_KEYS.counted_at(1), |a| {
         Ok(LMPop::parse(a)?.into())
+    }),
+    // Blocking pops.
+    spec("blpop", -3, BLOCKING, KEYS_BEFORE_LAST, |a| {
+        Ok(BlockingPop::parse_pop(a, Head)?.into())
+    }),
+    spec("brpop", -3, BLOCKING, KEYS_BEFORE_LAST, |a| {
+        Ok(BlockingPop::parse_pop(a, Tail)?.into())
+    }),
+    spec("blmove", 6, BLOCKING_GROWS, TWO_KEYS, |a| {
+        Ok(BlockingPop::parse_move(a)?.into())
+    }),
+    spec("brpoplpush", 4, BLOCKING_GROWS, TWO_KEYS, |a| {
+        Ok(BlockingPop::parse_rpoplpush(a)?.into())
+    }),
+    spec("blmpop", -5, BLOCKING_MOVABLE, NO_KEYS.counted_at(2), |a| {
+        Ok(BlockingPop::parse_lmpop(a)?.into())
+    }),
+    spec("bzpopmin", -3, BLOCKING_FAST, KEYS_BEFORE_LAST, |a| {
+        Ok(BlockingPop::parse_zpop(a, Ascending)?.into())
+    }),
+    spec("bzpopmax", -3, BLOCKING_FAST, KEYS_BEFORE_LAST, |a| {
+        Ok(BlockingPop::parse_zpop(a, Descending)?.into())
+    }),
+    spec("bzmpop", -5, BLOCKING_MOVABLE, NO_KEYS.counted_at(2), |a| {
+        Ok(BlockingPop::parse_zmpop(a)?.into())
     }),
     // Sets.
     spec("sadd", -3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(SAdd::parse(a)?.into())),

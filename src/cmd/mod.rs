@@ -7,6 +7,7 @@
 //! Redis's error texts); the store owns the SQL.
 
 mod args;
+mod blocking;
 mod command;
 mod condition;
 mod expiry;
@@ -22,10 +23,13 @@ mod strings;
 mod walk;
 mod zsets;
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 
+pub use blocking::Interrupt;
 pub use command::{
     Command, CommandInfo, KeyPositions, ReadCommand, Write, WriteCommand, check_known, command_info, command_table,
 };
@@ -40,13 +44,15 @@ use crate::store::{BoxFuture, Store, StoreError, Watch, WriteJob, WriteTx};
 use strings::Set;
 
 /// What every command runs against: the store, the pub/sub broker, the clock that says
-/// what "now" is, and the largest value a command may store.
+/// what "now" is, the largest value a command may store, and the longest a blocking
+/// command run by [`Engine::execute`] waits.
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
     broker: Arc<Broker>,
     clock: Arc<dyn Clock>,
     max_value_bytes: usize,
+    max_block: Option<Duration>,
 }
 
 /// Bytes a pub/sub subscriber may leave unread before it is cut off, unless configured:
@@ -60,6 +66,17 @@ impl Engine {
             broker: Arc::new(Broker::new(DEFAULT_PUBSUB_BUFFER_BYTES)),
             clock,
             max_value_bytes,
+            max_block: None,
+        }
+    }
+
+    /// The same engine, its blocking commands run by [`Engine::execute`] and
+    /// [`Engine::execute_pipeline`] waiting at most `limit`, whatever timeout they name:
+    /// the HTTP doors', whose clients cannot interrupt a wait.
+    pub fn with_max_block(self, limit: Duration) -> Self {
+        Self {
+            max_block: Some(limit),
+            ..self
         }
     }
 
@@ -94,11 +111,31 @@ impl Engine {
         match command {
             Command::Read(command) => self.read(&command).await,
             Command::Write(Write {
+                command: WriteCommand::BlockingPop(pop),
+                ..
+            }) => self.block(pop, self.max_block, std::future::pending()).await,
+            Command::Write(Write {
                 command: WriteCommand::Set(set),
                 ..
             }) if set.is_unconditional() => reply::settle(set.exec_unconditional(&self.store, self.now_ms()).await),
             command @ Command::Write(_) => self.write(vec![Ok(command)]).await.map(first),
             Command::Publish(publish) => Ok(publish.exec(&self.broker)),
+        }
+    }
+
+    /// Runs one command; a blocking one waits as long as it asks, unless `interrupt`
+    /// resolves first (CLIENT UNBLOCK, a client that went away).
+    pub async fn execute_interruptible(
+        &self,
+        command: Command,
+        interrupt: impl Future<Output = Interrupt>,
+    ) -> Result<Reply, StoreError> {
+        match command {
+            Command::Write(Write {
+                command: WriteCommand::BlockingPop(pop),
+                ..
+            }) => self.block(pop, None, interrupt).await,
+            command => self.execute(command).await,
         }
     }
 
@@ -113,10 +150,15 @@ impl Engine {
                 Ok(Command::Read(read)) => replies.push(self.read(&read).await?),
                 Ok(Command::Publish(publish)) => replies.push(publish.exec(&self.broker)),
                 Err(error) => replies.push(Reply::Error(error)),
+                Ok(Command::Write(blocking)) if blocking.is_blocking() => {
+                    replies.push(self.execute(Command::Write(blocking)).await?);
+                }
                 write @ Ok(Command::Write(_)) => {
                     // A run of writes shares one transaction: one commit instead of many.
                     let mut run = vec![write];
-                    while let Some(next) = commands.next_if(|next| matches!(next, Ok(Command::Write(_)))) {
+                    while let Some(next) =
+                        commands.next_if(|next| matches!(next, Ok(Command::Write(write)) if !write.is_blocking()))
+                    {
                         run.push(next);
                     }
                     replies.extend(self.write(run).await?);

@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
+use tokio::sync::oneshot;
+
+use crate::cmd::Interrupt;
 
 /// Every connected client, by id.
 #[derive(Debug, Default)]
@@ -31,6 +34,8 @@ pub(super) struct Client {
     /// Commands queued in MULTI, or `None` outside one.
     pub queued: Option<usize>,
     pub watching: usize,
+    /// While a blocking command waits: how CLIENT UNBLOCK stops it.
+    pub unblock: Option<oneshot::Sender<Interrupt>>,
 }
 
 /// A client's place in the registry; dropping it (the connection closed) removes it.
@@ -62,6 +67,7 @@ impl Clients {
             protocol: 2,
             queued: None,
             watching: 0,
+            unblock: None,
         }));
         self.connected().insert(id, Arc::clone(&client));
         Registration {
@@ -73,6 +79,15 @@ impl Clients {
 
     pub(super) fn count(&self) -> usize {
         self.connected().len()
+    }
+
+    /// CLIENT UNBLOCK: stops client `id`'s blocking command, if one waits; whether one did.
+    pub(super) fn unblock(&self, id: u64, interrupt: Interrupt) -> bool {
+        let Some(client) = self.connected().get(&id).cloned() else {
+            return false;
+        };
+        let unblock = lock(&client).unblock.take();
+        unblock.is_some_and(|unblock| unblock.send(interrupt).is_ok())
     }
 
     /// CLIENT LIST: one line per client, oldest first.
@@ -119,7 +134,11 @@ impl Client {
             text(&self.name),
             self.connected_at.elapsed().as_secs(),
             self.last_command_at.elapsed().as_secs(),
-            if self.queued.is_some() { "x" } else { "N" },
+            match (self.queued, &self.unblock) {
+                (Some(_), _) => "x",
+                (None, Some(_)) => "b",
+                (None, None) => "N",
+            },
             self.queued.map_or(-1, |queued| queued as i64),
             self.watching,
             self.last_command,

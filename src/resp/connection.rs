@@ -27,6 +27,8 @@ use crate::http::Admission;
 const READ_CHUNK: usize = 16 * 1024;
 /// Most commands decoded before they run: a pipeline longer than this runs in parts.
 const MAX_DECODED: usize = 1024;
+/// Most bytes read ahead while commands run (a blocked client may pipeline more).
+const MAX_READ_AHEAD: usize = 1024 * 1024;
 
 /// Redis's limits for a client that has not authenticated yet: a stranger cannot make the
 /// server buffer much.
@@ -57,13 +59,15 @@ pub(super) async fn serve(
     let registration = shared.clients.register(peer, local);
     let id = registration.id;
     tracing::debug!(target: "litekv::resp", client = id, %peer, "connected");
-    let mut session = Session::new(Arc::clone(&shared), registration);
+    let (hangup, hung_up) = watch::channel(false);
+    let mut session = Session::new(Arc::clone(&shared), registration, hung_up);
     let mut connection = Connection {
         stream,
         input: BytesMut::with_capacity(READ_CHUNK),
         output: BytesMut::with_capacity(READ_CHUNK),
         decoder: Decoder::new(limits(&shared, &session)),
         pending: VecDeque::new(),
+        hangup,
     };
     let ended = connection.run(&mut session, &shared, &mut stopped).await;
     tracing::debug!(target: "litekv::resp", client = id, %peer, reason = ended, "disconnected");
@@ -86,6 +90,8 @@ struct Connection {
     output: BytesMut,
     decoder: Decoder,
     pending: VecDeque<Vec<Bytes>>,
+    /// Set once the client closed its end, found by reading while commands ran.
+    hangup: watch::Sender<bool>,
 }
 
 impl Connection {
@@ -101,8 +107,9 @@ impl Connection {
             // AUTH lifts the limits the next one is read under.
             let most = if session.is_authenticated() { MAX_DECODED } else { 1 };
             let decoded = self.decode(most);
+            let unread = self.input.len();
             while !self.pending.is_empty() {
-                let flow = session.run(&mut self.pending, &mut self.output).await;
+                let flow = self.run_commands(session).await;
                 if self.flush().await.is_err() {
                     return "write failed";
                 }
@@ -121,10 +128,15 @@ impl Connection {
                 }
                 // More whole commands may be waiting in the input: run them before reading.
                 Decoded::Full => continue,
+                // Read while the commands ran: decode that first.
+                Decoded::Drained if self.input.len() > unread => continue,
                 Decoded::Drained => {}
             }
             if *stopped.borrow() {
                 return "server stopping";
+            }
+            if *self.hangup.borrow() {
+                return "closed by the client";
             }
             self.input.reserve(READ_CHUNK);
             // A connection that listens to channels gets their messages while it waits, and
@@ -156,6 +168,25 @@ impl Connection {
                 Ok(0) => return "closed by the client",
                 Ok(_) => {}
                 Err(_) => return "read failed",
+            }
+        }
+    }
+
+    /// Runs pending commands, reading on meanwhile: a client that closes its end while a
+    /// command blocks stops the wait.
+    async fn run_commands(&mut self, session: &mut Session) -> Flow {
+        let run = session.run(&mut self.pending, &mut self.output);
+        tokio::pin!(run);
+        loop {
+            let reading = !*self.hangup.borrow() && self.input.len() < MAX_READ_AHEAD;
+            self.input.reserve(READ_CHUNK);
+            tokio::select! {
+                flow = &mut run => return flow,
+                read = self.stream.read_buf(&mut self.input), if reading => {
+                    if matches!(read, Ok(0) | Err(_)) {
+                        self.hangup.send_replace(true);
+                    }
+                }
             }
         }
     }

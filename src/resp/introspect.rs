@@ -32,6 +32,8 @@ pub(super) const CLIENT_HELP: &[&str] = &[
     "    Return information about client connections.",
     "REPLY (ON|OFF|SKIP)",
     "    Control the replies sent to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "NO-EVICT (ON|OFF)",
     "    Accepted; litekv never evicts.",
     "NO-TOUCH (ON|OFF)",
@@ -96,7 +98,7 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
             &[
                 ("connected_clients", shared.clients.count().to_string()),
                 ("maxclients", shared.connections.max().to_string()),
-                ("blocked_clients", "0".to_owned()),
+                ("blocked_clients", shared.engine.store().blocked_clients().to_string()),
             ],
         );
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
+use tokio::sync::{oneshot, watch};
 
 use super::clients::Registration;
 use super::encode::{Protocol, encode};
@@ -15,7 +16,7 @@ use super::pubsub::{self, Listener};
 use super::server::Shared;
 use crate::access::Access;
 use crate::broker::Ended;
-use crate::cmd::{CmdError, Command, Reply, command_info};
+use crate::cmd::{CmdError, Command, Interrupt, Reply, command_info};
 use crate::store::{StoreError, Watch};
 use crate::telemetry;
 
@@ -62,6 +63,8 @@ pub(super) struct Session {
     watch: Option<Watch>,
     reply_mode: ReplyMode,
     listener: Listener,
+    /// Turns true once the client closed its end: a blocking command stops waiting.
+    hangup: watch::Receiver<bool>,
 }
 
 /// The connection commands, with Redis's arity and flags, for COMMAND.
@@ -124,7 +127,7 @@ const WHILE_LISTENING: &[&str] = &[
 const BEFORE_AUTH: &[&str] = &["auth", "hello", "quit", "reset"];
 
 impl Session {
-    pub(super) fn new(shared: Arc<Shared>, registration: Registration) -> Self {
+    pub(super) fn new(shared: Arc<Shared>, registration: Registration, hangup: watch::Receiver<bool>) -> Self {
         let access = shared.tokens.is_empty().then_some(Access::ReadWrite);
         Self {
             shared,
@@ -135,6 +138,7 @@ impl Session {
             watch: None,
             reply_mode: ReplyMode::On,
             listener: Listener::default(),
+            hangup,
         }
     }
 
@@ -233,15 +237,17 @@ impl Session {
             Ok(command) => command,
             Err(error) => return Ok(vec![Reply::Error(error)]),
         };
-        if matches!(command, Command::Read(_)) {
-            return Ok(vec![self.shared.engine.execute(command).await?]);
+        match &command {
+            Command::Read(_) => return Ok(vec![self.shared.engine.execute(command).await?]),
+            Command::Write(write) if write.is_blocking() => return Ok(vec![self.block(command).await?]),
+            _ => {}
         }
         let mut run = vec![Ok(command)];
         while run.len() < MAX_WRITE_RUN && self.reply_mode == ReplyMode::On {
             let next_writes = pending
                 .front()
                 .and_then(|args| command_info(args.first()?))
-                .is_some_and(|info| info.flags.contains(&"write"));
+                .is_some_and(|info| info.flags.contains(&"write") && !info.flags.contains(&"blocking"));
             if !next_writes {
                 break;
             }
@@ -257,6 +263,22 @@ impl Session {
             .execute_pipeline(run)
             .await
             .map_err(|error| Closing::Store { error, commands })
+    }
+
+    /// Runs a blocking command, which CLIENT UNBLOCK or the client's hanging up may stop.
+    async fn block(&mut self, command: Command) -> Result<Reply, StoreError> {
+        let (unblock, unblocked) = oneshot::channel();
+        self.registration.client().unblock = Some(unblock);
+        let mut hangup = self.hangup.clone();
+        let interrupt = async move {
+            tokio::select! {
+                Ok(interrupt) = unblocked => interrupt,
+                _ = hangup.wait_for(|hung_up| *hung_up) => Interrupt::ClientGone,
+            }
+        };
+        let reply = self.shared.engine.execute_interruptible(command, interrupt).await;
+        self.registration.client().unblock = None;
+        reply
     }
 
     async fn run_session_command(&mut self, name: &'static str, args: Vec<Bytes>) -> Result<Vec<Reply>, Closing> {
@@ -509,12 +531,14 @@ impl Session {
             },
             (b"INFO", 0) => Reply::bulk(self.registration.client().describe()),
             (b"LIST", _) => Reply::bulk(self.shared.clients.list()),
+            (b"UNBLOCK", 1 | 2) => self.unblock(&args),
             (b"SETINFO", 2) => self.set_info(&args[0], args[1].clone()),
             (b"NO-EVICT" | b"NO-TOUCH", 1) => on_or_off(&args[0]).map_or_else(Reply::Error, |_| Reply::OK),
             (b"REPLY", 1) => return self.client_reply(&args[0]),
             (b"HELP", 0) => Reply::array_of_bulks(introspect::CLIENT_HELP.iter().copied()),
             (
-                b"ID" | b"GETNAME" | b"SETNAME" | b"INFO" | b"SETINFO" | b"NO-EVICT" | b"NO-TOUCH" | b"REPLY" | b"HELP",
+                b"ID" | b"GETNAME" | b"SETNAME" | b"INFO" | b"SETINFO" | b"UNBLOCK" | b"NO-EVICT" | b"NO-TOUCH"
+                | b"REPLY" | b"HELP",
                 _,
             ) => Reply::Error(wrong_arity()),
             _ => Reply::Error(CmdError::new(format!(
@@ -523,6 +547,19 @@ impl Session {
             ))),
         };
         Some(reply)
+    }
+
+    /// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]`: 1 if that client was blocked.
+    fn unblock(&self, args: &VecDeque<Bytes>) -> Reply {
+        let Some(id) = parse_integer(&args[0]) else {
+            return Reply::Error(CmdError::not_an_integer());
+        };
+        let interrupt = match args.get(1).map(|how| how.to_ascii_uppercase()).as_deref() {
+            None | Some(b"TIMEOUT") => Interrupt::TimedOut,
+            Some(b"ERROR") => Interrupt::Unblocked,
+            Some(_) => return Reply::Error(CmdError::new("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")),
+        };
+        Reply::Int(i64::from(self.shared.clients.unblock(id as u64, interrupt)))
     }
 
     fn set_info(&mut self, attribute: &[u8], value: Bytes) -> Reply {
@@ -633,11 +670,12 @@ fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -
     Reply::Status("QUEUED")
 }
 
+fn parse_integer(text: &[u8]) -> Option<i64> {
+    std::str::from_utf8(text).ok()?.parse().ok()
+}
+
 fn select(index: &[u8]) -> Reply {
-    match std::str::from_utf8(index)
-        .ok()
-        .and_then(|text| text.parse::<i64>().ok())
-    {
+    match parse_integer(index) {
         Some(0) => Reply::OK,
         Some(_) => Reply::Error(CmdError::new("ERR DB index is out of range")),
         None => Reply::Error(CmdError::not_an_integer()),

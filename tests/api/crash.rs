@@ -124,3 +124,146 @@ async fn check_every_acknowledged_write(client: &awc::Client, address: &str, his
         };
     }
 }
+
+const PRODUCERS: usize = 32;
+const CONSUMERS: usize = 32;
+
+/// A queue under SIGKILL: 32 producers LPUSH, 32 consumers wait in BLMOVE, each moving what
+/// it takes onto its own processing list, then LREM-ing it once recorded (the reliable-queue
+/// pattern: a reply lost with the server leaves its element listed). After the kill and a
+/// restart, every acknowledged element was consumed exactly once or is still listed; each
+/// consumer got a producer's elements in the order pushed; and every consumer was served.
+#[actix_web::test]
+#[ignore = "a crash test; run with --ignored"]
+async fn a_queue_under_sigkill_loses_nothing_and_hands_out_nothing_twice() {
+    use crate::resp::RespClient;
+    use litekv::cmd::Reply;
+
+    let database = TestDatabase::new();
+    let url = database.url();
+    let args = ["--bind", "127.0.0.1:0", "--database-url", &url];
+    let mut server = RunningBinary::start("litekv-server", &args);
+    let resp = server.resp_address().await;
+    let sent = Rc::new(RefCell::new(Vec::new()));
+    let acknowledged = Rc::new(RefCell::new(Vec::new()));
+    let consumed = Rc::new(RefCell::new(vec![Vec::new(); CONSUMERS]));
+
+    let producers = join_all((0..PRODUCERS).map(|producer| {
+        let (sent, acknowledged) = (Rc::clone(&sent), Rc::clone(&acknowledged));
+        async move {
+            let mut client = RespClient::connect(resp).await;
+            for sequence in 0u64.. {
+                let element = format!("{producer}:{sequence}");
+                sent.borrow_mut().push(element.clone());
+                match client.try_call(&["LPUSH", "jobs", &element]).await {
+                    Ok(Reply::Int(_)) => acknowledged.borrow_mut().push(element),
+                    Ok(other) => panic!("LPUSH answered {other:?}"),
+                    Err(_) => return,
+                }
+            }
+        }
+    }));
+    let consumers = join_all((0..CONSUMERS).map(|consumer| {
+        let consumed = Rc::clone(&consumed);
+        async move {
+            let mut client = RespClient::connect(resp).await;
+            let processing = format!("processing:{consumer}");
+            loop {
+                let element = match client
+                    .try_call(&["BLMOVE", "jobs", &processing, "RIGHT", "LEFT", "0"])
+                    .await
+                {
+                    Ok(Reply::Bulk(element)) => element,
+                    Ok(other) => panic!("BLMOVE answered {other:?}"),
+                    Err(_) => return,
+                };
+                consumed.borrow_mut()[consumer].push(String::from_utf8(element.to_vec()).unwrap());
+                match client
+                    .try_call(&["LREM", &processing, "1", &String::from_utf8_lossy(&element)])
+                    .await
+                {
+                    Ok(Reply::Int(1)) => {}
+                    Ok(other) => panic!("LREM answered {other:?}"),
+                    Err(_) => return,
+                }
+            }
+        }
+    }));
+    let kill = async {
+        actix_web::rt::time::sleep(Duration::from_millis(1500 + Random::seeded().below(1000))).await;
+        server.kill();
+    };
+    futures_util::join!(producers, consumers, kill);
+    server.wait().await;
+
+    let mut server = RunningBinary::start("litekv-server", &args);
+    let mut client = RespClient::connect(server.resp_address().await).await;
+    let mut listed = std::collections::HashMap::new();
+    for list in
+        std::iter::once("jobs".to_owned()).chain((0..CONSUMERS).map(|consumer| format!("processing:{consumer}")))
+    {
+        let Reply::Array(elements) = client.call(&["LRANGE", &list, "0", "-1"]).await else {
+            panic!("LRANGE answers an array");
+        };
+        for element in elements {
+            let Reply::Bulk(element) = element else {
+                panic!("elements are bulks")
+            };
+            let element = String::from_utf8(element.to_vec()).unwrap();
+            assert!(
+                listed.insert(element.clone(), list.clone()).is_none(),
+                "{element} is listed twice"
+            );
+        }
+    }
+    server.terminate();
+    assert!(server.wait().await.success());
+
+    let consumed = consumed.take();
+    let mut consumed_by = std::collections::HashMap::new();
+    for (consumer, elements) in consumed.iter().enumerate() {
+        assert!(!elements.is_empty(), "consumer {consumer} was never served");
+        let mut last_of_producer = std::collections::HashMap::new();
+        for element in elements {
+            let previous = consumed_by.insert(element.clone(), consumer);
+            assert!(
+                previous.is_none(),
+                "{element} was handed to consumers {previous:?} and {consumer}"
+            );
+            let (producer, sequence) = element.split_once(':').unwrap();
+            let sequence: u64 = sequence.parse().unwrap();
+            let last = last_of_producer.insert(producer.to_owned(), sequence);
+            assert!(
+                last < Some(sequence),
+                "consumer {consumer} got {element} after {producer}:{last:?}"
+            );
+        }
+        // Consumed and still listed: only on its consumer's list, its LREM cut off by the kill.
+        for element in elements {
+            if let Some(list) = listed.get(element) {
+                assert_eq!(list, &format!("processing:{consumer}"), "{element} consumed and listed");
+            }
+        }
+    }
+    let sent: std::collections::HashSet<String> = sent.take().into_iter().collect();
+    for element in listed.keys().chain(consumed_by.keys()) {
+        assert!(sent.contains(element), "{element} was never pushed");
+    }
+    let acknowledged = acknowledged.take();
+    for element in &acknowledged {
+        assert!(
+            consumed_by.contains_key(element) || listed.contains_key(element),
+            "{element} was acknowledged, then lost"
+        );
+    }
+    println!(
+        "{} pushes acknowledged, {} consumed, {} still listed",
+        acknowledged.len(),
+        consumed_by.len(),
+        listed.len()
+    );
+    assert!(
+        consumed_by.len() >= CONSUMERS,
+        "the consumers got work done before the kill"
+    );
+}

@@ -300,11 +300,12 @@ async fn each_binary_offers_only_the_flags_it_uses_in_its_own_words() {
     assert!(help.contains("the server creates and migrates it if missing"), "{help}");
 }
 
-/// Subscribers hold connections that never end by themselves; SIGTERM ends them first (the
-/// SSE stream ends, a RESP subscriber gets an error), so the stop does not wait out
-/// `--shutdown-timeout` (60 s here, more than `wait` waits).
+/// Subscribers and blocked clients hold connections that never end by themselves; SIGTERM
+/// ends them first (the SSE stream ends, a RESP subscriber and a blocked client get an
+/// error), so the stop does not wait out `--shutdown-timeout` (60 s here, more than `wait`
+/// waits).
 #[actix_web::test]
-async fn sigterm_ends_subscribers_streams_and_exits() {
+async fn sigterm_ends_subscribers_and_blocked_clients_and_exits() {
     use futures_util::StreamExt;
     let database = TestDatabase::new();
     let (mut server, address) = RunningBinary::server(&database, &["--shutdown-timeout", "60"]).await;
@@ -319,6 +320,12 @@ async fn sigterm_ends_subscribers_streams_and_exits() {
     let mut subscriber = crate::resp::RespClient::connect(resp).await;
     subscriber.send(&["SUBSCRIBE", "news"]).await;
     subscriber.read().await.unwrap();
+    let mut blocked = crate::resp::RespClient::connect(resp).await;
+    blocked.send(&["BLPOP", "jobs", "0"]).await;
+    let mut observer = crate::resp::RespClient::connect(resp).await;
+    while !format!("{:?}", observer.call(&["INFO", "clients"]).await).contains("blocked_clients:1") {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 
     server.terminate();
     let ended = tokio::time::timeout(Duration::from_secs(20), stream.next()).await;
@@ -327,5 +334,9 @@ async fn sigterm_ends_subscribers_streams_and_exits() {
         panic!("the RESP subscriber is told");
     };
     assert_eq!(error.as_str(), "ERR the server is shutting down");
+    let Ok(litekv::cmd::Reply::Error(error)) = blocked.read().await else {
+        panic!("the blocked client is told");
+    };
+    assert_eq!(error.as_str(), "UNBLOCKED the server is shutting down");
     assert!(server.wait().await.success());
 }

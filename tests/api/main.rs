@@ -3,6 +3,7 @@
 mod access;
 mod backup;
 mod bad_input;
+mod blocking;
 mod clients;
 mod commands;
 mod compat;

@@ -119,6 +119,47 @@ expect("pipeline: written", pooled.mget("key1", "key2"), [b"value1", b"value2"])
 redis_client.setex('key', 3600, 'value')
 expect("setex", redis_client.get("key"), "value")
 
+# --- Seed 003, "Common Use Cases" 5: the message queue, as written there. ---
+
+
+def enqueue_task(queue_name, task_data):
+    redis_client.lpush(queue_name, json.dumps(task_data))
+
+
+def process_queue(queue_name):
+    while True:
+        # Block until item available (0 = wait forever)
+        item = redis_client.brpop(queue_name, timeout=0)
+        if item:
+            _, task_json = item
+            task = json.loads(task_json)
+            process_task(task)
+
+
+processed = []
+
+
+def process_task(task):
+    processed.append(task)
+
+
+# The worker blocks first (redis-py's pool gives its thread a connection of its own), then
+# is fed.
+threading.Thread(target=process_queue, args=("tasks",), daemon=True).start()
+while redis_client.info("clients")["blocked_clients"] != 1:
+    time.sleep(0.01)
+for number in range(3):
+    enqueue_task("tasks", {"task": number})
+deadline = time.time() + 10
+while len(processed) < 3 and time.time() < deadline:
+    time.sleep(0.01)
+expect("queue: the blocked worker took every task, in order", processed, [{"task": 0}, {"task": 1}, {"task": 2}])
+expect("queue: nothing left", redis_client.llen("tasks"), 0)
+# The worker still waits on "tasks": these use queues of their own.
+expect("queue: a timeout answers None", redis_client.blpop("idle", timeout=0.05), None)
+redis_client.rpush("moves", "x")
+expect("queue: blmove", redis_client.blmove("moves", "done", 1, "LEFT", "RIGHT"), "x")
+
 # --- Seed 003, "Common Use Cases" 6: pub/sub, as written there. ---
 
 

@@ -30,6 +30,12 @@ impl RespClient {
         self.read().await.expect("a reply")
     }
 
+    /// Sends one command and reads its reply; an error if the connection failed either way.
+    pub async fn try_call(&mut self, words: &[impl AsRef<[u8]>]) -> Read {
+        self.stream.get_mut().write_all(&encode_command(words)).await?;
+        self.read().await
+    }
+
     /// Sends one command as an array of bulk strings, without reading.
     pub async fn send(&mut self, words: &[impl AsRef<[u8]>]) {
         self.send_raw(&encode_command(words)).await;

@@ -374,3 +374,65 @@ fn remove_from_model(model: &mut VecDeque<String>, value: &str, count: i64) {
         model.remove(at);
     }
 }
+
+/// The blocking pops, where they need not wait: a key with something is popped at once (the
+/// first such key named), a short timeout answers a null of the command's shape, and bad
+/// arguments are refused before any wait. Compared with Redis 7.0.15 (waking and waiting
+/// are tested in tests/api/blocking.rs).
+#[tokio::test]
+async fn blocking_pops_pop_at_once_what_is_there() {
+    let engine = TestEngine::new().await;
+    let pair = |key: &str, member: &str, score: &str| Reply::Array(vec![bulk(key), bulk(member), bulk(score)]);
+    engine
+        .expect(&[
+            (&["RPUSH", "l", "a", "b", "c"], int(3)),
+            (&["BLPOP", "none", "l", "0"], bulks(&["l", "a"])),
+            (&["BRPOP", "l", "none", "0"], bulks(&["l", "c"])),
+            (&["BLPOP", "l", "0.001"], bulks(&["l", "b"])),
+            (&["BLPOP", "l", "0.01"], Reply::NilArray),
+            (&["BLPOP", "l"], arity("blpop")),
+            (&["BLPOP", "l", "x"], err("ERR timeout is not a float or out of range")),
+            (&["BLPOP", "l", "-0.5"], err("ERR timeout is negative")),
+            (&["RPUSH", "l", "p", "q", "r"], int(3)),
+            (&["BLMOVE", "l", "m", "LEFT", "RIGHT", "0"], bulk("p")),
+            (&["BLMOVE", "l", "m", "LEFT", "UP", "0"], err(SYNTAX)),
+            (&["BLMOVE", "none", "m", "LEFT", "RIGHT", "0.01"], nil()),
+            (&["BRPOPLPUSH", "m", "l", "0"], bulk("p")),
+            (&["BRPOPLPUSH", "none", "l", "0.01"], nil()),
+            (
+                &["BLMPOP", "0", "2", "none", "l", "RIGHT", "COUNT", "5"],
+                Reply::Array(vec![bulk("l"), bulks(&["r", "q", "p"])]),
+            ),
+            (&["BLMPOP", "0.01", "1", "none", "LEFT"], Reply::NilArray),
+            (
+                &["BLMPOP", "0", "0", "l", "LEFT"],
+                err("ERR numkeys should be greater than 0"),
+            ),
+            (
+                &["BLMPOP", "0", "1", "l", "LEFT", "COUNT", "0"],
+                err("ERR count should be greater than 0"),
+            ),
+            (
+                &["BLMPOP", "x", "1", "l", "LEFT"],
+                err("ERR timeout is not a float or out of range"),
+            ),
+            (&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"], int(4)),
+            (&["BZPOPMIN", "none", "z", "0"], pair("z", "a", "1")),
+            (&["BZPOPMAX", "z", "0"], pair("z", "d", "4")),
+            (&["BZPOPMIN", "none", "0.01"], Reply::NilArray),
+            (
+                &["BZMPOP", "0", "1", "z", "MIN", "COUNT", "2"],
+                Reply::Array(vec![
+                    bulk("z"),
+                    Reply::Array(vec![bulks(&["b", "2"]), bulks(&["c", "3"])]),
+                ]),
+            ),
+            (&["BZMPOP", "0", "1", "z", "UP"], err(SYNTAX)),
+            (&["SET", "s", "v"], ok()),
+            (&["BLPOP", "none", "s", "0"], err(WRONGTYPE)),
+            (&["BZPOPMIN", "s", "0"], err(WRONGTYPE)),
+            (&["BLMOVE", "s", "m", "LEFT", "LEFT", "0"], err(WRONGTYPE)),
+        ])
+        .await;
+    engine.close().await;
+}

@@ -11,7 +11,7 @@ use crate::cmd::args::Args;
 use crate::store::End;
 
 /// `LEFT` or `RIGHT`, as LMOVE and LMPOP name a list's ends.
-fn parse_end(args: &mut Args) -> Result<End, CmdError> {
+pub(in crate::cmd) fn parse_end(args: &mut Args) -> Result<End, CmdError> {
     match args.option().as_deref() {
         Some("LEFT") => Ok(End::Head),
         Some("RIGHT") => Ok(End::Tail),

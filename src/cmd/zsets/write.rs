@@ -180,6 +180,18 @@ fn lowest(count: u64, order: Order) -> Selection {
     }
 }
 
+/// Removes up to `count` of `key`'s members from its `order`'s start: `None` for a missing
+/// sorted set.
+pub(in crate::cmd) async fn pop_members(
+    tx: &mut WriteTx<'_>,
+    key: &[u8],
+    order: Order,
+    count: u64,
+    now_ms: i64,
+) -> Result<Option<Vec<(Bytes, f64)>>, ExecError> {
+    Ok(tx.take_zset_range(key, &lowest(count, order), now_ms).await?)
+}
+
 /// `ZPOPMIN key [count]` and `ZPOPMAX`: removes and answers members and scores: one flat
 /// pair without a count, pairs with one (RESP2 has both flat).
 #[derive(Debug)]
@@ -201,9 +213,7 @@ impl ZPop {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let selection = lowest(self.count.unwrap_or(1), self.order);
-        let taken = tx
-            .take_zset_range(&self.key, &selection, now_ms)
+        let taken = pop_members(tx, &self.key, self.order, self.count.unwrap_or(1), now_ms)
             .await?
             .unwrap_or_default();
         Ok(match self.count {
@@ -253,9 +263,8 @@ impl ZMPop {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let selection = lowest(self.count, self.order);
         for key in self.keys {
-            if let Some(taken) = tx.take_zset_range(&key, &selection, now_ms).await? {
+            if let Some(taken) = pop_members(tx, &key, self.order, self.count, now_ms).await? {
                 let pairs = taken
                     .into_iter()
                     .map(|(member, score)| Reply::Array(vec![Reply::Bulk(member), Reply::Double(score)]));
