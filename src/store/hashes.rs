@@ -195,7 +195,7 @@ impl WriteTx<'_> {
         }
         let Conn::Sqlite(conn) = self.unchanging();
         if sqlite::hashes::count(conn, id, now_ms).await? == 0 {
-            self.delete(key, now_ms).await?;
+            self.delete_emptied(key, now_ms).await?;
         }
         Ok(deleted)
     }

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use super::backend::Conn;
+use super::events::EventClass;
 use super::view::Change;
 use super::{KeyInfo, KeyType, Page, ReadView, StoreError, WriteTx, is_live, sqlite};
 
@@ -135,6 +136,7 @@ impl WriteTx<'_> {
         let id = self.new_key_id();
         let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
         sqlite::keys::create_collection(conn, key, id, kind).await?;
+        self.notify_created(true, key);
         Ok(id)
     }
 
@@ -145,10 +147,24 @@ impl WriteTx<'_> {
     }
 
     /// Deletes a key of any type. Returns whether a live key was deleted (an expired row is
-    /// removed too, but does not count, as in Redis).
+    /// removed too, but does not count, as in Redis), which is a `del` event.
     pub async fn delete(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
         let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
-        Ok(sqlite::keys::delete(conn, key, now_ms).await?)
+        let deleted = sqlite::keys::delete(conn, key, now_ms).await?;
+        if deleted {
+            self.notify(EventClass::Generic, "del", key);
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes a collection its command emptied. Its `del` event follows the command's own
+    /// (see [`WriteTx::notify`]), as in Redis.
+    pub(super) async fn delete_emptied(&mut self, key: &[u8], now_ms: i64) -> Result<(), StoreError> {
+        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
+        if sqlite::keys::delete(conn, key, now_ms).await? && self.batch.events.is_some() {
+            self.batch.emptied.push(Bytes::copy_from_slice(key));
+        }
+        Ok(())
     }
 
     /// Deletes each key that is still expired at `now_ms`, so a lazy delete can never remove
@@ -158,7 +174,10 @@ impl WriteTx<'_> {
         let mut deleted = 0;
         for key in keys {
             let Conn::Sqlite(conn) = self.changing(Change::Remove(key.clone()));
-            deleted += u64::from(sqlite::keys::delete_if_expired(conn, key, now_ms).await?);
+            if sqlite::keys::delete_if_expired(conn, key, now_ms).await? {
+                deleted += 1;
+                self.notify(EventClass::Expired, "expired", key);
+            }
         }
         Ok(deleted)
     }
@@ -189,7 +208,12 @@ impl WriteTx<'_> {
         // Purged keys were expired, and readers ignore expired cache entries; the cache holds
         // no hashes: nothing to tell.
         let Conn::Sqlite(conn) = self.unchanging();
-        let keys = sqlite::keys::purge_expired(conn, now_ms, limit).await?;
+        let purged = sqlite::keys::purge_expired(conn, now_ms, limit).await?;
+        let keys = purged.len() as u64;
+        purged
+            .iter()
+            .for_each(|key| self.notify(EventClass::Expired, "expired", key));
+        let Conn::Sqlite(conn) = self.unchanging();
         let budget = limit.saturating_sub(u32::try_from(keys).unwrap_or(u32::MAX));
         if budget == 0 {
             return Ok(Purged { keys, fields: 0 });

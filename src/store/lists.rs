@@ -206,7 +206,7 @@ impl WriteTx<'_> {
         };
         let values = self.take_from(id, bounds, end, count).await?;
         if values.len() as u64 == bounds.len() {
-            self.delete(key, now_ms).await?;
+            self.delete_emptied(key, now_ms).await?;
         }
         Ok(Some(values))
     }
@@ -256,7 +256,7 @@ impl WriteTx<'_> {
             (from_id, bounds.map(|(head, tail)| Bounds { head, tail }))
         } else {
             if emptied {
-                self.delete(from, now_ms).await?;
+                self.delete_emptied(from, now_ms).await?;
             }
             match to_list {
                 Some((id, bounds)) => (id, Some(bounds)),
@@ -339,7 +339,7 @@ impl WriteTx<'_> {
             return Ok(0);
         };
         if removed.len() as u64 == bounds.len() {
-            self.delete(key, now_ms).await?;
+            self.delete_emptied(key, now_ms).await?;
         } else {
             let Conn::Sqlite(conn) = self.unchanging();
             sqlite::lists::renumber_after(conn, id, first_gap, first_gap).await?;
@@ -348,16 +348,17 @@ impl WriteTx<'_> {
     }
 
     /// Keeps only the elements from index `start` to `stop` (LTRIM); the key goes if none is
-    /// left.
-    pub async fn trim_list(&mut self, key: &[u8], start: i64, stop: i64, now_ms: i64) -> Result<(), StoreError> {
+    /// left. Returns whether the list existed.
+    pub async fn trim_list(&mut self, key: &[u8], start: i64, stop: i64, now_ms: i64) -> Result<bool, StoreError> {
         let Some((id, bounds)) = self.existing_list(key, now_ms).await? else {
-            return Ok(());
+            return Ok(false);
         };
         let Some((first, last)) = bounds.span(start, stop) else {
-            self.delete(key, now_ms).await?;
-            return Ok(());
+            self.delete_emptied(key, now_ms).await?;
+            return Ok(true);
         };
         let Conn::Sqlite(conn) = self.unchanging();
-        Ok(sqlite::lists::keep_only(conn, id, first, last).await?)
+        sqlite::lists::keep_only(conn, id, first, last).await?;
+        Ok(true)
     }
 }

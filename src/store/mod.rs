@@ -14,6 +14,7 @@
 mod backend;
 mod blocked;
 mod cache;
+mod events;
 mod hashes;
 mod keys;
 mod lists;
@@ -38,6 +39,7 @@ use tokio::sync::oneshot;
 use backend::Database;
 pub use blocked::{Parked, Served, Waiter};
 use cache::Cache;
+pub use events::{EventClass, KeyEvent, KeyEventListener};
 pub use hashes::{Draw, FieldExpiry};
 pub use keys::Purged;
 pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
@@ -217,6 +219,7 @@ pub struct Store {
     watches: Arc<Watches>,
     /// How many clients are blocked on keys (BLPOP and its kin).
     blocked_count: Arc<AtomicUsize>,
+    listeners: Arc<events::Listeners>,
 }
 
 /// The room, in bytes, a readiness check wants once the disk was found full.
@@ -246,6 +249,7 @@ impl Store {
         let out_of_space = Arc::new(AtomicBool::new(false));
         let watches = Arc::new(Watches::default());
         let blocked_count = Arc::new(AtomicUsize::new(0));
+        let listeners = Arc::new(events::Listeners::default());
         let writer = Writer::start(
             write_connection,
             Arc::clone(&cache),
@@ -253,6 +257,7 @@ impl Store {
             Arc::clone(&out_of_space),
             Arc::clone(&watches),
             blocked::Blocked::new(Arc::clone(&blocked_count)),
+            Arc::clone(&listeners),
         )
         .await?;
         let reads = reads::ReadBatcher::start(database.clone(), options.read_connections);
@@ -265,7 +270,13 @@ impl Store {
             out_of_space,
             watches,
             blocked_count,
+            listeners,
         })
+    }
+
+    /// Tells `listener` what each committed batch did to keys, from the next batch on.
+    pub fn listen(&self, listener: Arc<dyn KeyEventListener>) {
+        self.listeners.set(listener);
     }
 
     /// Stops a waiter parked with [`WriteTx::park`] from being served. Once this returned,

@@ -153,7 +153,7 @@ impl WriteTx<'_> {
     async fn delete_if_empty_set(&mut self, key: &[u8], id: i64, now_ms: i64) -> Result<(), StoreError> {
         let Conn::Sqlite(conn) = self.unchanging();
         if sqlite::sets::count(conn, id).await? == 0 {
-            self.delete(key, now_ms).await?;
+            self.delete_emptied(key, now_ms).await?;
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use super::backend::{Conn, Row, Session};
 use super::blocked::Blocked;
 use super::cache::Cache;
+use super::events::{KeyEvent, KeyEventListener, Listeners};
 use super::reads::ReadBatcher;
 use super::sqlite;
 use super::watches::Watches;
@@ -129,6 +130,14 @@ pub(super) struct Batch {
     watches: Arc<Watches>,
     /// Clients blocked on keys, served after a job touched one.
     pub(super) blocked: Blocked,
+    /// The listener wanting this batch's keyspace events, and the events so far: `None`
+    /// while no one wants them.
+    pub(super) events: Option<Vec<KeyEvent>>,
+    /// Collections emptied (and so deleted) by the running command, whose `del` events wait
+    /// for the command's own.
+    pub(super) emptied: Vec<Bytes>,
+    listener: Option<Arc<dyn KeyEventListener>>,
+    listeners: Arc<Listeners>,
 }
 
 /// A change to a key, for the cache.
@@ -139,13 +148,23 @@ pub(super) enum Change {
 }
 
 impl Batch {
-    pub(super) fn new(last_id: i64, watches: Arc<Watches>, blocked: Blocked) -> Self {
+    pub(super) fn new(last_id: i64, watches: Arc<Watches>, blocked: Blocked, listeners: Arc<Listeners>) -> Self {
         Self {
             changes: Vec::new(),
             last_id,
             watches,
             blocked,
+            events: None,
+            emptied: Vec::new(),
+            listener: None,
+            listeners,
         }
+    }
+
+    /// Starts a batch: its events are noted if a listener wants them now.
+    pub(super) fn begin(&mut self) {
+        self.listener = self.listeners.wanting();
+        self.events = self.listener.as_ref().map(|_| Vec::new());
     }
 
     /// Notes a write to `key`, for WATCH and for clients blocked on it.
@@ -154,7 +173,8 @@ impl Batch {
         self.blocked.touch(key);
     }
 
-    /// Replays the committed batch's changes on the cache, in order, and forgets them.
+    /// Replays the committed batch's changes on the cache, in order, and forgets them; then
+    /// tells the listener what the batch did.
     pub(super) fn publish(&mut self, cache: &Cache) {
         for change in self.changes.drain(..) {
             match change {
@@ -163,11 +183,18 @@ impl Batch {
                 Change::Clear => cache.clear(),
             }
         }
+        if let (Some(listener), Some(events)) = (self.listener.take(), self.events.take())
+            && !events.is_empty()
+        {
+            listener.committed(events);
+        }
     }
 
-    /// Forgets the changes of a batch that rolled back.
+    /// Forgets the changes and events of a batch that rolled back.
     pub(super) fn discard(&mut self) {
         self.changes.clear();
+        self.events = None;
+        self.listener = None;
     }
 }
 
@@ -228,12 +255,17 @@ impl<'a> WriteTx<'a> {
         job: &mut J,
     ) -> Result<Result<J::Output, StoreError>, StoreError> {
         let changes_before = self.batch.changes.len();
+        let events_before = self.batch.events.as_ref().map_or(0, Vec::len);
+        self.batch.emptied.clear();
         self.conn.savepoint().await?;
         match job.run(self).await {
             Ok(output) => Ok(Ok(output)),
             Err(error) => {
                 self.conn.roll_back_job().await?;
                 self.batch.changes.truncate(changes_before);
+                if let Some(events) = &mut self.batch.events {
+                    events.truncate(events_before);
+                }
                 Ok(Err(error))
             }
         }

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use super::backend::WriteConnection;
 use super::blocked::Blocked;
 use super::cache::Cache;
+use super::events::Listeners;
 use super::view::{Batch, WriteTx};
 use super::watches::Watches;
 use super::{StoreError, StringWrite};
@@ -135,13 +136,14 @@ impl Writer {
         out_of_space: Arc<AtomicBool>,
         watches: Arc<Watches>,
         blocked: Blocked,
+        listeners: Arc<Listeners>,
     ) -> Result<Self, StoreError> {
         let last_id = conn.last_key_id().await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
         let committer = Committer {
             conn,
-            batch: Batch::new(last_id, watches, blocked),
+            batch: Batch::new(last_id, watches, blocked, listeners),
             cache,
             sequence,
             out_of_space,
@@ -261,6 +263,7 @@ impl Committer {
     /// whether it created its key (meaningful for string writes only).
     async fn apply_all(&mut self, batch: &mut [WriteOp]) -> Result<Vec<bool>, StoreError> {
         self.conn.begin().await?;
+        self.batch.begin();
         let mut tx = WriteTx::new(self.conn.conn(), &mut self.batch);
         let mut created = Vec::with_capacity(batch.len());
         // Consecutive string writes go to the database together; jobs one by one.
@@ -272,7 +275,9 @@ impl Committer {
                 }
                 strings => {
                     let writes: Vec<&StringWrite> = strings.iter().filter_map(WriteOp::as_string_write).collect();
-                    created.extend(tx.put_strings_reporting_created(&writes).await?);
+                    let run_created = tx.put_strings_reporting_created(&writes).await?;
+                    tx.notify_strings_set(&writes, &run_created);
+                    created.extend(run_created);
                 }
             }
             // As in Redis, clients blocked on a key are served right after the write that

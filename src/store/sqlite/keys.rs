@@ -257,17 +257,18 @@ pub(in crate::store) async fn purge_expired(
     conn: &mut Connection,
     now_ms: i64,
     limit: u32,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<Vec<Vec<u8>>, sqlx::Error> {
+    // The keys come back for their `expired` events.
+    sqlx::query_scalar(
         "delete from keys where key in (
              select key from keys where expires_at <= ? order by expires_at limit ?
-         )",
+         )
+         returning key",
     )
     .bind(now_ms)
     .bind(limit)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    .fetch_all(conn)
+    .await
 }
 
 /// A key's id, type and expiry, if it has a row (expired or not).

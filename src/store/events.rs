@@ -1,0 +1,146 @@
+//! What writes did to keys, as Redis's keyspace events name it (`set`, `lpush`, `del`,
+//! `expired`, ...), told to a listener once the batch that did it committed.
+//!
+//! Write commands note their events as they run (see [`WriteTx::notify`]); a job rolled back
+//! takes its events with it. Nothing is noted while no listener wants events, so writes pay
+//! nothing for them then.
+
+use std::sync::{Arc, RwLock};
+
+use bytes::Bytes;
+
+use super::{StoreError, StringWrite, WriteTx};
+
+/// Redis's classes of keyspace events, each turned on by a letter of
+/// `notify-keyspace-events`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventClass {
+    /// `g`: commands on keys of any type (`del`, `expire`, `rename_from`, ...).
+    Generic,
+    /// `$`
+    String,
+    /// `l`
+    List,
+    /// `s`
+    Set,
+    /// `h`
+    Hash,
+    /// `z`
+    SortedSet,
+    /// `x`: a key deleted because its time to live passed.
+    Expired,
+    /// `n`: a key created.
+    New,
+}
+
+/// One event: what happened (Redis's event name) to which key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEvent {
+    pub class: EventClass,
+    pub name: &'static str,
+    pub key: Bytes,
+}
+
+/// Told of every batch's events once it committed.
+pub trait KeyEventListener: Send + Sync {
+    /// Whether events are wanted at all; asked before each batch.
+    fn wants_events(&self) -> bool;
+
+    /// The events of a batch that committed, in the order they happened.
+    fn committed(&self, events: Vec<KeyEvent>);
+}
+
+/// Where the writer finds the listener, which the engine sets once it is built.
+#[derive(Default)]
+pub(super) struct Listeners {
+    listener: RwLock<Option<Arc<dyn KeyEventListener>>>,
+}
+
+impl Listeners {
+    pub(super) fn set(&self, listener: Arc<dyn KeyEventListener>) {
+        *self.listener.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(listener);
+    }
+
+    /// The listener, if one is set and wants events now.
+    pub(super) fn wanting(&self) -> Option<Arc<dyn KeyEventListener>> {
+        let listener = self.listener.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        listener.as_ref().filter(|listener| listener.wants_events()).cloned()
+    }
+}
+
+impl std::fmt::Debug for Listeners {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Listeners")
+    }
+}
+
+impl WriteTx<'_> {
+    /// Notes that `name` happened to `key` (Redis's event name, such as `lpush`), for
+    /// keyspace notifications and watchers, once the batch commits.
+    /// A collection the command emptied gets its `del` right after.
+    pub fn notify(&mut self, class: EventClass, name: &'static str, key: &[u8]) {
+        let Some(events) = &mut self.batch.events else {
+            return;
+        };
+        events.push(KeyEvent {
+            class,
+            name,
+            key: Bytes::copy_from_slice(key),
+        });
+        let emptied = &mut self.batch.emptied;
+        if let Some(at) = emptied.iter().position(|emptied| emptied == key) {
+            let key = emptied.swap_remove(at);
+            events.push(KeyEvent {
+                class: EventClass::Generic,
+                name: "del",
+                key,
+            });
+        }
+    }
+
+    /// Whether events are noted in this batch: a command may skip a lookup it needs only
+    /// for an event when they are not.
+    pub fn wants_events(&self) -> bool {
+        self.batch.events.is_some()
+    }
+
+    /// As [`WriteTx::notify`], for several keys.
+    pub fn notify_each(&mut self, class: EventClass, name: &'static str, keys: &[Bytes]) {
+        keys.iter().for_each(|key| self.notify(class, name, key));
+    }
+
+    /// Notes `new` for a key a write `created`.
+    pub fn notify_created(&mut self, created: bool, key: &[u8]) {
+        if created {
+            self.notify(EventClass::New, "new", key);
+        }
+    }
+
+    /// Notes a string write's events, as SET makes them: `set`, and `expire` with a time to
+    /// live.
+    pub fn notify_set(&mut self, key: &[u8], expires: bool) {
+        self.notify(EventClass::String, "set", key);
+        if expires {
+            self.notify(EventClass::Generic, "expire", key);
+        }
+    }
+
+    /// Notes the events of plain SETs, each after `new` if it `created` its key.
+    pub(super) fn notify_strings_set(&mut self, writes: &[&StringWrite], created: &[bool]) {
+        for (write, created) in writes.iter().zip(created) {
+            self.notify_created(*created, &write.key);
+            self.notify_set(&write.key, write.expires_at.is_some());
+        }
+    }
+
+    /// Upserts plain SETs' strings with their events; whether each created its key is
+    /// looked up only when events are wanted, since it costs a query.
+    pub async fn put_strings_notifying(&mut self, writes: &[&StringWrite]) -> Result<(), StoreError> {
+        if self.batch.events.is_none() {
+            return self.put_strings(writes).await;
+        }
+        let created = self.put_strings_reporting_created(writes).await?;
+        self.notify_strings_set(writes, &created);
+        Ok(())
+    }
+}
