@@ -18,6 +18,7 @@ pub mod cmd;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod notify;
 pub mod resp;
 pub mod startup;
 pub mod store;

@@ -14,11 +14,11 @@ use bytes::Bytes;
 use tokio::sync::oneshot;
 
 use super::args::{Args, parse_float};
-use super::lists::parse_end;
+use super::lists::{move_element, parse_end, pop_event};
 use super::zsets::pop_members;
 use super::{CmdError, Engine, ExecError, Reply, reply};
 use crate::clock::Clock;
-use crate::store::{BoxFuture, End, Order, Parked, Served, StoreError, Waiter, WriteJob, WriteTx};
+use crate::store::{BoxFuture, End, EventClass, Order, Parked, Served, StoreError, Waiter, WriteJob, WriteTx};
 
 /// A blocking pop: what to pop, from which keys, and how long to wait.
 #[derive(Debug)]
@@ -155,16 +155,14 @@ impl BlockingPop {
     async fn pop_from(&self, tx: &mut WriteTx<'_>, key: &Bytes, now_ms: i64) -> Result<Option<Reply>, ExecError> {
         let with_key = |reply: Reply| Reply::Array(vec![Reply::Bulk(key.clone()), reply]);
         Ok(match &self.pop {
-            Pop::Element(end) => tx.pop_list(key, *end, 1, now_ms).await?.map(|mut popped| {
+            Pop::Element(end) => pop_elements(tx, key, *end, 1, now_ms).await?.map(|mut popped| {
                 let element = Reply::Bulk(popped.swap_remove(0));
                 Reply::Array(vec![Reply::Bulk(key.clone()), element])
             }),
-            Pop::Elements { end, count } => tx
-                .pop_list(key, *end, *count, now_ms)
+            Pop::Elements { end, count } => pop_elements(tx, key, *end, *count, now_ms)
                 .await?
                 .map(|popped| with_key(Reply::array_of_bulks(popped))),
-            Pop::Move { to, from, onto } => tx
-                .move_list_item((key, *from), (to, *onto), now_ms)
+            Pop::Move { to, from, onto } => move_element(tx, (key, *from), (to, *onto), now_ms)
                 .await?
                 .map(Reply::Bulk),
             Pop::Member(order) => pop_members(tx, key, *order, 1, now_ms).await?.map(|mut popped| {
@@ -199,6 +197,21 @@ impl BlockingPop {
             _ => None,
         }
     }
+}
+
+/// Pops up to `count` elements from `end` of the list `key`, with the pop's event.
+async fn pop_elements(
+    tx: &mut WriteTx<'_>,
+    key: &[u8],
+    end: End,
+    count: u64,
+    now_ms: i64,
+) -> Result<Option<Vec<Bytes>>, ExecError> {
+    let popped = tx.pop_list(key, end, count, now_ms).await?;
+    if popped.is_some() {
+        tx.notify(EventClass::List, pop_event(end), key);
+    }
+    Ok(popped)
 }
 
 /// A timeout in seconds, as Redis reads one: a float, at millisecond precision; 0 waits

@@ -40,6 +40,7 @@ pub use reply::{CmdError, ExecError, Reply, format_score};
 
 use crate::broker::Broker;
 use crate::clock::Clock;
+use crate::notify::Notifier;
 use crate::store::{BoxFuture, Store, StoreError, Watch, WriteJob, WriteTx};
 use strings::Set;
 
@@ -50,6 +51,7 @@ use strings::Set;
 pub struct Engine {
     store: Store,
     broker: Arc<Broker>,
+    notifier: Arc<Notifier>,
     clock: Arc<dyn Clock>,
     max_value_bytes: usize,
     max_block: Option<Duration>,
@@ -61,9 +63,11 @@ pub const DEFAULT_PUBSUB_BUFFER_BYTES: usize = 32 * 1024 * 1024;
 
 impl Engine {
     pub fn new(store: Store, clock: Arc<dyn Clock>, max_value_bytes: usize) -> Self {
+        let broker = Arc::new(Broker::new(DEFAULT_PUBSUB_BUFFER_BYTES));
         Self {
+            notifier: listen(&store, &broker),
             store,
-            broker: Arc::new(Broker::new(DEFAULT_PUBSUB_BUFFER_BYTES)),
+            broker,
             clock,
             max_value_bytes,
             max_block: None,
@@ -82,8 +86,10 @@ impl Engine {
 
     /// The same engine, its subscribers allowed `limit` unread bytes each.
     pub fn with_pubsub_buffer(self, limit: usize) -> Self {
+        let broker = Arc::new(Broker::new(limit));
         Self {
-            broker: Arc::new(Broker::new(limit)),
+            notifier: listen(&self.store, &broker),
+            broker,
             ..self
         }
     }
@@ -94,6 +100,11 @@ impl Engine {
 
     pub fn broker(&self) -> &Arc<Broker> {
         &self.broker
+    }
+
+    /// Keyspace notifications' settings, and the watchers of single keys.
+    pub fn notifier(&self) -> &Arc<Notifier> {
+        &self.notifier
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -226,6 +237,13 @@ impl Engine {
     }
 }
 
+/// A notifier publishing `store`'s key events through `broker`.
+fn listen(store: &Store, broker: &Arc<Broker>) -> Arc<Notifier> {
+    let notifier = Arc::new(Notifier::new(Arc::clone(broker)));
+    store.listen(notifier.clone());
+    notifier
+}
+
 fn first(replies: Vec<Reply>) -> Reply {
     replies.into_iter().next().unwrap_or(Reply::Nil)
 }
@@ -307,6 +325,6 @@ async fn set_all(tx: &mut WriteTx<'_>, sets: Vec<Set>, now_ms: i64) -> Result<Ve
             Err(error) => Reply::Error(error),
         })
         .collect();
-    tx.put_strings(&writes.iter().collect::<Vec<_>>()).await?;
+    tx.put_strings_notifying(&writes.iter().collect::<Vec<_>>()).await?;
     Ok(replies)
 }

@@ -11,7 +11,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::error::ErrorBody;
-use super::{compat, native, ops, upstash};
+use super::{compat, native, ops, upstash, watch};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,7 @@ use super::{compat, native, ops, upstash};
         native::get_key,
         native::set_key,
         native::delete_key,
+        watch::watch_key,
         upstash::command,
         upstash::pipeline,
         upstash::multi_exec,

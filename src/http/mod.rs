@@ -21,6 +21,7 @@ mod native;
 mod ops;
 mod pubsub;
 mod upstash;
+mod watch;
 
 use actix_web::guard;
 use actix_web::web;
@@ -47,6 +48,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(only("/multi-exec", web::post(), "POST", upstash::multi_exec))
         .service(only("/subscribe/{channel}", web::post(), "POST", pubsub::subscribe))
         .service(only("/psubscribe/{pattern}", web::post(), "POST", pubsub::psubscribe))
+        // Before the path-style commands, whose WATCH no HTTP client can use (it needs a
+        // connection of its own).
+        .service(only("/watch/{key:.+}", web::get(), "GET, HEAD", watch::watch_key))
         .service(only("/api/set", web::post(), "POST", compat::set))
         .service(only("/api/get", web::get(), "GET, HEAD", compat::get))
         .service(only("/api/delete", web::delete(), "DELETE", compat::delete))

@@ -507,7 +507,7 @@ pub(super) fn stored_as_json(value: &Stored) -> Box<RawValue> {
 }
 
 /// The `type` a response names: none for a string, as the JSON API has always answered.
-fn type_name(value: &Stored) -> Option<&'static str> {
+pub(super) fn type_name(value: &Stored) -> Option<&'static str> {
     match value {
         Stored::String(_) => None,
         other => Some(other.type_name()),

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use super::encode::Protocol;
 use super::server::Shared;
 use super::session::{SESSION_COMMANDS, session_command};
+use crate::access::Access;
 use crate::cmd::{CmdError, CommandInfo, Glob, KeyPositions, Reply, command_info, command_table};
 use crate::store::{Durability, StoreError};
 
@@ -264,7 +265,7 @@ fn describe(info: CommandInfo) -> Reply {
 
 /// `CONFIG GET parameter [parameter ...]` (globs allowed) over the settings GUI tools and
 /// clients ask for; `CONFIG SET` and the rest are refused, since flags configure litekv.
-pub(super) fn config(shared: &Shared, mut args: VecDeque<Bytes>) -> Reply {
+pub(super) fn config(shared: &Shared, access: Option<Access>, mut args: VecDeque<Bytes>) -> Reply {
     let subcommand = args.pop_front().unwrap_or_default().to_ascii_uppercase();
     match subcommand.as_slice() {
         b"GET" if !args.is_empty() => {
@@ -281,16 +282,43 @@ pub(super) fn config(shared: &Shared, mut args: VecDeque<Bytes>) -> Reply {
         }
         b"GET" => Reply::Error(CmdError::wrong_arity("config|get")),
         b"RESETSTAT" => Reply::OK,
-        b"SET" | b"REWRITE" => Reply::Error(CmdError::new(format!(
-            "ERR CONFIG {} is not supported: litekv is configured by its flags and environment \
+        b"SET" if access != Some(Access::ReadWrite) => Reply::Error(CmdError::new(
+            "NOPERM this token is read-only: it may not change the configuration",
+        )),
+        b"SET" if args.is_empty() || args.len() % 2 == 1 => Reply::Error(CmdError::wrong_arity("config|set")),
+        b"SET" => config_set(shared, args),
+        b"REWRITE" => Reply::Error(CmdError::new(
+            "ERR CONFIG REWRITE is not supported: litekv is configured by its flags and environment \
              variables (litekv-server --help)",
-            String::from_utf8_lossy(&subcommand)
-        ))),
+        )),
         _ => Reply::Error(CmdError::new(format!(
             "ERR unknown subcommand '{}'. Try CONFIG HELP.",
             String::from_utf8_lossy(&subcommand)
         ))),
     }
+}
+
+/// `CONFIG SET parameter value [parameter value ...]`: only `notify-keyspace-events` may be
+/// set; everything else is configured by flags.
+fn config_set(shared: &Shared, args: VecDeque<Bytes>) -> Reply {
+    let args: Vec<Bytes> = args.into();
+    for pair in args.chunks(2) {
+        if !pair[0].eq_ignore_ascii_case(b"notify-keyspace-events") {
+            return Reply::Error(CmdError::new(format!(
+                "ERR CONFIG SET of '{}' is not supported: only notify-keyspace-events may be set; the rest is \
+                 configured by litekv's flags and environment variables (litekv-server --help)",
+                String::from_utf8_lossy(&pair[0])
+            )));
+        }
+    }
+    for pair in args.chunks(2) {
+        if let Err(why) = shared.engine.notifier().configure(&pair[1]) {
+            return Reply::Error(CmdError::new(format!(
+                "ERR CONFIG SET failed (possibly related to argument 'notify-keyspace-events') - {why}"
+            )));
+        }
+    }
+    Reply::OK
 }
 
 fn parameters(shared: &Shared) -> Vec<(&'static str, String)> {
@@ -311,7 +339,7 @@ fn parameters(shared: &Shared) -> Vec<(&'static str, String)> {
         ("save", String::new()),
         ("proto-max-bulk-len", settings.decode.max_bulk.to_string()),
         ("client-query-buffer-limit", settings.decode.max_command.to_string()),
-        ("notify-keyspace-events", String::new()),
+        ("notify-keyspace-events", shared.engine.notifier().letters()),
         ("cluster-enabled", "no".to_owned()),
         ("slowlog-log-slower-than", "-1".to_owned()),
         ("lua-time-limit", "0".to_owned()),

@@ -303,7 +303,7 @@ impl Session {
             "quit" => return Err(Closing::Quit),
             "info" => introspect::info(&self.shared, args).await?,
             "command" => introspect::command(args),
-            "config" => introspect::config(&self.shared, args),
+            "config" => introspect::config(&self.shared, self.access, args),
             "lastsave" => Reply::Int(self.shared.engine.now_ms() / 1000),
             "pubsub" => pubsub::pubsub(self.shared.engine.broker(), args),
             command if pubsub::is_subscribe_command(command) => {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use crate::cmd::args::{Args, check_length};
 use crate::cmd::expiry::{ExpireCondition, Expiry, TimeBase, TimeUnit, deadline, missing_fields, ttl_reply};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{FieldExpiry, ReadView, WriteTx};
+use crate::store::{EventClass, FieldExpiry, ReadView, WriteTx};
 
 /// `FIELDS numfields field [field ...]` (the word already read when `fields_read`), each
 /// field `width` arguments long (HSETEX's are a field and a value).
@@ -131,6 +131,12 @@ impl HExpire {
         tx.set_hash_field_expiry(&self.key, &expiring, Some(deadline), now_ms)
             .await?;
         tx.delete_hash_fields(&self.key, &deleted, now_ms).await?;
+        if !expiring.is_empty() {
+            tx.notify(EventClass::Hash, "hexpire", &self.key);
+        }
+        if !deleted.is_empty() {
+            tx.notify(EventClass::Hash, "hexpired", &self.key);
+        }
         Ok(ints(answers))
     }
 }
@@ -202,6 +208,9 @@ impl HPersist {
             });
         }
         tx.set_hash_field_expiry(&self.key, &persisting, None, now_ms).await?;
+        if !persisting.is_empty() {
+            tx.notify(EventClass::Hash, "hpersist", &self.key);
+        }
         Ok(ints(answers))
     }
 }
@@ -224,7 +233,9 @@ impl HGetDel {
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let values = tx.read(now_ms).hash_values(&self.key, &self.fields).await?;
-        tx.delete_hash_fields(&self.key, &self.fields, now_ms).await?;
+        if tx.delete_hash_fields(&self.key, &self.fields, now_ms).await? > 0 {
+            tx.notify(EventClass::Hash, "hdel", &self.key);
+        }
         Ok(Reply::Array(values.into_iter().map(Reply::bulk_or_nil).collect()))
     }
 }
@@ -277,15 +288,25 @@ impl HGetEx {
             .filter(|(_, value)| value.is_some())
             .map(|(field, _)| field.clone())
             .collect();
-        match self.touch {
-            Touch::Nothing => {}
-            Touch::Persist => tx.set_hash_field_expiry(&self.key, &present, None, now_ms).await?,
+        let event = match self.touch {
+            Touch::Nothing => None,
+            Touch::Persist => {
+                tx.set_hash_field_expiry(&self.key, &present, None, now_ms).await?;
+                Some("hpersist")
+            }
             Touch::Expire(expiry) => match expiry.resolve(now_ms, None, "hgetex")? {
-                Some(at) if at > now_ms => tx.set_hash_field_expiry(&self.key, &present, Some(at), now_ms).await?,
+                Some(at) if at > now_ms => {
+                    tx.set_hash_field_expiry(&self.key, &present, Some(at), now_ms).await?;
+                    Some("hexpire")
+                }
                 _ => {
                     tx.delete_hash_fields(&self.key, &present, now_ms).await?;
+                    Some("hexpired")
                 }
             },
+        };
+        if let Some(event) = event.filter(|_| !present.is_empty()) {
+            tx.notify(EventClass::Hash, event, &self.key);
         }
         Ok(Reply::Array(values.into_iter().map(Reply::bulk_or_nil).collect()))
     }
@@ -359,9 +380,14 @@ impl HSetEx {
         if deadline.is_some_and(|at| at <= now_ms) {
             // A time already past leaves none of the fields.
             tx.delete_hash_fields(&self.key, &names, now_ms).await?;
+            tx.notify(EventClass::Hash, "hexpired", &self.key);
             return Ok(Reply::Int(1));
         }
         tx.set_hash_fields(&self.key, &self.fields, now_ms).await?;
+        tx.notify(EventClass::Hash, "hset", &self.key);
+        if deadline.is_some() {
+            tx.notify(EventClass::Hash, "hexpire", &self.key);
+        }
         if self.expiry == Expiry::Keep {
             for (field, expiry) in names.into_iter().zip(found) {
                 if let FieldExpiry::At(at) = expiry {

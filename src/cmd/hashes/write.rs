@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::cmd::args::{Args, parse_float, parse_int};
 use crate::cmd::condition::Condition::{self, Always, IfMissing};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::WriteTx;
+use crate::store::{EventClass, WriteTx};
 
 /// What a hash write answers, by the command that sent it.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +63,7 @@ impl HSet {
             }
         }
         let added = tx.set_hash_fields(&self.key, &self.fields, now_ms).await?;
+        tx.notify(EventClass::Hash, "hset", &self.key);
         Ok(match self.reply {
             HSetReply::CountNew => Reply::count(added),
             HSetReply::StatusOk => Reply::OK,
@@ -87,9 +88,11 @@ impl HDel {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        Ok(Reply::count(
-            tx.delete_hash_fields(&self.key, &self.fields, now_ms).await?,
-        ))
+        let deleted = tx.delete_hash_fields(&self.key, &self.fields, now_ms).await?;
+        if deleted > 0 {
+            tx.notify(EventClass::Hash, "hdel", &self.key);
+        }
+        Ok(Reply::count(deleted))
     }
 }
 
@@ -120,6 +123,7 @@ impl HIncrBy {
             .ok_or_else(|| CmdError::new("ERR increment or decrement would overflow"))?;
         let fields = [(self.field, Bytes::from(number.to_string()))];
         tx.set_hash_fields(&self.key, &fields, now_ms).await?;
+        tx.notify(EventClass::Hash, "hincrby", &self.key);
         Ok(Reply::Int(number))
     }
 }
@@ -153,6 +157,7 @@ impl HIncrByFloat {
         let text = Bytes::from(sum.to_string());
         tx.set_hash_fields(&self.key, &[(self.field, text.clone())], now_ms)
             .await?;
+        tx.notify(EventClass::Hash, "hincrbyfloat", &self.key);
         Ok(Reply::Bulk(text))
     }
 }

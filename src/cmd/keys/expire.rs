@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::cmd::args::Args;
 use crate::cmd::expiry::{ExpireCondition, TimeBase, TimeUnit, deadline, ttl_reply};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{ReadView, WriteTx};
+use crate::store::{EventClass, ReadView, WriteTx};
 
 /// `EXPIRE`, `PEXPIRE`, `EXPIREAT`, `PEXPIREAT key time [NX|XX|GT|LT]`: 1 if the expiry
 /// was set, 0 if the key is missing or the condition failed. A time not in the future
@@ -43,6 +43,7 @@ impl Expire {
         if deadline <= now_ms {
             tx.delete(&self.key, now_ms).await?;
         } else {
+            tx.notify(EventClass::Generic, "expire", &self.key);
             tx.set_expiry(&self.key, Some(deadline)).await?;
         }
         Ok(Reply::bool(true))
@@ -64,6 +65,7 @@ impl Persist {
         let info = tx.read(now_ms).info(&self.key).await?;
         let has_expiry = info.is_some_and(|info| info.expires_at.is_some());
         if has_expiry {
+            tx.notify(EventClass::Generic, "persist", &self.key);
             tx.set_expiry(&self.key, None).await?;
         }
         Ok(Reply::bool(has_expiry))

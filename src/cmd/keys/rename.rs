@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::cmd::args::Args;
 use crate::cmd::condition::Condition;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::WriteTx;
+use crate::store::{EventClass, WriteTx};
 
 /// `RENAME from to` (OK) and `RENAMENX` (1, or 0 if `to` exists). The expiry moves too.
 #[derive(Debug)]
@@ -34,6 +34,10 @@ impl Rename {
         let blocked = only_if_new && (self.from == self.to || view.info(&self.to).await?.is_some());
         drop(view);
         if !blocked && self.from != self.to {
+            let created = tx.wants_events() && tx.read(now_ms).info(&self.to).await?.is_none();
+            tx.notify_created(created, &self.to);
+            tx.notify(EventClass::Generic, "rename_from", &self.from);
+            tx.notify(EventClass::Generic, "rename_to", &self.to);
             tx.rename(&self.from, &self.to).await?;
         }
         Ok(if only_if_new { Reply::bool(!blocked) } else { Reply::OK })
@@ -73,6 +77,9 @@ impl Copy {
             return Ok(Reply::bool(false));
         }
         drop(view);
+        let created = tx.wants_events() && tx.read(now_ms).info(&self.to).await?.is_none();
+        tx.notify_created(created, &self.to);
+        tx.notify(EventClass::Generic, "copy_to", &self.to);
         tx.copy(&self.from, &self.to).await?;
         Ok(Reply::bool(true))
     }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::{Args, parse_float};
 use crate::cmd::{CmdError, Command, ExecError, Reply, Write, WriteCommand};
-use crate::store::{End, KeyType, Order, ReadView, Selection, StoreError, WriteTx};
+use crate::store::{End, EventClass, KeyType, Order, ReadView, Selection, StoreError, WriteTx};
 
 /// How to sort, and what to answer for each element.
 #[derive(Debug)]
@@ -84,6 +84,7 @@ impl SortStore {
         let values: Vec<Bytes> = found.into_iter().map(Option::unwrap_or_default).collect();
         tx.delete(&self.destination, now_ms).await?;
         if !values.is_empty() {
+            tx.notify(EventClass::List, "sortstore", &self.destination);
             tx.push_list(&self.destination, &values, End::Tail, false, now_ms)
                 .await?;
         }

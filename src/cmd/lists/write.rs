@@ -2,10 +2,10 @@
 
 use bytes::Bytes;
 
-use super::parse_end;
+use super::{parse_end, pop_event, push_event};
 use crate::cmd::args::Args;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{End, Inserted, ItemSet, Side, WriteTx};
+use crate::store::{End, EventClass, Inserted, ItemSet, Side, WriteTx};
 
 /// `LPUSH key element [element ...]` and `RPUSH`: each element in turn onto the list's end,
 /// which is created if missing; `LPUSHX` and `RPUSHX` push only onto an existing list. The
@@ -34,6 +34,9 @@ impl LPush {
         let length = tx
             .push_list(&self.key, &self.values, self.end, self.only_existing, now_ms)
             .await?;
+        if length > 0 {
+            tx.notify(EventClass::List, push_event(self.end), &self.key);
+        }
         Ok(Reply::count(length))
     }
 }
@@ -62,6 +65,9 @@ impl LPop {
         let popped = tx
             .pop_list(&self.key, self.end, self.count.unwrap_or(1), now_ms)
             .await?;
+        if popped.as_ref().is_some_and(|popped| !popped.is_empty()) {
+            tx.notify(EventClass::List, pop_event(self.end), &self.key);
+        }
         Ok(match (popped, self.count) {
             (None, _) => Reply::Nil,
             (Some(values), Some(_)) => Reply::array_of_bulks(values),
@@ -89,7 +95,10 @@ impl LSet {
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         match tx.set_list_item(&self.key, self.index, &self.value, now_ms).await? {
-            ItemSet::Done => Ok(Reply::OK),
+            ItemSet::Done => {
+                tx.notify(EventClass::List, "lset", &self.key);
+                Ok(Reply::OK)
+            }
             ItemSet::NoSuchKey => Err(CmdError::new("ERR no such key").into()),
             ItemSet::OutOfRange => Err(CmdError::new("ERR index out of range").into()),
         }
@@ -127,7 +136,10 @@ impl LInsert {
             .insert_list_item(&self.key, self.side, &self.pivot, &self.value, now_ms)
             .await?;
         Ok(match inserted {
-            Inserted::Length(length) => Reply::count(length),
+            Inserted::Length(length) => {
+                tx.notify(EventClass::List, "linsert", &self.key);
+                Reply::count(length)
+            }
             Inserted::NoSuchKey => Reply::Int(0),
             Inserted::NoPivot => Reply::Int(-1),
         })
@@ -153,6 +165,9 @@ impl LRem {
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let removed = tx.remove_list_items(&self.key, &self.value, self.count, now_ms).await?;
+        if removed > 0 {
+            tx.notify(EventClass::List, "lrem", &self.key);
+        }
         Ok(Reply::count(removed))
     }
 }
@@ -175,7 +190,9 @@ impl LTrim {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        tx.trim_list(&self.key, self.start, self.stop, now_ms).await?;
+        if tx.trim_list(&self.key, self.start, self.stop, now_ms).await? {
+            tx.notify(EventClass::List, "ltrim", &self.key);
+        }
         Ok(Reply::OK)
     }
 }
@@ -210,9 +227,7 @@ impl LMove {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let moved = tx
-            .move_list_item((&self.from, self.from_end), (&self.to, self.to_end), now_ms)
-            .await?;
+        let moved = move_element(tx, (&self.from, self.from_end), (&self.to, self.to_end), now_ms).await?;
         Ok(Reply::bulk_or_nil(moved))
     }
 }
@@ -247,11 +262,28 @@ impl LMPop {
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         for key in self.keys {
             if let Some(values) = tx.pop_list(&key, self.end, self.count, now_ms).await? {
+                tx.notify(EventClass::List, pop_event(self.end), &key);
                 return Ok(Reply::Array(vec![Reply::Bulk(key), Reply::array_of_bulks(values)]));
             }
         }
         Ok(Reply::Nil)
     }
+}
+
+/// Moves an element between lists (LMOVE, BLMOVE), with its two events.
+pub(in crate::cmd) async fn move_element(
+    tx: &mut WriteTx<'_>,
+    (from, from_end): (&[u8], End),
+    (to, to_end): (&[u8], End),
+    now_ms: i64,
+) -> Result<Option<Bytes>, ExecError> {
+    let moved = tx.move_list_item((from, from_end), (to, to_end), now_ms).await?;
+    if moved.is_some() {
+        // In Redis's order: the push, then the pop (and the source's `del`, if emptied).
+        tx.notify(EventClass::List, push_event(to_end), to);
+        tx.notify(EventClass::List, pop_event(from_end), from);
+    }
+    Ok(moved)
 }
 
 fn count_above_zero(count: i64) -> Result<u64, CmdError> {

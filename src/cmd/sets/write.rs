@@ -5,7 +5,7 @@ use bytes::Bytes;
 use super::read::SCombine;
 use crate::cmd::args::Args;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{Combine, WriteTx};
+use crate::store::{Combine, EventClass, WriteTx};
 
 /// `SADD key member [member ...]`: how many are new.
 #[derive(Debug)]
@@ -22,9 +22,11 @@ impl SAdd {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        Ok(Reply::count(
-            tx.add_set_members(&self.key, &self.members, now_ms).await?,
-        ))
+        let added = tx.add_set_members(&self.key, &self.members, now_ms).await?;
+        if added > 0 {
+            tx.notify(EventClass::Set, "sadd", &self.key);
+        }
+        Ok(Reply::count(added))
     }
 }
 
@@ -45,9 +47,11 @@ impl SRem {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        Ok(Reply::count(
-            tx.remove_set_members(&self.key, &self.members, now_ms).await?,
-        ))
+        let removed = tx.remove_set_members(&self.key, &self.members, now_ms).await?;
+        if removed > 0 {
+            tx.notify(EventClass::Set, "srem", &self.key);
+        }
+        Ok(Reply::count(removed))
     }
 }
 
@@ -75,6 +79,9 @@ impl SPop {
             .pop_set_members(&self.key, self.count.unwrap_or(1), now_ms)
             .await?
             .unwrap_or_default();
+        if !popped.is_empty() {
+            tx.notify(EventClass::Set, "spop", &self.key);
+        }
         Ok(match self.count {
             Some(_) => Reply::array_of_bulks(popped),
             None => Reply::bulk_or_nil(popped.into_iter().next()),
@@ -102,6 +109,10 @@ impl SMove {
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let moved = tx.move_set_member(&self.from, &self.to, &self.member, now_ms).await?;
+        if moved && self.from != self.to {
+            tx.notify(EventClass::Set, "srem", &self.from);
+            tx.notify(EventClass::Set, "sadd", &self.to);
+        }
         Ok(Reply::bool(moved))
     }
 }
@@ -127,6 +138,14 @@ impl SStore {
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let members = SCombine::members(&self.keys, self.combine, &mut tx.read(now_ms)).await?;
         let size = tx.replace_with_set(&self.destination, &members, now_ms).await?;
+        if size > 0 {
+            let event = match self.combine {
+                Combine::Intersection { .. } => "sinterstore",
+                Combine::Union => "sunionstore",
+                Combine::Difference => "sdiffstore",
+            };
+            tx.notify(EventClass::Set, event, &self.destination);
+        }
         Ok(Reply::count(size))
     }
 }

@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::cmd::args::{Args, check_length, parse_int};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{ReadView, WriteTx};
+use crate::store::{EventClass, ReadView, WriteTx};
 
 /// Bit offsets are below 2^32, as in Redis (a bitmap of at most 512 MiB; the value limit
 /// bounds it further).
@@ -56,7 +56,7 @@ impl SetBit {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let (value, expires_at) = read_for_edit(tx, &self.key, now_ms).await?;
+        let (value, expires_at, created) = read_for_edit(tx, &self.key, now_ms).await?;
         let byte = (self.offset / 8) as usize;
         check_length(byte + 1, self.max_value_bytes)?;
         let old = bit_at(&value, self.offset);
@@ -69,15 +69,20 @@ impl SetBit {
             true => value[byte] |= mask,
             false => value[byte] &= !mask,
         }
+        tx.notify_created(created, &self.key);
+        tx.notify(EventClass::String, "setbit", &self.key);
         tx.put(self.key, value.freeze(), expires_at, now_ms).await?;
         Ok(Reply::bool(old))
     }
 }
 
 /// The string at `key` (empty if missing) and its expiry, for a command that edits it.
-async fn read_for_edit(tx: &mut WriteTx<'_>, key: &[u8], now_ms: i64) -> Result<(Bytes, Option<i64>), ExecError> {
+/// A string's value and expiry, for an edit; whether the edit creates it.
+async fn read_for_edit(tx: &mut WriteTx<'_>, key: &[u8], now_ms: i64) -> Result<(Bytes, Option<i64>, bool), ExecError> {
     let entry = tx.read(now_ms).get(key).await?;
-    Ok(entry.map_or((Bytes::new(), None), |entry| (entry.value, entry.expires_at)))
+    Ok(entry.map_or((Bytes::new(), None, true), |entry| {
+        (entry.value, entry.expires_at, false)
+    }))
 }
 
 /// `GETBIT key offset`.
@@ -279,7 +284,10 @@ impl BitOp {
             true => {
                 tx.delete(&self.destination, now_ms).await?;
             }
-            false => tx.put(self.destination, Bytes::from(result), None, now_ms).await?,
+            false => {
+                tx.notify(EventClass::String, "set", &self.destination);
+                tx.put(self.destination, Bytes::from(result), None, now_ms).await?;
+            }
         }
         Ok(Reply::count(length))
     }
@@ -468,10 +476,12 @@ impl BitField {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let (value, expires_at) = read_for_edit(tx, &self.key, now_ms).await?;
+        let (value, expires_at, created) = read_for_edit(tx, &self.key, now_ms).await?;
         let mut value = BytesMut::from(value);
         let (replies, changed) = self.apply(&mut value)?;
         if changed {
+            tx.notify_created(created, &self.key);
+            tx.notify(EventClass::String, "setbit", &self.key);
             tx.put(self.key, value.freeze(), expires_at, now_ms).await?;
         }
         Ok(Reply::Array(replies))

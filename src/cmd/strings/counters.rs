@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::{Args, parse_float, parse_int};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::WriteTx;
+use crate::store::{EventClass, WriteTx};
 
 /// `INCR`, `INCRBY`, `DECR`, `DECRBY`: integer arithmetic on a string. Keeps the expiry.
 #[derive(Debug)]
@@ -49,6 +49,8 @@ impl IncrBy {
         let number = number
             .checked_add(self.delta)
             .ok_or_else(|| CmdError::new("ERR increment or decrement would overflow"))?;
+        tx.notify_created(current.is_none(), &self.key);
+        tx.notify(EventClass::String, "incrby", &self.key);
         tx.put(self.key, number.to_string().into(), expires_at, now_ms).await?;
         Ok(Reply::Int(number))
     }
@@ -84,6 +86,8 @@ impl IncrByFloat {
         }
         // Rust prints the shortest text that reads back as the same f64, never in exponent form.
         let text = Bytes::from(sum.to_string());
+        tx.notify_created(current.is_none(), &self.key);
+        tx.notify(EventClass::String, "incrbyfloat", &self.key);
         tx.put(self.key, text.clone(), expires_at, now_ms).await?;
         Ok(Reply::Bulk(text))
     }

@@ -4,7 +4,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::cmd::args::{Args, check_length};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{Entry, WriteTx};
+use crate::store::{Entry, EventClass, WriteTx};
 
 /// `APPEND key value`: the new length. Keeps the expiry.
 #[derive(Debug)]
@@ -25,6 +25,7 @@ impl Append {
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let current = tx.read(now_ms).get(&self.key).await?;
+        let created = current.is_none();
         let (value, expires_at) = match current {
             Some(Entry { value, expires_at }) => {
                 check_length(value.len() + self.suffix.len(), self.max_value_bytes)?;
@@ -35,6 +36,8 @@ impl Append {
             None => (self.suffix, None),
         };
         let length = value.len();
+        tx.notify_created(created, &self.key);
+        tx.notify(EventClass::String, "append", &self.key);
         tx.put(self.key, value, expires_at, now_ms).await?;
         Ok(Reply::count(length))
     }
@@ -65,6 +68,7 @@ impl SetRange {
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let current = tx.read(now_ms).get(&self.key).await?;
         let current_length = current.as_ref().map_or(0, |entry| entry.value.len());
+        let created = current.is_none();
         if self.patch.is_empty() {
             // Nothing to write: not even a missing key is created.
             return Ok(Reply::count(current_length));
@@ -78,6 +82,8 @@ impl SetRange {
         }
         patched[self.offset..end].copy_from_slice(&self.patch);
         let length = patched.len();
+        tx.notify_created(created, &self.key);
+        tx.notify(EventClass::String, "setrange", &self.key);
         tx.put(self.key, patched.freeze(), expires_at, now_ms).await?;
         Ok(Reply::count(length))
     }

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::cmd::args::Args;
 use crate::cmd::expiry::Expiry;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::WriteTx;
+use crate::store::{EventClass, WriteTx};
 
 /// `GETDEL key`.
 #[derive(Debug)]
@@ -56,7 +56,11 @@ impl GetEx {
             Some(at) if at <= now_ms => {
                 tx.delete(&self.key, now_ms).await?;
             }
-            _ if expires_at != entry.expires_at => tx.set_expiry(&self.key, expires_at).await?,
+            _ if expires_at != entry.expires_at => {
+                let event = if expires_at.is_some() { "expire" } else { "persist" };
+                tx.notify(EventClass::Generic, event, &self.key);
+                tx.set_expiry(&self.key, expires_at).await?;
+            }
             _ => {}
         }
         Ok(Reply::Bulk(entry.value))

@@ -118,6 +118,8 @@ impl Set {
             .resolve(now_ms, current.and_then(|info| info.expires_at), "set")?;
         let applies = self.condition.allows(current.is_some());
         if applies {
+            tx.notify_created(current.is_none(), &self.key);
+            tx.notify_set(&self.key, expires_at.is_some());
             tx.put(self.key, self.value, expires_at, now_ms).await?;
         }
         Ok(match self.reply {
@@ -167,7 +169,7 @@ impl MSet {
                 now_ms,
             })
             .collect();
-        tx.put_strings(&writes.iter().collect::<Vec<_>>()).await?;
+        tx.put_strings_notifying(&writes.iter().collect::<Vec<_>>()).await?;
         Ok(if self.condition == Condition::IfMissing {
             Reply::bool(true)
         } else {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use super::{parse_score, scored};
 use crate::cmd::args::Args;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{ReadView, WriteTx};
+use crate::store::{EventClass, ReadView, WriteTx};
 
 /// How the inputs combine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,6 +182,14 @@ impl ZStore {
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let members = self.inputs.combine(&mut tx.read(now_ms)).await?;
         let size = tx.replace_with_zset(&self.destination, &members, now_ms).await?;
+        if size > 0 {
+            let event = match self.inputs.operation {
+                Operation::Union => "zunionstore",
+                Operation::Intersection => "zinterstore",
+                Operation::Difference => "zdiffstore",
+            };
+            tx.notify(EventClass::SortedSet, event, &self.destination);
+        }
         Ok(Reply::count(size))
     }
 }

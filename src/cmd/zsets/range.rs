@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::{parse_lex_bound, parse_score_bound, scored};
 use crate::cmd::args::{Args, parse_int};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{Order, Range, ReadView, Selection, WriteTx};
+use crate::store::{EventClass, Order, Range, ReadView, Selection, WriteTx};
 
 /// The syntax a range is written in, by command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +145,9 @@ impl ZRangeStore {
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let members = tx.read(now_ms).zset_range(&self.source, &self.selection).await?;
         let size = tx.replace_with_zset(&self.destination, &members, now_ms).await?;
+        if size > 0 {
+            tx.notify(EventClass::SortedSet, "zrangestore", &self.destination);
+        }
         Ok(Reply::count(size))
     }
 }

@@ -7,7 +7,7 @@ use super::range::Syntax;
 use super::{parse_lex_bound, parse_score, parse_score_bound, scored};
 use crate::cmd::args::{Args, parse_int};
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{Order, Range, Selection, WriteTx};
+use crate::store::{EventClass, Order, Range, Selection, WriteTx};
 
 /// `ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]`, and
 /// `ZINCRBY key increment member` (ZADD's INCR alone).
@@ -140,6 +140,8 @@ impl ZAdd {
         }
         if !writes.is_empty() {
             tx.put_zset_members(&self.key, &writes, now_ms).await?;
+            let event = if self.increment { "zincr" } else { "zadd" };
+            tx.notify(EventClass::SortedSet, event, &self.key);
         }
         Ok(match (self.increment, self.count_changed) {
             (true, _) => last_score.map_or(Reply::Nil, Reply::Double),
@@ -166,9 +168,11 @@ impl ZRem {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        Ok(Reply::count(
-            tx.remove_zset_members(&self.key, &self.members, now_ms).await?,
-        ))
+        let removed = tx.remove_zset_members(&self.key, &self.members, now_ms).await?;
+        if removed > 0 {
+            tx.notify(EventClass::SortedSet, "zrem", &self.key);
+        }
+        Ok(Reply::count(removed))
     }
 }
 
@@ -189,7 +193,15 @@ pub(in crate::cmd) async fn pop_members(
     count: u64,
     now_ms: i64,
 ) -> Result<Option<Vec<(Bytes, f64)>>, ExecError> {
-    Ok(tx.take_zset_range(key, &lowest(count, order), now_ms).await?)
+    let popped = tx.take_zset_range(key, &lowest(count, order), now_ms).await?;
+    if popped.as_ref().is_some_and(|popped| !popped.is_empty()) {
+        let event = match order {
+            Order::Ascending => "zpopmin",
+            Order::Descending => "zpopmax",
+        };
+        tx.notify(EventClass::SortedSet, event, key);
+    }
+    Ok(popped)
 }
 
 /// `ZPOPMIN key [count]` and `ZPOPMAX`: removes and answers members and scores: one flat
@@ -311,7 +323,16 @@ impl ZRemRange {
             offset: 0,
             count: None,
         };
+        let event = match selection.range {
+            Range::Rank { .. } => "zremrangebyrank",
+            Range::Score { .. } => "zremrangebyscore",
+            Range::Lex { .. } => "zremrangebylex",
+        };
         let taken = tx.take_zset_range(&self.key, &selection, now_ms).await?;
-        Ok(Reply::count(taken.map_or(0, |taken| taken.len())))
+        let removed = taken.map_or(0, |taken| taken.len());
+        if removed > 0 {
+            tx.notify(EventClass::SortedSet, event, &self.key);
+        }
+        Ok(Reply::count(removed))
     }
 }
