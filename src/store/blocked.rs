@@ -180,12 +180,17 @@ impl WriteTx<'_> {
                     waiter,
                     key: key.clone(),
                 };
+                let changes_before = self.batch.change_count();
                 let outcome = self.run_in_savepoint(&mut serving).await?;
                 let Serving { waiter, .. } = serving;
                 match outcome {
                     Ok(Served::Yes) => {
                         self.batch.blocked.remove(id);
                         self.batch.blocked.served.push(waiter);
+                        // The pop took the last element: no later waiter can be served.
+                        if self.batch.removed_since(changes_before, &key) {
+                            break;
+                        }
                     }
                     Ok(Served::NotThisType) => {
                         self.batch.blocked.put_back(id, waiter);

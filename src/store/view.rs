@@ -190,6 +190,18 @@ impl Batch {
         }
     }
 
+    /// How many changes the batch made so far, for [`Batch::removed_since`].
+    pub(super) fn change_count(&self) -> usize {
+        self.changes.len()
+    }
+
+    /// Whether a change since the `from`th deleted `key` (a collection emptied, for one).
+    pub(super) fn removed_since(&self, from: usize, key: &[u8]) -> bool {
+        self.changes[from..]
+            .iter()
+            .any(|change| matches!(change, Change::Remove(removed) if removed == key))
+    }
+
     /// Forgets the changes and events of a batch that rolled back.
     pub(super) fn discard(&mut self) {
         self.changes.clear();

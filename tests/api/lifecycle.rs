@@ -300,12 +300,12 @@ async fn each_binary_offers_only_the_flags_it_uses_in_its_own_words() {
     assert!(help.contains("the server creates and migrates it if missing"), "{help}");
 }
 
-/// Subscribers and blocked clients hold connections that never end by themselves; SIGTERM
-/// ends them first (the SSE stream ends, a RESP subscriber and a blocked client get an
-/// error), so the stop does not wait out `--shutdown-timeout` (60 s here, more than `wait`
-/// waits).
+/// Subscribers, watchers and blocked clients hold connections that never end by themselves;
+/// SIGTERM ends them first (the SSE streams end, the watch saying why; a RESP subscriber and
+/// a blocked client get an error), so the stop does not wait out `--shutdown-timeout` (60 s
+/// here, more than `wait` waits).
 #[actix_web::test]
-async fn sigterm_ends_subscribers_and_blocked_clients_and_exits() {
+async fn sigterm_ends_subscribers_watchers_and_blocked_clients_and_exits() {
     use futures_util::StreamExt;
     let database = TestDatabase::new();
     let (mut server, address) = RunningBinary::server(&database, &["--shutdown-timeout", "60"]).await;
@@ -320,6 +320,13 @@ async fn sigterm_ends_subscribers_and_blocked_clients_and_exits() {
     let mut subscriber = crate::resp::RespClient::connect(resp).await;
     subscriber.send(&["SUBSCRIBE", "news"]).await;
     subscriber.read().await.unwrap();
+    let mut watch = awc::Client::default()
+        .get(format!("{address}/watch/jobs"))
+        .send()
+        .await
+        .unwrap();
+    let current = watch.next().await.unwrap().unwrap();
+    assert!(std::str::from_utf8(&current).unwrap().contains(r#""event":"current""#));
     let mut blocked = crate::resp::RespClient::connect(resp).await;
     blocked.send(&["BLPOP", "jobs", "0"]).await;
     let mut observer = crate::resp::RespClient::connect(resp).await;
@@ -330,6 +337,14 @@ async fn sigterm_ends_subscribers_and_blocked_clients_and_exits() {
     server.terminate();
     let ended = tokio::time::timeout(Duration::from_secs(20), stream.next()).await;
     assert!(matches!(ended, Ok(None)), "the event stream ends: {ended:?}");
+    let last = watch.next().await.unwrap().unwrap();
+    assert!(
+        std::str::from_utf8(&last)
+            .unwrap()
+            .contains(r#""reason":"the server is shutting down""#),
+        "{last:?}"
+    );
+    assert!(watch.next().await.is_none(), "the watch ends");
     let Ok(litekv::cmd::Reply::Error(error)) = subscriber.read().await else {
         panic!("the RESP subscriber is told");
     };
