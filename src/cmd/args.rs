@@ -157,6 +157,22 @@ impl Args {
     }
 
     /// The next argument as an uppercase option word, or `None` at the end.
+    /// `[COUNT count]` at the end, as LMPOP and ZMPOP (and their blocking forms) take it: 1
+    /// when absent.
+    pub fn count_option(&mut self) -> Result<u64, CmdError> {
+        let mut count = None;
+        while let Some(option) = self.option() {
+            match option.as_str() {
+                "COUNT" if count.is_none() => match self.int()? {
+                    given @ 1.. => count = Some(given as u64),
+                    _ => return Err(CmdError::new("ERR count should be greater than 0")),
+                },
+                _ => return Err(CmdError::syntax()),
+            }
+        }
+        Ok(count.unwrap_or(1))
+    }
+
     pub fn option(&mut self) -> Option<String> {
         self.items
             .next()

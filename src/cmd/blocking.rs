@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 
 use super::args::{Args, parse_float};
 use super::lists::{move_element, parse_end, pop_event};
-use super::zsets::pop_members;
+use super::zsets::{parse_min_or_max, pop_members};
 use super::{CmdError, Engine, ExecError, Reply, reply};
 use crate::clock::Clock;
 use crate::store::{BoxFuture, End, EventClass, Order, Parked, Served, StoreError, Waiter, WriteJob, WriteTx};
@@ -112,7 +112,7 @@ impl BlockingPop {
             keys,
             pop: Pop::Elements {
                 end,
-                count: parse_count(args)?,
+                count: args.count_option()?,
             },
             timeout,
         })
@@ -122,16 +122,12 @@ impl BlockingPop {
     pub(super) fn parse_zmpop(args: &mut Args) -> Result<Self, CmdError> {
         let timeout = parse_timeout(&args.bytes()?)?;
         let keys = args.numbered_keys(CmdError::syntax)?;
-        let order = match args.option().as_deref() {
-            Some("MIN") => Order::Ascending,
-            Some("MAX") => Order::Descending,
-            _ => return Err(CmdError::syntax()),
-        };
+        let order = parse_min_or_max(args)?;
         Ok(Self {
             keys,
             pop: Pop::Members {
                 order,
-                count: parse_count(args)?,
+                count: args.count_option()?,
             },
             timeout,
         })
@@ -226,21 +222,6 @@ fn parse_timeout(text: &[u8]) -> Result<Option<Duration>, CmdError> {
         _ if seconds.is_infinite() || millis > i64::MAX / 2 => Err(CmdError::new("ERR timeout is out of range")),
         _ => Ok(Some(Duration::from_millis(millis as u64))),
     }
-}
-
-/// `[COUNT count]`, 1 when absent.
-fn parse_count(args: &mut Args) -> Result<u64, CmdError> {
-    let mut count = None;
-    while let Some(option) = args.option() {
-        match option.as_str() {
-            "COUNT" if count.is_none() => match args.int()? {
-                given @ 1.. => count = Some(given as u64),
-                _ => return Err(CmdError::new("ERR count should be greater than 0")),
-            },
-            _ => return Err(CmdError::syntax()),
-        }
-    }
-    Ok(count.unwrap_or(1))
 }
 
 impl Engine {

@@ -245,17 +245,10 @@ impl LMPop {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let keys = args.numbered_keys(CmdError::syntax)?;
         let end = parse_end(args)?;
-        let mut count = None;
-        while let Some(option) = args.option() {
-            match option.as_str() {
-                "COUNT" if count.is_none() => count = Some(count_above_zero(args.int()?)?),
-                _ => return Err(CmdError::syntax()),
-            }
-        }
         Ok(Self {
             keys,
             end,
-            count: count.unwrap_or(1),
+            count: args.count_option()?,
         })
     }
 
@@ -284,11 +277,4 @@ pub(in crate::cmd) async fn move_element(
         tx.notify(EventClass::List, pop_event(from_end), from);
     }
     Ok(moved)
-}
-
-fn count_above_zero(count: i64) -> Result<u64, CmdError> {
-    match count {
-        1.. => Ok(count as u64),
-        _ => Err(CmdError::new("ERR count should be greater than 0")),
-    }
 }

@@ -9,8 +9,8 @@ mod write;
 pub use combine::{Operation, ZCombine, ZInterCard, ZStore};
 pub use range::{Syntax, ZRange, ZRangeStore};
 pub use read::{ZCard, ZCount, ZRandMember, ZRank, ZScan, ZScore};
-pub(in crate::cmd) use write::pop_members;
 pub use write::{ZAdd, ZMPop, ZPop, ZRem, ZRemRange};
+pub(in crate::cmd) use write::{parse_min_or_max, pop_members};
 
 use bytes::Bytes;
 

@@ -184,6 +184,15 @@ fn lowest(count: u64, order: Order) -> Selection {
     }
 }
 
+/// `MIN` or `MAX`, as ZMPOP and BZMPOP name the end to pop from.
+pub(in crate::cmd) fn parse_min_or_max(args: &mut Args) -> Result<Order, CmdError> {
+    match args.option().as_deref() {
+        Some("MIN") => Ok(Order::Ascending),
+        Some("MAX") => Ok(Order::Descending),
+        _ => Err(CmdError::syntax()),
+    }
+}
+
 /// Removes up to `count` of `key`'s members from its `order`'s start: `None` for a missing
 /// sorted set.
 pub(in crate::cmd) async fn pop_members(
@@ -252,25 +261,11 @@ pub struct ZMPop {
 impl ZMPop {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let keys = args.numbered_keys(CmdError::syntax)?;
-        let order = match args.option().as_deref() {
-            Some("MIN") => Order::Ascending,
-            Some("MAX") => Order::Descending,
-            _ => return Err(CmdError::syntax()),
-        };
-        let mut count = None;
-        while let Some(option) = args.option() {
-            match option.as_str() {
-                "COUNT" if count.is_none() => match args.int()? {
-                    count_given @ 1.. => count = Some(count_given as u64),
-                    _ => return Err(CmdError::new("ERR count should be greater than 0")),
-                },
-                _ => return Err(CmdError::syntax()),
-            }
-        }
+        let order = parse_min_or_max(args)?;
         Ok(Self {
             keys,
             order,
-            count: count.unwrap_or(1),
+            count: args.count_option()?,
         })
     }
 
