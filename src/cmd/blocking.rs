@@ -6,6 +6,7 @@
 //! Run inside a transaction (MULTI, `/multi-exec`) they never wait, as in Redis: they pop
 //! what is there, or answer as if their timeout had passed.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -369,6 +370,29 @@ impl Waiter for Waiting {
                 Err(ExecError::Store(error)) => Err(error),
             }
         })
+    }
+
+    fn take_pushed(&mut self, tx: &mut WriteTx<'_>, key: &Bytes, list: &mut VecDeque<Bytes>) -> bool {
+        let take = |end: End, list: &mut VecDeque<Bytes>| match end {
+            End::Head => list.pop_front(),
+            End::Tail => list.pop_back(),
+        };
+        let reply = match self.pop.pop {
+            Pop::Element(end) => {
+                let Some(element) = take(end, list) else {
+                    return false;
+                };
+                Reply::Array(vec![Reply::Bulk(key.clone()), Reply::Bulk(element)])
+            }
+            Pop::Elements { end, count } => {
+                let taken: Vec<Bytes> = std::iter::from_fn(|| take(end, list)).take(count as usize).collect();
+                Reply::Array(vec![Reply::Bulk(key.clone()), Reply::array_of_bulks(taken)])
+            }
+            Pop::Move { .. } | Pop::Member(_) | Pop::Members { .. } => return false,
+        };
+        touch_written(tx, &self.pop, std::slice::from_ref(key));
+        self.served = Some(reply);
+        true
     }
 
     fn is_abandoned(&self) -> bool {

@@ -267,6 +267,9 @@ impl WriteJob for Transaction {
             if self.watch.as_ref().is_some_and(|watch| !watch.is_intact(now_ms)) {
                 return Ok(None);
             }
+            // A lone push may hand its elements straight to blocked clients: no later command
+            // of the job could see them stored.
+            tx.allow_hand_off(self.commands.len() == 1);
             let mut replies = Vec::with_capacity(self.commands.len());
             let mut commands = std::mem::take(&mut self.commands).into_iter().peekable();
             while let Some(command) = commands.next() {

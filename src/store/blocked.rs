@@ -24,6 +24,11 @@ pub trait Waiter: Send + 'static {
     /// kept for [`Waiter::answer`].
     fn serve<'a>(&'a mut self, tx: &'a mut WriteTx<'_>, key: &'a Bytes) -> BoxFuture<'a, Result<Served, StoreError>>;
 
+    /// Takes what it pops straight from elements just pushed onto the missing list `key`
+    /// (`list`, head first), as its pop of the stored list would: whether it was served. One
+    /// that pops otherwise (BLMOVE, a sorted set) is not, and waits for the stored list.
+    fn take_pushed(&mut self, tx: &mut WriteTx<'_>, key: &Bytes, list: &mut VecDeque<Bytes>) -> bool;
+
     /// Whether the client stopped waiting (its connection closed): it is then dropped, and
     /// nothing is popped for it.
     fn is_abandoned(&self) -> bool;
@@ -59,6 +64,11 @@ pub(super) struct Blocked {
     served: Vec<Box<dyn Waiter>>,
     /// Waiters parked in the current batch: if it fails, their commands failed too.
     parked_in_batch: Vec<u64>,
+    /// Whether the running job may hand pushed elements straight to waiters: a job of one
+    /// command, whose push no later command of the job could observe.
+    hand_off_allowed: bool,
+    /// Keys whose push a hand-off took entirely: nothing is left on them to serve.
+    handed_off: Vec<Bytes>,
     /// How many waiters are parked, for INFO's `blocked_clients`.
     count: Arc<AtomicUsize>,
 }
@@ -78,13 +88,16 @@ impl Blocked {
             ready: VecDeque::new(),
             served: Vec::new(),
             parked_in_batch: Vec::new(),
+            hand_off_allowed: false,
+            handed_off: Vec::new(),
             count,
         }
     }
 
     /// Notes a write to `key`: if clients wait on it, they are served after the write's job.
     pub(super) fn touch(&mut self, key: &[u8]) {
-        if self.queues.contains_key(key) && !self.ready.iter().any(|ready| ready == key) {
+        let left_empty = self.handed_off.iter().any(|handed| handed == key);
+        if self.queues.contains_key(key) && !left_empty && !self.ready.iter().any(|ready| ready == key) {
             self.ready.push_back(Bytes::copy_from_slice(key));
         }
     }
@@ -147,6 +160,18 @@ impl Blocked {
         }
     }
 
+    pub(super) fn served_count(&self) -> usize {
+        self.served.len()
+    }
+
+    /// Answers `error` to the waiters served since the `from`th: the job that handed them
+    /// elements was undone.
+    pub(super) fn fail_served_since(&mut self, from: usize, error: &StoreError) {
+        for waiter in self.served.drain(from..) {
+            waiter.answer(Err(error.clone()));
+        }
+    }
+
     /// Answers the waiters served in the batch just committed (or failed). A failed batch
     /// also fails the commands that parked in it, so their waiters go.
     pub(super) fn settle(&mut self, committed: &Result<(), StoreError>) {
@@ -164,6 +189,43 @@ impl Blocked {
 }
 
 impl WriteTx<'_> {
+    /// Lets the running job hand pushed elements straight to waiters (see
+    /// [`WriteTx::hand_off`]): only a job of one command may, and only until the next job.
+    pub fn allow_hand_off(&mut self, allowed: bool) {
+        self.batch.blocked.hand_off_allowed = allowed;
+    }
+
+    /// Whether a push onto the missing list `key` should be offered to its waiters first:
+    /// the job allows it, some wait on the key, and no one wants keyspace events (whose
+    /// order, a push before the pops that took it, this would turn round).
+    pub(super) fn may_hand_off(&self, key: &[u8]) -> bool {
+        let blocked = &self.batch.blocked;
+        blocked.hand_off_allowed && self.batch.events.is_none() && blocked.queues.contains_key(key)
+    }
+
+    /// Hands elements just pushed onto the missing list `key` (`list`, head first) to the
+    /// clients waiting on it, oldest first, as if stored and then popped in one transaction,
+    /// without the statements: what they do not take is left in `list`, to be stored.
+    pub(super) fn hand_off(&mut self, key: &[u8], list: &mut VecDeque<Bytes>) {
+        let key = Bytes::copy_from_slice(key);
+        while !list.is_empty() {
+            let Some((id, mut waiter)) = self.batch.blocked.next_waiter(&key, 0) else {
+                break;
+            };
+            if !waiter.take_pushed(self, &key, list) {
+                self.batch.blocked.put_back(id, waiter);
+                break;
+            }
+            self.batch.blocked.remove(id);
+            self.batch.blocked.served.push(waiter);
+        }
+        if list.is_empty() {
+            // Nothing is left on the key for the serving after the job.
+            self.batch.blocked.ready.retain(|ready| *ready != key);
+            self.batch.blocked.handed_off.push(key);
+        }
+    }
+
     /// Parks `waiter` on `keys`, to be served once a write leaves something on one of them.
     pub fn park(&mut self, keys: Vec<Bytes>, waiter: Box<dyn Waiter>) -> Parked {
         self.batch.blocked.park(keys, waiter)
@@ -209,6 +271,8 @@ impl WriteTx<'_> {
             // The serving above touched the key; it is done with until the next write.
             self.batch.blocked.ready.retain(|ready| *ready != key);
         }
+        self.batch.blocked.handed_off.clear();
+        self.batch.blocked.hand_off_allowed = false;
         Ok(())
     }
 }

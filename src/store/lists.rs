@@ -1,6 +1,8 @@
 //! Operations on lists. Indexes are Redis's: 0 is the head, -1 the tail. A list exists while
 //! it has an element: the write that removes its last one deletes the key, as in Redis.
 
+use std::collections::VecDeque;
+
 use bytes::Bytes;
 
 use super::backend::Conn;
@@ -159,9 +161,35 @@ impl WriteTx<'_> {
         let (id, bounds) = match self.existing_list(key, now_ms).await? {
             Some((id, bounds)) => (id, Some(bounds)),
             None if only_existing => return Ok(0),
+            None if self.may_hand_off(key) => return self.push_handing_off(key, values, end, now_ms).await,
             None => (self.collection_id_for_write(key, KeyType::List, now_ms).await?, None),
         };
         self.push_onto(id, bounds, values, end).await
+    }
+
+    /// Pushes onto the missing list `key`, which clients wait on: they take what they pop
+    /// straight from the push, and only what is left is stored. Returns the length the push
+    /// made, as Redis answers before its blocked clients are served.
+    async fn push_handing_off(
+        &mut self,
+        key: &[u8],
+        values: &[Bytes],
+        end: End,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let mut list = VecDeque::with_capacity(values.len());
+        for value in values {
+            match end {
+                End::Head => list.push_front(value.clone()),
+                End::Tail => list.push_back(value.clone()),
+            }
+        }
+        self.hand_off(key, &mut list);
+        if !list.is_empty() {
+            let id = self.collection_id_for_write(key, KeyType::List, now_ms).await?;
+            self.push_onto(id, None, list.make_contiguous(), End::Tail).await?;
+        }
+        Ok(values.len() as u64)
     }
 
     /// Pushes `values` onto `end` of the list with id `id` and `bounds` (`None`: empty).

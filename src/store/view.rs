@@ -268,6 +268,7 @@ impl<'a> WriteTx<'a> {
     ) -> Result<Result<J::Output, StoreError>, StoreError> {
         let changes_before = self.batch.changes.len();
         let events_before = self.batch.events.as_ref().map_or(0, Vec::len);
+        let served_before = self.batch.blocked.served_count();
         self.batch.emptied.clear();
         self.conn.savepoint().await?;
         match job.run(self).await {
@@ -278,6 +279,8 @@ impl<'a> WriteTx<'a> {
                 if let Some(events) = &mut self.batch.events {
                     events.truncate(events_before);
                 }
+                // Clients handed elements of a push that is undone get its error instead.
+                self.batch.blocked.fail_served_since(served_before, &error);
                 Ok(Err(error))
             }
         }

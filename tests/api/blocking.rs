@@ -227,3 +227,37 @@ async fn over_http_a_blocking_command_waits_for_a_push_or_the_servers_cap() {
         json!([{"result": null}, {"result": 1}, {"result": ["jobs", "a"]}])
     );
 }
+
+#[actix_web::test]
+async fn a_transactions_push_is_served_after_it_and_events_keep_redis_order() {
+    let (app, _database) = spawn_app().await;
+    let mut waiter = blocked(&app, &["BLPOP", "queue", "0"], 0).await;
+    let mut client = app.resp_client().await;
+    // As in Redis, blocked clients are served once EXEC is done: inside, the push stands.
+    client.call(&["MULTI"]).await;
+    client.call(&["RPUSH", "queue", "a"]).await;
+    client.call(&["LLEN", "queue"]).await;
+    assert_eq!(
+        client.call(&["EXEC"]).await,
+        Reply::Array(vec![Reply::Int(1), Reply::Int(1)])
+    );
+    assert_eq!(waiter.read().await.unwrap(), bulks(&["queue", "a"]));
+    assert_eq!(client.call(&["EXISTS", "queue"]).await, Reply::Int(0));
+
+    // With keyspace events on, a push taken by a blocked client is the push, the pop and
+    // the deletion, in that order.
+    let mut subscriber = app.resp_client().await;
+    subscriber.send(&["SUBSCRIBE", "__keyspace@0__:queue"]).await;
+    subscriber.read().await.unwrap();
+    client.call(&["CONFIG", "SET", "notify-keyspace-events", "Kl"]).await;
+    waiter.send(&["BLPOP", "queue", "0"]).await;
+    wait_until_blocked(&app, 1).await;
+    assert_eq!(client.call(&["RPUSH", "queue", "b"]).await, Reply::Int(1));
+    assert_eq!(waiter.read().await.unwrap(), bulks(&["queue", "b"]));
+    for event in ["rpush", "lpop"] {
+        assert_eq!(
+            subscriber.read().await.unwrap(),
+            bulks(&["message", "__keyspace@0__:queue", event])
+        );
+    }
+}
