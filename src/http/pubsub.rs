@@ -14,7 +14,7 @@ use std::time::Duration;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 use bytes::{BufMut, Bytes, BytesMut};
-use futures_util::{StreamExt, stream};
+use futures_util::{Stream, StreamExt, stream};
 
 use crate::access::Access;
 use crate::broker::{Kind, Message, Subscription};
@@ -39,15 +39,20 @@ fn events(engine: &Engine, kind: Kind, name: String) -> HttpResponse {
     };
     let first = event(&[word.as_bytes(), name.as_bytes(), count.to_string().as_bytes()]);
     let messages = stream::unfold(subscription, next_event);
+    event_stream(stream::once(async move { Ok::<_, Infallible>(first) }).chain(messages))
+}
+
+/// A response of server-sent events, the watch's too.
+pub(super) fn event_stream(events: impl Stream<Item = Result<Bytes, Infallible>> + 'static) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/event-stream"))
         .insert_header((CACHE_CONTROL, "no-cache"))
-        .streaming(stream::once(async move { Ok::<_, Infallible>(first) }).chain(messages))
+        .streaming(events)
 }
 
 /// How often a quiet stream gets a comment line: writing is how a server learns that the
-/// client went away, and so stops counting it as a subscriber.
-const HEARTBEAT: Duration = Duration::from_secs(10);
+/// client went away, and so stops counting it as a subscriber (or watcher).
+pub(super) const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// The next message as an event, or a heartbeat comment after [`HEARTBEAT`] without one; the
 /// end of the stream once the subscriber fell behind.

@@ -13,7 +13,6 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures_util::stream;
@@ -23,14 +22,12 @@ use serde_json::value::RawValue;
 
 use super::ApiError;
 use super::native::{stored_as_json, type_name};
+use super::pubsub::{HEARTBEAT, event_stream};
 use crate::access::Access;
 use crate::cmd::{Engine, GetOutcome};
 use crate::domain::Key;
 use crate::notify::KeyWatch;
 use crate::store::StoreError;
-
-/// How often a quiet stream gets a comment line, so a client that left is noticed.
-const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// Follow a key's changes, as server-sent events.
 ///
@@ -74,10 +71,7 @@ pub(super) async fn watch_key(
         let (line, go_on) = watching.next().await;
         Some((Ok::<_, Infallible>(line), go_on.then_some(watching)))
     });
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "text/event-stream"))
-        .insert_header((CACHE_CONTROL, "no-cache"))
-        .streaming(events))
+    Ok(event_stream(events))
 }
 
 /// The key after `/watch/`, percent-decoded and validated.
