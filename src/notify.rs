@@ -12,10 +12,9 @@ use tokio::sync::mpsc;
 use crate::broker::Broker;
 use crate::store::{EventClass, KeyEvent, KeyEventListener};
 
-/// The letters of `notify-keyspace-events`, each with its bit.
-const KEYSPACE: u32 = 1 << 0;
-const KEYEVENT: u32 = 1 << 1;
-const CLASS_LETTERS: &[(char, u32)] = &[
+/// The letters of `notify-keyspace-events` but `A`, in the order Redis writes them, each
+/// with its bit: the classes, then the two channels, key misses and new keys.
+const LETTERS: &[(char, u32)] = &[
     ('g', 1 << 2),
     ('$', 1 << 3),
     ('l', 1 << 4),
@@ -26,11 +25,20 @@ const CLASS_LETTERS: &[(char, u32)] = &[
     ('e', 1 << 9),
     ('t', 1 << 10),
     ('d', 1 << 11),
+    ('K', KEYSPACE),
+    ('E', KEYEVENT),
+    ('m', 1 << 12),
+    ('n', 1 << 13),
 ];
-const KEY_MISS: u32 = 1 << 12;
-const NEW: u32 = 1 << 13;
+const KEYSPACE: u32 = 1 << 0;
+const KEYEVENT: u32 = 1 << 1;
 /// `A`: every class but key misses and new keys, as in Redis.
 const ALL: u32 = (1 << 12) - (1 << 2);
+
+/// The bit of `letter`, if it is one of [`LETTERS`].
+fn bit(letter: char) -> Option<u32> {
+    LETTERS.iter().find(|(known, _)| *known == letter).map(|(_, bit)| *bit)
+}
 
 /// Each watched key's watchers, by number, with where their events go.
 type Watchers = HashMap<Bytes, Vec<(u64, mpsc::Sender<&'static str>)>>;
@@ -64,15 +72,7 @@ impl Notifier {
         for letter in letters {
             flags |= match *letter {
                 b'A' => ALL,
-                b'K' => KEYSPACE,
-                b'E' => KEYEVENT,
-                b'm' => KEY_MISS,
-                b'n' => NEW,
-                other => CLASS_LETTERS
-                    .iter()
-                    .find(|(letter, _)| *letter == other as char)
-                    .map(|(_, bit)| *bit)
-                    .ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?,
+                other => bit(other as char).ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?,
             };
         }
         self.flags.store(flags, Ordering::Release);
@@ -82,18 +82,17 @@ impl Notifier {
     /// `CONFIG GET notify-keyspace-events`: the letters, as Redis writes them.
     pub fn letters(&self) -> String {
         let flags = self.flags.load(Ordering::Acquire);
-        let mut letters = String::new();
-        if flags & ALL == ALL {
-            letters.push('A');
-        } else {
-            let set = CLASS_LETTERS.iter().filter(|(_, bit)| flags & bit != 0);
-            letters.extend(set.map(|(letter, _)| *letter));
-        }
-        for (bit, letter) in [(KEYSPACE, 'K'), (KEYEVENT, 'E'), (KEY_MISS, 'm'), (NEW, 'n')] {
-            if flags & bit != 0 {
-                letters.push(letter);
-            }
-        }
+        // With every class on, `A` stands for them.
+        let (mut letters, shown) = match flags & ALL == ALL {
+            true => ("A".to_owned(), flags & !ALL),
+            false => (String::new(), flags),
+        };
+        letters.extend(
+            LETTERS
+                .iter()
+                .filter(|(_, bit)| shown & bit != 0)
+                .map(|(letter, _)| *letter),
+        );
         letters
     }
 
@@ -129,7 +128,7 @@ impl Notifier {
     }
 
     fn publish(&self, flags: u32, event: &KeyEvent) {
-        let class = match event.class {
+        let letter = match event.class {
             EventClass::Generic => 'g',
             EventClass::String => '$',
             EventClass::List => 'l',
@@ -139,14 +138,7 @@ impl Notifier {
             EventClass::Expired => 'x',
             EventClass::New => 'n',
         };
-        let bit = match class {
-            'n' => NEW,
-            _ => CLASS_LETTERS
-                .iter()
-                .find(|(letter, _)| *letter == class)
-                .map_or(0, |(_, bit)| *bit),
-        };
-        if flags & bit == 0 {
+        if bit(letter).is_none_or(|bit| flags & bit == 0) {
             return;
         }
         let name = Bytes::from_static(event.name.as_bytes());

@@ -109,7 +109,6 @@ struct Watching {
 enum Next {
     Event(&'static str),
     Quiet,
-    Expiring,
     Ended(&'static str),
 }
 
@@ -138,7 +137,6 @@ impl Watching {
                 Next::Event(name) => name,
                 Next::Quiet => return (Bytes::from_static(b":\n\n"), true),
                 Next::Ended(reason) => return (self.end(reason), false),
-                Next::Expiring => unreachable!("waiting reads an expiring key itself"),
             }
         } else {
             self.sent_current = true;
@@ -171,13 +169,14 @@ impl Watching {
                     None => std::future::pending().await,
                 }
             };
+            // `None`: the key's time ran out.
             let next = tokio::select! {
-                name = self.watch.next() => name.map_or(Next::Ended("fell too far behind the key's changes; watch again"), Next::Event),
-                () = tokio::time::sleep(HEARTBEAT) => Next::Quiet,
-                () = expiry => Next::Expiring,
-                () = self.engine.broker().closing() => Next::Ended("the server is shutting down"),
+                name = self.watch.next() => Some(name.map_or(Next::Ended("fell too far behind the key's changes; watch again"), Next::Event)),
+                () = tokio::time::sleep(HEARTBEAT) => Some(Next::Quiet),
+                () = expiry => None,
+                () = self.engine.broker().closing() => Some(Next::Ended("the server is shutting down")),
             };
-            if !matches!(next, Next::Expiring) {
+            if let Some(next) = next {
                 return next;
             }
             self.expires_in = None;

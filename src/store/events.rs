@@ -104,11 +104,6 @@ impl WriteTx<'_> {
         self.batch.events.is_some()
     }
 
-    /// As [`WriteTx::notify`], for several keys.
-    pub fn notify_each(&mut self, class: EventClass, name: &'static str, keys: &[Bytes]) {
-        keys.iter().for_each(|key| self.notify(class, name, key));
-    }
-
     /// Notes `new` for a key a write `created`.
     pub fn notify_created(&mut self, created: bool, key: &[u8]) {
         if created {
