@@ -207,7 +207,7 @@ impl Engine {
             commands,
             now_ms,
             watch: Some(watch),
-            broker: Arc::clone(&self.broker),
+            engine: self.clone(),
         };
         self.store.write(transaction).await
     }
@@ -230,7 +230,7 @@ impl Engine {
             commands,
             now_ms,
             watch: None,
-            broker: Arc::clone(&self.broker),
+            engine: self.clone(),
         };
         // Only a watched transaction can be called off.
         Ok(self.store.write(transaction).await?.unwrap_or_default())
@@ -253,8 +253,9 @@ struct Transaction {
     commands: Vec<Result<Command, CmdError>>,
     now_ms: i64,
     watch: Option<Watch>,
-    /// For PUBLISH inside a transaction, which delivers as it runs, as Redis's EXEC does.
-    broker: Arc<Broker>,
+    /// What its commands run with: the broker for a PUBLISH, which delivers as it runs, as
+    /// Redis's EXEC does.
+    engine: Engine,
 }
 
 impl WriteJob for Transaction {
@@ -291,26 +292,35 @@ impl WriteJob for Transaction {
                         replies.extend(set_all(tx, run, now_ms).await?);
                         continue;
                     }
-                    Ok(Command::Write(Write { command, keys })) => {
-                        let reply = reply::settle(command.exec(tx, now_ms).await)?;
-                        if !matches!(reply, Reply::Error(_)) {
-                            keys.iter().for_each(|key| tx.touch(key));
-                        }
-                        reply
-                    }
-                    Ok(Command::Publish(publish)) => publish.exec(&self.broker),
-                    Ok(Command::Read(read)) => {
-                        let mut view = tx.read(now_ms);
-                        let reply = reply::settle(read.exec(&mut view).await)?;
-                        let expired = view.take_expired();
-                        drop(view);
-                        tx.delete_if_expired(&expired, now_ms).await?;
-                        reply
-                    }
+                    Ok(command) => self.engine.run_in(tx, command, now_ms).await?,
                 };
                 replies.push(reply);
             }
             Ok(Some(replies))
+        })
+    }
+}
+
+impl Engine {
+    /// Runs one command inside the writer's transaction `tx`.
+    async fn run_in(&self, tx: &mut WriteTx<'_>, command: Command, now_ms: i64) -> Result<Reply, StoreError> {
+        Ok(match command {
+            Command::Write(Write { command, keys }) => {
+                let reply = reply::settle(command.exec(tx, now_ms).await)?;
+                if !matches!(reply, Reply::Error(_)) {
+                    keys.iter().for_each(|key| tx.touch(key));
+                }
+                reply
+            }
+            Command::Publish(publish) => publish.exec(&self.broker),
+            Command::Read(read) => {
+                let mut view = tx.read(now_ms);
+                let reply = reply::settle(read.exec(&mut view).await)?;
+                let expired = view.take_expired();
+                drop(view);
+                tx.delete_if_expired(&expired, now_ms).await?;
+                reply
+            }
         })
     }
 }

@@ -14,8 +14,8 @@ pub enum Reply {
     Nil,
     /// No array, as opposed to an empty one (EXEC called off by WATCH): RESP2's `*-1`.
     NilArray,
-    /// A short status such as `OK`, `PONG` or a type name.
-    Status(&'static str),
+    /// A short status such as `OK`, `PONG` or a type name (or whatever a script returns).
+    Status(Cow<'static, str>),
     Int(i64),
     Bulk(Bytes),
     Array(Vec<Reply>),
@@ -35,7 +35,11 @@ pub enum Reply {
 }
 
 impl Reply {
-    pub const OK: Self = Self::Status("OK");
+    pub const OK: Self = Self::status("OK");
+
+    pub const fn status(text: &'static str) -> Self {
+        Self::Status(Cow::Borrowed(text))
+    }
 
     pub fn bulk(value: impl Into<Bytes>) -> Self {
         Self::Bulk(value.into())

@@ -324,7 +324,7 @@ fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
     match reply {
         Reply::Nil | Reply::NilArray => Value::Null,
         // The clients keep a top-level OK as it is, encoded or not.
-        Reply::Status("OK") if top_level => Value::String("OK".to_owned()),
+        Reply::Status(status) if top_level && status == "OK" => Value::String("OK".to_owned()),
         Reply::Status(status) => text(status.as_bytes()),
         Reply::Int(number) => Value::from(*number),
         Reply::Bulk(bytes) => text(bytes),
@@ -379,7 +379,7 @@ mod tests {
         let reply = Reply::Array(vec![Reply::OK, Reply::bulk("bar"), Reply::Nil, Reply::Int(3)]);
         assert_eq!(render(&reply, true, true), json!(["T0s=", "YmFy", null, 3]));
         assert_eq!(render(&Reply::OK, true, true), json!("OK"));
-        assert_eq!(render(&Reply::Status("PONG"), true, true), json!("UE9ORw=="));
+        assert_eq!(render(&Reply::status("PONG"), true, true), json!("UE9ORw=="));
         assert_eq!(render(&reply, false, true), json!(["OK", "bar", null, 3]));
         assert_eq!(render(&Reply::bulk(vec![0xff, b'a']), false, true), json!("\u{fffd}a"));
     }

@@ -242,12 +242,12 @@ fn session_info(&(name, arity, flags): &(&'static str, i32, &'static [&'static s
 /// One command as COMMAND INFO describes it: name, arity, flags, first key, last key, key
 /// step, ACL categories, tips, key specifications and subcommands.
 fn describe(info: CommandInfo) -> Reply {
-    let flags = info.flags.iter().map(|&flag| Reply::Status(flag)).collect();
+    let flags = info.flags.iter().map(|&flag| Reply::status(flag)).collect();
     let writes = info.flags.contains(&"write");
     let fast = info.flags.contains(&"fast");
     let categories = vec![
-        Reply::Status(if writes { "@write" } else { "@read" }),
-        Reply::Status(if fast { "@fast" } else { "@slow" }),
+        Reply::status(if writes { "@write" } else { "@read" }),
+        Reply::status(if fast { "@fast" } else { "@slow" }),
     ];
     Reply::Array(vec![
         Reply::bulk(info.name),

@@ -600,7 +600,7 @@ impl Session {
         let mut client = self.registration.client();
         client.name = None;
         client.protocol = 2;
-        Reply::Status("RESET")
+        Reply::status("RESET")
     }
 }
 
@@ -667,7 +667,7 @@ fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -
         return Reply::Error(error);
     }
     multi.queued.push(command);
-    Reply::Status("QUEUED")
+    Reply::status("QUEUED")
 }
 
 fn parse_integer(text: &[u8]) -> Option<i64> {

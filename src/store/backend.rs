@@ -141,6 +141,12 @@ impl Conn<'_> {
         Ok(sqlite::savepoint(conn).await?)
     }
 
+    /// Ends the innermost savepoint, keeping what was done in it.
+    pub(super) async fn release_job(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(conn) = self;
+        Ok(sqlite::release_job(conn).await?)
+    }
+
     /// Undoes what the job did, and only that.
     pub(super) async fn roll_back_job(&mut self) -> Result<(), StoreError> {
         let Self::Sqlite(conn) = self;

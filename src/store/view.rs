@@ -266,25 +266,71 @@ impl<'a> WriteTx<'a> {
         &mut self,
         job: &mut J,
     ) -> Result<Result<J::Output, StoreError>, StoreError> {
-        let changes_before = self.batch.changes.len();
-        let events_before = self.batch.events.as_ref().map_or(0, Vec::len);
-        let served_before = self.batch.blocked.served_count();
+        let mark = self.mark();
         self.batch.emptied.clear();
         self.conn.savepoint().await?;
         match job.run(self).await {
             Ok(output) => Ok(Ok(output)),
             Err(error) => {
-                self.conn.roll_back_job().await?;
-                self.batch.changes.truncate(changes_before);
-                if let Some(events) = &mut self.batch.events {
-                    events.truncate(events_before);
-                }
-                // Clients handed elements of a push that is undone get its error instead.
-                self.batch.blocked.fail_served_since(served_before, &error);
+                self.undo_since(&mark, &error).await?;
                 Ok(Err(error))
             }
         }
     }
+
+    /// Runs `job` within the current job, all or nothing: if it fails, or returns a failure
+    /// of its own (a script's error), only what it did is undone and the current job goes
+    /// on. Its savepoint nests in the current job's and, released once it succeeds, leaves
+    /// that one innermost again.
+    pub async fn run_all_or_nothing<J, T, E>(&mut self, job: &mut J) -> Result<Result<T, E>, StoreError>
+    where
+        J: WriteJob<Output = Result<T, E>>,
+    {
+        let mark = self.mark();
+        self.conn.savepoint().await?;
+        match job.run(self).await {
+            Ok(Ok(output)) => {
+                self.conn.release_job().await?;
+                Ok(Ok(output))
+            }
+            Ok(Err(failure)) => {
+                self.undo_since(&mark, &StoreError::Refused("the script failed".to_owned()))
+                    .await?;
+                Ok(Err(failure))
+            }
+            Err(error) => {
+                self.undo_since(&mark, &error).await?;
+                Err(error)
+            }
+        }
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            changes: self.batch.changes.len(),
+            events: self.batch.events.as_ref().map_or(0, Vec::len),
+            served: self.batch.blocked.served_count(),
+        }
+    }
+
+    /// Rolls back to the innermost savepoint, set at `mark`, and forgets what was done since.
+    async fn undo_since(&mut self, mark: &Mark, error: &StoreError) -> Result<(), StoreError> {
+        self.conn.roll_back_job().await?;
+        self.batch.changes.truncate(mark.changes);
+        if let Some(events) = &mut self.batch.events {
+            events.truncate(mark.events);
+        }
+        // Clients handed elements of a push that is undone get its error instead.
+        self.batch.blocked.fail_served_since(mark.served, error);
+        Ok(())
+    }
+}
+
+/// How far a job had got when its savepoint was set: what to forget if it is undone.
+struct Mark {
+    changes: usize,
+    events: usize,
+    served: usize,
 }
 
 impl Conn<'_> {

@@ -158,7 +158,7 @@ async fn a_subscriber_that_does_not_read_is_cut_off_with_an_error() {
     assert!(received <= delivered, "{received} received of {delivered} delivered");
     assert!(subscriber.is_closed().await);
     // The server serves on.
-    assert_eq!(publisher.call(&["PING"]).await, Reply::Status("PONG"));
+    assert_eq!(publisher.call(&["PING"]).await, Reply::status("PONG"));
 }
 
 /// Reads the next server-sent event off a streaming response: one `data:` line.

@@ -31,7 +31,7 @@ async fn inline_commands_and_pipelines_are_answered_in_order() {
     }
     pipeline.extend(encode_command(&["GET", "greeting"]));
     client.send_raw(&pipeline).await;
-    assert_eq!(client.read().await.unwrap(), Reply::Status("PONG"));
+    assert_eq!(client.read().await.unwrap(), Reply::status("PONG"));
     assert_eq!(client.read().await.unwrap(), Reply::OK);
     for expected in 1..=200 {
         assert_eq!(client.read().await.unwrap(), Reply::Int(expected));
@@ -59,12 +59,12 @@ async fn a_malformed_frame_is_a_protocol_error_that_closes_the_connection() {
         let mut client = app.resp_client().await;
         client.send_raw(b"PING\r\n").await;
         client.send_raw(frame).await;
-        assert_eq!(client.read().await.unwrap(), Reply::Status("PONG"));
+        assert_eq!(client.read().await.unwrap(), Reply::status("PONG"));
         assert_eq!(client.read().await.unwrap(), error(message));
         assert!(client.is_closed().await, "{message}");
     }
     let mut client = app.resp_client().await;
-    assert_eq!(client.call(&["PING"]).await, Reply::Status("PONG"));
+    assert_eq!(client.call(&["PING"]).await, Reply::status("PONG"));
 }
 
 #[actix_web::test]
@@ -102,7 +102,7 @@ async fn hello_3_switches_to_resp3_types() {
         client.call(&["HELLO", "4"]).await,
         error("NOPROTO unsupported protocol version")
     );
-    assert_eq!(client.call(&["RESET"]).await, Reply::Status("RESET"));
+    assert_eq!(client.call(&["RESET"]).await, Reply::status("RESET"));
     assert_eq!(client.call(&["ZSCORE", "z", "m"]).await, bulk("1.5"));
 }
 
@@ -155,7 +155,7 @@ async fn tokens_guard_the_door_as_they_guard_http() {
 async fn multi_queues_and_exec_runs_the_queue_as_redis_does() {
     let (app, _database) = spawn_app().await;
     let mut client = app.resp_client().await;
-    let queued = Reply::Status("QUEUED");
+    let queued = Reply::status("QUEUED");
     assert_eq!(client.call(&["EXEC"]).await, error("ERR EXEC without MULTI"));
     assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
     assert_eq!(
@@ -197,7 +197,7 @@ async fn exec_is_called_off_when_a_watched_key_changed_through_any_door_or_expir
     let mut client = app.resp_client().await;
     let transaction = async |client: &mut RespClient| {
         assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
-        assert_eq!(client.call(&["INCR", "counter"]).await, Reply::Status("QUEUED"));
+        assert_eq!(client.call(&["INCR", "counter"]).await, Reply::status("QUEUED"));
         client.call(&["EXEC"]).await
     };
     // Untouched: EXEC runs.
@@ -380,8 +380,8 @@ async fn connections_share_the_limit_with_http_and_idle_ones_are_closed() {
     let (app, _database) = spawn_app_with(&["--max-connections", "2", "--resp-idle-timeout", "1"]).await;
     let mut first = app.resp_client().await;
     let mut second = app.resp_client().await;
-    assert_eq!(first.call(&["PING"]).await, Reply::Status("PONG"));
-    assert_eq!(second.call(&["PING"]).await, Reply::Status("PONG"));
+    assert_eq!(first.call(&["PING"]).await, Reply::status("PONG"));
+    assert_eq!(second.call(&["PING"]).await, Reply::status("PONG"));
     let mut third = app.resp_client().await;
     let Ok(Reply::Error(refusal)) = third.read().await else {
         panic!("the third connection is refused");
@@ -395,7 +395,7 @@ async fn connections_share_the_limit_with_http_and_idle_ones_are_closed() {
     assert!(first.is_closed().await);
     assert!(second.is_closed().await);
     let mut again = app.resp_client().await;
-    assert_eq!(again.call(&["PING"]).await, Reply::Status("PONG"));
+    assert_eq!(again.call(&["PING"]).await, Reply::status("PONG"));
 }
 
 #[actix_web::test]

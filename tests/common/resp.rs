@@ -88,7 +88,7 @@ fn read_reply(stream: &mut BufReader<TcpStream>) -> futures_util::future::BoxFut
                 .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidData))
         };
         Ok(match kind {
-            b'+' => Reply::Status(Box::leak(text.into_boxed_str())),
+            b'+' => Reply::Status(text.into()),
             b'-' => Reply::Error(CmdError::new(text)),
             b':' => Reply::Int(number()?),
             b'_' => Reply::Nil,

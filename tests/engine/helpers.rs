@@ -110,7 +110,7 @@ pub fn ok() -> Reply {
 }
 
 pub fn status(value: &'static str) -> Reply {
-    Reply::Status(value)
+    Reply::status(value)
 }
 
 pub fn nil() -> Reply {

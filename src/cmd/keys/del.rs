@@ -66,6 +66,6 @@ impl Type {
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let info = view.info(&self.key).await?;
-        Ok(Reply::Status(info.map_or("none", |info| info.kind.name())))
+        Ok(Reply::status(info.map_or("none", |info| info.kind.name())))
     }
 }

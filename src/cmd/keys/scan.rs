@@ -64,7 +64,7 @@ impl Scan {
             if type_matches && self.walk.keeps(&key) {
                 found.push(Reply::Bulk(key));
                 if self.with_type {
-                    found.push(Reply::Status(kind.name()));
+                    found.push(Reply::status(kind.name()));
                 }
             }
         }

@@ -22,7 +22,7 @@ impl Ping {
     }
 
     pub(in crate::cmd) async fn exec(&self, _: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        Ok(self.message.clone().map_or(Reply::Status("PONG"), Reply::Bulk))
+        Ok(self.message.clone().map_or(Reply::status("PONG"), Reply::Bulk))
     }
 }
 

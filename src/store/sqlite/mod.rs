@@ -330,6 +330,11 @@ pub(super) async fn savepoint(conn: &mut Connection) -> Result<(), sqlx::Error> 
     sqlx::query("savepoint job").execute(conn).await.map(drop)
 }
 
+/// Ends the innermost savepoint, folding what was done in it into the one around it.
+pub(super) async fn release_job(conn: &mut Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("release job").execute(conn).await.map(drop)
+}
+
 /// Undoes what the job did, and only that: the innermost savepoint is the failing job's.
 pub(super) async fn roll_back_job(conn: &mut Connection) -> Result<(), sqlx::Error> {
     sqlx::query("rollback to job").execute(&mut *conn).await?;
