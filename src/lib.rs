@@ -20,7 +20,12 @@ pub mod domain;
 pub mod http;
 pub mod notify;
 pub mod resp;
+pub mod script;
 pub mod startup;
 pub mod store;
 pub mod sweep;
 pub mod telemetry;
+
+/// The Redis version the server answers as (HELLO, INFO, `redis.REDIS_VERSION`): the
+/// release whose commands it follows.
+pub const REDIS_VERSION: &str = "7.4.0";

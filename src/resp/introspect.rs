@@ -15,7 +15,7 @@ use crate::store::{Durability, StoreError};
 
 /// The Redis version litekv answers as: the one whose commands it implements (hash field
 /// expiry came in 7.4). Clients use it to decide what they may send.
-pub(super) const REDIS_VERSION: &str = "7.4.0";
+pub(super) use crate::REDIS_VERSION;
 
 pub(super) const CLIENT_HELP: &[&str] = &[
     "CLIENT <subcommand> [<arg> ...]. Subcommands are:",

@@ -1,0 +1,530 @@
+//! One Lua interpreter set up as Redis sets up its own: the `redis` API, the libraries
+//! Redis ships, and a sandbox in which globals can be read but not written.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use mlua::{Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value, VmState};
+use sha1::{Digest, Sha1};
+
+use super::convert::{Protocol, command_argument, error_table, lua_to_reply, reply_to_lua};
+use super::libs;
+use super::{Failure, Script};
+use crate::cmd::{CmdError, Reply};
+
+/// How many Lua instructions run between checks of a script's deadline.
+const INSTRUCTIONS_PER_CHECK: u32 = 10_000;
+/// Compiled scripts an interpreter keeps; past it, it starts afresh and compiles again on
+/// demand, so that scripts generated per call (values written into the body) cannot fill it.
+const MAX_COMPILED: usize = 1000;
+
+/// Runs the command a script calls and answers its reply; `None` once the host has stopped
+/// serving the script (its storage failed), which ends the script.
+pub type Host = Box<dyn FnMut(Vec<Bytes>) -> Option<Reply> + Send>;
+
+/// The version scripts see in `redis.REDIS_VERSION`, as INFO reports it.
+const VERSION: &str = crate::REDIS_VERSION;
+
+/// Redis's `redis.call` and `redis.pcall`, written around the one Rust function that runs a
+/// command: `redis.call` raises a failed command's error as a string, as Redis 7.0 does,
+/// where `redis.pcall` returns it as an `{err=...}` table.
+const PRELUDE: &str = r#"
+local run_command, redis, error = ...
+redis.call = function(...)
+  local reply, failed = run_command(true, ...)
+  if failed then error(reply, 0) end
+  return reply
+end
+redis.pcall = function(...)
+  return (run_command(false, ...))
+end
+"#;
+
+/// The sandbox: scripts see the globals through a table that reads them, refuses writes
+/// and fails on names that do not exist, and the libraries through read-only tables.
+/// Chunks a script compiles itself (`loadstring`) get the same view. What catches errors
+/// (`pcall`, `xpcall`, `coroutine.resume`) cannot catch the one that stops a script.
+const SANDBOX: &str = r#"
+local env, unless_stopped = ...
+local pcall, xpcall, resume = pcall, xpcall, coroutine.resume
+env.pcall = function(...) return unless_stopped(pcall(...)) end
+env.xpcall = function(...) return unless_stopped(xpcall(...)) end
+env.coroutine.resume = function(...) return unless_stopped(resume(...)) end
+local error, tostring, setmetatable, setfenv, loadstring, load, ipairs, rawset =
+  error, tostring, setmetatable, setfenv, loadstring, load, ipairs, rawset
+local function readonly() error("Attempt to modify a readonly table", 2) end
+local protected = {}
+for _, name in ipairs({"string", "math", "table", "coroutine", "redis", "cjson", "cmsgpack", "bit", "struct"}) do
+  env[name] = setmetatable({}, {__index = env[name], __newindex = readonly, __metatable = false})
+  protected[env[name]] = true
+end
+local globals = setmetatable({}, {
+  __index = function(_, name)
+    local value = env[name]
+    if value == nil then
+      error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+    end
+    return value
+  end,
+  __newindex = readonly,
+  __metatable = false,
+})
+local function sandboxed(compile)
+  return function(...)
+    local chunk, message = compile(...)
+    if chunk then setfenv(chunk, globals) end
+    return chunk, message
+  end
+end
+env.loadstring = sandboxed(loadstring)
+env.load = sandboxed(load)
+env._G = globals
+protected[globals] = true
+env.rawset = function(table, key, value)
+  if protected[table] then error("Attempt to modify a readonly table", 0) end
+  return rawset(table, key, value)
+end
+for _, name in ipairs({"loadfile", "dofile", "print", "setfenv", "getfenv", "module", "newproxy", "require"}) do
+  env[name] = nil
+end
+return globals
+"#;
+
+/// A Lua interpreter for scripts, with the functions it compiled so far.
+pub struct Vm {
+    lua: Lua,
+    /// The globals as scripts see them; during a run it also holds `KEYS` and `ARGV`.
+    globals: Table,
+    xpcall: Function,
+    on_error: Function,
+    compiled: HashMap<String, Function>,
+}
+
+/// What a running script's callbacks reach, for the length of one run.
+struct Run {
+    host: Host,
+    deadline: Instant,
+    stopped: Option<Stop>,
+    protocol: Protocol,
+    /// The error `redis.call` raised last: raised on uncaught, it keeps its own error code.
+    call_error: Option<Vec<u8>>,
+    /// The script's line where the error that ended it was raised.
+    error_line: Option<usize>,
+}
+
+/// Why a script was stopped from outside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    TimedOut,
+    HostGone,
+}
+
+impl Vm {
+    /// A new interpreter whose scripts may allocate at most `memory_limit` bytes.
+    pub fn new(memory_limit: usize) -> mlua::Result<Self> {
+        let lua = Lua::new_with(
+            // Lua 5.1 keeps `coroutine` in its base library.
+            StdLib::TABLE | StdLib::STRING | StdLib::MATH,
+            LuaOptions::default(),
+        )?;
+        let env = lua.globals();
+        env.raw_set("redis", redis_library(&lua)?)?;
+        env.raw_set("cjson", libs::cjson::library(&lua)?)?;
+        env.raw_set("cmsgpack", libs::cmsgpack::library(&lua)?)?;
+        env.raw_set("bit", libs::bit::library(&lua)?)?;
+        env.raw_set("struct", libs::structs::library(&lua)?)?;
+        let prelude = lua.load(PRELUDE).set_name("=redis").into_function()?;
+        prelude.call::<()>((
+            lua.create_function(run_command)?,
+            env.raw_get::<Table>("redis")?,
+            env.raw_get::<Function>("error")?,
+        ))?;
+        let xpcall = env.raw_get::<Function>("xpcall")?;
+        let unless_stopped = lua.create_function(unless_stopped)?;
+        let globals: Table = lua
+            .load(SANDBOX)
+            .set_name("=sandbox")
+            .call((env.clone(), unless_stopped))?;
+        let on_error = lua.create_function(note_error_line)?;
+        lua.set_global_hook(
+            HookTriggers::new().every_nth_instruction(INSTRUCTIONS_PER_CHECK),
+            check_deadline,
+        )?;
+        lua.set_memory_limit(memory_limit)?;
+        Ok(Self {
+            lua,
+            globals,
+            xpcall,
+            on_error,
+            compiled: HashMap::new(),
+        })
+    }
+
+    /// Compiles `script` unless this interpreter has it already.
+    pub fn compile(&mut self, script: &Script) -> Result<Function, CmdError> {
+        if let Some(function) = self.compiled.get(&script.sha) {
+            return Ok(function.clone());
+        }
+        if self.compiled.len() >= MAX_COMPILED {
+            self.forget_scripts();
+        }
+        let function = self
+            .lua
+            .load(script.lua_source())
+            .set_name("@user_script")
+            .set_environment(self.globals.clone())
+            .into_function()
+            .map_err(|error| {
+                CmdError::new(format!(
+                    "ERR Error compiling script (new function): {}",
+                    lua_message(&error)
+                ))
+            })?;
+        self.compiled.insert(script.sha.clone(), function.clone());
+        Ok(function)
+    }
+
+    /// Forgets every compiled script (SCRIPT FLUSH).
+    pub fn forget_scripts(&mut self) {
+        self.compiled.clear();
+        // Their functions are garbage now.
+        self.collect_garbage();
+    }
+
+    /// Frees what no script can reach any more.
+    pub fn collect_garbage(&self) {
+        if let Err(error) = self.lua.gc_collect() {
+            tracing::warn!(%error, "collecting a Lua interpreter's garbage failed");
+        }
+    }
+
+    /// Runs `script` with `keys` and `args`, calling `host` for each command it runs, until
+    /// it returns, fails, or passes `time_limit`. A script that returns an error reply
+    /// finished; one that raised an error failed.
+    pub fn run(
+        &mut self,
+        script: &Script,
+        keys: &[Bytes],
+        args: &[Bytes],
+        host: Host,
+        time_limit: Duration,
+    ) -> Result<Reply, Failure> {
+        let function = self.compile(script).map_err(Failure::Error)?;
+        let arguments = strings(&self.lua, keys).and_then(|keys| Ok((keys, strings(&self.lua, args)?)));
+        let (keys, args) =
+            arguments.map_err(|error| Failure::Error(CmdError::new(format!("ERR {}", lua_message(&error)))))?;
+        let _ = self.globals.raw_set("KEYS", keys);
+        let _ = self.globals.raw_set("ARGV", args);
+        self.lua.set_app_data(Run {
+            host,
+            deadline: Instant::now() + time_limit,
+            stopped: None,
+            protocol: Protocol::Resp2,
+            call_error: None,
+            error_line: None,
+        });
+        let returned = self.xpcall.call::<MultiValue>((function, self.on_error.clone()));
+        let run = self
+            .lua
+            .remove_app_data::<Run>()
+            .expect("the run's data stays until it ends");
+        self.clear_run_globals();
+        match run.stopped {
+            Some(Stop::TimedOut) => return Err(Failure::TimedOut),
+            Some(Stop::HostGone) => return Err(Failure::HostGone),
+            None => {}
+        }
+        let mut values = match returned {
+            Ok(values) => values.into_iter(),
+            Err(error) => {
+                return Err(Failure::Error(script_error(
+                    script,
+                    &Value::Error(Box::new(error)),
+                    &run,
+                )));
+            }
+        };
+        match values.next() {
+            Some(Value::Boolean(true)) => lua_to_reply(&values.next().unwrap_or(Value::Nil)).map_err(Failure::Error),
+            _ => Err(Failure::Error(script_error(
+                script,
+                &values.next().unwrap_or(Value::Nil),
+                &run,
+            ))),
+        }
+    }
+
+    fn clear_run_globals(&self) {
+        // Whatever a script left in the globals (KEYS, ARGV, or what rawset put there) goes.
+        let keys: Vec<Value> = self
+            .globals
+            .pairs::<Value, Value>()
+            .filter_map(|pair| pair.ok().map(|(key, _)| key))
+            .collect();
+        for key in keys {
+            let _ = self.globals.raw_set(key, Value::Nil);
+        }
+    }
+}
+
+/// The error reply of a script that raised `error`, as Redis words it: the message, the
+/// script's SHA1 and the line it was raised on.
+fn script_error(script: &Script, error: &Value, run: &Run) -> CmdError {
+    let message = match error {
+        Value::Table(table) => match table.raw_get::<Value>("err") {
+            Ok(Value::String(text)) => text.to_string_lossy(),
+            _ => "ERR unknown error".to_owned(),
+        },
+        Value::String(text) if run.call_error.as_deref() == Some(&text.as_bytes()[..]) => text.to_string_lossy(),
+        Value::String(text) => format!("ERR {}", text.to_string_lossy()),
+        Value::Error(error) if error.downcast_ref::<RedisLibError>().is_some() => format!("ERR {}", lua_message(error)),
+        // Raised by a library function: Lua's own would name the place, as luaL_error does.
+        Value::Error(error) => match run.error_line {
+            Some(line) => format!("ERR user_script:{line}: {}", lua_message(error)),
+            None => format!("ERR {}", lua_message(error)),
+        },
+        other => format!("ERR {}", other.to_string().unwrap_or_default()),
+    };
+    match run.error_line {
+        Some(line) => CmdError::new(format!("{message} script: {}, on @user_script:{line}.", script.sha)),
+        None => CmdError::new(format!("{message} script: {}", script.sha)),
+    }
+}
+
+/// An error a `redis` library function raised: Redis words these without naming a place.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct RedisLibError(&'static str);
+
+fn redis_error(message: &'static str) -> mlua::Error {
+    mlua::Error::external(RedisLibError(message))
+}
+
+/// An mlua error's message, without the traceback mlua adds to errors raised in callbacks.
+fn lua_message(error: &mlua::Error) -> String {
+    match error {
+        mlua::Error::RuntimeError(message) | mlua::Error::SyntaxError { message, .. } => message.clone(),
+        mlua::Error::MemoryError(_) => "not enough memory".to_owned(),
+        mlua::Error::CallbackError { cause, .. } => lua_message(cause),
+        mlua::Error::ExternalError(error) => error.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A Lua array of byte strings (KEYS, ARGV).
+fn strings(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
+    let table = lua.create_table_with_capacity(items.len(), 0)?;
+    for (index, item) in items.iter().enumerate() {
+        table.raw_set(index + 1, lua.create_string(item)?)?;
+    }
+    Ok(table)
+}
+
+/// The hook run every few thousand instructions: past its deadline (or once its host is
+/// gone) a script is stopped, and stays stopped however it catches the error.
+fn check_deadline(lua: &Lua, _: &mlua::debug::Debug) -> mlua::Result<VmState> {
+    let Some(mut run) = lua.app_data_mut::<Run>() else {
+        return Ok(VmState::Continue);
+    };
+    if run.stopped.is_none() && Instant::now() >= run.deadline {
+        run.stopped = Some(Stop::TimedOut);
+    }
+    match run.stopped {
+        Some(_) => Err(mlua::Error::runtime("the script was stopped")),
+        None => Ok(VmState::Continue),
+    }
+}
+
+/// Passes on what a protected call returned, unless the script was stopped meanwhile: then
+/// the error goes on up, whatever caught it.
+fn unless_stopped(lua: &Lua, returned: MultiValue) -> mlua::Result<MultiValue> {
+    match lua.app_data_ref::<Run>().is_some_and(|run| run.stopped.is_some()) {
+        true => Err(mlua::Error::runtime("the script was stopped")),
+        false => Ok(returned),
+    }
+}
+
+/// The error handler scripts run under: notes the script's line where the error was
+/// raised, for the error reply, and passes the error on.
+fn note_error_line(lua: &Lua, error: Value) -> mlua::Result<Value> {
+    let line = (1..64).find_map(|level| {
+        lua.inspect_stack(level, |frame| {
+            let in_script = frame.source().source.as_deref() == Some("@user_script");
+            frame.current_line().filter(|_| in_script)
+        })?
+    });
+    if let Some(mut run) = lua.app_data_mut::<Run>() {
+        run.error_line = line;
+    }
+    Ok(error)
+}
+
+/// `redis.call`'s and `redis.pcall`'s work: runs the command the arguments name. A failed
+/// command answers its error message and `true` when `raise` (for `redis.call` to raise),
+/// its `{err=...}` table otherwise.
+fn run_command(lua: &Lua, (raise, arguments): (bool, MultiValue)) -> mlua::Result<(Value, bool)> {
+    let reply = match command_of(&arguments) {
+        Ok(command) => {
+            let mut run = lua
+                .app_data_mut::<Run>()
+                .ok_or_else(|| mlua::Error::runtime("no script is running"))?;
+            if run.stopped.is_some() {
+                return Err(mlua::Error::runtime("the script was stopped"));
+            }
+            match (run.host)(command) {
+                Some(reply) => reply,
+                None => {
+                    run.stopped = Some(Stop::HostGone);
+                    return Err(mlua::Error::runtime("the script was stopped"));
+                }
+            }
+        }
+        Err(error) => Reply::Error(error),
+    };
+    let protocol = lua.app_data_ref::<Run>().map_or(Protocol::Resp2, |run| run.protocol);
+    match reply {
+        Reply::Error(error) if raise => {
+            if let Some(mut run) = lua.app_data_mut::<Run>() {
+                run.call_error = Some(error.as_str().as_bytes().to_vec());
+            }
+            Ok((Value::String(lua.create_string(error.as_str())?), true))
+        }
+        Reply::Error(error) => Ok((error_table(lua, error.as_str())?, false)),
+        reply => Ok((reply_to_lua(lua, reply, protocol)?, false)),
+    }
+}
+
+/// The command a `redis.call` names, as arguments.
+fn command_of(arguments: &MultiValue) -> Result<Vec<Bytes>, CmdError> {
+    if arguments.is_empty() {
+        return Err(CmdError::new(
+            "ERR Please specify at least one argument for this redis lib call",
+        ));
+    }
+    arguments
+        .iter()
+        .map(|argument| {
+            command_argument(argument)
+                .ok_or_else(|| CmdError::new("ERR Lua redis lib command arguments must be strings or integers"))
+        })
+        .collect()
+}
+
+/// The `redis` table, but for `call` and `pcall`, which the prelude adds.
+fn redis_library(lua: &Lua) -> mlua::Result<Table> {
+    let redis = lua.create_table()?;
+    redis.raw_set(
+        "error_reply",
+        lua.create_function(|lua, message: Value| match message {
+            Value::String(text) => error_table(lua, &error_code_and_message(&text.to_string_lossy())),
+            _ => Err(redis_error("wrong number or type of arguments")),
+        })?,
+    )?;
+    redis.raw_set(
+        "status_reply",
+        lua.create_function(|lua, status: Value| match status {
+            Value::String(text) => {
+                let table = lua.create_table()?;
+                table.raw_set("ok", text)?;
+                Ok(table)
+            }
+            _ => Err(redis_error("wrong number or type of arguments")),
+        })?,
+    )?;
+    redis.raw_set(
+        "sha1hex",
+        lua.create_function(|_, text: mlua::LuaString| Ok(sha1_hex(&text.as_bytes())))?,
+    )?;
+    redis.raw_set("log", lua.create_function(log)?)?;
+    redis.raw_set(
+        "setresp",
+        lua.create_function(|lua, version: Value| {
+            let protocol = match super::convert::as_number(&version) {
+                Some(2.0) => Protocol::Resp2,
+                Some(3.0) => Protocol::Resp3,
+                _ => return Err(redis_error("RESP version must be 2 or 3.")),
+            };
+            if let Some(mut run) = lua.app_data_mut::<Run>() {
+                run.protocol = protocol;
+            }
+            Ok(())
+        })?,
+    )?;
+    // Replication is the store's business: these are accepted and change nothing.
+    redis.raw_set("replicate_commands", lua.create_function(|_, ()| Ok(true))?)?;
+    redis.raw_set("set_repl", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
+    redis.raw_set(
+        "acl_check_cmd",
+        lua.create_function(|_, arguments: MultiValue| {
+            let command = command_of(&arguments)
+                .map_err(|_| redis_error("Please specify at least one argument for this redis lib call"))?;
+            crate::cmd::check_known(&command)
+                .map_err(|_| redis_error("Invalid command passed to redis.acl_check_cmd()"))?;
+            Ok(true)
+        })?,
+    )?;
+    for (name, value) in [
+        ("REPL_NONE", 0),
+        ("REPL_AOF", 1),
+        ("REPL_SLAVE", 2),
+        ("REPL_REPLICA", 2),
+        ("REPL_ALL", 3),
+    ] {
+        redis.raw_set(name, value)?;
+    }
+    for (name, value) in [
+        ("LOG_DEBUG", 0),
+        ("LOG_VERBOSE", 1),
+        ("LOG_NOTICE", 2),
+        ("LOG_WARNING", 3),
+    ] {
+        redis.raw_set(name, value)?;
+    }
+    redis.raw_set("REDIS_VERSION", VERSION)?;
+    redis.raw_set("REDIS_VERSION_NUM", version_number(VERSION))?;
+    Ok(redis)
+}
+
+/// An error message as `redis.error_reply` makes it: one that does not start with an
+/// error code (a word before a space, after an optional `-`) gets `ERR`.
+fn error_code_and_message(text: &str) -> String {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let message = text.trim_end_matches(['\r', '\n']);
+    if message.contains(' ') {
+        message.to_owned()
+    } else {
+        format!("ERR {message}")
+    }
+}
+
+/// `redis.log(level, message, ...)`: the words joined by spaces, logged at the level.
+fn log(_: &Lua, arguments: MultiValue) -> mlua::Result<()> {
+    if arguments.len() < 2 {
+        return Err(redis_error("redis.log() requires two arguments or more."));
+    }
+    let mut arguments = arguments.into_iter();
+    let level = arguments.next().as_ref().and_then(super::convert::as_number);
+    let words: Vec<String> = arguments.filter_map(|word| word.to_string().ok()).collect();
+    let message = words.join(" ");
+    match level {
+        Some(0.0) => tracing::debug!(target: "litekv::script", "{message}"),
+        Some(1.0) | Some(2.0) => tracing::info!(target: "litekv::script", "{message}"),
+        Some(3.0) => tracing::warn!(target: "litekv::script", "{message}"),
+        _ => return Err(redis_error("Invalid debug level.")),
+    }
+    Ok(())
+}
+
+/// A script's SHA1 digest in lowercase hexadecimal: how EVALSHA names it.
+pub fn sha1_hex(body: &[u8]) -> String {
+    Sha1::digest(body).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// `7.4.0` as Redis numbers it: 0x070400.
+fn version_number(version: &str) -> i64 {
+    version
+        .split('.')
+        .take(3)
+        .fold(0, |number, part| number * 256 + part.parse::<i64>().unwrap_or(0))
+}
