@@ -139,6 +139,16 @@ pub struct LimitArgs {
     /// timeout it names, 0 ("for ever") included; it then answers as a timeout does.
     #[arg(long, env = "LITEKV_MAX_HTTP_BLOCK_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub max_http_block_seconds: u64,
+
+    /// Milliseconds a Lua script (EVAL) may run; past it the script is stopped with an
+    /// error reply and its writes are undone.
+    #[arg(long, env = "LITEKV_SCRIPT_TIME_LIMIT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub script_time_limit_ms: u64,
+
+    /// Megabytes of memory the scripts of one Lua interpreter may hold; an allocation past
+    /// it fails the script with "not enough memory".
+    #[arg(long, env = "LITEKV_SCRIPT_MEMORY_MB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub script_memory_mb: u64,
 }
 
 /// Who may do what. With no token at all, the server serves anyone who can reach it.

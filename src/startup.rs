@@ -48,7 +48,11 @@ impl Application {
             .with_context(|| format!("opening the database {}", config.database.database_url))?;
         let limits = http::Limits::from(&config.limits);
         let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes)
-            .with_pubsub_buffer(config.limits.max_pubsub_buffer_bytes as usize);
+            .with_pubsub_buffer(config.limits.max_pubsub_buffer_bytes as usize)
+            .with_script_limits(
+                Duration::from_millis(config.limits.script_time_limit_ms),
+                config.limits.script_memory_mb as usize * 1024 * 1024,
+            );
         // Kept to end pub/sub streams when the server stops.
         let stopping_engine = engine.clone();
         let tokens = config.access.tokens()?;

@@ -18,6 +18,7 @@ use super::keys::{
     Copy, Del, Exists, Expire, Keys, Object, Persist, RandomKey, Rename, Scan, Sort, SortStore, Ttl, Type,
 };
 use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
+use super::scripting::{Eval, ScriptCommand};
 use super::server::{DbSize, Echo, Flush, Ping, Publish, Time};
 use super::sets::{
     SAdd, SCard, SCombine, SInterCard, SIsMember, SMembers, SMove, SPop, SRandMember, SRem, SScan, SStore,
@@ -46,6 +47,11 @@ pub enum Command {
     Write(Write),
     /// Reaches the subscribers of a channel; touches no data.
     Publish(Publish),
+    /// Runs a Lua script (EVAL and its kin): on the writer's path, or a reader's if it
+    /// may only read.
+    Eval(Eval),
+    /// Loads, finds or forgets scripts (SCRIPT); touches no data.
+    Script(ScriptCommand),
 }
 
 /// A write command, with the keys it writes: those watching them (WATCH) are told.
@@ -67,7 +73,12 @@ impl Command {
     /// keyspace, as Upstash's read-only tokens allow.
     pub fn is_allowed_read_only(&self) -> bool {
         // Publishing is not reading: a read-only token may not.
-        matches!(self, Self::Read(read) if !matches!(read, ReadCommand::Keys(_) | ReadCommand::Scan(_)))
+        match self {
+            Self::Read(read) => !matches!(read, ReadCommand::Keys(_) | ReadCommand::Scan(_)),
+            Self::Eval(eval) => eval.is_read_only(),
+            Self::Script(script) => script.is_read_only(),
+            Self::Write(_) | Self::Publish(_) => false,
+        }
     }
 }
 
@@ -168,6 +179,23 @@ const BLOCKING_MOVABLE: &[&str] = &["write", "blocking", "movablekeys"];
 const FAST: &[&str] = &["fast"];
 const SERVER_FAST: &[&str] = &["loading", "stale", "fast"];
 const PUBSUB_FAST: &[&str] = &["pubsub", "loading", "stale", "fast"];
+const SCRIPTING: &[&str] = &[
+    "noscript",
+    "stale",
+    "skip_monitor",
+    "may_replicate",
+    "no_mandatory_keys",
+    "movablekeys",
+];
+const SCRIPTING_READ: &[&str] = &[
+    "noscript",
+    "stale",
+    "skip_monitor",
+    "no_mandatory_keys",
+    "movablekeys",
+    "readonly",
+];
+const SCRIPT_ADMIN: &[&str] = &["noscript"];
 
 /// Where a command's keys are among its arguments (the name is argument 0): from `first` to
 /// `last` (negative: counted from the end) every `step`th, as COMMAND INFO reports; and, for
@@ -609,6 +637,22 @@ const COMMANDS: &[Spec] = &[
     }),
     spec("spublish", 3, PUBSUB_FAST, ONE_KEY, |a| {
         Ok(Command::Publish(Publish::parse(a)?))
+    }),
+    // Scripting.
+    spec("eval", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| {
+        Ok(Command::Eval(Eval::parse_eval(a, false)?))
+    }),
+    spec("evalsha", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| {
+        Ok(Command::Eval(Eval::parse_evalsha(a, false)?))
+    }),
+    spec("eval_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| {
+        Ok(Command::Eval(Eval::parse_eval(a, true)?))
+    }),
+    spec("evalsha_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| {
+        Ok(Command::Eval(Eval::parse_evalsha(a, true)?))
+    }),
+    spec("script", -2, SCRIPT_ADMIN, NO_KEYS, |a| {
+        Ok(Command::Script(ScriptCommand::parse(a)?))
     }),
 ];
 

@@ -17,6 +17,7 @@ mod keys;
 mod lists;
 mod native;
 mod reply;
+mod scripting;
 mod server;
 mod sets;
 mod strings;
@@ -41,6 +42,7 @@ pub use reply::{CmdError, ExecError, Reply, format_score};
 use crate::broker::Broker;
 use crate::clock::Clock;
 use crate::notify::Notifier;
+use crate::script::Scripts;
 use crate::store::{BoxFuture, Store, StoreError, Watch, WriteJob, WriteTx};
 use strings::Set;
 
@@ -55,6 +57,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     max_value_bytes: usize,
     max_block: Option<Duration>,
+    scripts: Arc<Scripts>,
 }
 
 /// Bytes a pub/sub subscriber may leave unread before it is cut off, unless configured:
@@ -71,6 +74,19 @@ impl Engine {
             clock,
             max_value_bytes,
             max_block: None,
+            scripts: Arc::new(Scripts::new(
+                crate::script::DEFAULT_TIME_LIMIT,
+                crate::script::DEFAULT_MEMORY_LIMIT,
+            )),
+        }
+    }
+
+    /// The same engine, its scripts stopped after `time` and each interpreter holding at
+    /// most `memory` bytes.
+    pub fn with_script_limits(self, time: Duration, memory: usize) -> Self {
+        Self {
+            scripts: Arc::new(Scripts::new(time, memory)),
+            ..self
         }
     }
 
@@ -131,6 +147,8 @@ impl Engine {
             }) if set.is_unconditional() => reply::settle(set.exec_unconditional(&self.store, self.now_ms()).await),
             command @ Command::Write(_) => self.write(vec![Ok(command)]).await.map(first),
             Command::Publish(publish) => Ok(publish.exec(&self.broker)),
+            Command::Eval(eval) => self.eval(eval).await,
+            Command::Script(script) => Ok(self.script_command(script)),
         }
     }
 
@@ -160,6 +178,8 @@ impl Engine {
             match command {
                 Ok(Command::Read(read)) => replies.push(self.read(&read).await?),
                 Ok(Command::Publish(publish)) => replies.push(publish.exec(&self.broker)),
+                Ok(Command::Script(script)) => replies.push(self.script_command(script)),
+                Ok(Command::Eval(eval)) => replies.push(self.eval(eval).await?),
                 Err(error) => replies.push(Reply::Error(error)),
                 Ok(Command::Write(blocking)) if blocking.is_blocking() => {
                     replies.push(self.execute(Command::Write(blocking)).await?);
@@ -313,6 +333,8 @@ impl Engine {
                 reply
             }
             Command::Publish(publish) => publish.exec(&self.broker),
+            Command::Script(script) => self.script_command(script),
+            Command::Eval(eval) => self.eval_in(tx, eval, now_ms).await?,
             Command::Read(read) => {
                 let mut view = tx.read(now_ms);
                 let reply = reply::settle(read.exec(&mut view).await)?;

@@ -24,5 +24,6 @@ mod pubsub;
 #[path = "../common/resp.rs"]
 mod resp;
 mod resp_door;
+mod scripting;
 mod upstash;
 mod watch;

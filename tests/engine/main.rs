@@ -11,6 +11,7 @@ mod lists;
 #[allow(dead_code)]
 #[path = "../common/resp.rs"]
 mod resp;
+mod scripting;
 mod server;
 mod sets;
 mod strings;

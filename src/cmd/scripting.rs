@@ -1,0 +1,392 @@
+//! EVAL, EVALSHA, their read-only twins, and SCRIPT: the commands that run Lua scripts,
+//! and the hosts that run the commands a script calls.
+//!
+//! A script runs on a blocking thread (see [`crate::script`]); each `redis.call` crosses
+//! to its host, which runs the command as any other and answers. A script that may write
+//! is hosted by the writer, as one piece of a job in a savepoint of its own: nothing else
+//! runs while it does, and if it fails (an error it raised, its time limit) its writes are
+//! undone. A read-only one (EVAL_RO, EVALSHA_RO, or declared `no-writes`) is hosted by a
+//! read view, beside other readers.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+use super::args::Args;
+use super::{CmdError, Command, Engine, Reply, reply};
+use crate::script::{Failure, Host, Script, Scripts};
+use crate::store::{BoxFuture, ReadView, StoreError, WriteJob, WriteTx};
+
+/// EVAL and its kin: a script, by body or by SHA1, with its keys and arguments.
+#[derive(Debug)]
+pub struct Eval {
+    source: Source,
+    keys: Vec<Bytes>,
+    args: Vec<Bytes>,
+    /// EVAL_RO, EVALSHA_RO: the script may only read.
+    read_only: bool,
+}
+
+#[derive(Debug)]
+enum Source {
+    Body(Bytes),
+    Sha(Bytes),
+}
+
+impl Eval {
+    pub(super) fn parse_eval(args: &mut Args, read_only: bool) -> Result<Self, CmdError> {
+        Self::parse(Source::Body(args.bytes()?), args, read_only)
+    }
+
+    pub(super) fn parse_evalsha(args: &mut Args, read_only: bool) -> Result<Self, CmdError> {
+        Self::parse(Source::Sha(args.bytes()?), args, read_only)
+    }
+
+    fn parse(source: Source, args: &mut Args, read_only: bool) -> Result<Self, CmdError> {
+        let numkeys = args.int()?;
+        if numkeys < 0 {
+            return Err(CmdError::new("ERR Number of keys can't be negative"));
+        }
+        if numkeys as u64 > args.remaining() as u64 {
+            return Err(CmdError::new("ERR Number of keys can't be greater than number of args"));
+        }
+        let keys = (0..numkeys).map(|_| args.key()).collect::<Result<_, _>>()?;
+        let args = std::iter::from_fn(|| args.bytes().ok()).collect();
+        Ok(Self {
+            source,
+            keys,
+            args,
+            read_only,
+        })
+    }
+
+    /// Whether a read-only token may run it: the `_RO` commands only.
+    pub(super) fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
+/// SCRIPT LOAD, EXISTS and FLUSH.
+#[derive(Debug)]
+pub enum ScriptCommand {
+    Load(Bytes),
+    Exists(Vec<Bytes>),
+    Flush,
+}
+
+impl ScriptCommand {
+    pub(super) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let subcommand = args.bytes()?;
+        let wrong_arity = |name: &str| CmdError::wrong_arity(&format!("script|{name}"));
+        match subcommand.to_ascii_lowercase().as_slice() {
+            b"load" if args.remaining() == 1 => Ok(Self::Load(args.bytes()?)),
+            b"load" => Err(wrong_arity("load")),
+            b"exists" if args.remaining() > 0 => Ok(Self::Exists(std::iter::from_fn(|| args.bytes().ok()).collect())),
+            b"exists" => Err(wrong_arity("exists")),
+            b"flush" => match args.remaining() {
+                0 => Ok(Self::Flush),
+                1 if matches!(args.bytes()?.to_ascii_lowercase().as_slice(), b"sync" | b"async") => Ok(Self::Flush),
+                1 => Err(CmdError::new("ERR SCRIPT FLUSH only support SYNC|ASYNC option")),
+                _ => Err(wrong_arity("flush")),
+            },
+            _ => Err(CmdError::new(format!(
+                "ERR unknown subcommand '{}'. Try SCRIPT HELP.",
+                String::from_utf8_lossy(&subcommand)
+            ))),
+        }
+    }
+
+    /// Whether a read-only token may run it: EXISTS only.
+    pub(super) fn is_read_only(&self) -> bool {
+        matches!(self, Self::Exists(_))
+    }
+
+    fn exec(self, scripts: &Scripts) -> Reply {
+        match self {
+            Self::Load(body) => match scripts.load(body) {
+                Ok(script) => Reply::bulk(script.sha.clone()),
+                Err(error) => Reply::Error(error),
+            },
+            Self::Exists(shas) => Reply::Array(
+                shas.iter()
+                    .map(|sha| Reply::bool(scripts.get(&String::from_utf8_lossy(sha)).is_some()))
+                    .collect(),
+            ),
+            Self::Flush => {
+                scripts.flush();
+                Reply::OK
+            }
+        }
+    }
+}
+
+impl Engine {
+    pub(super) fn script_command(&self, command: ScriptCommand) -> Reply {
+        command.exec(&self.scripts)
+    }
+
+    /// The script `source` names: compiled and kept if given by body; NOSCRIPT if the SHA1
+    /// names none, in Redis's words, on which clients fall back to EVAL.
+    fn resolve(&self, source: &Source) -> Result<Arc<Script>, CmdError> {
+        match source {
+            Source::Body(body) => self.scripts.load(body.clone()),
+            Source::Sha(sha) => self
+                .scripts
+                .get(&String::from_utf8_lossy(sha))
+                .ok_or_else(|| CmdError::new("NOSCRIPT No matching script. Please use EVAL.")),
+        }
+    }
+
+    /// Runs EVAL and its kin: one that may write as a job of the writer's, a read-only one
+    /// beside other readers.
+    pub(super) async fn eval(&self, eval: Eval) -> Result<Reply, StoreError> {
+        let script = match self.resolve(&eval.source) {
+            Ok(script) => script,
+            Err(error) => return Ok(Reply::Error(error)),
+        };
+        if eval.read_only || script.no_writes {
+            return self.eval_reading(script, eval).await;
+        }
+        self.write(vec![Ok(Command::Eval(eval))]).await.map(super::first)
+    }
+
+    async fn eval_reading(&self, script: Arc<Script>, eval: Eval) -> Result<Reply, StoreError> {
+        let now_ms = self.now_ms();
+        let mut view = self.store.read(now_ms);
+        let mut reading = Reading {
+            engine: self,
+            view: &mut view,
+        };
+        let outcome = host(&mut reading, script, eval).await?;
+        let expired = view.take_expired();
+        drop(view);
+        if !expired.is_empty() {
+            self.store.delete_if_expired(expired, now_ms).await?;
+        }
+        Ok(outcome.unwrap_or_else(Reply::Error))
+    }
+
+    /// Runs EVAL and its kin inside the writer's transaction `tx`, all or nothing.
+    pub(super) async fn eval_in(&self, tx: &mut WriteTx<'_>, eval: Eval, now_ms: i64) -> Result<Reply, StoreError> {
+        let script = match self.resolve(&eval.source) {
+            Ok(script) => script,
+            Err(error) => return Ok(Reply::Error(error)),
+        };
+        // Elements a script pushes stay in the list for blocked clients to take once it
+        // ended: handed over at once, they could not be taken back if it failed.
+        tx.allow_hand_off(false);
+        let mut job = Hosted {
+            engine: self.clone(),
+            writes: !(eval.read_only || script.no_writes),
+            script,
+            eval: Some(eval),
+            now_ms,
+        };
+        Ok(tx.run_all_or_nothing(&mut job).await?.unwrap_or_else(Reply::Error))
+    }
+
+    /// A command a script called, in the writer's transaction.
+    async fn run_writing(
+        &self,
+        tx: &mut WriteTx<'_>,
+        args: Vec<Bytes>,
+        writes: bool,
+        now_ms: i64,
+    ) -> Result<Reply, StoreError> {
+        let command = match self.parse_for_script(args) {
+            Ok(command) => command,
+            Err(error) => return Ok(Reply::Error(error)),
+        };
+        if let Command::Write(_) = command
+            && !writes
+        {
+            return Ok(Reply::Error(write_refused()));
+        }
+        self.run_in(tx, command, now_ms).await
+    }
+
+    /// A command a read-only script called, in its read view.
+    async fn run_reading(&self, view: &mut ReadView<'_>, args: Vec<Bytes>) -> Result<Reply, StoreError> {
+        match self.parse_for_script(args) {
+            Err(error) => Ok(Reply::Error(error)),
+            Ok(Command::Read(read)) => reply::settle(read.exec(view).await),
+            Ok(Command::Publish(publish)) => Ok(publish.exec(&self.broker)),
+            Ok(_) => Ok(Reply::Error(write_refused())),
+        }
+    }
+
+    /// Parses a command a script called, refusing those scripts may not run (scripting
+    /// itself, blocking commands), with Redis's errors.
+    fn parse_for_script(&self, args: Vec<Bytes>) -> Result<Command, CmdError> {
+        if args.first().is_some_and(|name| is_connection_command(name)) {
+            return Err(not_allowed());
+        }
+        let command = self.parse(args).map_err(|error| {
+            if error.is_unknown_command() {
+                CmdError::new("ERR Unknown Redis command called from script")
+            } else if error.as_str().starts_with("ERR wrong number of arguments") {
+                CmdError::new("ERR Wrong number of args calling Redis command from script")
+            } else {
+                error
+            }
+        })?;
+        match &command {
+            Command::Eval(_) | Command::Script(_) => Err(not_allowed()),
+            Command::Write(write) if write.is_blocking() => Err(not_allowed()),
+            _ => Ok(command),
+        }
+    }
+}
+
+/// Whether `name` is one of the commands that act on a client's connection (the Redis
+/// protocol door runs them, not the engine): scripts may not run them, as in Redis.
+fn is_connection_command(name: &[u8]) -> bool {
+    const CONNECTION: &[&str] = &[
+        "auth",
+        "client",
+        "discard",
+        "exec",
+        "hello",
+        "monitor",
+        "multi",
+        "psubscribe",
+        "punsubscribe",
+        "quit",
+        "reset",
+        "select",
+        "ssubscribe",
+        "subscribe",
+        "sunsubscribe",
+        "unsubscribe",
+        "unwatch",
+        "wait",
+        "watch",
+    ];
+    CONNECTION
+        .iter()
+        .any(|command| name.eq_ignore_ascii_case(command.as_bytes()))
+}
+
+fn not_allowed() -> CmdError {
+    CmdError::new("ERR This Redis command is not allowed from script")
+}
+
+fn write_refused() -> CmdError {
+    CmdError::new("ERR Write commands are not allowed from read-only scripts.")
+}
+
+/// A script run inside the writer's transaction, as a piece of the job that holds it.
+struct Hosted {
+    engine: Engine,
+    script: Arc<Script>,
+    eval: Option<Eval>,
+    writes: bool,
+    now_ms: i64,
+}
+
+impl WriteJob for Hosted {
+    type Output = Result<Reply, CmdError>;
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Self::Output, StoreError>> {
+        Box::pin(async move {
+            let eval = self.eval.take().expect("a script runs once");
+            let mut writing = Writing {
+                engine: &self.engine,
+                tx,
+                writes: self.writes,
+                now_ms: self.now_ms,
+            };
+            host(&mut writing, Arc::clone(&self.script), eval).await
+        })
+    }
+}
+
+/// Where the commands a script calls run.
+trait ScriptHost: Send {
+    fn engine(&self) -> &Engine;
+    fn run<'a>(&'a mut self, args: Vec<Bytes>) -> BoxFuture<'a, Result<Reply, StoreError>>;
+}
+
+/// The writer's transaction; `writes` says whether the script may write.
+struct Writing<'a, 't, 'c> {
+    engine: &'a Engine,
+    tx: &'t mut WriteTx<'c>,
+    writes: bool,
+    now_ms: i64,
+}
+
+impl ScriptHost for Writing<'_, '_, '_> {
+    fn engine(&self) -> &Engine {
+        self.engine
+    }
+
+    fn run<'a>(&'a mut self, args: Vec<Bytes>) -> BoxFuture<'a, Result<Reply, StoreError>> {
+        Box::pin(self.engine.run_writing(self.tx, args, self.writes, self.now_ms))
+    }
+}
+
+/// A read view: the script may only read.
+struct Reading<'a, 'v, 'c> {
+    engine: &'a Engine,
+    view: &'v mut ReadView<'c>,
+}
+
+impl ScriptHost for Reading<'_, '_, '_> {
+    fn engine(&self) -> &Engine {
+        self.engine
+    }
+
+    fn run<'a>(&'a mut self, args: Vec<Bytes>) -> BoxFuture<'a, Result<Reply, StoreError>> {
+        Box::pin(self.engine.run_reading(self.view, args))
+    }
+}
+
+/// A command a script called, and where its reply goes.
+type Call = (Vec<Bytes>, oneshot::Sender<Reply>);
+
+/// Runs `script` on a blocking thread, running each command it calls on `place` here, in
+/// turn. `Ok(Err(..))` is the script's failure, for its error reply; `Err` the store's,
+/// which fails the request.
+async fn host(
+    place: &mut impl ScriptHost,
+    script: Arc<Script>,
+    eval: Eval,
+) -> Result<Result<Reply, CmdError>, StoreError> {
+    let scripts: Arc<Scripts> = Arc::clone(&place.engine().scripts);
+    let (calls, mut called) = mpsc::unbounded_channel::<Call>();
+    let host: Host = Box::new(move |args| {
+        let (answer, answered) = oneshot::channel();
+        calls.send((args, answer)).ok()?;
+        answered.blocking_recv().ok()
+    });
+    let time_limit = scripts.time_limit();
+    let running = tokio::task::spawn_blocking(move || scripts.run(&script, &eval.keys, &eval.args, host));
+    let mut failed = None;
+    while let Some((args, answer)) = called.recv().await {
+        match place.run(args).await {
+            Ok(reply) => drop(answer.send(reply)),
+            Err(error) => {
+                // Unanswered, the call fails, and with it the script.
+                failed = Some(error);
+                break;
+            }
+        }
+    }
+    drop(called);
+    let outcome = running
+        .await
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    match outcome {
+        Ok(reply) => Ok(Ok(reply)),
+        Err(Failure::Error(error)) => Ok(Err(error)),
+        Err(Failure::TimedOut) => Ok(Err(CmdError::new(format!(
+            "ERR Script killed: it ran longer than the script time limit ({} ms, --script-time-limit-ms); its writes were undone",
+            time_limit.as_millis()
+        )))),
+        Err(Failure::HostGone) => Err(StoreError::Closed),
+    }
+}

@@ -1,0 +1,244 @@
+//! Lua scripts through the doors: all or nothing, isolated from other clients, stopped when
+//! they run away or fill their memory, with the server serving others throughout; scripts
+//! forgotten on a restart; read-only tokens limited to read-only scripts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use litekv::clock::ManualClock;
+use litekv::cmd::Reply;
+use serde_json::json;
+
+use crate::helpers::{TestDatabase, err, ok, spawn_app, spawn_app_on, spawn_app_with};
+use crate::resp::RespClient;
+
+fn bulk(text: &str) -> Reply {
+    Reply::Bulk(Bytes::copy_from_slice(text.as_bytes()))
+}
+
+fn error_text(reply: Reply) -> String {
+    match reply {
+        Reply::Error(error) => error.to_string(),
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[actix_web::test]
+async fn a_runaway_script_is_stopped_its_writes_undone_while_others_are_served() {
+    let (app, _db) = spawn_app_with(&["--script-time-limit-ms", "1500"]).await;
+    app.expect_replies(&[(json!(["SET", "k", "before"]), ok("OK"))]).await;
+    let mut runaway = app.resp_client().await;
+    runaway
+        .send(&[
+            "EVAL",
+            "redis.call('set', KEYS[1], 'during') while true do end",
+            "1",
+            "k",
+        ])
+        .await;
+    // While it runs, readers are served, and see nothing of its write.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.expect_replies(&[(json!(["GET", "k"]), ok("before"))]).await;
+    let stopped = error_text(runaway.read().await.unwrap());
+    assert!(
+        stopped.starts_with("ERR Script killed: it ran longer than the script time limit (1500 ms"),
+        "{stopped}"
+    );
+    // Loops that catch the error are stopped all the same.
+    for catching in [
+        "while true do pcall(function() while true do end end) end",
+        "while true do coroutine.resume(coroutine.create(function() while true do end end)) end",
+    ] {
+        let caught = runaway.call(&["EVAL", catching, "0"]).await;
+        assert!(error_text(caught).starts_with("ERR Script killed"), "{catching}");
+    }
+    app.expect_replies(&[
+        (json!(["GET", "k"]), ok("before")),
+        (json!(["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"]), ok(1)),
+    ])
+    .await;
+}
+
+#[actix_web::test]
+async fn a_script_that_fills_its_memory_fails_and_leaves_the_data_as_before() {
+    let (app, _db) = spawn_app_with(&["--script-memory-mb", "16"]).await;
+    app.expect_replies(&[(json!(["SET", "k", "before"]), ok("OK"))]).await;
+    let (_, failed) = app
+        .post(
+            "/",
+            json!([
+                "EVAL",
+                "redis.call('set', KEYS[1], 'x') local t = {} for i = 1, 1e9 do t[i] = i end",
+                "1",
+                "k"
+            ]),
+        )
+        .await;
+    let message = failed["error"].as_str().unwrap();
+    assert!(message.starts_with("ERR not enough memory script: "), "{message}");
+    let (_, failed) = app
+        .post("/", json!(["EVAL", "return #string.rep('x', 1e9)", "0"]))
+        .await;
+    assert!(
+        failed["error"].as_str().unwrap().contains("not enough memory"),
+        "{failed}"
+    );
+    app.expect_replies(&[
+        (json!(["GET", "k"]), ok("before")),
+        (
+            json!(["EVAL", "local t = {} for i = 1, 1000 do t[i] = i end return #t", "0"]),
+            ok(1000),
+        ),
+    ])
+    .await;
+}
+
+#[actix_web::test]
+async fn an_error_after_writes_undoes_them_but_not_those_of_the_commands_around_it() {
+    let (app, _db) = spawn_app().await;
+    app.expect_replies(&[
+        (json!(["SET", "k", "before"]), ok("OK")),
+        (
+            json!([
+                "EVAL",
+                "redis.call('set', KEYS[1], 'after') redis.call('rpush', 'list', 'a') error('boom')",
+                "1",
+                "k"
+            ]),
+            err("ERR user_script:1: boom script: a345f4a3859d64c3278c6e7fe1a8bfdab233fce7, on @user_script:1."),
+        ),
+        (json!(["GET", "k"]), ok("before")),
+        (json!(["EXISTS", "list"]), ok(0)),
+        // An error redis.pcall returns is a value: the script goes on, and its writes stand.
+        (
+            json!([
+                "EVAL",
+                "redis.call('set', KEYS[1], 'after') return redis.pcall('incr', KEYS[1])",
+                "1",
+                "k"
+            ]),
+            err("ERR value is not an integer or out of range"),
+        ),
+        (json!(["GET", "k"]), ok("after")),
+    ])
+    .await;
+    // In a transaction, a failing script undoes its own writes only.
+    let (_, replies) = app
+        .post(
+            "/multi-exec",
+            json!([
+                ["INCR", "n"],
+                ["EVAL", "redis.call('incr', 'n') error('no')", "0"],
+                ["EVAL", "return redis.call('incr', 'n')", "0"],
+            ]),
+        )
+        .await;
+    assert_eq!(replies[0], ok(1));
+    assert!(
+        replies[1]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("ERR user_script:1: no")
+    );
+    assert_eq!(replies[2], ok(2));
+    // So does MULTI over the Redis protocol.
+    let mut client = app.resp_client().await;
+    assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+    assert_eq!(
+        client.call(&["EVAL", "return redis.call('incr', 'n')", "0"]).await,
+        Reply::status("QUEUED")
+    );
+    assert_eq!(client.call(&["INCR", "n"]).await, Reply::status("QUEUED"));
+    assert_eq!(
+        client.call(&["EXEC"]).await,
+        Reply::Array(vec![Reply::Int(3), Reply::Int(4)])
+    );
+}
+
+#[actix_web::test]
+async fn scripts_are_isolated_from_other_clients() {
+    let (app, _db) = spawn_app().await;
+    // A read-modify-write in two commands: only isolation keeps every increment.
+    let script = "local n = tonumber(redis.call('get', KEYS[1]) or '0') redis.call('set', KEYS[1], n + 1) return n + 1";
+    let clients = (0..8).map(|_| {
+        let address = app.resp;
+        tokio::spawn(async move {
+            let mut client = RespClient::connect(address).await;
+            for _ in 0..25 {
+                assert!(matches!(
+                    client.call(&["EVAL", script, "1", "counter"]).await,
+                    Reply::Int(_)
+                ));
+            }
+        })
+    });
+    for client in clients.collect::<Vec<_>>() {
+        client.await.unwrap();
+    }
+    let mut client = app.resp_client().await;
+    assert_eq!(client.call(&["GET", "counter"]).await, bulk("200"));
+}
+
+#[actix_web::test]
+async fn scripts_are_forgotten_on_a_restart_so_evalsha_says_noscript() {
+    let database = TestDatabase::new();
+    let clock = Arc::new(ManualClock::starting_now());
+    let app = spawn_app_on(&database, clock.clone(), &[]).await;
+    app.expect_replies(&[
+        (
+            json!(["SCRIPT", "LOAD", "return 'loaded'"]),
+            ok("b534286061d4b9e4026607613b95c06c06015ae8"),
+        ),
+        (
+            json!(["EVALSHA", "b534286061d4b9e4026607613b95c06c06015ae8", "0"]),
+            ok("loaded"),
+        ),
+    ])
+    .await;
+    app.stop().await;
+    let app = spawn_app_on(&database, clock, &[]).await;
+    app.expect_replies(&[(
+        json!(["EVALSHA", "b534286061d4b9e4026607613b95c06c06015ae8", "0"]),
+        err("NOSCRIPT No matching script. Please use EVAL."),
+    )])
+    .await;
+}
+
+#[actix_web::test]
+async fn read_only_tokens_run_read_only_scripts_only() {
+    let (app, _db) = spawn_app_with(&["--token", "rw", "--read-only-token", "ro"]).await;
+    let (_, written) = app
+        .send(
+            actix_web::http::Method::POST,
+            "/?_token=rw",
+            Some(("application/json", json!(["SET", "k", "v"]).to_string())),
+        )
+        .await;
+    assert_eq!(written, ok("OK"));
+    let read_only = |command: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.send(
+                actix_web::http::Method::POST,
+                "/?_token=ro",
+                Some(("application/json", command.to_string())),
+            )
+            .await
+            .1
+        }
+    };
+    assert_eq!(
+        read_only(json!(["EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"])).await,
+        ok("v")
+    );
+    assert_eq!(read_only(json!(["SCRIPT", "EXISTS", "ab"])).await, ok([0]));
+    assert_eq!(
+        read_only(json!(["EVAL", "return 1", "0"])).await,
+        err("NOPERM this token is read-only: it has no permissions to run the 'eval' command")
+    );
+    assert_eq!(
+        read_only(json!(["SCRIPT", "LOAD", "return 1"])).await,
+        err("NOPERM this token is read-only: it has no permissions to run the 'script' command")
+    );
+}
