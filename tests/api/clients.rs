@@ -1,8 +1,9 @@
 //! Real clients, unchanged, against a real litekv server, each running a script in
 //! tests/clients/: the official Upstash clients over HTTP (`@upstash/redis` from npm and
 //! `upstash-redis` from PyPI, covering every supported command, pipelines, transactions and
-//! error replies), and Redis clients over the Redis protocol (redis-py with seeds 003's and
-//! 004's examples, ioredis with seed 002's adapters, and Debian's redis-cli). The clients
+//! error replies; `@upstash/ratelimit` and `@upstash/lock`, which run Lua scripts), and
+//! Redis clients over the Redis protocol (redis-py with seeds 003's and 004's examples,
+//! ioredis with seed 002's adapters, and Debian's redis-cli). The clients
 //! are installed on first use: `npm ci` from the committed lockfile, pip into a venv, apt.
 
 use std::path::{Path, PathBuf};
@@ -45,7 +46,11 @@ static INSTALLING: Mutex<()> = Mutex::new(());
 fn node_clients() -> PathBuf {
     let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = clients_dir();
-    if !dir.join("node_modules/@upstash/redis").exists() || !dir.join("node_modules/ioredis").exists() {
+    let packages = ["@upstash/redis", "@upstash/ratelimit", "@upstash/lock", "ioredis"];
+    if !packages
+        .iter()
+        .all(|package| dir.join("node_modules").join(package).exists())
+    {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir));
@@ -100,6 +105,20 @@ async fn the_official_javascript_client_works_unchanged() {
     let (_server, address) = server(&database).await;
     let output = run(Command::new("node")
         .arg("upstash.mjs")
+        .current_dir(&dir)
+        .env("UPSTASH_REDIS_REST_URL", &address)
+        .env("UPSTASH_REDIS_REST_TOKEN", TOKEN)
+        .env("UPSTASH_DISABLE_TELEMETRY", "1"));
+    assert!(output.contains("checks passed"), "{output}");
+}
+
+#[actix_web::test]
+async fn upstash_ratelimit_and_lock_run_their_scripts_unchanged() {
+    let dir = node_clients();
+    let database = TestDatabase::new();
+    let (_server, address) = server(&database).await;
+    let output = run(Command::new("node")
+        .arg("upstash_scripts.mjs")
         .current_dir(&dir)
         .env("UPSTASH_REDIS_REST_URL", &address)
         .env("UPSTASH_REDIS_REST_TOKEN", TOKEN)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import redis
 
-from checks import expect, expect_error, passed
+from checks import expect, expect_error, expect_within, passed
 
 HOST = os.environ["REDIS_HOST"]
 PORT = int(os.environ["REDIS_PORT"])
@@ -198,6 +198,81 @@ with contextlib.redirect_stdout(printed):
         time.sleep(0.01)
 expect("pub/sub: the listener printed every event", printed.lines,
        ["Received: deployed", "Received: scaled", "Received: rolled back"])
+
+# --- Seed 003, "Common Use Cases" 4: the distributed lock, as written there. ---
+
+import redis
+from redis.lock import Lock
+
+redis_client = redis.Redis(host=HOST, port=PORT, password=PASSWORD, decode_responses=True)
+
+def process_with_lock(resource_id):
+    """Ensure only one process accesses the resource"""
+    lock = redis_client.lock(
+        f'lock:{resource_id}',
+        timeout=10,  # Lock expires after 10 seconds
+        blocking_timeout=5  # Wait up to 5 seconds to acquire
+    )
+    
+    if lock.acquire(blocking=True):
+        try:
+            # Critical section - only one process at a time
+            process_resource(resource_id)
+        finally:
+            lock.release()
+
+
+inside = []
+overlaps = []
+
+
+def process_resource(resource_id):
+    """The seed's critical section: notes whether another thread was inside at once."""
+    if inside:
+        overlaps.append(resource_id)
+    inside.append(resource_id)
+    time.sleep(0.02)
+    inside.remove(resource_id)
+
+
+# redis-py's Lock releases (and extends) with Lua scripts, through EVALSHA and, when the
+# server does not know them yet, the script itself.
+workers = [threading.Thread(target=process_with_lock, args=("report",)) for _ in range(4)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+expect("lock: no two workers were inside at once", overlaps, [])
+expect("lock: released", redis_client.exists("lock:report"), 0)
+held = redis_client.lock("lock:held", timeout=10)
+expect("lock: acquired", held.acquire(blocking=False), True)
+expect("lock: a second holder waits in vain", redis_client.lock("lock:held", timeout=10).acquire(blocking=False), False)
+expect("lock: extend", held.extend(5), True)
+expect_within("lock: extended", redis_client.pttl("lock:held"), 14_000, 15_000)
+expect("lock: reacquire", held.reacquire(), True)
+expect_within("lock: reacquired", redis_client.pttl("lock:held"), 9_000, 10_000)
+held.release()
+expect_error("lock: releasing twice", held.release, redis.exceptions.LockError, "Cannot release")
+
+# --- Scripts: register_script, EVAL and EVALSHA, and the fallback after SCRIPT FLUSH. ---
+
+r = redis_client
+increment = r.register_script("return redis.call('incrby', KEYS[1], ARGV[1])")
+expect("register_script: first call", increment(keys=["hits"], args=[5]), 5)
+expect("register_script: the script is loaded", r.script_exists(increment.sha), [True])
+expect("script_flush", r.script_flush(), True)
+expect("register_script: loads it again after a flush", increment(keys=["hits"], args=[2]), 7)
+expect("eval", r.eval("return {KEYS[1], ARGV[1]}", 1, "k", "v"), ["k", "v"])
+expect("evalsha", r.evalsha(increment.sha, 1, "hits", 1), 8)
+expect("eval_ro", r.eval_ro("return redis.call('get', KEYS[1])", 1, "hits"), "8")
+expect_error("evalsha of an unknown script", lambda: r.evalsha("0" * 40, 0),
+             redis.exceptions.NoScriptError, "No matching script")
+expect_error("a script's error", lambda: r.eval("error('boom')", 0),
+             redis.exceptions.ResponseError, "user_script:1: boom")
+pipe = r.pipeline()
+increment(keys=["hits"], args=[1], client=pipe)
+pipe.get("hits")
+expect("register_script in a transaction", pipe.execute(), [9, "9"])
 
 # --- The seed's "Redis CLI Quick Reference", through the client. ---
 

@@ -239,4 +239,17 @@ expect("read your write", redis.get("ryw"), "1")
 expect("unicode", redis.set("unicode", "żółć ☕ end"), True)
 expect("unicode back", redis.get("unicode"), "żółć ☕ end")
 
+# Scripts: EVAL and EVALSHA, their read-only forms, and SCRIPT LOAD, EXISTS and FLUSH.
+sha = redis.script_load("return ARGV[1]")
+expect("script_load", sha, "098e0f0d1448c0a81dafe820f66d460eb09263da")
+expect("script_exists", redis.script_exists(sha, "0" * 40), [True, False])
+expect("evalsha", redis.evalsha(sha, args=["hello"]), "hello")
+expect("evalsha_ro", redis.evalsha_ro(sha, args=["ro"]), "ro")
+expect("eval", redis.eval("return {KEYS[1], redis.call('incr', KEYS[1])}", keys=["scripted"]), ["scripted", 1])
+expect("eval_ro", redis.eval_ro("return redis.call('get', KEYS[1])", keys=["scripted"]), "1")
+expect_error("eval_ro that writes", lambda: redis.eval_ro("return redis.call('del', 'x')"), UpstashError,
+             "Write commands are not allowed from read-only scripts")
+expect("script_flush", redis.script_flush("ASYNC"), True)
+expect_error("evalsha after a flush", lambda: redis.evalsha(sha), UpstashError, "NOSCRIPT No matching script")
+
 passed("upstash-redis")
