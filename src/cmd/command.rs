@@ -69,6 +69,16 @@ impl Write {
 }
 
 impl Command {
+    /// Whether it may share one transaction with the writes beside it in a pipeline:
+    /// writes that never wait, and scripts.
+    pub fn joins_write_runs(&self) -> bool {
+        match self {
+            Self::Write(write) => !write.is_blocking(),
+            Self::Eval(_) => true,
+            Self::Read(_) | Self::Publish(_) | Self::Script(_) => false,
+        }
+    }
+
     /// Whether a read-only token may run it: reads, except those that walk the whole
     /// keyspace, as Upstash's read-only tokens allow.
     pub fn is_allowed_read_only(&self) -> bool {
@@ -270,6 +280,16 @@ pub struct CommandInfo {
     pub arity: i32,
     pub flags: &'static [&'static str],
     pub keys: KeyPositions,
+}
+
+impl CommandInfo {
+    /// Whether the command, parsed, joins a pipeline's run of writes
+    /// ([`Command::joins_write_runs`]): writes that never wait, and the scripts that may
+    /// write (EVAL and EVALSHA, which Redis flags `may_replicate`).
+    pub fn joins_write_runs(&self) -> bool {
+        let flagged = |flag| self.flags.contains(&flag);
+        (flagged("write") && !flagged("blocking")) || flagged("may_replicate")
+    }
 }
 
 /// Every command the engine runs, for COMMAND.

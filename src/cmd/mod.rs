@@ -176,24 +176,22 @@ impl Engine {
         let mut commands = commands.into_iter().peekable();
         while let Some(command) = commands.next() {
             match command {
-                Ok(Command::Read(read)) => replies.push(self.read(&read).await?),
-                Ok(Command::Publish(publish)) => replies.push(publish.exec(&self.broker)),
-                Ok(Command::Script(script)) => replies.push(self.script_command(script)),
-                Ok(Command::Eval(eval)) => replies.push(self.eval(eval).await?),
                 Err(error) => replies.push(Reply::Error(error)),
-                Ok(Command::Write(blocking)) if blocking.is_blocking() => {
-                    replies.push(self.execute(Command::Write(blocking)).await?);
-                }
-                write @ Ok(Command::Write(_)) => {
-                    // A run of writes shares one transaction: one commit instead of many.
-                    let mut run = vec![write];
-                    while let Some(next) =
-                        commands.next_if(|next| matches!(next, Ok(Command::Write(write)) if !write.is_blocking()))
+                Ok(command) if command.joins_write_runs() => {
+                    // A run of writes (scripts included) shares one transaction: one commit
+                    // instead of many.
+                    let mut run = vec![command];
+                    while let Some(Ok(next)) =
+                        commands.next_if(|next| matches!(next, Ok(next) if next.joins_write_runs()))
                     {
                         run.push(next);
                     }
-                    replies.extend(self.write(run).await?);
+                    match run.len() {
+                        1 => replies.push(self.execute(run.remove(0)).await?),
+                        _ => replies.extend(self.write(run.into_iter().map(Ok).collect()).await?),
+                    }
                 }
+                Ok(command) => replies.push(self.execute(command).await?),
             }
         }
         Ok(replies)

@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::args::Args;
 use super::{CmdError, Command, Engine, Reply, reply};
-use crate::script::{Failure, Host, Script, Scripts};
+use crate::script::{Failure, Script, Scripts};
 use crate::store::{BoxFuture, ReadView, StoreError, WriteJob, WriteTx};
 
 /// EVAL and its kin: a script, by body or by SHA1, with its keys and arguments.
@@ -138,50 +138,49 @@ impl Engine {
         }
     }
 
+    /// The job that runs `eval`'s script: NOSCRIPT if the SHA1 names none, or the error of a
+    /// script that does not compile.
+    fn script_job(&self, eval: Eval, now_ms: i64) -> Result<Hosted, CmdError> {
+        let script = self.resolve(&eval.source)?;
+        Ok(Hosted {
+            engine: self.clone(),
+            writes: !(eval.read_only || script.no_writes),
+            script,
+            eval,
+            now_ms,
+        })
+    }
+
     /// Runs EVAL and its kin: one that may write as a job of the writer's, a read-only one
     /// beside other readers.
     pub(super) async fn eval(&self, eval: Eval) -> Result<Reply, StoreError> {
-        let script = match self.resolve(&eval.source) {
-            Ok(script) => script,
+        let job = match self.script_job(eval, self.now_ms()) {
+            Ok(job) => job,
             Err(error) => return Ok(Reply::Error(error)),
         };
-        if eval.read_only || script.no_writes {
-            return self.eval_reading(script, eval).await;
+        if !job.writes {
+            return self.eval_reading(job).await;
         }
-        self.write(vec![Ok(Command::Eval(eval))]).await.map(super::first)
+        // A job of its own: its savepoint is the script's.
+        Ok(self.store.write(job).await?.unwrap_or_else(Reply::Error))
     }
 
-    async fn eval_reading(&self, script: Arc<Script>, eval: Eval) -> Result<Reply, StoreError> {
-        let now_ms = self.now_ms();
-        let mut view = self.store.read(now_ms);
-        let mut reading = Reading {
-            engine: self,
-            view: &mut view,
-        };
-        let outcome = host(&mut reading, script, eval).await?;
+    async fn eval_reading(&self, job: Hosted) -> Result<Reply, StoreError> {
+        let mut view = self.store.read(job.now_ms);
+        let outcome = run_reading(self, &mut view, job.script, job.eval).await?;
         let expired = view.take_expired();
         drop(view);
         if !expired.is_empty() {
-            self.store.delete_if_expired(expired, now_ms).await?;
+            self.store.delete_if_expired(expired, job.now_ms).await?;
         }
         Ok(outcome.unwrap_or_else(Reply::Error))
     }
 
     /// Runs EVAL and its kin inside the writer's transaction `tx`, all or nothing.
     pub(super) async fn eval_in(&self, tx: &mut WriteTx<'_>, eval: Eval, now_ms: i64) -> Result<Reply, StoreError> {
-        let script = match self.resolve(&eval.source) {
-            Ok(script) => script,
+        let mut job = match self.script_job(eval, now_ms) {
+            Ok(job) => job,
             Err(error) => return Ok(Reply::Error(error)),
-        };
-        // Elements a script pushes stay in the list for blocked clients to take once it
-        // ended: handed over at once, they could not be taken back if it failed.
-        tx.allow_hand_off(false);
-        let mut job = Hosted {
-            engine: self.clone(),
-            writes: !(eval.read_only || script.no_writes),
-            script,
-            eval: Some(eval),
-            now_ms,
         };
         Ok(tx.run_all_or_nothing(&mut job).await?.unwrap_or_else(Reply::Error))
     }
@@ -276,11 +275,13 @@ fn write_refused() -> CmdError {
     CmdError::new("ERR Write commands are not allowed from read-only scripts.")
 }
 
-/// A script run inside the writer's transaction, as a piece of the job that holds it.
+/// A script and what it runs with: a job of the writer's (alone, or a piece of a
+/// transaction's job) or, if it may only read, run beside other readers.
 struct Hosted {
     engine: Engine,
     script: Arc<Script>,
-    eval: Option<Eval>,
+    eval: Eval,
+    /// Whether it may write: not EVAL_RO, not declared `no-writes`.
     writes: bool,
     now_ms: i64,
 }
@@ -290,81 +291,63 @@ impl WriteJob for Hosted {
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Self::Output, StoreError>> {
         Box::pin(async move {
-            let eval = self.eval.take().expect("a script runs once");
-            let mut writing = Writing {
-                engine: &self.engine,
-                tx,
-                writes: self.writes,
-                now_ms: self.now_ms,
+            // Elements a script pushes stay in the list for blocked clients to take once it
+            // ended: handed over at once, they could not be taken back if it failed.
+            tx.allow_hand_off(false);
+            let Self {
+                engine,
+                script,
+                eval,
+                writes,
+                now_ms,
+            } = self;
+            // The script runs here, on the writer's own thread, which nothing else needs
+            // meanwhile: each command it calls runs at once, with no thread to cross.
+            let mut failed = None;
+            let mut run = |args| match futures_executor::block_on(engine.run_writing(tx, args, *writes, *now_ms)) {
+                Ok(reply) => Some(reply),
+                Err(error) => {
+                    failed = Some(error);
+                    None
+                }
             };
-            host(&mut writing, Arc::clone(&self.script), eval).await
+            let outcome = engine.scripts.run(script, &eval.keys, &eval.args, &mut run);
+            match failed {
+                Some(error) => Err(error),
+                None => Ok(settle(outcome, engine.scripts.time_limit())),
+            }
         })
     }
-}
 
-/// Where the commands a script calls run.
-trait ScriptHost: Send {
-    fn engine(&self) -> &Engine;
-    fn run<'a>(&'a mut self, args: Vec<Bytes>) -> BoxFuture<'a, Result<Reply, StoreError>>;
-}
-
-/// The writer's transaction; `writes` says whether the script may write.
-struct Writing<'a, 't, 'c> {
-    engine: &'a Engine,
-    tx: &'t mut WriteTx<'c>,
-    writes: bool,
-    now_ms: i64,
-}
-
-impl ScriptHost for Writing<'_, '_, '_> {
-    fn engine(&self) -> &Engine {
-        self.engine
-    }
-
-    fn run<'a>(&'a mut self, args: Vec<Bytes>) -> BoxFuture<'a, Result<Reply, StoreError>> {
-        Box::pin(self.engine.run_writing(self.tx, args, self.writes, self.now_ms))
-    }
-}
-
-/// A read view: the script may only read.
-struct Reading<'a, 'v, 'c> {
-    engine: &'a Engine,
-    view: &'v mut ReadView<'c>,
-}
-
-impl ScriptHost for Reading<'_, '_, '_> {
-    fn engine(&self) -> &Engine {
-        self.engine
-    }
-
-    fn run<'a>(&'a mut self, args: Vec<Bytes>) -> BoxFuture<'a, Result<Reply, StoreError>> {
-        Box::pin(self.engine.run_reading(self.view, args))
+    fn failed(output: &Self::Output) -> bool {
+        output.is_err()
     }
 }
 
 /// A command a script called, and where its reply goes.
 type Call = (Vec<Bytes>, oneshot::Sender<Reply>);
 
-/// Runs `script` on a blocking thread, running each command it calls on `place` here, in
-/// turn. `Ok(Err(..))` is the script's failure, for its error reply; `Err` the store's,
-/// which fails the request.
-async fn host(
-    place: &mut impl ScriptHost,
+/// Runs `script` on a blocking thread, beside other readers, running each command it calls
+/// in `view` here, in turn. `Ok(Err(..))` is the script's failure, for its error reply;
+/// `Err` the store's, which fails the request.
+async fn run_reading(
+    engine: &Engine,
+    view: &mut ReadView<'_>,
     script: Arc<Script>,
     eval: Eval,
 ) -> Result<Result<Reply, CmdError>, StoreError> {
-    let scripts: Arc<Scripts> = Arc::clone(&place.engine().scripts);
     let (calls, mut called) = mpsc::unbounded_channel::<Call>();
-    let host: Host = Box::new(move |args| {
-        let (answer, answered) = oneshot::channel();
-        calls.send((args, answer)).ok()?;
-        answered.blocking_recv().ok()
+    let scripts = Arc::clone(&engine.scripts);
+    let running = tokio::task::spawn_blocking(move || {
+        scripts.run(&script, &eval.keys, &eval.args, &mut |args| {
+            let (answer, answered) = oneshot::channel();
+            calls.send((args, answer)).ok()?;
+            answered.blocking_recv().ok()
+        })
     });
-    let time_limit = scripts.time_limit();
-    let running = tokio::task::spawn_blocking(move || scripts.run(&script, &eval.keys, &eval.args, host));
     let mut failed = None;
     while let Some((args, answer)) = called.recv().await {
-        match place.run(args).await {
+        match engine.run_reading(view, args).await {
             Ok(reply) => drop(answer.send(reply)),
             Err(error) => {
                 // Unanswered, the call fails, and with it the script.
@@ -377,16 +360,21 @@ async fn host(
     let outcome = running
         .await
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
-    if let Some(error) = failed {
-        return Err(error);
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(settle(outcome, engine.scripts.time_limit())),
     }
-    match outcome {
-        Ok(reply) => Ok(Ok(reply)),
-        Err(Failure::Error(error)) => Ok(Err(error)),
-        Err(Failure::TimedOut) => Ok(Err(CmdError::new(format!(
+}
+
+/// A script's outcome as its reply, or the error reply of its failure.
+fn settle(outcome: Result<Reply, Failure>, time_limit: std::time::Duration) -> Result<Reply, CmdError> {
+    outcome.map_err(|failure| match failure {
+        Failure::Error(error) => error,
+        Failure::TimedOut => CmdError::new(format!(
             "ERR Script killed: it ran longer than the script time limit ({} ms, --script-time-limit-ms); its writes were undone",
             time_limit.as_millis()
-        )))),
-        Err(Failure::HostGone) => Err(StoreError::Closed),
-    }
+        )),
+        // Only a store failure stops the host, and that fails the request instead.
+        Failure::HostGone => CmdError::new("ERR the store failed while the script ran"),
+    })
 }

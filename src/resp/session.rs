@@ -247,7 +247,7 @@ impl Session {
             let next_writes = pending
                 .front()
                 .and_then(|args| command_info(args.first()?))
-                .is_some_and(|info| info.flags.contains(&"write") && !info.flags.contains(&"blocking"));
+                .is_some_and(|info| info.joins_write_runs());
             if !next_writes {
                 break;
             }

@@ -1,9 +1,9 @@
 //! Lua scripting (EVAL, EVALSHA, SCRIPT): scripts, the cache that names them by SHA1, and
 //! the interpreters that run them.
 //!
-//! A script runs synchronously on a blocking thread, in an interpreter taken from a pool;
-//! each command it calls is handed to its host (the writer's transaction, or a read view)
-//! and the script waits for the reply. See `cmd/scripting.rs` for the hosts.
+//! A script runs synchronously, in an interpreter taken from a pool; each command it calls
+//! is handed to its host (the writer's transaction, or a read view) and the script waits
+//! for the reply. See `cmd/scripting.rs` for the hosts.
 
 mod convert;
 mod libs;
@@ -165,8 +165,9 @@ impl Scripts {
         idle.iter_mut().for_each(Vm::forget_scripts);
     }
 
-    /// Runs `script`; blocks until it ends, so call it on a blocking thread.
-    pub fn run(&self, script: &Script, keys: &[Bytes], args: &[Bytes], host: Host) -> Result<Reply, Failure> {
+    /// Runs `script`; blocks until it ends: call it where nothing else waits for the
+    /// thread (the writer's own, a blocking one).
+    pub fn run(&self, script: &Script, keys: &[Bytes], args: &[Bytes], host: Host<'_>) -> Result<Reply, Failure> {
         let mut vm = self.take_vm().map_err(Failure::Error)?;
         let outcome = vm.run(script, keys, args, host, self.time_limit);
         match &outcome {

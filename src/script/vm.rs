@@ -21,23 +21,23 @@ const MAX_COMPILED: usize = 1000;
 
 /// Runs the command a script calls and answers its reply; `None` once the host has stopped
 /// serving the script (its storage failed), which ends the script.
-pub type Host = Box<dyn FnMut(Vec<Bytes>) -> Option<Reply> + Send>;
+pub type Host<'a> = &'a mut dyn FnMut(Vec<Bytes>) -> Option<Reply>;
 
 /// The version scripts see in `redis.REDIS_VERSION`, as INFO reports it.
 const VERSION: &str = crate::REDIS_VERSION;
 
 /// Redis's `redis.call` and `redis.pcall`, written around the one Rust function that runs a
-/// command: `redis.call` raises a failed command's error as a string, as Redis 7.0 does,
+/// command, which each run puts in `running` for its length: `redis.call` raises a failed command's error as a string, as Redis 7.0 does,
 /// where `redis.pcall` returns it as an `{err=...}` table.
 const PRELUDE: &str = r#"
-local run_command, redis, error = ...
+local running, redis, error = ...
 redis.call = function(...)
-  local reply, failed = run_command(true, ...)
+  local reply, failed = running.run_command(true, ...)
   if failed then error(reply, 0) end
   return reply
 end
 redis.pcall = function(...)
-  return (run_command(false, ...))
+  return (running.run_command(false, ...))
 end
 "#;
 
@@ -96,6 +96,8 @@ pub struct Vm {
     lua: Lua,
     /// The globals as scripts see them; during a run it also holds `KEYS` and `ARGV`.
     globals: Table,
+    /// During a run, `run_command`: the function that hands a command to the run's host.
+    running: Table,
     xpcall: Function,
     on_error: Function,
     compiled: HashMap<String, Function>,
@@ -103,7 +105,6 @@ pub struct Vm {
 
 /// What a running script's callbacks reach, for the length of one run.
 struct Run {
-    host: Host,
     deadline: Instant,
     stopped: Option<Stop>,
     protocol: Protocol,
@@ -134,9 +135,10 @@ impl Vm {
         env.raw_set("cmsgpack", libs::cmsgpack::library(&lua)?)?;
         env.raw_set("bit", libs::bit::library(&lua)?)?;
         env.raw_set("struct", libs::structs::library(&lua)?)?;
+        let running = lua.create_table()?;
         let prelude = lua.load(PRELUDE).set_name("=redis").into_function()?;
         prelude.call::<()>((
-            lua.create_function(run_command)?,
+            running.clone(),
             env.raw_get::<Table>("redis")?,
             env.raw_get::<Function>("error")?,
         ))?;
@@ -155,6 +157,7 @@ impl Vm {
         Ok(Self {
             lua,
             globals,
+            running,
             xpcall,
             on_error,
             compiled: HashMap::new(),
@@ -207,7 +210,7 @@ impl Vm {
         script: &Script,
         keys: &[Bytes],
         args: &[Bytes],
-        host: Host,
+        host: Host<'_>,
         time_limit: Duration,
     ) -> Result<Reply, Failure> {
         let function = self.compile(script).map_err(Failure::Error)?;
@@ -217,14 +220,23 @@ impl Vm {
         let _ = self.globals.raw_set("KEYS", keys);
         let _ = self.globals.raw_set("ARGV", args);
         self.lua.set_app_data(Run {
-            host,
             deadline: Instant::now() + time_limit,
             stopped: None,
             protocol: Protocol::Resp2,
             call_error: None,
             error_line: None,
         });
-        let returned = self.xpcall.call::<MultiValue>((function, self.on_error.clone()));
+        // The host is borrowed for this run only: a scoped function lends it to the script.
+        let returned = self.lua.scope(|scope| {
+            let run_command = scope.create_function_mut(|lua, (raise, arguments): (bool, MultiValue)| {
+                run_command(lua, raise, &arguments, &mut *host)
+            })?;
+            self.running.raw_set("run_command", run_command)?;
+            let returned = self.xpcall.call::<MultiValue>((function, self.on_error.clone()));
+            self.running.raw_set("run_command", Value::Nil)?;
+            Ok(returned)
+        });
+        let returned = returned.and_then(|returned| returned);
         let run = self
             .lua
             .remove_app_data::<Run>()
@@ -363,8 +375,8 @@ fn note_error_line(lua: &Lua, error: Value) -> mlua::Result<Value> {
 /// `redis.call`'s and `redis.pcall`'s work: runs the command the arguments name. A failed
 /// command answers its error message and `true` when `raise` (for `redis.call` to raise),
 /// its `{err=...}` table otherwise.
-fn run_command(lua: &Lua, (raise, arguments): (bool, MultiValue)) -> mlua::Result<(Value, bool)> {
-    let reply = match command_of(&arguments) {
+fn run_command(lua: &Lua, raise: bool, arguments: &MultiValue, host: Host<'_>) -> mlua::Result<(Value, bool)> {
+    let reply = match command_of(arguments) {
         Ok(command) => {
             let mut run = lua
                 .app_data_mut::<Run>()
@@ -372,7 +384,7 @@ fn run_command(lua: &Lua, (raise, arguments): (bool, MultiValue)) -> mlua::Resul
             if run.stopped.is_some() {
                 return Err(mlua::Error::runtime("the script was stopped"));
             }
-            match (run.host)(command) {
+            match host(command) {
                 Some(reply) => reply,
                 None => {
                     run.stopped = Some(Stop::HostGone);

@@ -12,7 +12,7 @@ use super::{KeyInfo, StoreError, StoreOptions};
 /// A key's row: its type and expiry, and its value if it is a string.
 pub(super) type Row = (KeyInfo, Option<Bytes>);
 
-pub(super) use sqlite::FieldOfKey;
+pub(super) use sqlite::{FieldOfKey, Savepoint};
 
 /// An open database.
 #[derive(Clone, Debug)]
@@ -135,21 +135,15 @@ impl WriteConnection {
 }
 
 impl Conn<'_> {
-    /// Marks where one job of the batch starts, so that it can be undone alone.
-    pub(super) async fn savepoint(&mut self) -> Result<(), StoreError> {
+    /// Marks where a job (or a script within one) starts, so that it can be undone alone.
+    pub(super) async fn savepoint(&mut self, name: Savepoint) -> Result<(), StoreError> {
         let Self::Sqlite(conn) = self;
-        Ok(sqlite::savepoint(conn).await?)
+        Ok(sqlite::savepoint(conn, name).await?)
     }
 
-    /// Ends the innermost savepoint, keeping what was done in it.
-    pub(super) async fn release_job(&mut self) -> Result<(), StoreError> {
+    /// Undoes what the job (or script) did since its savepoint, and only that.
+    pub(super) async fn roll_back_to(&mut self, name: Savepoint) -> Result<(), StoreError> {
         let Self::Sqlite(conn) = self;
-        Ok(sqlite::release_job(conn).await?)
-    }
-
-    /// Undoes what the job did, and only that.
-    pub(super) async fn roll_back_job(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(conn) = self;
-        Ok(sqlite::roll_back_job(conn).await?)
+        Ok(sqlite::roll_back_to(conn, name).await?)
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::backend::{Conn, Row, Session};
+use super::backend::{Conn, Row, Savepoint, Session};
 use super::blocked::Blocked;
 use super::cache::Cache;
 use super::events::{KeyEvent, KeyEventListener, Listeners};
@@ -268,38 +268,34 @@ impl<'a> WriteTx<'a> {
     ) -> Result<Result<J::Output, StoreError>, StoreError> {
         let mark = self.mark();
         self.batch.emptied.clear();
-        self.conn.savepoint().await?;
+        self.conn.savepoint(Savepoint::Job).await?;
         match job.run(self).await {
+            Ok(output) if J::failed(&output) => {
+                self.undo_since(&mark, Savepoint::Job, &job_failed()).await?;
+                Ok(Ok(output))
+            }
             Ok(output) => Ok(Ok(output)),
             Err(error) => {
-                self.undo_since(&mark, &error).await?;
+                self.undo_since(&mark, Savepoint::Job, &error).await?;
                 Ok(Err(error))
             }
         }
     }
 
-    /// Runs `job` within the current job, all or nothing: if it fails, or returns a failure
-    /// of its own (a script's error), only what it did is undone and the current job goes
-    /// on. Its savepoint nests in the current job's and, released once it succeeds, leaves
-    /// that one innermost again.
-    pub async fn run_all_or_nothing<J, T, E>(&mut self, job: &mut J) -> Result<Result<T, E>, StoreError>
-    where
-        J: WriteJob<Output = Result<T, E>>,
-    {
+    /// Runs `job` (a script) within the current job, all or nothing: if it fails, or
+    /// reports a failure of its own ([`WriteJob::failed`]), only what it did is undone and
+    /// the current job goes on. Its savepoint, of another name, nests in the current job's.
+    pub async fn run_all_or_nothing<J: WriteJob>(&mut self, job: &mut J) -> Result<J::Output, StoreError> {
         let mark = self.mark();
-        self.conn.savepoint().await?;
+        self.conn.savepoint(Savepoint::Script).await?;
         match job.run(self).await {
-            Ok(Ok(output)) => {
-                self.conn.release_job().await?;
-                Ok(Ok(output))
+            Ok(output) if J::failed(&output) => {
+                self.undo_since(&mark, Savepoint::Script, &job_failed()).await?;
+                Ok(output)
             }
-            Ok(Err(failure)) => {
-                self.undo_since(&mark, &StoreError::Refused("the script failed".to_owned()))
-                    .await?;
-                Ok(Err(failure))
-            }
+            Ok(output) => Ok(output),
             Err(error) => {
-                self.undo_since(&mark, &error).await?;
+                self.undo_since(&mark, Savepoint::Script, &error).await?;
                 Err(error)
             }
         }
@@ -314,8 +310,8 @@ impl<'a> WriteTx<'a> {
     }
 
     /// Rolls back to the innermost savepoint, set at `mark`, and forgets what was done since.
-    async fn undo_since(&mut self, mark: &Mark, error: &StoreError) -> Result<(), StoreError> {
-        self.conn.roll_back_job().await?;
+    async fn undo_since(&mut self, mark: &Mark, savepoint: Savepoint, error: &StoreError) -> Result<(), StoreError> {
+        self.conn.roll_back_to(savepoint).await?;
         self.batch.changes.truncate(mark.changes);
         if let Some(events) = &mut self.batch.events {
             events.truncate(mark.events);
@@ -324,6 +320,12 @@ impl<'a> WriteTx<'a> {
         self.batch.blocked.fail_served_since(mark.served, error);
         Ok(())
     }
+}
+
+/// What clients handed elements by a job that reported a failure are told. Jobs that may
+/// report one (scripts) hand nothing over, so none should be.
+fn job_failed() -> StoreError {
+    StoreError::Refused("the write that filled this key was undone".to_owned())
 }
 
 /// How far a job had got when its savepoint was set: what to forget if it is undone.

@@ -1,4 +1,5 @@
-//! The writer task: the only holder of the write connection, committing in groups.
+//! The writer: the only holder of the write connection, committing in groups, on a thread
+//! of its own.
 //!
 //! Requests queue on a channel. The task takes everything queued (up to [`MAX_BATCH`]),
 //! runs it in one `BEGIN IMMEDIATE` transaction and commits once, so one fsync serves the
@@ -13,7 +14,6 @@ use std::time::Instant;
 
 pub use futures_util::future::BoxFuture;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
-use tokio::task::JoinHandle;
 
 use super::backend::WriteConnection;
 use super::blocked::Blocked;
@@ -35,6 +35,12 @@ pub trait WriteJob: Send + 'static {
     type Output: Send + 'static;
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Self::Output, StoreError>>;
+
+    /// Whether `output` reports a failure of the job's own (a script's error): its writes
+    /// are undone, and `output` is still its answer.
+    fn failed(_output: &Self::Output) -> bool {
+        false
+    }
 }
 
 /// A write's output, once committed, with the write's number: one more than the number of
@@ -123,7 +129,8 @@ impl<J: WriteJob> QueuedJob for Pending<J> {
 pub(super) struct Writer {
     queue: mpsc::Sender<WriteOp>,
     stop: Arc<Notify>,
-    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+    /// Says when the writer's thread has finished.
+    finished: Arc<Mutex<Option<oneshot::Receiver<()>>>>,
 }
 
 impl Writer {
@@ -148,11 +155,11 @@ impl Writer {
             sequence,
             out_of_space,
         };
-        let task = tokio::spawn(committer.run(inbox, Arc::clone(&stop)));
+        let finished = committer.spawn(inbox, Arc::clone(&stop))?;
         Ok(Self {
             queue,
             stop,
-            task: Arc::new(Mutex::new(Some(task))),
+            finished: Arc::new(Mutex::new(Some(finished))),
         })
     }
 
@@ -166,13 +173,13 @@ impl Writer {
         self.queue.try_send(op).is_ok()
     }
 
-    /// Commits everything already queued, then ends the task and closes the connection.
+    /// Commits everything already queued, then ends the writer and closes the connection.
     pub(super) async fn stop(&self) {
         self.stop.notify_one();
-        if let Some(task) = self.task.lock().await.take()
-            && let Err(error) = task.await
+        if let Some(finished) = self.finished.lock().await.take()
+            && finished.await.is_err()
         {
-            tracing::error!(%error, "the writer task ended abnormally");
+            tracing::error!("the writer's thread ended abnormally");
         }
     }
 }
@@ -196,6 +203,25 @@ struct Committer {
 }
 
 impl Committer {
+    /// Runs the writer on a thread of its own, with a runtime of its own: a Lua script runs
+    /// there synchronously, holding the writer (as a script must) and nothing else. The
+    /// receiver hears when it has finished.
+    fn spawn(self, inbox: mpsc::Receiver<WriteOp>, stop: Arc<Notify>) -> Result<oneshot::Receiver<()>, StoreError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| StoreError::Refused(format!("could not start the writer's runtime: {error}")))?;
+        let (finished, on_finish) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("litekv-writer".to_owned())
+            .spawn(move || {
+                runtime.block_on(self.run(inbox, stop));
+                let _ = finished.send(());
+            })
+            .map_err(|error| StoreError::Refused(format!("could not start the writer's thread: {error}")))?;
+        Ok(on_finish)
+    }
+
     async fn run(mut self, mut inbox: mpsc::Receiver<WriteOp>, stop: Arc<Notify>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         loop {

@@ -325,20 +325,34 @@ pub(super) async fn rollback(conn: &mut Connection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Marks where one job of the batch starts, so that it can be undone alone.
-pub(super) async fn savepoint(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    sqlx::query("savepoint job").execute(conn).await.map(drop)
+/// The savepoints of a batch. Neither is released when its work succeeds: later ones nest
+/// inside, `ROLLBACK TO` names the innermost of a name, and the batch's `COMMIT` ends them
+/// all. A job's rollback undoes the scripts it ran; a script's, only the script.
+#[derive(Clone, Copy, Debug)]
+pub(in crate::store) enum Savepoint {
+    Job,
+    Script,
 }
 
-/// Ends the innermost savepoint, folding what was done in it into the one around it.
-pub(super) async fn release_job(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    sqlx::query("release job").execute(conn).await.map(drop)
+/// Marks where a job of the batch, or a script within a job, starts, so that it can be
+/// undone alone.
+pub(super) async fn savepoint(conn: &mut Connection, name: Savepoint) -> Result<(), sqlx::Error> {
+    let statement = match name {
+        Savepoint::Job => "savepoint job",
+        Savepoint::Script => "savepoint script",
+    };
+    sqlx::query(statement).execute(conn).await.map(drop)
 }
 
-/// Undoes what the job did, and only that: the innermost savepoint is the failing job's.
-pub(super) async fn roll_back_job(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    sqlx::query("rollback to job").execute(&mut *conn).await?;
-    sqlx::query("release job").execute(conn).await.map(drop)
+/// Undoes what the job (or script) did, and only that: the innermost savepoint of the name
+/// is the failing one's.
+pub(super) async fn roll_back_to(conn: &mut Connection, name: Savepoint) -> Result<(), sqlx::Error> {
+    let (roll_back, release) = match name {
+        Savepoint::Job => ("rollback to job", "release job"),
+        Savepoint::Script => ("rollback to script", "release script"),
+    };
+    sqlx::query(roll_back).execute(&mut *conn).await?;
+    sqlx::query(release).execute(conn).await.map(drop)
 }
 
 /// Copies the write-ahead log into the database file and empties it, then closes: the
