@@ -167,7 +167,7 @@ impl Engine {
 
     async fn eval_reading(&self, job: Hosted) -> Result<Reply, StoreError> {
         let mut view = self.store.read(job.now_ms);
-        let outcome = run_reading(self, &mut view, job.script, job.eval).await?;
+        let outcome = run_beside_readers(self, &mut view, job.script, job.eval).await?;
         let expired = view.take_expired();
         drop(view);
         if !expired.is_empty() {
@@ -330,7 +330,7 @@ type Call = (Vec<Bytes>, oneshot::Sender<Reply>);
 /// Runs `script` on a blocking thread, beside other readers, running each command it calls
 /// in `view` here, in turn. `Ok(Err(..))` is the script's failure, for its error reply;
 /// `Err` the store's, which fails the request.
-async fn run_reading(
+async fn run_beside_readers(
     engine: &Engine,
     view: &mut ReadView<'_>,
     script: Arc<Script>,
