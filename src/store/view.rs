@@ -266,39 +266,37 @@ impl<'a> WriteTx<'a> {
         &mut self,
         job: &mut J,
     ) -> Result<Result<J::Output, StoreError>, StoreError> {
-        let mark = self.mark();
         self.batch.emptied.clear();
-        self.conn.savepoint(Savepoint::Job).await?;
-        match job.run(self).await {
-            Ok(output) if J::failed(&output) => {
-                self.undo_since(&mark, Savepoint::Job, &job_failed()).await?;
-                Ok(Ok(output))
-            }
-            Ok(output) => Ok(Ok(output)),
-            Err(error) => {
-                self.undo_since(&mark, Savepoint::Job, &error).await?;
-                Ok(Err(error))
-            }
-        }
+        self.run_undoable(job, Savepoint::Job).await
     }
 
     /// Runs `job` (a script) within the current job, all or nothing: if it fails, or
     /// reports a failure of its own ([`WriteJob::failed`]), only what it did is undone and
     /// the current job goes on. Its savepoint, of another name, nests in the current job's.
     pub async fn run_all_or_nothing<J: WriteJob>(&mut self, job: &mut J) -> Result<J::Output, StoreError> {
+        self.run_undoable(job, Savepoint::Script).await?
+    }
+
+    /// Runs `job` after `savepoint`, and rolls back to it if the job fails or reports a
+    /// failure. `Err` only if the savepoint or the rollback failed; the job's own failure is
+    /// the inner result.
+    async fn run_undoable<J: WriteJob>(
+        &mut self,
+        job: &mut J,
+        savepoint: Savepoint,
+    ) -> Result<Result<J::Output, StoreError>, StoreError> {
         let mark = self.mark();
-        self.conn.savepoint(Savepoint::Script).await?;
-        match job.run(self).await {
-            Ok(output) if J::failed(&output) => {
-                self.undo_since(&mark, Savepoint::Script, &job_failed()).await?;
-                Ok(output)
-            }
-            Ok(output) => Ok(output),
-            Err(error) => {
-                self.undo_since(&mark, Savepoint::Script, &error).await?;
-                Err(error)
-            }
+        self.conn.savepoint(savepoint).await?;
+        let outcome = job.run(self).await;
+        let undone = match &outcome {
+            Ok(output) if J::failed(output) => Some(job_failed()),
+            Ok(_) => None,
+            Err(error) => Some(error.clone()),
+        };
+        if let Some(error) = undone {
+            self.undo_since(&mark, savepoint, &error).await?;
         }
+        Ok(outcome)
     }
 
     fn mark(&self) -> Mark {

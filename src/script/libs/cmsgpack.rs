@@ -189,37 +189,21 @@ impl Reader<'_> {
             0xd1 => Value::Integer(self.int(2)?),
             0xd2 => Value::Integer(self.int(4)?),
             0xd3 => Value::Integer(self.int(8)?),
-            0xc4 | 0xd9 => {
-                let length = self.uint(1)? as usize;
-                self.string(lua, length)?
-            }
-            0xc5 | 0xda => {
-                let length = self.uint(2)? as usize;
-                self.string(lua, length)?
-            }
-            0xc6 | 0xdb => {
-                let length = self.uint(4)? as usize;
-                self.string(lua, length)?
-            }
-            0xdc => {
-                let length = self.uint(2)? as usize;
-                self.array(lua, length)?
-            }
-            0xdd => {
-                let length = self.uint(4)? as usize;
-                self.array(lua, length)?
-            }
-            0xde => {
-                let length = self.uint(2)? as usize;
-                self.map(lua, length)?
-            }
-            0xdf => {
-                let length = self.uint(4)? as usize;
-                self.map(lua, length)?
-            }
+            0xc4 | 0xd9 => self.length(1).and_then(|length| self.string(lua, length))?,
+            0xc5 | 0xda => self.length(2).and_then(|length| self.string(lua, length))?,
+            0xc6 | 0xdb => self.length(4).and_then(|length| self.string(lua, length))?,
+            0xdc => self.length(2).and_then(|length| self.array(lua, length))?,
+            0xdd => self.length(4).and_then(|length| self.array(lua, length))?,
+            0xde => self.length(2).and_then(|length| self.map(lua, length))?,
+            0xdf => self.length(4).and_then(|length| self.map(lua, length))?,
             0xe0..=0xff => Value::Integer(i64::from(marker as i8)),
             _ => return Err(mlua::Error::runtime("Bad data format in input.")),
         })
+    }
+
+    /// A length of `bytes` bytes, as a string, array or map header carries it.
+    fn length(&mut self, bytes: usize) -> mlua::Result<usize> {
+        Ok(self.uint(bytes)? as usize)
     }
 
     fn string(&mut self, lua: &Lua, length: usize) -> mlua::Result<Value> {
