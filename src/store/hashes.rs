@@ -3,9 +3,8 @@
 
 use bytes::Bytes;
 
-use super::backend::Conn;
-use super::sqlite::random;
-use super::{KeyType, Page, ReadView, StoreError, WriteTx, is_live, sqlite};
+use super::backend::Hashes;
+use super::{KeyType, Page, ReadView, StoreError, WriteTx, is_live};
 
 /// How random elements are drawn: all different, or each on its own (so some may repeat).
 #[derive(Clone, Copy, Debug)]
@@ -13,6 +12,9 @@ pub enum Draw {
     Distinct(u64),
     Repeating(u64),
 }
+
+/// A field's value and expiry (`None`: it never expires), expired or not.
+pub(super) type FieldRow = (Vec<u8>, Option<i64>);
 
 /// A field's expiry, as HTTL and its kin see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,10 +37,10 @@ impl ReadView<'_> {
             return Ok(None);
         };
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
+        let mut conn = self.conn().await?;
         let mut expiries = Vec::with_capacity(fields.len());
         for field in fields {
-            expiries.push(match sqlite::hashes::live_field(conn, id, field, now_ms).await? {
+            expiries.push(match conn.live_hash_field(id, field, now_ms).await? {
                 None => FieldExpiry::Missing,
                 Some((_, None)) => FieldExpiry::Never,
                 Some((_, Some(at))) => FieldExpiry::At(at),
@@ -53,10 +55,7 @@ impl ReadView<'_> {
         let now_ms = self.now_ms;
         let found = match self.gathered_reads() {
             Some(reads) => reads.get_field(key, field).await?,
-            None => {
-                let Conn::Sqlite(conn) = self.conn().await?;
-                sqlite::hashes::field_of_key(conn, key, field).await?
-            }
+            None => self.conn().await?.hash_field_of_key(key, field).await?,
         };
         match found {
             None => Ok(None),
@@ -77,10 +76,10 @@ impl ReadView<'_> {
             return Ok(vec![None; fields.len()]);
         };
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
+        let mut conn = self.conn().await?;
         let mut values = Vec::with_capacity(fields.len());
         for field in fields {
-            let found = sqlite::hashes::live_field(conn, id, field, now_ms).await?;
+            let found = conn.live_hash_field(id, field, now_ms).await?;
             values.push(found.map(|(value, _)| Bytes::from(value)));
         }
         Ok(values)
@@ -92,8 +91,7 @@ impl ReadView<'_> {
             return Ok(Vec::new());
         };
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let fields = sqlite::hashes::all(conn, id, now_ms).await?;
+        let fields = self.conn().await?.hash_fields(id, now_ms).await?;
         Ok(fields
             .into_iter()
             .map(|(field, value)| (field.into(), value.into()))
@@ -107,9 +105,8 @@ impl ReadView<'_> {
             return Ok(Page::DONE);
         };
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = sqlite::hashes::scan(conn, id, after, count, now_ms).await?;
+        let rows = self.conn().await?.scan_hash_fields(id, after, count, now_ms).await?;
         let rows = rows
             .into_iter()
             .map(|(seq, field, value)| (seq, (field.into(), value.into())));
@@ -123,11 +120,7 @@ impl ReadView<'_> {
             return Ok(Vec::new());
         };
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let fields: Vec<(Vec<u8>, Vec<u8>)> = match draw {
-            Draw::Distinct(count) => random::distinct(conn, &random::HASH_FIELDS, id, count, now_ms).await?,
-            Draw::Repeating(picks) => random::picks(conn, &random::HASH_FIELDS, id, picks, now_ms).await?,
-        };
+        let fields = self.conn().await?.random_hash_fields(id, draw, now_ms).await?;
         Ok(fields
             .into_iter()
             .map(|(field, value)| (field.into(), value.into()))
@@ -140,8 +133,7 @@ impl ReadView<'_> {
             return Ok(0);
         };
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::hashes::count(conn, id, now_ms).await?)
+        self.conn().await?.count_hash_fields(id, now_ms).await
     }
 }
 
@@ -156,9 +148,9 @@ impl WriteTx<'_> {
     ) -> Result<u64, StoreError> {
         let id = self.collection_id_for_write(key, KeyType::Hash, now_ms).await?;
         let mut added = 0;
+        let mut conn = self.unchanging();
         for (field, value) in fields {
-            let Conn::Sqlite(conn) = self.unchanging();
-            added += u64::from(sqlite::hashes::set(conn, id, field, value, now_ms).await?);
+            added += u64::from(conn.set_hash_field(id, field, value, now_ms).await?);
         }
         Ok(added)
     }
@@ -175,9 +167,9 @@ impl WriteTx<'_> {
         let Some(id) = self.read(now_ms).collection_id(key, KeyType::Hash).await? else {
             return Ok(());
         };
+        let mut conn = self.unchanging();
         for field in fields {
-            let Conn::Sqlite(conn) = self.unchanging();
-            sqlite::hashes::set_expiry(conn, id, field, expires_at).await?;
+            conn.set_hash_field_expiry(id, field, expires_at).await?;
         }
         Ok(())
     }
@@ -189,12 +181,11 @@ impl WriteTx<'_> {
             return Ok(0);
         };
         let mut deleted = 0;
+        let mut conn = self.unchanging();
         for field in fields {
-            let Conn::Sqlite(conn) = self.unchanging();
-            deleted += u64::from(sqlite::hashes::delete(conn, id, field, now_ms).await?);
+            deleted += u64::from(conn.delete_hash_field(id, field, now_ms).await?);
         }
-        let Conn::Sqlite(conn) = self.unchanging();
-        if sqlite::hashes::count(conn, id, now_ms).await? == 0 {
+        if conn.count_hash_fields(id, now_ms).await? == 0 {
             self.delete_emptied(key, now_ms).await?;
         }
         Ok(deleted)

@@ -2,10 +2,10 @@
 
 use bytes::Bytes;
 
-use super::backend::Conn;
+use super::backend::{Hashes, Keys};
 use super::events::EventClass;
 use super::view::Change;
-use super::{KeyInfo, KeyType, Page, ReadView, StoreError, WriteTx, is_live, sqlite};
+use super::{KeyInfo, KeyType, Page, ReadView, StoreError, WriteTx, is_live};
 
 /// What one purge batch deleted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,10 +27,7 @@ impl ReadView<'_> {
         }
         let info = match self.gathered_reads() {
             Some(reads) => reads.get(key).await?.map(|(info, _)| info),
-            None => {
-                let Conn::Sqlite(conn) = self.conn().await?;
-                sqlite::keys::info(conn, key).await?
-            }
+            None => self.conn().await?.key_info(key).await?,
         };
         match info {
             Some(info) if !is_live(info.expires_at, self.now_ms) => {
@@ -40,8 +37,8 @@ impl ReadView<'_> {
             Some(info) if info.kind == KeyType::Hash => {
                 // A hash whose every field expired on its own is gone, until the sweep says so.
                 let now_ms = self.now_ms;
-                let Conn::Sqlite(conn) = self.conn().await?;
-                Ok(sqlite::hashes::any_live(conn, key, now_ms).await?.then_some(info))
+                let live = self.conn().await?.hash_has_live_field(key, now_ms).await?;
+                Ok(live.then_some(info))
             }
             found => Ok(found),
         }
@@ -50,8 +47,7 @@ impl ReadView<'_> {
     /// The id of the live collection `key` of type `kind`; `None` if the key is missing, and
     /// [`StoreError::WrongType`] if it holds another type.
     pub(super) async fn collection_id(&mut self, key: &[u8], kind: KeyType) -> Result<Option<i64>, StoreError> {
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let found = sqlite::keys::id_and_info(conn, key).await?;
+        let found = self.conn().await?.key_id_and_info(key).await?;
         let live = self.live_of_kind(key, kind, found.map(|(id, info)| (id, info, ())))?;
         Ok(live.map(|(id, ())| id))
     }
@@ -81,8 +77,7 @@ impl ReadView<'_> {
     pub async fn scan(&mut self, start: u64, count: u32) -> Result<Page<(Bytes, KeyType)>, StoreError> {
         let now_ms = self.now_ms;
         let after = i64::try_from(start).unwrap_or(i64::MAX);
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let rows = sqlite::keys::scan(conn, after, count, now_ms).await?;
+        let rows = self.conn().await?.scan_keys(after, count, now_ms).await?;
         let rows = rows.into_iter().map(|(id, key, kind)| (id, (key.into(), kind)));
         Ok(Page::of(rows.collect(), count))
     }
@@ -90,29 +85,25 @@ impl ReadView<'_> {
     /// Every live key that starts with `prefix`, in key order.
     pub async fn keys_with_prefix(&mut self, prefix: &[u8]) -> Result<Vec<Bytes>, StoreError> {
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let keys = sqlite::keys::keys_with_prefix(conn, prefix, now_ms).await?;
+        let keys = self.conn().await?.keys_with_prefix(prefix, now_ms).await?;
         Ok(keys.into_iter().map(Bytes::from).collect())
     }
 
     /// How many live keys there are.
     pub async fn count(&mut self) -> Result<u64, StoreError> {
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::keys::count_live(conn, now_ms).await?)
+        self.conn().await?.count_live_keys(now_ms).await
     }
 
     /// How many live keys will expire (INFO's `expires`).
     pub async fn count_expiring(&mut self) -> Result<u64, StoreError> {
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::keys::count_expiring(conn, now_ms).await?)
+        self.conn().await?.count_expiring_keys(now_ms).await
     }
 
     pub async fn random_key(&mut self) -> Result<Option<Bytes>, StoreError> {
         let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::keys::random_key(conn, now_ms).await?.map(Bytes::from))
+        Ok(self.conn().await?.random_key(now_ms).await?.map(Bytes::from))
     }
 }
 
@@ -134,23 +125,27 @@ impl WriteTx<'_> {
         }
         self.delete_if_expired(&expired, now_ms).await?;
         let id = self.new_key_id();
-        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
-        sqlite::keys::create_collection(conn, key, id, kind).await?;
+        self.changing(Change::Remove(Bytes::copy_from_slice(key)))
+            .create_collection(key, id, kind)
+            .await?;
         self.notify_created(true, key);
         Ok(id)
     }
 
     /// Sets or clears (`None`) the expiry of an existing key.
     pub async fn set_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
-        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
-        Ok(sqlite::keys::set_expiry(conn, key, expires_at).await?)
+        self.changing(Change::Remove(Bytes::copy_from_slice(key)))
+            .set_key_expiry(key, expires_at)
+            .await
     }
 
     /// Deletes a key of any type. Returns whether a live key was deleted (an expired row is
     /// removed too, but does not count, as in Redis), which is a `del` event.
     pub async fn delete(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
-        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
-        let deleted = sqlite::keys::delete(conn, key, now_ms).await?;
+        let deleted = self
+            .changing(Change::Remove(Bytes::copy_from_slice(key)))
+            .delete_key(key, now_ms)
+            .await?;
         if deleted {
             self.notify(EventClass::Generic, "del", key);
         }
@@ -160,8 +155,11 @@ impl WriteTx<'_> {
     /// Deletes a collection its command emptied. Its `del` event follows the command's own
     /// (see [`WriteTx::notify`]), as in Redis.
     pub(super) async fn delete_emptied(&mut self, key: &[u8], now_ms: i64) -> Result<(), StoreError> {
-        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(key)));
-        if sqlite::keys::delete(conn, key, now_ms).await? && self.batch.events.is_some() {
+        let deleted = self
+            .changing(Change::Remove(Bytes::copy_from_slice(key)))
+            .delete_key(key, now_ms)
+            .await?;
+        if deleted && self.batch.events.is_some() {
             self.batch.emptied.push(Bytes::copy_from_slice(key));
         }
         Ok(())
@@ -173,8 +171,11 @@ impl WriteTx<'_> {
     pub async fn delete_if_expired(&mut self, keys: &[Bytes], now_ms: i64) -> Result<u64, StoreError> {
         let mut deleted = 0;
         for key in keys {
-            let Conn::Sqlite(conn) = self.changing(Change::Remove(key.clone()));
-            if sqlite::keys::delete_if_expired(conn, key, now_ms).await? {
+            let expired = self
+                .changing(Change::Remove(key.clone()))
+                .delete_key_if_expired(key, now_ms)
+                .await?;
+            if expired {
                 deleted += 1;
                 self.notify(EventClass::Expired, "expired", key);
             }
@@ -185,21 +186,22 @@ impl WriteTx<'_> {
     /// Moves a live key of any type, with its expiry, to `to`, replacing whatever `to` held.
     pub async fn rename(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
         self.changing(Change::Remove(Bytes::copy_from_slice(from)));
-        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(to)));
-        Ok(sqlite::keys::rename(conn, from, to).await?)
+        self.changing(Change::Remove(Bytes::copy_from_slice(to)))
+            .rename_key(from, to)
+            .await
     }
 
     /// Copies a live key of any type, with its expiry, to `to`, replacing whatever `to` held.
     pub async fn copy(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
         let to_id = self.new_key_id();
-        let Conn::Sqlite(conn) = self.changing(Change::Remove(Bytes::copy_from_slice(to)));
-        Ok(sqlite::keys::copy(conn, from, to, to_id).await?)
+        self.changing(Change::Remove(Bytes::copy_from_slice(to)))
+            .copy_key(from, to, to_id)
+            .await
     }
 
     /// Deletes every key.
     pub async fn delete_all(&mut self) -> Result<(), StoreError> {
-        let Conn::Sqlite(conn) = self.changing(Change::Clear);
-        Ok(sqlite::keys::delete_all(conn).await?)
+        self.changing(Change::Clear).delete_all_keys().await
     }
 
     /// Deletes at most `limit` keys that expired by `now_ms`, then, with what is left of
@@ -207,18 +209,16 @@ impl WriteTx<'_> {
     pub async fn purge_expired(&mut self, now_ms: i64, limit: u32) -> Result<Purged, StoreError> {
         // Purged keys were expired, and readers ignore expired cache entries; the cache holds
         // no hashes: nothing to tell.
-        let Conn::Sqlite(conn) = self.unchanging();
-        let purged = sqlite::keys::purge_expired(conn, now_ms, limit).await?;
+        let purged = self.unchanging().purge_expired_keys(now_ms, limit).await?;
         let keys = purged.len() as u64;
         purged
             .iter()
             .for_each(|key| self.notify(EventClass::Expired, "expired", key));
-        let Conn::Sqlite(conn) = self.unchanging();
         let budget = limit.saturating_sub(u32::try_from(keys).unwrap_or(u32::MAX));
         if budget == 0 {
             return Ok(Purged { keys, fields: 0 });
         }
-        let (fields, emptied) = sqlite::hashes::purge_expired(conn, now_ms, budget).await?;
+        let (fields, emptied) = self.unchanging().purge_expired_hash_fields(now_ms, budget).await?;
         Ok(Purged {
             keys: keys + emptied,
             fields,
@@ -228,7 +228,6 @@ impl WriteTx<'_> {
     /// Writes the readiness row, `headroom` bytes larger than its minimum, proving the
     /// database accepts writes (and has room for that many bytes once committed).
     pub async fn record_readiness(&mut self, now_ms: i64, headroom: u32) -> Result<(), StoreError> {
-        let Conn::Sqlite(conn) = self.unchanging();
-        Ok(sqlite::record_readiness(conn, now_ms, headroom).await?)
+        self.unchanging().record_readiness(now_ms, headroom).await
     }
 }

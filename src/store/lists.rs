@@ -5,9 +5,8 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
-use super::backend::Conn;
-use super::sqlite::lists::Direction;
-use super::{KeyType, ReadView, StoreError, WriteTx, sqlite};
+use super::backend::Lists;
+use super::{KeyType, ReadView, StoreError, WriteTx};
 
 /// An end of a list: `Head` is Redis's LEFT, `Tail` its RIGHT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +25,13 @@ pub struct ListSearch {
     pub count: Option<u64>,
     /// How many elements to compare, from the end the search starts at; `None` for all.
     pub max_len: Option<u64>,
+}
+
+/// Which way a search walks a list.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Direction {
+    FromHead,
+    FromTail,
 }
 
 /// What LSET did.
@@ -84,8 +90,7 @@ impl Bounds {
 impl ReadView<'_> {
     /// The id and bounds of the live list `key`; `None` if it is missing.
     async fn list(&mut self, key: &[u8]) -> Result<Option<(i64, Bounds)>, StoreError> {
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let found = sqlite::lists::key_and_bounds(conn, key).await?;
+        let found = self.conn().await?.list_key_and_bounds(key).await?;
         let live = self.live_of_kind(key, KeyType::List, found)?;
         Ok(live.and_then(|(id, bounds)| bounds.map(|(head, tail)| (id, Bounds { head, tail }))))
     }
@@ -103,8 +108,7 @@ impl ReadView<'_> {
         let Some((first, last)) = bounds.span(start, stop) else {
             return Ok(Vec::new());
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let values = sqlite::lists::range(conn, id, first, last).await?;
+        let values = self.conn().await?.list_items(id, first, last).await?;
         Ok(values.into_iter().map(Bytes::from).collect())
     }
 
@@ -116,8 +120,7 @@ impl ReadView<'_> {
         let Some(position) = bounds.position(index) else {
             return Ok(None);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let mut values = sqlite::lists::range(conn, id, position, position).await?;
+        let mut values = self.conn().await?.list_items(id, position, position).await?;
         Ok(values.pop().map(Bytes::from))
     }
 
@@ -135,8 +138,9 @@ impl ReadView<'_> {
             ((head.max(tail.saturating_sub(reach)), tail), Direction::FromTail)
         };
         let skip = search.rank.unsigned_abs() - 1;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let positions = sqlite::lists::find(conn, id, value, range, direction, skip, search.count).await?;
+        let positions = (self.conn().await?)
+            .find_list_items(id, value, range, direction, skip, search.count)
+            .await?;
         Ok(positions.into_iter().map(|position| (position - head) as u64).collect())
     }
 }
@@ -214,8 +218,7 @@ impl WriteTx<'_> {
                     tail
                 }
             };
-            let Conn::Sqlite(conn) = self.unchanging();
-            sqlite::lists::insert(conn, id, position, value).await?;
+            self.unchanging().insert_list_item(id, position, value).await?;
         }
         Ok(Bounds { head, tail }.len())
     }
@@ -250,8 +253,7 @@ impl WriteTx<'_> {
             End::Head => (bounds.head, bounds.head + reach),
             End::Tail => (bounds.tail - reach, bounds.tail),
         };
-        let Conn::Sqlite(conn) = self.unchanging();
-        let mut taken = sqlite::lists::take(conn, id, first, last).await?;
+        let mut taken = self.unchanging().take_list_items(id, first, last).await?;
         match end {
             End::Head => taken.sort_unstable_by_key(|(position, _)| *position),
             End::Tail => taken.sort_unstable_by_key(|(position, _)| std::cmp::Reverse(*position)),
@@ -279,8 +281,7 @@ impl WriteTx<'_> {
         let emptied = from_bounds.len() == 1;
         let (to_id, to_bounds) = if from == to {
             // The element leaves and comes back: the list's bounds are re-read between.
-            let Conn::Sqlite(conn) = self.unchanging();
-            let bounds = sqlite::lists::bounds(conn, from_id).await?;
+            let bounds = self.unchanging().list_bounds(from_id).await?;
             (from_id, bounds.map(|(head, tail)| Bounds { head, tail }))
         } else {
             if emptied {
@@ -310,8 +311,7 @@ impl WriteTx<'_> {
         let Some(position) = bounds.position(index) else {
             return Ok(ItemSet::OutOfRange);
         };
-        let Conn::Sqlite(conn) = self.unchanging();
-        sqlite::lists::replace(conn, id, position, value).await?;
+        self.unchanging().replace_list_item(id, position, value).await?;
         Ok(ItemSet::Done)
     }
 
@@ -328,9 +328,10 @@ impl WriteTx<'_> {
         let Some((id, bounds)) = self.existing_list(key, now_ms).await? else {
             return Ok(Inserted::NoSuchKey);
         };
-        let Conn::Sqlite(conn) = self.unchanging();
         let whole = (bounds.head, bounds.tail);
-        let found = sqlite::lists::find(conn, id, pivot, whole, Direction::FromHead, 0, Some(1)).await?;
+        let found = (self.unchanging())
+            .find_list_items(id, pivot, whole, Direction::FromHead, 0, Some(1))
+            .await?;
         let Some(&pivot_at) = found.first() else {
             return Ok(Inserted::NoPivot);
         };
@@ -338,8 +339,9 @@ impl WriteTx<'_> {
             Side::Before => pivot_at,
             Side::After => pivot_at + 1,
         };
-        sqlite::lists::renumber_after(conn, id, at - 1, at + 1).await?;
-        sqlite::lists::insert(conn, id, at, value).await?;
+        let mut conn = self.unchanging();
+        conn.renumber_list_items(id, at - 1, at + 1).await?;
+        conn.insert_list_item(id, at, value).await?;
         Ok(Inserted::Length(bounds.len() + 1))
     }
 
@@ -361,16 +363,18 @@ impl WriteTx<'_> {
             Direction::FromHead
         };
         let limit = (count != 0).then(|| count.unsigned_abs());
-        let Conn::Sqlite(conn) = self.unchanging();
-        let removed = sqlite::lists::delete_matching(conn, id, value, direction, limit).await?;
+        let removed = (self.unchanging())
+            .delete_list_items(id, value, direction, limit)
+            .await?;
         let Some(&first_gap) = removed.iter().min() else {
             return Ok(0);
         };
         if removed.len() as u64 == bounds.len() {
             self.delete_emptied(key, now_ms).await?;
         } else {
-            let Conn::Sqlite(conn) = self.unchanging();
-            sqlite::lists::renumber_after(conn, id, first_gap, first_gap).await?;
+            (self.unchanging())
+                .renumber_list_items(id, first_gap, first_gap)
+                .await?;
         }
         Ok(removed.len() as u64)
     }
@@ -385,8 +389,7 @@ impl WriteTx<'_> {
             self.delete_emptied(key, now_ms).await?;
             return Ok(true);
         };
-        let Conn::Sqlite(conn) = self.unchanging();
-        sqlite::lists::keep_only(conn, id, first, last).await?;
+        self.unchanging().keep_list_items(id, first, last).await?;
         Ok(true)
     }
 }

@@ -8,8 +8,10 @@
 //!
 //! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
 //! writer's transaction with a [`WriteTx`]; both offer typed operations, a file per Redis type
-//! (`keys.rs`, `strings.rs`, `hashes.rs`, `lists.rs`, `sets.rs`, `zsets.rs`), never SQL. The SQL is the backend's, under `sqlite/`. Every
-//! time-dependent operation takes `now_ms`, so callers decide what "now" is.
+//! (`keys.rs`, `strings.rs`, `hashes.rs`, `lists.rs`, `sets.rs`, `zsets.rs`), never SQL. They
+//! call the database through the interfaces of `backend.rs`, which each backend implements
+//! in a folder of its own. Every time-dependent operation takes `now_ms`, so callers decide
+//! what "now" is.
 
 mod backend;
 mod blocked;
@@ -20,7 +22,6 @@ mod keys;
 mod lists;
 mod reads;
 mod sets;
-mod sqlite;
 mod strings;
 mod view;
 mod watches;
@@ -64,7 +65,7 @@ pub enum Durability {
 /// Everything needed to open a [`Store`].
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
-    /// `sqlite://path` or any URL sqlx's SQLite driver accepts.
+    /// The database: `sqlite://path` (the default), or any URL the backend it names accepts.
     pub database_url: String,
     /// Whether a missing database file is created, or refused.
     pub if_missing: IfMissing,
@@ -185,17 +186,17 @@ pub enum StoreError {
     #[error("WRONGTYPE Operation against a key holding the wrong kind of value")]
     WrongType,
     #[error("the database is locked by another program, past the busy timeout")]
-    Busy(#[source] Arc<sqlx::Error>),
+    Busy(#[source] Cause),
     #[error("the database's disk is full")]
-    Full(#[source] Arc<sqlx::Error>),
+    Full(#[source] Cause),
     #[error("the database file is read-only (its permissions, or a read-only file system)")]
-    ReadOnly(#[source] Arc<sqlx::Error>),
+    ReadOnly(#[source] Cause),
     #[error(
         "the database file is damaged, or is not a SQLite database: restore it from a backup, or check the database URL"
     )]
-    Corrupt(#[source] Arc<sqlx::Error>),
+    Corrupt(#[source] Cause),
     #[error("database error")]
-    Database(#[source] Arc<sqlx::Error>),
+    Database(#[source] Cause),
     #[error("the store is closed")]
     Closed,
     /// The request cannot go ahead as asked (a database to open, a backup to write); the
@@ -203,6 +204,9 @@ pub enum StoreError {
     #[error("{0}")]
     Refused(String),
 }
+
+/// What a backend's failure came from, kept for the logs.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
 
 /// Handle to the database; clones share the same connections and writer.
 #[derive(Clone, Debug)]
@@ -470,18 +474,6 @@ fn note_sequence<T>(committed: writer::Committed<T>) -> T {
 /// The one expiry rule, for rows and cached entries alike: a key is live until its expiry.
 fn is_live(expires_at: Option<i64>, now_ms: i64) -> bool {
     expires_at.is_none_or(|expires_at| expires_at > now_ms)
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        match sqlite::classify(&error) {
-            sqlite::Failure::Busy => Self::Busy(Arc::new(error)),
-            sqlite::Failure::Full => Self::Full(Arc::new(error)),
-            sqlite::Failure::ReadOnly => Self::ReadOnly(Arc::new(error)),
-            sqlite::Failure::Corrupt => Self::Corrupt(Arc::new(error)),
-            sqlite::Failure::Other => Self::Database(Arc::new(error)),
-        }
-    }
 }
 
 impl From<oneshot::error::RecvError> for StoreError {

@@ -4,9 +4,8 @@
 
 use bytes::Bytes;
 
-use super::backend::Conn;
-use super::sqlite::random;
-use super::{Draw, KeyType, Page, ReadView, StoreError, WriteTx, sqlite};
+use super::backend::Sets;
+use super::{Draw, KeyType, Page, ReadView, StoreError, WriteTx};
 
 /// How SINTER, SUNION and SDIFF combine their sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +28,7 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::Set).await? else {
             return Ok(Vec::new());
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(to_bytes(sqlite::sets::all(conn, id).await?))
+        Ok(to_bytes(self.conn().await?.set_members(id).await?))
     }
 
     /// Whether each of `members` is in the set `key`.
@@ -38,10 +36,10 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::Set).await? else {
             return Ok(vec![false; members.len()]);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
+        let mut conn = self.conn().await?;
         let mut found = Vec::with_capacity(members.len());
         for member in members {
-            found.push(sqlite::sets::contains(conn, id, member).await?);
+            found.push(conn.set_contains(id, member).await?);
         }
         Ok(found)
     }
@@ -51,8 +49,7 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::Set).await? else {
             return Ok(0);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::sets::count(conn, id).await?)
+        self.conn().await?.count_set_members(id).await
     }
 
     /// Up to `count` members after the cursor `after` (0 to start), in the order they
@@ -61,9 +58,8 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::Set).await? else {
             return Ok(Page::DONE);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = sqlite::sets::scan(conn, id, after, count).await?;
+        let rows = self.conn().await?.scan_set_members(id, after, count).await?;
         let rows = rows.into_iter().map(|(seq, member)| (seq, member.into()));
         Ok(Page::of(rows.collect(), count))
     }
@@ -73,13 +69,7 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::Set).await? else {
             return Ok(Vec::new());
         };
-        let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let members: Vec<(Vec<u8>,)> = match draw {
-            Draw::Distinct(count) => random::distinct(conn, &random::SET_MEMBERS, id, count, now_ms).await?,
-            Draw::Repeating(picks) => random::picks(conn, &random::SET_MEMBERS, id, picks, now_ms).await?,
-        };
-        Ok(members.into_iter().map(|(member,)| member.into()).collect())
+        Ok(to_bytes(self.conn().await?.random_set_members(id, draw).await?))
     }
 
     /// The sets `keys` combined, in member order. A missing key is an empty set; a key of
@@ -89,7 +79,7 @@ impl ReadView<'_> {
         for key in keys {
             ids.push(self.collection_id(key, KeyType::Set).await?);
         }
-        let Conn::Sqlite(conn) = self.conn().await?;
+        let mut conn = self.conn().await?;
         let members = match combine {
             Combine::Intersection { limit } => {
                 let Some(mut ids) = ids.into_iter().collect::<Option<Vec<i64>>>() else {
@@ -100,15 +90,15 @@ impl ReadView<'_> {
                 // Walk the smallest set, probing the others.
                 let mut sizes = Vec::with_capacity(ids.len());
                 for &id in &ids {
-                    sizes.push((sqlite::sets::count(conn, id).await?, id));
+                    sizes.push((conn.count_set_members(id).await?, id));
                 }
                 sizes.sort_unstable();
                 let others: Vec<i64> = sizes[1..].iter().map(|&(_, id)| id).collect();
-                sqlite::sets::intersection(conn, sizes[0].1, &others, limit).await?
+                conn.set_intersection(sizes[0].1, &others, limit).await?
             }
             Combine::Union => {
                 let ids: Vec<i64> = ids.into_iter().flatten().collect();
-                sqlite::sets::union(conn, &ids).await?
+                conn.set_union(&ids).await?
             }
             Combine::Difference => {
                 let Some(Some(first)) = ids.first().copied() else {
@@ -116,7 +106,7 @@ impl ReadView<'_> {
                 };
                 // A first set among the others leaves nothing, as it should.
                 let others: Vec<i64> = ids[1..].iter().flatten().copied().collect();
-                sqlite::sets::difference(conn, first, &others).await?
+                conn.set_difference(first, &others).await?
             }
         };
         Ok(to_bytes(members))
@@ -128,9 +118,9 @@ impl WriteTx<'_> {
     pub async fn add_set_members(&mut self, key: &[u8], members: &[Bytes], now_ms: i64) -> Result<u64, StoreError> {
         let id = self.collection_id_for_write(key, KeyType::Set, now_ms).await?;
         let mut added = 0;
+        let mut conn = self.unchanging();
         for member in members {
-            let Conn::Sqlite(conn) = self.unchanging();
-            added += u64::from(sqlite::sets::add(conn, id, member).await?);
+            added += u64::from(conn.add_set_member(id, member).await?);
         }
         Ok(added)
     }
@@ -142,17 +132,16 @@ impl WriteTx<'_> {
             return Ok(0);
         };
         let mut removed = 0;
+        let mut conn = self.unchanging();
         for member in members {
-            let Conn::Sqlite(conn) = self.unchanging();
-            removed += u64::from(sqlite::sets::remove(conn, id, member).await?);
+            removed += u64::from(conn.remove_set_member(id, member).await?);
         }
         self.delete_if_empty_set(key, id, now_ms).await?;
         Ok(removed)
     }
 
     async fn delete_if_empty_set(&mut self, key: &[u8], id: i64, now_ms: i64) -> Result<(), StoreError> {
-        let Conn::Sqlite(conn) = self.unchanging();
-        if sqlite::sets::count(conn, id).await? == 0 {
+        if self.unchanging().count_set_members(id).await? == 0 {
             self.delete_emptied(key, now_ms).await?;
         }
         Ok(())
@@ -169,11 +158,10 @@ impl WriteTx<'_> {
         let Some(id) = self.read(now_ms).collection_id(key, KeyType::Set).await? else {
             return Ok(None);
         };
-        let Conn::Sqlite(conn) = self.unchanging();
-        let members: Vec<(Vec<u8>,)> = random::distinct(conn, &random::SET_MEMBERS, id, count, now_ms).await?;
-        let members: Vec<Vec<u8>> = members.into_iter().map(|(member,)| member).collect();
+        let mut conn = self.unchanging();
+        let members = conn.random_set_members(id, Draw::Distinct(count)).await?;
         for member in &members {
-            sqlite::sets::remove(conn, id, member).await?;
+            conn.remove_set_member(id, member).await?;
         }
         self.delete_if_empty_set(key, id, now_ms).await?;
         Ok(Some(to_bytes(members)))
@@ -195,11 +183,11 @@ impl WriteTx<'_> {
         let Some(from_id) = from_id else {
             return Ok(false);
         };
-        let Conn::Sqlite(conn) = self.unchanging();
+        let mut conn = self.unchanging();
         if from == to {
-            return Ok(sqlite::sets::contains(conn, from_id, member).await?);
+            return conn.set_contains(from_id, member).await;
         }
-        if !sqlite::sets::remove(conn, from_id, member).await? {
+        if !conn.remove_set_member(from_id, member).await? {
             return Ok(false);
         }
         self.delete_if_empty_set(from, from_id, now_ms).await?;

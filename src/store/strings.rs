@@ -2,9 +2,9 @@
 
 use bytes::Bytes;
 
-use super::backend::Conn;
+use super::backend::Strings;
 use super::view::Change;
-use super::{Entry, KeyType, Lookup, ReadView, StoreError, WriteTx, is_live, sqlite};
+use super::{Entry, KeyType, Lookup, ReadView, StoreError, WriteTx, is_live};
 
 /// One string upsert.
 #[derive(Debug)]
@@ -88,8 +88,7 @@ impl WriteTx<'_> {
             };
             self.changing(Change::Put(write.key.clone(), entry));
         }
-        let Conn::Sqlite(conn) = self.unchanging();
-        Ok(sqlite::strings::put_many(conn, writes, &new_ids).await?)
+        self.unchanging().put_strings(writes, &new_ids).await
     }
 
     /// As [`WriteTx::put_strings`], answering for each write whether it created its key: it
@@ -98,8 +97,8 @@ impl WriteTx<'_> {
         &mut self,
         writes: &[&StringWrite],
     ) -> Result<Vec<bool>, StoreError> {
-        let Conn::Sqlite(conn) = self.unchanging();
-        let mut expiries = sqlite::strings::expiries(conn, writes.iter().map(|write| write.key.as_ref())).await?;
+        let keys: Vec<&[u8]> = writes.iter().map(|write| write.key.as_ref()).collect();
+        let mut expiries = self.unchanging().string_expiries(&keys).await?;
         let created = writes
             .iter()
             .map(|write| {

@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::backend::{Conn, Row, Savepoint, Session};
+use super::backend::{Conn, Row, Savepoint, Savepoints, Session, Strings};
 use super::blocked::Blocked;
 use super::cache::Cache;
 use super::events::{KeyEvent, KeyEventListener, Listeners};
 use super::reads::ReadBatcher;
-use super::sqlite;
 use super::watches::Watches;
 use super::{Entry, StoreError, WriteJob};
 
@@ -87,9 +86,7 @@ impl<'a> ReadView<'a> {
         if let Some(reads) = self.gathered_reads() {
             return reads.get(key).await;
         }
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let row = sqlite::strings::get(conn, key).await?;
-        Ok(row.map(|(info, value)| (info, value.map(Bytes::from))))
+        self.conn().await?.string_row(key).await
     }
 
     /// Where single-key lookups are gathered, if this view may use it.
@@ -331,11 +328,4 @@ struct Mark {
     changes: usize,
     events: usize,
     served: usize,
-}
-
-impl Conn<'_> {
-    pub(super) fn reborrow(&mut self) -> Conn<'_> {
-        let Conn::Sqlite(conn) = self;
-        Conn::Sqlite(conn)
-    }
 }

@@ -15,7 +15,7 @@ use std::time::Instant;
 pub use futures_util::future::BoxFuture;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
-use super::backend::WriteConnection;
+use super::backend::{Keys, WriteConnection};
 use super::blocked::Blocked;
 use super::cache::Cache;
 use super::events::Listeners;
@@ -145,7 +145,7 @@ impl Writer {
         blocked: Blocked,
         listeners: Arc<Listeners>,
     ) -> Result<Self, StoreError> {
-        let last_id = conn.last_key_id().await?;
+        let last_id = conn.conn().last_key_id().await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
         let committer = Committer {

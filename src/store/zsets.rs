@@ -4,9 +4,8 @@
 
 use bytes::Bytes;
 
-use super::backend::Conn;
-use super::sqlite::random;
-use super::{Draw, KeyType, Page, ReadView, StoreError, WriteTx, sqlite};
+use super::backend::{Conn, ZSets};
+use super::{Draw, KeyType, Page, ReadView, StoreError, WriteTx};
 
 /// One end of a score range: `(1.5` excludes 1.5; `-inf` and `+inf` are infinite.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -93,13 +92,9 @@ impl Selection {
 
 /// `selection` made ready for the sorted set `id`: a rank range needs its length (a count,
 /// O(n)), a score or member range nothing.
-async fn resolve(
-    conn: &mut sqlite::Connection,
-    id: i64,
-    selection: &Selection,
-) -> Result<Option<Selection>, StoreError> {
+async fn resolve(conn: &mut Conn<'_>, id: i64, selection: &Selection) -> Result<Option<Selection>, StoreError> {
     let len = match selection.range {
-        Range::Rank { .. } => sqlite::zsets::count(conn, id).await?,
+        Range::Rank { .. } => conn.count_zset_members(id).await?,
         Range::Score { .. } | Range::Lex { .. } => 0,
     };
     Ok(selection.resolved(len))
@@ -117,10 +112,10 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(vec![None; members.len()]);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
+        let mut conn = self.conn().await?;
         let mut scores = Vec::with_capacity(members.len());
         for member in members {
-            scores.push(sqlite::zsets::score(conn, id, member).await?);
+            scores.push(conn.zset_score(id, member).await?);
         }
         Ok(scores)
     }
@@ -130,8 +125,7 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(0);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::zsets::count(conn, id).await?)
+        self.conn().await?.count_zset_members(id).await
     }
 
     /// The rank of `member` in `order` (0 first) and its score; `None` if it is missing.
@@ -144,11 +138,11 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(None);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let Some(score) = sqlite::zsets::score(conn, id, member).await? else {
+        let mut conn = self.conn().await?;
+        let Some(score) = conn.zset_score(id, member).await? else {
             return Ok(None);
         };
-        let rank = sqlite::zsets::rank(conn, id, member, score, order).await?;
+        let rank = conn.zset_rank(id, member, score, order).await?;
         Ok(Some((rank, score)))
     }
 
@@ -157,8 +151,7 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(0);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        Ok(sqlite::zsets::count_range(conn, id, range).await?)
+        self.conn().await?.count_zset_range(id, range).await
     }
 
     /// The members `selection` picks, with their scores, in its order.
@@ -166,11 +159,11 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(Vec::new());
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let Some(selection) = resolve(conn, id, selection).await? else {
+        let mut conn = self.conn().await?;
+        let Some(selection) = resolve(&mut conn, id, selection).await? else {
             return Ok(Vec::new());
         };
-        Ok(scored(sqlite::zsets::range(conn, id, &selection).await?))
+        Ok(scored(conn.zset_range(id, &selection).await?))
     }
 
     /// Up to `count` members after the cursor `after` (0 to start), in the order they arrived.
@@ -178,9 +171,8 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(Page::DONE);
         };
-        let Conn::Sqlite(conn) = self.conn().await?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = sqlite::zsets::scan(conn, id, after, count).await?;
+        let rows = self.conn().await?.scan_zset_members(id, after, count).await?;
         let rows = rows
             .into_iter()
             .map(|(seq, member, score)| (seq, (member.into(), score)));
@@ -192,13 +184,7 @@ impl ReadView<'_> {
         let Some(id) = self.collection_id(key, KeyType::ZSet).await? else {
             return Ok(Vec::new());
         };
-        let now_ms = self.now_ms;
-        let Conn::Sqlite(conn) = self.conn().await?;
-        let members = match draw {
-            Draw::Distinct(count) => random::distinct(conn, &random::ZSET_MEMBERS, id, count, now_ms).await?,
-            Draw::Repeating(picks) => random::picks(conn, &random::ZSET_MEMBERS, id, picks, now_ms).await?,
-        };
-        Ok(scored(members))
+        Ok(scored(self.conn().await?.random_zset_members(id, draw).await?))
     }
 
     /// Every member of `key` with its score, as ZUNION and its kin read their inputs: a
@@ -206,9 +192,8 @@ impl ReadView<'_> {
     pub async fn scored_members(&mut self, key: &[u8]) -> Result<Option<Vec<Scored>>, StoreError> {
         match self.collection_id(key, KeyType::ZSet).await {
             Ok(Some(id)) => {
-                let Conn::Sqlite(conn) = self.conn().await?;
                 let all = Selection::ranks(0, -1, Order::Ascending);
-                Ok(Some(scored(sqlite::zsets::range(conn, id, &all).await?)))
+                Ok(Some(scored(self.conn().await?.zset_range(id, &all).await?)))
             }
             Ok(None) => Ok(None),
             Err(StoreError::WrongType) => match self.collection_id(key, KeyType::Set).await? {
@@ -228,9 +213,9 @@ impl WriteTx<'_> {
     /// (ZADD learns which are new from the scores it reads first, to apply its conditions.)
     pub async fn put_zset_members(&mut self, key: &[u8], members: &[Scored], now_ms: i64) -> Result<(), StoreError> {
         let id = self.collection_id_for_write(key, KeyType::ZSet, now_ms).await?;
+        let mut conn = self.unchanging();
         for (member, score) in members {
-            let Conn::Sqlite(conn) = self.unchanging();
-            sqlite::zsets::put(conn, id, member, *score).await?;
+            conn.put_zset_member(id, member, *score).await?;
         }
         Ok(())
     }
@@ -242,9 +227,9 @@ impl WriteTx<'_> {
             return Ok(0);
         };
         let mut removed = 0;
+        let mut conn = self.unchanging();
         for member in members {
-            let Conn::Sqlite(conn) = self.unchanging();
-            removed += u64::from(sqlite::zsets::remove(conn, id, member).await?);
+            removed += u64::from(conn.remove_zset_member(id, member).await?);
         }
         self.delete_if_empty_zset(key, id, now_ms).await?;
         Ok(removed)
@@ -261,9 +246,9 @@ impl WriteTx<'_> {
         let Some(id) = self.read(now_ms).collection_id(key, KeyType::ZSet).await? else {
             return Ok(None);
         };
-        let Conn::Sqlite(conn) = self.unchanging();
-        let taken = match resolve(conn, id, selection).await? {
-            Some(selection) => sqlite::zsets::take(conn, id, &selection).await?,
+        let mut conn = self.unchanging();
+        let taken = match resolve(&mut conn, id, selection).await? {
+            Some(selection) => conn.take_zset_range(id, &selection).await?,
             None => Vec::new(),
         };
         self.delete_if_empty_zset(key, id, now_ms).await?;
@@ -271,8 +256,7 @@ impl WriteTx<'_> {
     }
 
     async fn delete_if_empty_zset(&mut self, key: &[u8], id: i64, now_ms: i64) -> Result<(), StoreError> {
-        let Conn::Sqlite(conn) = self.unchanging();
-        if sqlite::zsets::count(conn, id).await? == 0 {
+        if self.unchanging().count_zset_members(id).await? == 0 {
             self.delete_emptied(key, now_ms).await?;
         }
         Ok(())

@@ -8,18 +8,18 @@ use sqlx::{QueryBuilder, Row};
 
 use super::Connection;
 use super::keys::key_info;
-use crate::store::KeyInfo;
-
-/// A field's value and expiry (`None`: it never expires), expired or not.
-pub(in crate::store) type FieldRow = (Vec<u8>, Option<i64>);
+use super::random;
+use crate::store::StoreError;
+use crate::store::backend::{FieldOfKey, Hashes};
+use crate::store::hashes::{Draw, FieldRow};
 
 /// The key's type and expiry, and, if it has `field` (expired or not), the field's value and
 /// expiry: one query for what would be two (the key, then the field), as `HGET` is a hot read.
-pub(in crate::store) async fn field_of_key(
+pub(super) async fn field_of_key(
     conn: &mut Connection,
     key: &[u8],
     field: &[u8],
-) -> Result<Option<(KeyInfo, Option<FieldRow>)>, sqlx::Error> {
+) -> Result<Option<FieldOfKey>, sqlx::Error> {
     sqlx::query(
         "select k.type, k.expires_at, f.value, f.expires_at from keys k
          left join hash_fields f on f.key_id = k.id and f.field = ?2
@@ -34,10 +34,10 @@ pub(in crate::store) async fn field_of_key(
 }
 
 /// [`field_of_key`] for many (key, field) pairs in one query: each pair whose key has a row.
-pub(in crate::store) async fn fields_of_keys(
+pub(super) async fn fields_of_keys(
     conn: &mut Connection,
     pairs: &[(Bytes, Bytes)],
-) -> Result<HashMap<(Bytes, Bytes), (KeyInfo, Option<FieldRow>)>, sqlx::Error> {
+) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, sqlx::Error> {
     let mut query = QueryBuilder::new("with wanted(key, field) as (values ");
     let mut list = query.separated(", ");
     for (key, field) in pairs {
@@ -63,7 +63,7 @@ pub(in crate::store) async fn fields_of_keys(
 }
 
 /// The key's type and expiry at column `at`, then the field's value and expiry, if any.
-fn field_row(row: &SqliteRow, at: usize) -> Result<(KeyInfo, Option<FieldRow>), sqlx::Error> {
+fn field_row(row: &SqliteRow, at: usize) -> Result<FieldOfKey, sqlx::Error> {
     let value: Option<Vec<u8>> = row.try_get(at + 2)?;
     let expires_at: Option<i64> = row.try_get(at + 3)?;
     Ok((key_info(row, at)?, value.map(|value| (value, expires_at))))
@@ -71,7 +71,7 @@ fn field_row(row: &SqliteRow, at: usize) -> Result<(KeyInfo, Option<FieldRow>), 
 
 /// A live field's value and expiry (`None`: it never expires); `None` if the field is
 /// missing or expired.
-pub(in crate::store) async fn live_field(
+pub(super) async fn live_field(
     conn: &mut Connection,
     key_id: i64,
     field: &[u8],
@@ -89,7 +89,7 @@ pub(in crate::store) async fn live_field(
 }
 
 /// Every live field and its value, in field order.
-pub(in crate::store) async fn all(
+pub(super) async fn all(
     conn: &mut Connection,
     key_id: i64,
     now_ms: i64,
@@ -107,11 +107,11 @@ pub(in crate::store) async fn all(
 
 /// Sets a field, clearing any expiry it had. Returns whether the field is new (it was
 /// missing or had expired).
-pub(in crate::store) async fn set(
+pub(super) async fn set(
     conn: &mut Connection,
     key_id: i64,
-    field: &Bytes,
-    value: &Bytes,
+    field: &[u8],
+    value: &[u8],
     now_ms: i64,
 ) -> Result<bool, sqlx::Error> {
     let existed: bool = sqlx::query_scalar(
@@ -119,7 +119,7 @@ pub(in crate::store) async fn set(
          where key_id = ? and field = ? and (expires_at is null or expires_at > ?))",
     )
     .bind(key_id)
-    .bind(field.as_ref())
+    .bind(field)
     .bind(now_ms)
     .fetch_one(&mut *conn)
     .await?;
@@ -130,15 +130,15 @@ pub(in crate::store) async fn set(
          on conflict (key_id, field) do update set value = excluded.value, expires_at = null",
     )
     .bind(key_id)
-    .bind(field.as_ref())
-    .bind(value.as_ref())
+    .bind(field)
+    .bind(value)
     .execute(conn)
     .await?;
     Ok(!existed)
 }
 
 /// How many live fields the hash has.
-pub(in crate::store) async fn count(conn: &mut Connection, key_id: i64, now_ms: i64) -> Result<u64, sqlx::Error> {
+pub(super) async fn count(conn: &mut Connection, key_id: i64, now_ms: i64) -> Result<u64, sqlx::Error> {
     let count: i64 = sqlx::query_scalar(
         "select count(*) from hash_fields where key_id = ? and (expires_at is null or expires_at > ?)",
     )
@@ -150,12 +150,7 @@ pub(in crate::store) async fn count(conn: &mut Connection, key_id: i64, now_ms: 
 }
 
 /// Deletes a field. Returns whether it was live (an expired one goes too, uncounted).
-pub(in crate::store) async fn delete(
-    conn: &mut Connection,
-    key_id: i64,
-    field: &[u8],
-    now_ms: i64,
-) -> Result<bool, sqlx::Error> {
+pub(super) async fn delete(conn: &mut Connection, key_id: i64, field: &[u8], now_ms: i64) -> Result<bool, sqlx::Error> {
     let live: Option<bool> = sqlx::query_scalar(
         "delete from hash_fields where key_id = ? and field = ?
          returning expires_at is null or expires_at > ?",
@@ -170,7 +165,7 @@ pub(in crate::store) async fn delete(
 
 /// Live fields after scan position `after`, in scan order, at most `count`: with their
 /// positions, so the caller can resume after the last.
-pub(in crate::store) async fn scan(
+pub(super) async fn scan(
     conn: &mut Connection,
     key_id: i64,
     after: i64,
@@ -191,7 +186,7 @@ pub(in crate::store) async fn scan(
 }
 
 /// Sets or clears (`None`) a field's expiry.
-pub(in crate::store) async fn set_expiry(
+pub(super) async fn set_expiry(
     conn: &mut Connection,
     key_id: i64,
     field: &[u8],
@@ -207,7 +202,7 @@ pub(in crate::store) async fn set_expiry(
 }
 
 /// Whether the hash `key` has a live field: one whose fields all expired is gone.
-pub(in crate::store) async fn any_live(conn: &mut Connection, key: &[u8], now_ms: i64) -> Result<bool, sqlx::Error> {
+pub(super) async fn any_live(conn: &mut Connection, key: &[u8], now_ms: i64) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
         "select exists (select 1 from keys k join hash_fields f on f.key_id = k.id
          where k.key = ? and (f.expires_at is null or f.expires_at > ?))",
@@ -220,11 +215,7 @@ pub(in crate::store) async fn any_live(conn: &mut Connection, key: &[u8], now_ms
 
 /// Deletes up to `limit` fields that expired by `now_ms`, oldest expiry first, then the
 /// hashes they leave without a live field. Returns how many fields and keys went.
-pub(in crate::store) async fn purge_expired(
-    conn: &mut Connection,
-    now_ms: i64,
-    limit: u32,
-) -> Result<(u64, u64), sqlx::Error> {
+pub(super) async fn purge_expired(conn: &mut Connection, now_ms: i64, limit: u32) -> Result<(u64, u64), sqlx::Error> {
     let hashes: Vec<i64> = sqlx::query_scalar(
         "delete from hash_fields where (key_id, field) in (
              select key_id, field from hash_fields where expires_at <= ?1 order by expires_at limit ?2
@@ -246,4 +237,84 @@ pub(in crate::store) async fn purge_expired(
     .execute(conn)
     .await?;
     Ok((fields, emptied.rows_affected()))
+}
+
+impl Hashes for Connection {
+    async fn hash_field_of_key(&mut self, key: &[u8], field: &[u8]) -> Result<Option<FieldOfKey>, StoreError> {
+        Ok(field_of_key(self, key, field).await?)
+    }
+
+    async fn hash_fields_of_keys(
+        &mut self,
+        pairs: &[(Bytes, Bytes)],
+    ) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, StoreError> {
+        Ok(fields_of_keys(self, pairs).await?)
+    }
+
+    async fn live_hash_field(
+        &mut self,
+        key_id: i64,
+        field: &[u8],
+        now_ms: i64,
+    ) -> Result<Option<FieldRow>, StoreError> {
+        Ok(live_field(self, key_id, field, now_ms).await?)
+    }
+
+    async fn hash_fields(&mut self, key_id: i64, now_ms: i64) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        Ok(all(self, key_id, now_ms).await?)
+    }
+
+    async fn set_hash_field(
+        &mut self,
+        key_id: i64,
+        field: &[u8],
+        value: &[u8],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(set(self, key_id, field, value, now_ms).await?)
+    }
+
+    async fn count_hash_fields(&mut self, key_id: i64, now_ms: i64) -> Result<u64, StoreError> {
+        Ok(count(self, key_id, now_ms).await?)
+    }
+
+    async fn delete_hash_field(&mut self, key_id: i64, field: &[u8], now_ms: i64) -> Result<bool, StoreError> {
+        Ok(delete(self, key_id, field, now_ms).await?)
+    }
+
+    async fn scan_hash_fields(
+        &mut self,
+        key_id: i64,
+        after: i64,
+        count: u32,
+        now_ms: i64,
+    ) -> Result<Vec<(i64, Vec<u8>, Vec<u8>)>, StoreError> {
+        Ok(scan(self, key_id, after, count, now_ms).await?)
+    }
+
+    async fn set_hash_field_expiry(
+        &mut self,
+        key_id: i64,
+        field: &[u8],
+        expires_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        Ok(set_expiry(self, key_id, field, expires_at).await?)
+    }
+
+    async fn hash_has_live_field(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
+        Ok(any_live(self, key, now_ms).await?)
+    }
+
+    async fn purge_expired_hash_fields(&mut self, now_ms: i64, limit: u32) -> Result<(u64, u64), StoreError> {
+        Ok(purge_expired(self, now_ms, limit).await?)
+    }
+
+    async fn random_hash_fields(
+        &mut self,
+        key_id: i64,
+        draw: Draw,
+        now_ms: i64,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        Ok(random::draw(self, &random::HASH_FIELDS, key_id, draw, now_ms).await?)
+    }
 }

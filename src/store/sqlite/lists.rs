@@ -5,7 +5,9 @@ use sqlx::Row;
 
 use super::Connection;
 use super::keys::key_info;
-use crate::store::KeyInfo;
+use crate::store::backend::Lists;
+use crate::store::lists::Direction;
+use crate::store::{KeyInfo, StoreError};
 
 /// Where moved elements wait while positions are renumbered: SQLite checks the primary key
 /// row by row, so a renumbering in place could collide with a row not yet moved. Positions
@@ -14,7 +16,7 @@ const PARKED: i64 = 1 << 61;
 
 /// The first and last positions of the list, `None` if it has no elements. Two subqueries,
 /// as SQLite answers a lone `min` or `max` with one index seek but scans for both at once.
-pub(in crate::store) async fn bounds(conn: &mut Connection, key_id: i64) -> Result<Option<(i64, i64)>, sqlx::Error> {
+pub(super) async fn bounds(conn: &mut Connection, key_id: i64) -> Result<Option<(i64, i64)>, sqlx::Error> {
     let (head, tail): (Option<i64>, Option<i64>) = sqlx::query_as(
         "select (select min(position) from list_items where key_id = ?1),
                 (select max(position) from list_items where key_id = ?1)",
@@ -27,7 +29,7 @@ pub(in crate::store) async fn bounds(conn: &mut Connection, key_id: i64) -> Resu
 
 /// The key's id, type and expiry and, if it has elements, the first and last positions of
 /// its list: one query for the key and its ends, as every push and pop needs both.
-pub(in crate::store) async fn key_and_bounds(
+pub(super) async fn key_and_bounds(
     conn: &mut Connection,
     key: &[u8],
 ) -> Result<Option<(i64, KeyInfo, Option<(i64, i64)>)>, sqlx::Error> {
@@ -48,12 +50,7 @@ pub(in crate::store) async fn key_and_bounds(
     Ok(Some((row.try_get(0)?, key_info(&row, 1)?, head.zip(tail))))
 }
 
-pub(in crate::store) async fn insert(
-    conn: &mut Connection,
-    key_id: i64,
-    position: i64,
-    value: &[u8],
-) -> Result<(), sqlx::Error> {
+pub(super) async fn insert(conn: &mut Connection, key_id: i64, position: i64, value: &[u8]) -> Result<(), sqlx::Error> {
     sqlx::query("insert into list_items (key_id, position, value) values (?, ?, ?)")
         .bind(key_id)
         .bind(position)
@@ -64,7 +61,7 @@ pub(in crate::store) async fn insert(
 }
 
 /// The values from position `first` to `last`, in position order.
-pub(in crate::store) async fn range(
+pub(super) async fn range(
     conn: &mut Connection,
     key_id: i64,
     first: i64,
@@ -80,7 +77,7 @@ pub(in crate::store) async fn range(
 
 /// Deletes the elements from position `first` to `last`, answering them with their positions
 /// (in no particular order).
-pub(in crate::store) async fn take(
+pub(super) async fn take(
     conn: &mut Connection,
     key_id: i64,
     first: i64,
@@ -95,12 +92,7 @@ pub(in crate::store) async fn take(
 }
 
 /// Deletes the elements outside positions `first` to `last`.
-pub(in crate::store) async fn keep_only(
-    conn: &mut Connection,
-    key_id: i64,
-    first: i64,
-    last: i64,
-) -> Result<(), sqlx::Error> {
+pub(super) async fn keep_only(conn: &mut Connection, key_id: i64, first: i64, last: i64) -> Result<(), sqlx::Error> {
     sqlx::query("delete from list_items where key_id = ? and (position < ? or position > ?)")
         .bind(key_id)
         .bind(first)
@@ -111,7 +103,7 @@ pub(in crate::store) async fn keep_only(
 }
 
 /// Replaces the value at `position`. Returns whether there was one.
-pub(in crate::store) async fn replace(
+pub(super) async fn replace(
     conn: &mut Connection,
     key_id: i64,
     position: i64,
@@ -126,16 +118,9 @@ pub(in crate::store) async fn replace(
     Ok(done.rows_affected() > 0)
 }
 
-/// Which way a search walks a list.
-#[derive(Clone, Copy, Debug)]
-pub(in crate::store) enum Direction {
-    FromHead,
-    FromTail,
-}
-
 /// Positions of elements equal to `value` between `first` and `last`, walking in
 /// `direction`: `skip` matches passed over, then up to `limit` (all, if `None`).
-pub(in crate::store) async fn find(
+pub(super) async fn find(
     conn: &mut Connection,
     key_id: i64,
     value: &[u8],
@@ -168,7 +153,7 @@ pub(in crate::store) async fn find(
 
 /// Deletes up to `limit` elements equal to `value` (all, if `None`), the first ones found
 /// walking in `direction`. Returns the positions deleted.
-pub(in crate::store) async fn delete_matching(
+pub(super) async fn delete_matching(
     conn: &mut Connection,
     key_id: i64,
     value: &[u8],
@@ -197,7 +182,7 @@ pub(in crate::store) async fn delete_matching(
 
 /// Gives the elements after position `after` consecutive positions from `first` on, in
 /// their order: closing the gaps a removal left, or opening one for an insertion.
-pub(in crate::store) async fn renumber_after(
+pub(super) async fn renumber_after(
     conn: &mut Connection,
     key_id: i64,
     after: i64,
@@ -222,4 +207,63 @@ pub(in crate::store) async fn renumber_after(
     .execute(conn)
     .await
     .map(drop)
+}
+
+impl Lists for Connection {
+    async fn list_bounds(&mut self, key_id: i64) -> Result<Option<(i64, i64)>, StoreError> {
+        Ok(bounds(self, key_id).await?)
+    }
+
+    async fn list_key_and_bounds(
+        &mut self,
+        key: &[u8],
+    ) -> Result<Option<(i64, KeyInfo, Option<(i64, i64)>)>, StoreError> {
+        Ok(key_and_bounds(self, key).await?)
+    }
+
+    async fn insert_list_item(&mut self, key_id: i64, position: i64, value: &[u8]) -> Result<(), StoreError> {
+        Ok(insert(self, key_id, position, value).await?)
+    }
+
+    async fn list_items(&mut self, key_id: i64, first: i64, last: i64) -> Result<Vec<Vec<u8>>, StoreError> {
+        Ok(range(self, key_id, first, last).await?)
+    }
+
+    async fn take_list_items(&mut self, key_id: i64, first: i64, last: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        Ok(take(self, key_id, first, last).await?)
+    }
+
+    async fn keep_list_items(&mut self, key_id: i64, first: i64, last: i64) -> Result<(), StoreError> {
+        Ok(keep_only(self, key_id, first, last).await?)
+    }
+
+    async fn replace_list_item(&mut self, key_id: i64, position: i64, value: &[u8]) -> Result<bool, StoreError> {
+        Ok(replace(self, key_id, position, value).await?)
+    }
+
+    async fn find_list_items(
+        &mut self,
+        key_id: i64,
+        value: &[u8],
+        span: (i64, i64),
+        direction: Direction,
+        skip: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(find(self, key_id, value, span, direction, skip, limit).await?)
+    }
+
+    async fn delete_list_items(
+        &mut self,
+        key_id: i64,
+        value: &[u8],
+        direction: Direction,
+        limit: Option<u64>,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(delete_matching(self, key_id, value, direction, limit).await?)
+    }
+
+    async fn renumber_list_items(&mut self, key_id: i64, after: i64, first: i64) -> Result<(), StoreError> {
+        Ok(renumber_after(self, key_id, after, first).await?)
+    }
 }

@@ -1,33 +1,35 @@
-//! The SQLite backend: connection settings, the schema's migrations, and every SQL
-//! statement, one file per Redis type. Nothing outside this module knows it is SQLite.
+//! The SQLite backend: connection settings, the schema's migrations, every SQL statement
+//! (one file per Redis type), what its errors mean, checkpoints and backups. Nothing outside
+//! this module and the dispatch point above it knows it is SQLite.
 
 mod checkpoints;
-pub(super) mod hashes;
-pub(super) mod keys;
-pub(super) mod lists;
-pub(super) mod random;
-pub(super) mod sets;
-pub(super) mod strings;
-pub(super) mod zsets;
+mod hashes;
+mod keys;
+mod lists;
+mod random;
+mod sets;
+mod strings;
+mod zsets;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
+use bytes::Bytes;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection as _, Sqlite, SqlitePool};
 
-use super::{Durability, IfMissing, StoreError, StoreOptions};
-
-/// A key's type and expiry, with a hash field's value and expiry if it has that field.
-pub(super) type FieldOfKey = (crate::store::KeyInfo, Option<hashes::FieldRow>);
+use crate::store::backend::{FieldOfKey, Hashes, Row, Savepoint, Savepoints, Strings};
+use crate::store::{Durability, IfMissing, StoreError, StoreOptions};
 
 /// A connection: the writer's, or one from the read pool.
 pub(super) type Connection = sqlx::SqliteConnection;
 
 /// The writer's connection, with the checkpointer's word on when to finish the log.
-pub(super) struct WriteConnection {
+pub(in crate::store) struct WriteConnection {
     pub(super) conn: Connection,
     checkpoints: checkpoints::Checkpointer,
 }
@@ -37,7 +39,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// An open database file: its pool of read connections and its path.
 #[derive(Clone, Debug)]
-pub(super) struct Database {
+pub(in crate::store) struct Database {
     readers: SqlitePool,
     checkpoints: checkpoints::Checkpointer,
     /// The database file, for its size (`:memory:` for an in-memory database).
@@ -76,26 +78,21 @@ impl Database {
         }
     }
 
-    /// The rows of `keys`, read on a connection of the pool; see [`strings::get_many`].
-    pub(super) async fn get_many(
-        &self,
-        keys: &[bytes::Bytes],
-    ) -> Result<std::collections::HashMap<bytes::Bytes, (crate::store::KeyInfo, Option<bytes::Bytes>)>, sqlx::Error>
-    {
-        strings::get_many(&mut *self.readers.acquire().await?, keys).await
+    /// The rows of `keys`, read on a connection of the pool.
+    pub(super) async fn get_many(&self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
+        self.readers.acquire().await?.string_rows(keys).await
     }
 
-    /// The rows of (key, field) pairs, read on a connection of the pool; see
-    /// [`hashes::fields_of_keys`].
+    /// The rows of (key, field) pairs, read on a connection of the pool.
     pub(super) async fn fields_of_keys(
         &self,
-        pairs: &[(bytes::Bytes, bytes::Bytes)],
-    ) -> Result<std::collections::HashMap<(bytes::Bytes, bytes::Bytes), FieldOfKey>, sqlx::Error> {
-        hashes::fields_of_keys(&mut *self.readers.acquire().await?, pairs).await
+        pairs: &[(Bytes, Bytes)],
+    ) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, StoreError> {
+        self.readers.acquire().await?.hash_fields_of_keys(pairs).await
     }
 
-    pub(super) async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("select 1").execute(&self.readers).await.map(drop)
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        Ok(sqlx::query("select 1").execute(&self.readers).await.map(drop)?)
     }
 
     /// Bytes the database takes on disk: its file and write-ahead log.
@@ -182,7 +179,7 @@ fn directory_exists(file: &Path, purpose: &str, instead: &str) -> Result<(), Sto
 fn opening_failure(error: sqlx::Error, file: &Path) -> StoreError {
     const SQLITE_CANTOPEN: i64 = 14;
     match primary_code(&error) {
-        Some(SQLITE_CANTOPEN) if file.exists() => StoreError::ReadOnly(std::sync::Arc::new(error)),
+        Some(SQLITE_CANTOPEN) if file.exists() => StoreError::ReadOnly(Arc::new(error)),
         _ => error.into(),
     }
 }
@@ -261,7 +258,7 @@ fn base_options(options: &StoreOptions) -> Result<SqliteConnectOptions, sqlx::Er
 }
 
 /// The pooled connection a read holds.
-pub(super) struct ReadSession<'a> {
+pub(in crate::store) struct ReadSession<'a> {
     readers: &'a SqlitePool,
     held: Held,
 }
@@ -275,7 +272,7 @@ enum Held {
 }
 
 impl ReadSession<'_> {
-    pub(super) async fn conn(&mut self) -> Result<&mut Connection, sqlx::Error> {
+    pub(super) async fn conn(&mut self) -> Result<&mut Connection, StoreError> {
         if let Held::Nothing = self.held {
             self.held = Held::Connection(self.readers.acquire().await?);
         }
@@ -287,7 +284,7 @@ impl ReadSession<'_> {
     }
 
     /// Makes every later query see one committed state.
-    pub(super) async fn snapshot(&mut self) -> Result<(), sqlx::Error> {
+    pub(super) async fn snapshot(&mut self) -> Result<(), StoreError> {
         if !matches!(self.held, Held::Snapshot(_)) {
             self.held = Held::Snapshot(self.readers.begin().await?);
         }
@@ -295,79 +292,77 @@ impl ReadSession<'_> {
     }
 }
 
-/// Starts the writer's transaction. IMMEDIATE takes the write lock up front: a deferred
-/// transaction that read first could fail with SQLITE_BUSY_SNAPSHOT when upgrading, which
-/// no busy timeout can retry.
-pub(super) async fn begin(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    sqlx::query("begin immediate").execute(conn).await.map(drop)
-}
-
-/// Commits the writer's transaction, then, if the checkpointer asks, finishes copying the
-/// log, so that the next transaction starts it over. That checkpoint is passive: it never
-/// waits, and its failure leaves the commit standing (the checkpointer asks again).
-pub(super) async fn commit(writer: &mut WriteConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("commit").execute(&mut writer.conn).await?;
-    if writer.checkpoints.take_finish_request()
-        && let Err(error) = sqlx::query("pragma wal_checkpoint(passive)")
-            .execute(&mut writer.conn)
-            .await
-    {
-        tracing::warn!(error = ?error, "finishing the write-ahead log failed; it will be tried again");
+impl WriteConnection {
+    pub(super) fn conn(&mut self) -> &mut Connection {
+        &mut self.conn
     }
-    Ok(())
-}
 
-/// Rolls back the writer's transaction, if one is open (a failed COMMIT may have ended it).
-pub(super) async fn rollback(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    if conn.is_in_transaction() {
-        sqlx::query("rollback").execute(conn).await?;
+    /// Starts the writer's transaction. IMMEDIATE takes the write lock up front: a deferred
+    /// transaction that read first could fail with SQLITE_BUSY_SNAPSHOT when upgrading, which
+    /// no busy timeout can retry.
+    pub(super) async fn begin(&mut self) -> Result<(), StoreError> {
+        Ok(sqlx::query("begin immediate").execute(&mut self.conn).await.map(drop)?)
     }
-    Ok(())
+
+    /// Commits the writer's transaction, then, if the checkpointer asks, finishes copying the
+    /// log, so that the next transaction starts it over. That checkpoint is passive: it never
+    /// waits, and its failure leaves the commit standing (the checkpointer asks again).
+    pub(super) async fn commit(&mut self) -> Result<(), StoreError> {
+        sqlx::query("commit").execute(&mut self.conn).await?;
+        if self.checkpoints.take_finish_request()
+            && let Err(error) = sqlx::query("pragma wal_checkpoint(passive)")
+                .execute(&mut self.conn)
+                .await
+        {
+            tracing::warn!(error = ?error, "finishing the write-ahead log failed; it will be tried again");
+        }
+        Ok(())
+    }
+
+    /// Rolls back the writer's transaction, if one is open (a failed COMMIT may have ended it).
+    pub(super) async fn rollback(&mut self) -> Result<(), StoreError> {
+        if self.conn.is_in_transaction() {
+            sqlx::query("rollback").execute(&mut self.conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Copies the write-ahead log into the database file and empties it, then closes: the
+    /// file alone then holds every commit, and can be copied as a backup.
+    pub(super) async fn close(self) -> Result<(), StoreError> {
+        let mut conn = self.conn;
+        sqlx::query("pragma wal_checkpoint(truncate)")
+            .execute(&mut conn)
+            .await?;
+        Ok(conn.close().await?)
+    }
 }
 
-/// The savepoints of a batch. Neither is released when its work succeeds: later ones nest
-/// inside, `ROLLBACK TO` names the innermost of a name, and the batch's `COMMIT` ends them
-/// all. A job's rollback undoes the scripts it ran; a script's, only the script.
-#[derive(Clone, Copy, Debug)]
-pub(in crate::store) enum Savepoint {
-    Job,
-    Script,
-}
+/// Neither savepoint is released when its work succeeds: later ones nest inside, `ROLLBACK
+/// TO` names the innermost of a name, and the batch's `COMMIT` ends them all. A job's
+/// rollback undoes the scripts it ran; a script's, only the script.
+impl Savepoints for Connection {
+    async fn savepoint(&mut self, name: Savepoint) -> Result<(), StoreError> {
+        let statement = match name {
+            Savepoint::Job => "savepoint job",
+            Savepoint::Script => "savepoint script",
+        };
+        Ok(sqlx::query(statement).execute(self).await.map(drop)?)
+    }
 
-/// Marks where a job of the batch, or a script within a job, starts, so that it can be
-/// undone alone.
-pub(super) async fn savepoint(conn: &mut Connection, name: Savepoint) -> Result<(), sqlx::Error> {
-    let statement = match name {
-        Savepoint::Job => "savepoint job",
-        Savepoint::Script => "savepoint script",
-    };
-    sqlx::query(statement).execute(conn).await.map(drop)
-}
-
-/// Undoes what the job (or script) did, and only that: the innermost savepoint of the name
-/// is the failing one's.
-pub(super) async fn roll_back_to(conn: &mut Connection, name: Savepoint) -> Result<(), sqlx::Error> {
-    let (roll_back, release) = match name {
-        Savepoint::Job => ("rollback to job", "release job"),
-        Savepoint::Script => ("rollback to script", "release script"),
-    };
-    sqlx::query(roll_back).execute(&mut *conn).await?;
-    sqlx::query(release).execute(conn).await.map(drop)
-}
-
-/// Copies the write-ahead log into the database file and empties it, then closes: the
-/// file alone then holds every commit, and can be copied as a backup.
-pub(super) async fn close_writer(writer: WriteConnection) -> Result<(), sqlx::Error> {
-    let mut conn = writer.conn;
-    sqlx::query("pragma wal_checkpoint(truncate)")
-        .execute(&mut conn)
-        .await?;
-    conn.close().await
+    async fn roll_back_to(&mut self, name: Savepoint) -> Result<(), StoreError> {
+        let (roll_back, release) = match name {
+            Savepoint::Job => ("rollback to job", "release job"),
+            Savepoint::Script => ("rollback to script", "release script"),
+        };
+        sqlx::query(roll_back).execute(&mut *self).await?;
+        Ok(sqlx::query(release).execute(self).await.map(drop)?)
+    }
 }
 
 /// Rewrites the one row of `readiness`: a real write, as small as one can be, plus
 /// `headroom` bytes of zeros that the commit must find room for.
-pub(super) async fn record_readiness(conn: &mut Connection, now_ms: i64, headroom: u32) -> Result<(), sqlx::Error> {
+async fn record_readiness(conn: &mut Connection, now_ms: i64, headroom: u32) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into readiness (id, checked_at, headroom) values (1, ?, zeroblob(?))
          on conflict (id) do update set checked_at = excluded.checked_at, headroom = excluded.headroom",
@@ -380,7 +375,7 @@ pub(super) async fn record_readiness(conn: &mut Connection, now_ms: i64, headroo
 }
 
 /// The kinds of failure that callers treat differently.
-pub(super) enum Failure {
+enum Failure {
     /// Another connection held a lock past the busy timeout, or no connection was free.
     Busy,
     /// SQLITE_FULL: the disk (or `max_page_count`) is full.
@@ -400,7 +395,7 @@ fn primary_code(error: &sqlx::Error) -> Option<i64> {
     }
 }
 
-pub(super) fn classify(error: &sqlx::Error) -> Failure {
+fn classify(error: &sqlx::Error) -> Failure {
     const SQLITE_BUSY: i64 = 5;
     const SQLITE_LOCKED: i64 = 6;
     const SQLITE_READONLY: i64 = 8;
@@ -416,5 +411,19 @@ pub(super) fn classify(error: &sqlx::Error) -> Failure {
         Some(SQLITE_READONLY) => Failure::ReadOnly,
         Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Failure::Corrupt,
         _ => Failure::Other,
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        let failure = classify(&error);
+        let cause = Arc::new(error);
+        match failure {
+            Failure::Busy => Self::Busy(cause),
+            Failure::Full => Self::Full(cause),
+            Failure::ReadOnly => Self::ReadOnly(cause),
+            Failure::Corrupt => Self::Corrupt(cause),
+            Failure::Other => Self::Database(cause),
+        }
     }
 }

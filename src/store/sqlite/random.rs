@@ -5,16 +5,17 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, FromRow};
 
 use super::Connection;
+use crate::store::hashes::Draw;
 
 /// A collection's element table: its name, the columns a draw answers, and the condition an
 /// element must meet to be live at `?3` (now, in unix milliseconds).
-pub(in crate::store) struct Elements {
+pub(super) struct Elements {
     table: &'static str,
     columns: &'static str,
     live: &'static str,
 }
 
-pub(in crate::store) const HASH_FIELDS: Elements = Elements {
+pub(super) const HASH_FIELDS: Elements = Elements {
     table: "hash_fields",
     columns: "field, value",
     live: "(expires_at is null or expires_at > ?3)",
@@ -22,22 +23,39 @@ pub(in crate::store) const HASH_FIELDS: Elements = Elements {
 
 // Set and sorted-set members never expire on their own; the condition names `?3` only so
 // every table binds alike.
-pub(in crate::store) const SET_MEMBERS: Elements = Elements {
+pub(super) const SET_MEMBERS: Elements = Elements {
     table: "set_members",
     columns: "member",
     live: "?3 is not null",
 };
 
-pub(in crate::store) const ZSET_MEMBERS: Elements = Elements {
+pub(super) const ZSET_MEMBERS: Elements = Elements {
     table: "zset_members",
     columns: "member, score",
     live: "?3 is not null",
 };
 
+/// Elements drawn as `draw` asks: all different, or each on its own.
+pub(super) async fn draw<O>(
+    conn: &mut Connection,
+    elements: &Elements,
+    key_id: i64,
+    draw: Draw,
+    now_ms: i64,
+) -> Result<Vec<O>, sqlx::Error>
+where
+    O: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    match draw {
+        Draw::Distinct(count) => distinct(conn, elements, key_id, count, now_ms).await,
+        Draw::Repeating(count) => picks(conn, elements, key_id, count, now_ms).await,
+    }
+}
+
 /// `picks` elements drawn at random, each on its own, so one may come more than once: each
 /// draw takes the first live element at or after a random scan position, else the first of
 /// all. An element after a gap (where elements were deleted) is drawn more often.
-pub(in crate::store) async fn picks<O>(
+async fn picks<O>(
     conn: &mut Connection,
     elements: &Elements,
     key_id: i64,
@@ -71,7 +89,7 @@ where
 }
 
 /// Up to `count` distinct live elements in random order.
-pub(in crate::store) async fn distinct<O>(
+async fn distinct<O>(
     conn: &mut Connection,
     elements: &Elements,
     key_id: i64,

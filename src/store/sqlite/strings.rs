@@ -3,17 +3,15 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use sqlx::{QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row as _};
 
 use super::Connection;
 use super::keys::key_info;
-use crate::store::{KeyInfo, StringWrite};
+use crate::store::backend::{Row, Strings};
+use crate::store::{KeyInfo, StoreError, StringWrite};
 
 /// A key's type and expiry, and its value if it is a string: one lookup of one B-tree.
-pub(in crate::store) async fn get(
-    conn: &mut Connection,
-    key: &[u8],
-) -> Result<Option<(KeyInfo, Option<Vec<u8>>)>, sqlx::Error> {
+pub(super) async fn get(conn: &mut Connection, key: &[u8]) -> Result<Option<(KeyInfo, Option<Vec<u8>>)>, sqlx::Error> {
     let Some(row) = sqlx::query("select type, expires_at, value from keys where key = ?")
         .bind(key)
         .fetch_optional(conn)
@@ -33,7 +31,7 @@ const ROWS_PER_STATEMENT: usize = 1000;
 /// becomes a string (the schema's trigger deletes its elements). `new_ids[i]` is the id
 /// `writes[i]` takes if it creates its key. Runs inside the writer's `BEGIN IMMEDIATE`
 /// transaction, so nothing interleaves with it.
-pub(in crate::store) async fn put_many(
+pub(super) async fn put_many(
     conn: &mut Connection,
     writes: &[&StringWrite],
     new_ids: &[i64],
@@ -66,7 +64,7 @@ pub(in crate::store) async fn put_many(
 }
 
 /// The expiry column of each of `keys` that has a row (expired or not).
-pub(in crate::store) async fn expiries<'k>(
+pub(super) async fn expiries<'k>(
     conn: &mut Connection,
     keys: impl ExactSizeIterator<Item = &'k [u8]>,
 ) -> Result<HashMap<Vec<u8>, Option<i64>>, sqlx::Error> {
@@ -87,7 +85,7 @@ pub(in crate::store) async fn expiries<'k>(
 
 /// The rows of `keys` that exist (expired or not): each one's type and expiry, and its value
 /// if it is a string. One statement for all of them.
-pub(in crate::store) async fn get_many(
+pub(super) async fn get_many(
     conn: &mut Connection,
     keys: &[Bytes],
 ) -> Result<HashMap<Bytes, (KeyInfo, Option<Bytes>)>, sqlx::Error> {
@@ -105,4 +103,23 @@ pub(in crate::store) async fn get_many(
             Ok((Bytes::from(key), (key_info(row, 1)?, value.map(Bytes::from))))
         })
         .collect()
+}
+
+impl Strings for Connection {
+    async fn string_row(&mut self, key: &[u8]) -> Result<Option<Row>, StoreError> {
+        let row = get(self, key).await?;
+        Ok(row.map(|(info, value)| (info, value.map(Bytes::from))))
+    }
+
+    async fn string_rows(&mut self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
+        Ok(get_many(self, keys).await?)
+    }
+
+    async fn string_expiries(&mut self, keys: &[&[u8]]) -> Result<HashMap<Vec<u8>, Option<i64>>, StoreError> {
+        Ok(expiries(self, keys.iter().copied()).await?)
+    }
+
+    async fn put_strings(&mut self, writes: &[&StringWrite], new_ids: &[i64]) -> Result<(), StoreError> {
+        Ok(put_many(self, writes, new_ids).await?)
+    }
 }

@@ -5,14 +5,13 @@ use sqlx::Sqlite;
 use sqlx::query::QueryAs;
 use sqlx::sqlite::SqliteArguments;
 
-use super::Connection;
+use super::{Connection, random};
+use crate::store::StoreError;
+use crate::store::backend::ZSets;
+use crate::store::hashes::Draw;
 use crate::store::zsets::{LexBound, Order, Range, Selection};
 
-pub(in crate::store) async fn score(
-    conn: &mut Connection,
-    key_id: i64,
-    member: &[u8],
-) -> Result<Option<f64>, sqlx::Error> {
+pub(super) async fn score(conn: &mut Connection, key_id: i64, member: &[u8]) -> Result<Option<f64>, sqlx::Error> {
     sqlx::query_scalar("select score from zset_members where key_id = ? and member = ?")
         .bind(key_id)
         .bind(member)
@@ -20,7 +19,7 @@ pub(in crate::store) async fn score(
         .await
 }
 
-pub(in crate::store) async fn count(conn: &mut Connection, key_id: i64) -> Result<u64, sqlx::Error> {
+pub(super) async fn count(conn: &mut Connection, key_id: i64) -> Result<u64, sqlx::Error> {
     let count: i64 = sqlx::query_scalar("select count(*) from zset_members where key_id = ?")
         .bind(key_id)
         .fetch_one(conn)
@@ -29,12 +28,7 @@ pub(in crate::store) async fn count(conn: &mut Connection, key_id: i64) -> Resul
 }
 
 /// Sets a member's score, adding it at the next scan position if it is new.
-pub(in crate::store) async fn put(
-    conn: &mut Connection,
-    key_id: i64,
-    member: &[u8],
-    score: f64,
-) -> Result<(), sqlx::Error> {
+pub(super) async fn put(conn: &mut Connection, key_id: i64, member: &[u8], score: f64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into zset_members (key_id, member, score, seq)
          values (?1, ?2, ?3, (select coalesce(max(seq), 0) + 1 from zset_members where key_id = ?1))
@@ -48,7 +42,7 @@ pub(in crate::store) async fn put(
     .map(drop)
 }
 
-pub(in crate::store) async fn remove(conn: &mut Connection, key_id: i64, member: &[u8]) -> Result<bool, sqlx::Error> {
+pub(super) async fn remove(conn: &mut Connection, key_id: i64, member: &[u8]) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("delete from zset_members where key_id = ? and member = ?")
         .bind(key_id)
         .bind(member)
@@ -58,7 +52,7 @@ pub(in crate::store) async fn remove(conn: &mut Connection, key_id: i64, member:
 }
 
 /// How many members rank before `member` with `score`, in `order`.
-pub(in crate::store) async fn rank(
+pub(super) async fn rank(
     conn: &mut Connection,
     key_id: i64,
     member: &[u8],
@@ -144,11 +138,7 @@ fn bind_filter<'q, O>(
 }
 
 /// How many members `range` holds (a rank range counts as every member).
-pub(in crate::store) async fn count_range(
-    conn: &mut Connection,
-    key_id: i64,
-    range: &Range,
-) -> Result<u64, sqlx::Error> {
+pub(super) async fn count_range(conn: &mut Connection, key_id: i64, range: &Range) -> Result<u64, sqlx::Error> {
     let (filter, binds) = filter_sql(range);
     let sql = format!("select count(*) from zset_members where key_id = ?{filter}");
     let (count,): (i64,) = bind_filter(sqlx::query_as(sqlx::AssertSqlSafe(sql)), key_id, binds)
@@ -159,7 +149,7 @@ pub(in crate::store) async fn count_range(
 
 /// The members `selection` picks, with their scores, in its order. Its range filters by
 /// score or member; a rank range is its offset and count alone.
-pub(in crate::store) async fn range(
+pub(super) async fn range(
     conn: &mut Connection,
     key_id: i64,
     selection: &Selection,
@@ -179,7 +169,7 @@ pub(in crate::store) async fn range(
 }
 
 /// Deletes the members `selection` picks, answering them with their scores, in its order.
-pub(in crate::store) async fn take(
+pub(super) async fn take(
     conn: &mut Connection,
     key_id: i64,
     selection: &Selection,
@@ -192,7 +182,7 @@ pub(in crate::store) async fn take(
 }
 
 /// Members after scan position `after`, in scan order, at most `count`, with their positions.
-pub(in crate::store) async fn scan(
+pub(super) async fn scan(
     conn: &mut Connection,
     key_id: i64,
     after: i64,
@@ -204,4 +194,51 @@ pub(in crate::store) async fn scan(
         .bind(count)
         .fetch_all(conn)
         .await
+}
+
+impl ZSets for Connection {
+    async fn zset_score(&mut self, key_id: i64, member: &[u8]) -> Result<Option<f64>, StoreError> {
+        Ok(score(self, key_id, member).await?)
+    }
+
+    async fn count_zset_members(&mut self, key_id: i64) -> Result<u64, StoreError> {
+        Ok(count(self, key_id).await?)
+    }
+
+    async fn put_zset_member(&mut self, key_id: i64, member: &[u8], score: f64) -> Result<(), StoreError> {
+        Ok(put(self, key_id, member, score).await?)
+    }
+
+    async fn remove_zset_member(&mut self, key_id: i64, member: &[u8]) -> Result<bool, StoreError> {
+        Ok(remove(self, key_id, member).await?)
+    }
+
+    async fn zset_rank(&mut self, key_id: i64, member: &[u8], score: f64, order: Order) -> Result<u64, StoreError> {
+        Ok(rank(self, key_id, member, score, order).await?)
+    }
+
+    async fn count_zset_range(&mut self, key_id: i64, range: &Range) -> Result<u64, StoreError> {
+        Ok(count_range(self, key_id, range).await?)
+    }
+
+    async fn zset_range(&mut self, key_id: i64, selection: &Selection) -> Result<Vec<(Vec<u8>, f64)>, StoreError> {
+        Ok(range(self, key_id, selection).await?)
+    }
+
+    async fn take_zset_range(&mut self, key_id: i64, selection: &Selection) -> Result<Vec<(Vec<u8>, f64)>, StoreError> {
+        Ok(take(self, key_id, selection).await?)
+    }
+
+    async fn scan_zset_members(
+        &mut self,
+        key_id: i64,
+        after: i64,
+        count: u32,
+    ) -> Result<Vec<(i64, Vec<u8>, f64)>, StoreError> {
+        Ok(scan(self, key_id, after, count).await?)
+    }
+
+    async fn random_zset_members(&mut self, key_id: i64, draw: Draw) -> Result<Vec<(Vec<u8>, f64)>, StoreError> {
+        Ok(random::draw(self, &random::ZSET_MEMBERS, key_id, draw, 0).await?)
+    }
 }
