@@ -50,6 +50,26 @@ impl TestDatabase {
             .await
             .unwrap()
     }
+
+    /// Makes every commit that writes the string `key` fail and leave its transaction open,
+    /// as SQLITE_BUSY and some I/O errors can: the write breaks a deferred constraint, which
+    /// SQLite checks only at COMMIT, and a COMMIT refused for one does not end the transaction.
+    pub async fn poison_commits_writing(&self, key: &str) {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", self.path.display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let poison = format!(
+            "create table commit_parent (id integer primary key);
+             create table commit_child (parent integer references commit_parent (id) deferrable initially deferred);
+             create trigger poison after insert on keys when new.key = cast('{key}' as blob)
+             begin insert into commit_child values (1); end;"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(poison))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
 }
 
 pub async fn open_at(path: &Path) -> Store {

@@ -66,6 +66,27 @@ async fn failing_jobs_between_and_after_successful_ones_undo_only_themselves() {
     store.close().await;
 }
 
+/// A failed COMMIT that SQLite did not undo itself (a deferred constraint here; SQLITE_BUSY
+/// and some I/O errors alike) must be rolled back by the writer: left open, it would make the
+/// next BEGIN, and every later batch, fail.
+#[tokio::test]
+async fn a_commit_that_fails_without_ending_its_transaction_leaves_the_store_writing() {
+    let database = TestDatabase::new();
+    database.open().await.close().await;
+    database.poison_commits_writing("poison").await;
+    let store = database.open().await;
+    let refused = store.set(bytes("poison"), bytes("v"), None, NOW).await;
+    assert!(refused.is_err(), "{refused:?}");
+    for key in ["after", "and after"] {
+        store.set(bytes(key), bytes("v"), None, NOW).await.unwrap();
+    }
+    let mut view = store.read(NOW);
+    assert_eq!(view.get(b"poison").await.unwrap(), None);
+    assert_eq!(view.get(b"after").await.unwrap().unwrap().value, "v");
+    drop(view);
+    store.close().await;
+}
+
 #[tokio::test]
 async fn every_acknowledged_write_has_its_own_sync_token_and_a_read_repeats_the_last() {
     let database = TestDatabase::new();

@@ -319,12 +319,16 @@ impl WriteConnection {
         Ok(())
     }
 
-    /// Rolls back the writer's transaction, if one is open (a failed COMMIT may have ended it).
+    /// Rolls back the writer's transaction whatever ended the batch: a failed COMMIT may have
+    /// left it open (SQLITE_BUSY, some I/O errors, a deferred constraint), and then the next
+    /// BEGIN would fail. (sqlx's `is_in_transaction` counts only transactions its own `begin`
+    /// opened, never the writer's.) If the failure ended it already, SQLite says so, and
+    /// there is nothing to do.
     pub(super) async fn rollback(&mut self) -> Result<(), StoreError> {
-        if self.conn.is_in_transaction() {
-            sqlx::query("rollback").execute(&mut self.conn).await?;
+        match sqlx::query("rollback").execute(&mut self.conn).await {
+            Err(sqlx::Error::Database(error)) if error.message().contains("no transaction is active") => Ok(()),
+            done => Ok(done.map(drop)?),
         }
-        Ok(())
     }
 
     /// Copies the write-ahead log into the database file and empties it, then closes: the
