@@ -28,9 +28,8 @@ pub(super) type Row = (KeyInfo, Option<Bytes>);
 /// A key's type and expiry, with a hash field's value and expiry if it has that field.
 pub(super) type FieldOfKey = (KeyInfo, Option<FieldRow>);
 
-/// The savepoints of a batch: a job's, and a script's within a job. `ROLLBACK TO` names the
-/// innermost savepoint of a name, so a failing job undoes only its own work.
-#[derive(Clone, Copy, Debug)]
+/// The savepoints of a batch: a job's, and a script's within a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Savepoint {
     Job,
     Script,
@@ -356,11 +355,17 @@ interfaces! {
         fn random_zset_members(&mut self, key_id: i64, draw: Draw) -> Vec<(Vec<u8>, f64)>;
     }
 
-    /// Savepoints inside the writer's transaction.
-    trait Savepoints {
+    /// The writer's transaction, and savepoints inside it, nested: each release or rollback
+    /// ends the innermost savepoint, which must be of the name given.
+    trait Transactions {
+        /// Whether the transaction is still open: a failure may end it (some I/O errors, a
+        /// full disk), and then nothing after it may be acknowledged.
+        fn in_transaction(&mut self) -> bool;
         /// Marks where a job (or a script within one) starts, so that it can be undone alone.
         fn savepoint(&mut self, name: Savepoint) -> ();
-        /// Undoes what was done since the innermost savepoint of the name, and only that.
+        /// Keeps what was done since the innermost savepoint, which ends.
+        fn release(&mut self, name: Savepoint) -> ();
+        /// Undoes what was done since the innermost savepoint, and only that; it ends.
         fn roll_back_to(&mut self, name: Savepoint) -> ();
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::backend::{Conn, Row, Savepoint, Savepoints, Session, Strings};
+use super::backend::{Conn, Row, Savepoint, Session, Strings, Transactions};
 use super::blocked::Blocked;
 use super::cache::Cache;
 use super::events::{KeyEvent, KeyEventListener, Listeners};
@@ -252,13 +252,8 @@ impl<'a> WriteTx<'a> {
     }
 
     /// Runs `job` in a savepoint: if it fails, what it did is undone, the cache hears of
-    /// none of it, and the error is its own; the batch goes on.
-    ///
-    /// A job that succeeds leaves its savepoint open, and the next job's nests inside it:
-    /// `ROLLBACK TO` and `RELEASE` name the innermost savepoint of a name, so a failing job
-    /// still undoes only its own work, and the batch's `COMMIT` ends them all. That saves a
-    /// `RELEASE` per job: a round trip to the connection's thread, of about five a
-    /// collection write makes.
+    /// none of it, and the error is its own; the batch goes on. A job that succeeds releases
+    /// its savepoint: what it did joins the batch's transaction.
     pub(super) async fn run_in_savepoint<J: WriteJob>(
         &mut self,
         job: &mut J,
@@ -269,14 +264,15 @@ impl<'a> WriteTx<'a> {
 
     /// Runs `job` (a script) within the current job, all or nothing: if it fails, or
     /// reports a failure of its own ([`WriteJob::failed`]), only what it did is undone and
-    /// the current job goes on. Its savepoint, of another name, nests in the current job's.
+    /// the current job goes on. Its savepoint nests in the current job's.
     pub async fn run_all_or_nothing<J: WriteJob>(&mut self, job: &mut J) -> Result<J::Output, StoreError> {
         self.run_undoable(job, Savepoint::Script).await?
     }
 
     /// Runs `job` after `savepoint`, and rolls back to it if the job fails or reports a
-    /// failure. `Err` only if the savepoint or the rollback failed; the job's own failure is
-    /// the inner result.
+    /// failure, or releases it. `Err` if the savepoint, its release or its rollback failed, or
+    /// if the failure ended the whole transaction (some I/O errors and a full disk may), and
+    /// so the batch; the job's own failure is the inner result.
     async fn run_undoable<J: WriteJob>(
         &mut self,
         job: &mut J,
@@ -290,8 +286,10 @@ impl<'a> WriteTx<'a> {
             Ok(_) => None,
             Err(error) => Some(error.clone()),
         };
-        if let Some(error) = undone {
-            self.undo_since(&mark, savepoint, &error).await?;
+        match undone {
+            Some(error) if !self.conn.in_transaction().await? => return Err(error),
+            Some(error) => self.undo_since(&mark, savepoint, &error).await?,
+            None => self.conn.release(savepoint).await?,
         }
         Ok(outcome)
     }

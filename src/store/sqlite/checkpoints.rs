@@ -25,7 +25,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
 
-use super::Connection;
+use sqlx::SqliteConnection as Connection;
 
 /// How often the log is copied into the database file.
 const INTERVAL: Duration = Duration::from_millis(200);

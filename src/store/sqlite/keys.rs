@@ -1,7 +1,7 @@
 //! SQL on keys whatever their type: existence, type and expiry, walks, deletion, renaming.
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{OptionalExtension, Row, ToSql, params};
 
 use super::Connection;
 use crate::store::backend::Keys;
@@ -24,75 +24,26 @@ macro_rules! live {
     };
 }
 
-/// A key's type and expiry, if it has a row (expired or not).
-pub(super) async fn info(conn: &mut Connection, key: &[u8]) -> Result<Option<KeyInfo>, sqlx::Error> {
-    sqlx::query("select type, expires_at from keys where key = ?")
-        .bind(key)
-        .fetch_optional(conn)
-        .await?
-        .map(|row| key_info(&row, 0))
-        .transpose()
+/// The `type` column holds a key type's name.
+impl FromSql for KeyType {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let name = value.as_str()?;
+        KeyType::from_name(name).ok_or_else(|| FromSqlError::Other(format!("a key of unknown type {name:?}").into()))
+    }
+}
+
+impl ToSql for KeyType {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.name()))
+    }
 }
 
 /// The key type and expiry in the two columns of `row` from `first` on.
-pub(super) fn key_info(row: &SqliteRow, first: usize) -> Result<KeyInfo, sqlx::Error> {
-    let name: &str = row.try_get(first)?;
-    let kind = KeyType::from_name(name)
-        .ok_or_else(|| sqlx::Error::Decode(format!("a key of unknown type {name:?}").into()))?;
+pub(super) fn key_info(row: &Row<'_>, first: usize) -> rusqlite::Result<KeyInfo> {
     Ok(KeyInfo {
-        kind,
-        expires_at: row.try_get(first + 1)?,
+        kind: row.get(first)?,
+        expires_at: row.get(first + 1)?,
     })
-}
-
-/// The largest id a key has, or 0.
-pub(super) async fn last_id(conn: &mut Connection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("select coalesce(max(id), 0) from keys")
-        .fetch_one(conn)
-        .await
-}
-
-/// Up to `limit` live keys with an id above `after`, by id, with their types. Ids never
-/// change while a key lives, and a new key gets an id above every current one, so walking
-/// by id sees every key that lives throughout the walk.
-pub(super) async fn scan(
-    conn: &mut Connection,
-    after: i64,
-    limit: u32,
-    now_ms: i64,
-) -> Result<Vec<(i64, Vec<u8>, KeyType)>, sqlx::Error> {
-    let rows = sqlx::query(concat!(
-        "select id, key, type, expires_at from keys indexed by keys_id where id > ?1 and ",
-        live!("?2"),
-        " order by id limit ?3"
-    ))
-    .bind(after)
-    .bind(now_ms)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, key_info(row, 2)?.kind)))
-        .collect()
-}
-
-/// Live keys starting with `prefix`, in key order: a range of the primary key, as blobs
-/// compare bytewise.
-pub(super) async fn keys_with_prefix(
-    conn: &mut Connection,
-    prefix: &[u8],
-    now_ms: i64,
-) -> Result<Vec<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar(concat!(
-        "select key from keys where key >= ?1 and (?2 is null or key < ?2) and ",
-        live!("?3"),
-        " order by key"
-    ))
-    .bind(prefix)
-    .bind(prefix_end(prefix))
-    .bind(now_ms)
-    .fetch_all(conn)
-    .await
 }
 
 /// The smallest byte string above every string that starts with `prefix`, if there is one.
@@ -103,255 +54,184 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     Some(end)
 }
 
-pub(super) async fn count_live(conn: &mut Connection, now_ms: i64) -> Result<u64, sqlx::Error> {
-    // The id index is the smallest index that holds every key.
-    let count: i64 = sqlx::query_scalar(concat!(
-        "select count(*) from keys indexed by keys_id where ",
-        live!("?1")
-    ))
-    .bind(now_ms)
-    .fetch_one(conn)
-    .await?;
-    Ok(count as u64)
-}
-
-/// How many live keys have an expiry.
-pub(super) async fn count_expiring(conn: &mut Connection, now_ms: i64) -> Result<u64, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar(concat!(
-        "select count(*) from keys where expires_at is not null and ",
-        live!("?1")
-    ))
-    .bind(now_ms)
-    .fetch_one(conn)
-    .await?;
-    Ok(count as u64)
-}
-
-/// A live key picked at random: the first at or after a random id, else the first of all.
-pub(super) async fn random_key(conn: &mut Connection, now_ms: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    let after_random_id: Option<Vec<u8>> = sqlx::query_scalar(concat!(
-        "select key from keys indexed by keys_id
-         where id >= (select abs(random()) % (max(id) + 1) from keys) and ",
-        live!("?1"),
-        " order by id limit 1"
-    ))
-    .bind(now_ms)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if after_random_id.is_some() {
-        return Ok(after_random_id);
-    }
-    sqlx::query_scalar(concat!(
-        "select key from keys indexed by keys_id where ",
-        live!("?1"),
-        " order by id limit 1"
-    ))
-    .bind(now_ms)
-    .fetch_optional(conn)
-    .await
-}
-
-/// Deletes a key; returns whether it was live. A collection's elements go with it (a
-/// trigger of the schema).
-pub(super) async fn delete(conn: &mut Connection, key: &[u8], now_ms: i64) -> Result<bool, sqlx::Error> {
-    let deleted: Option<Option<i64>> = sqlx::query_scalar("delete from keys where key = ? returning expires_at")
-        .bind(key)
-        .fetch_optional(conn)
-        .await?;
-    Ok(deleted.is_some_and(|expires_at| is_live(expires_at, now_ms)))
-}
-
-/// Deletes a key only if it is expired at `now_ms`; returns whether it did.
-pub(super) async fn delete_if_expired(conn: &mut Connection, key: &[u8], now_ms: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("delete from keys where key = ? and expires_at <= ?")
-        .bind(key)
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-pub(super) async fn set_expiry(conn: &mut Connection, key: &[u8], expires_at: Option<i64>) -> Result<(), sqlx::Error> {
-    sqlx::query("update keys set expires_at = ? where key = ?")
-        .bind(expires_at)
-        .bind(key)
-        .execute(conn)
-        .await
-        .map(drop)
-}
-
-/// Gives the row of `from` the name `to`, after deleting any row `to` had. The row keeps its
-/// id, and so its elements, its value and its expiry.
-pub(super) async fn rename(conn: &mut Connection, from: &[u8], to: &[u8]) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from keys where key = ?")
-        .bind(to)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("update keys set key = ? where key = ?")
-        .bind(to)
-        .bind(from)
-        .execute(conn)
-        .await
-        .map(drop)
-}
-
-/// Copies the row of `from`, and a collection's elements, to a new key `to` with id `to_id`,
-/// after deleting any row `to` had.
-pub(super) async fn copy(conn: &mut Connection, from: &[u8], to: &[u8], to_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from keys where key = ?")
-        .bind(to)
-        .execute(&mut *conn)
-        .await?;
-    let from_id: i64 = sqlx::query_scalar("select id from keys where key = ?")
-        .bind(from)
-        .fetch_one(&mut *conn)
-        .await?;
-    sqlx::query(
-        "insert into keys (key, id, type, expires_at, value)
-         select ?, ?, type, expires_at, value from keys where id = ?",
-    )
-    .bind(to)
-    .bind(to_id)
-    .bind(from_id)
-    .execute(&mut *conn)
-    .await?;
-    for copy_elements in [
-        "insert into hash_fields select ?1, field, value, expires_at, seq from hash_fields where key_id = ?2",
-        "insert into list_items select ?1, position, value from list_items where key_id = ?2",
-        "insert into set_members select ?1, member, seq from set_members where key_id = ?2",
-        "insert into zset_members select ?1, member, score, seq from zset_members where key_id = ?2",
-    ] {
-        sqlx::query(copy_elements)
-            .bind(to_id)
-            .bind(from_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-pub(super) async fn delete_all(conn: &mut Connection) -> Result<(), sqlx::Error> {
-    // Emptying every table at once is far cheaper than the per-key triggers.
-    for table in ["hash_fields", "list_items", "set_members", "zset_members", "keys"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("delete from {table}")))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Deletes up to `limit` expired keys, oldest expiry first, through the partial index.
-pub(super) async fn purge_expired(conn: &mut Connection, now_ms: i64, limit: u32) -> Result<Vec<Vec<u8>>, sqlx::Error> {
-    // The keys come back for their `expired` events.
-    sqlx::query_scalar(
-        "delete from keys where key in (
-             select key from keys where expires_at <= ? order by expires_at limit ?
-         )
-         returning key",
-    )
-    .bind(now_ms)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
-}
-
-/// A key's id, type and expiry, if it has a row (expired or not).
-pub(super) async fn id_and_info(conn: &mut Connection, key: &[u8]) -> Result<Option<(i64, KeyInfo)>, sqlx::Error> {
-    sqlx::query("select id, type, expires_at from keys where key = ?")
-        .bind(key)
-        .fetch_optional(conn)
-        .await?
-        .map(|row| Ok((row.try_get(0)?, key_info(&row, 1)?)))
-        .transpose()
-}
-
-/// Creates a collection key of type `kind` with id `id`, without expiry and as yet empty.
-pub(super) async fn create_collection(
-    conn: &mut Connection,
-    key: &[u8],
-    id: i64,
-    kind: KeyType,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into keys (key, id, type) values (?, ?, ?)")
-        .bind(key)
-        .bind(id)
-        .bind(kind.name())
-        .execute(conn)
-        .await
-        .map(drop)
+/// A count as SQLite gives it, as the store counts.
+fn count(count: i64) -> u64 {
+    u64::try_from(count).unwrap_or(0)
 }
 
 impl Keys for Connection {
     async fn key_info(&mut self, key: &[u8]) -> Result<Option<KeyInfo>, StoreError> {
-        Ok(info(self, key).await?)
+        let mut statement = self.prepare("select type, expires_at from keys where key = ?1")?;
+        Ok(statement.query_row([key], |row| key_info(row, 0)).optional()?)
     }
 
     async fn key_id_and_info(&mut self, key: &[u8]) -> Result<Option<(i64, KeyInfo)>, StoreError> {
-        Ok(id_and_info(self, key).await?)
+        let mut statement = self.prepare("select id, type, expires_at from keys where key = ?1")?;
+        let found = statement.query_row([key], |row| Ok((row.get(0)?, key_info(row, 1)?)));
+        Ok(found.optional()?)
     }
 
     async fn last_key_id(&mut self) -> Result<i64, StoreError> {
-        Ok(last_id(self).await?)
+        let mut statement = self.prepare("select coalesce(max(id), 0) from keys")?;
+        Ok(statement.query_row([], |row| row.get(0))?)
     }
 
+    /// Ids never change while a key lives, and a new key gets an id above every current one,
+    /// so walking by id sees every key that lives throughout the walk.
     async fn scan_keys(
         &mut self,
         after: i64,
         limit: u32,
         now_ms: i64,
     ) -> Result<Vec<(i64, Vec<u8>, KeyType)>, StoreError> {
-        Ok(scan(self, after, limit, now_ms).await?)
+        let mut statement = self.prepare(concat!(
+            "select id, key, type from keys indexed by keys_id where id > ?1 and ",
+            live!("?2"),
+            " order by id limit ?3"
+        ))?;
+        let rows = statement.query_map(params![after, now_ms, limit], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A range of the primary key, as blobs compare bytewise.
     async fn keys_with_prefix(&mut self, prefix: &[u8], now_ms: i64) -> Result<Vec<Vec<u8>>, StoreError> {
-        Ok(keys_with_prefix(self, prefix, now_ms).await?)
+        let mut statement = self.prepare(concat!(
+            "select key from keys where key >= ?1 and (?2 is null or key < ?2) and ",
+            live!("?3"),
+            " order by key"
+        ))?;
+        let rows = statement.query_map(params![prefix, prefix_end(prefix), now_ms], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     async fn count_live_keys(&mut self, now_ms: i64) -> Result<u64, StoreError> {
-        Ok(count_live(self, now_ms).await?)
+        // The id index is the smallest index that holds every key.
+        let mut statement = self.prepare(concat!(
+            "select count(*) from keys indexed by keys_id where ",
+            live!("?1")
+        ))?;
+        Ok(count(statement.query_row([now_ms], |row| row.get(0))?))
     }
 
     async fn count_expiring_keys(&mut self, now_ms: i64) -> Result<u64, StoreError> {
-        Ok(count_expiring(self, now_ms).await?)
+        let mut statement = self.prepare(concat!(
+            "select count(*) from keys where expires_at is not null and ",
+            live!("?1")
+        ))?;
+        Ok(count(statement.query_row([now_ms], |row| row.get(0))?))
     }
 
+    /// The first live key at or after a random id, else the first of all.
     async fn random_key(&mut self, now_ms: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(random_key(self, now_ms).await?)
+        let after_random_id = self
+            .prepare(concat!(
+                "select key from keys indexed by keys_id
+                 where id >= (select abs(random()) % (max(id) + 1) from keys) and ",
+                live!("?1"),
+                " order by id limit 1"
+            ))?
+            .query_row([now_ms], |row| row.get(0))
+            .optional()?;
+        if after_random_id.is_some() {
+            return Ok(after_random_id);
+        }
+        let mut first = self.prepare(concat!(
+            "select key from keys indexed by keys_id where ",
+            live!("?1"),
+            " order by id limit 1"
+        ))?;
+        Ok(first.query_row([now_ms], |row| row.get(0)).optional()?)
     }
 
     async fn create_collection(&mut self, key: &[u8], id: i64, kind: KeyType) -> Result<(), StoreError> {
-        Ok(create_collection(self, key, id, kind).await?)
+        let mut statement = self.prepare("insert into keys (key, id, type) values (?1, ?2, ?3)")?;
+        statement.execute(params![key, id, kind])?;
+        Ok(())
     }
 
     async fn set_key_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
-        Ok(set_expiry(self, key, expires_at).await?)
+        let mut statement = self.prepare("update keys set expires_at = ?1 where key = ?2")?;
+        statement.execute(params![expires_at, key])?;
+        Ok(())
     }
 
+    /// A collection's elements go with it (a trigger of the schema).
     async fn delete_key(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
-        Ok(delete(self, key, now_ms).await?)
+        let mut statement = self.prepare("delete from keys where key = ?1 returning expires_at")?;
+        let deleted: Option<Option<i64>> = statement.query_row([key], |row| row.get(0)).optional()?;
+        Ok(deleted.is_some_and(|expires_at| is_live(expires_at, now_ms)))
     }
 
     async fn delete_key_if_expired(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
-        Ok(delete_if_expired(self, key, now_ms).await?)
+        let mut statement = self.prepare("delete from keys where key = ?1 and expires_at <= ?2")?;
+        Ok(statement.execute(params![key, now_ms])? > 0)
     }
 
     async fn rename_key(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
-        Ok(rename(self, from, to).await?)
+        self.prepare("delete from keys where key = ?1")?.execute([to])?;
+        self.prepare("update keys set key = ?1 where key = ?2")?
+            .execute([to, from])?;
+        Ok(())
     }
 
     async fn copy_key(&mut self, from: &[u8], to: &[u8], to_id: i64) -> Result<(), StoreError> {
-        Ok(copy(self, from, to, to_id).await?)
+        self.prepare("delete from keys where key = ?1")?.execute([to])?;
+        let from_id: i64 = self
+            .prepare("select id from keys where key = ?1")?
+            .query_row([from], |row| row.get(0))?;
+        self.prepare(
+            "insert into keys (key, id, type, expires_at, value)
+             select ?1, ?2, type, expires_at, value from keys where id = ?3",
+        )?
+        .execute(params![to, to_id, from_id])?;
+        for copy_elements in [
+            "insert into hash_fields select ?1, field, value, expires_at, seq from hash_fields where key_id = ?2",
+            "insert into list_items select ?1, position, value from list_items where key_id = ?2",
+            "insert into set_members select ?1, member, seq from set_members where key_id = ?2",
+            "insert into zset_members select ?1, member, score, seq from zset_members where key_id = ?2",
+        ] {
+            self.prepare(copy_elements)?.execute([to_id, from_id])?;
+        }
+        Ok(())
     }
 
     async fn delete_all_keys(&mut self) -> Result<(), StoreError> {
-        Ok(delete_all(self).await?)
+        // Emptying every table at once is far cheaper than the per-key triggers.
+        for empty in [
+            "delete from hash_fields",
+            "delete from list_items",
+            "delete from set_members",
+            "delete from zset_members",
+            "delete from keys",
+        ] {
+            self.prepare(empty)?.execute([])?;
+        }
+        Ok(())
     }
 
+    /// Oldest expiry first, through the partial index; the keys come back for their
+    /// `expired` events.
     async fn purge_expired_keys(&mut self, now_ms: i64, limit: u32) -> Result<Vec<Vec<u8>>, StoreError> {
-        Ok(purge_expired(self, now_ms, limit).await?)
+        let mut statement = self.prepare(
+            "delete from keys where key in (
+                 select key from keys where expires_at <= ?1 order by expires_at limit ?2
+             )
+             returning key",
+        )?;
+        let rows = statement.query_map(params![now_ms, limit], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A real write, as small as one can be, plus `headroom` bytes of zeros that the commit
+    /// must find room for.
     async fn record_readiness(&mut self, now_ms: i64, headroom: u32) -> Result<(), StoreError> {
-        Ok(super::record_readiness(self, now_ms, headroom).await?)
+        let mut statement = self.prepare(
+            "insert into readiness (id, checked_at, headroom) values (1, ?1, zeroblob(?2))
+             on conflict (id) do update set checked_at = excluded.checked_at, headroom = excluded.headroom",
+        )?;
+        statement.execute(params![now_ms, headroom])?;
+        Ok(())
     }
 }

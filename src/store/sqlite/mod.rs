@@ -5,33 +5,104 @@
 mod checkpoints;
 mod hashes;
 mod keys;
+mod link;
 mod lists;
 mod random;
 mod sets;
 mod strings;
 mod zsets;
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use link::Link;
+use rusqlite::{CachedStatement, ErrorCode};
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection as _, Sqlite, SqlitePool};
+use sqlx::{ConnectOptions, Connection as _, SqlitePool};
 
-use crate::store::backend::{FieldOfKey, Hashes, Row, Savepoint, Savepoints, Strings};
+use crate::store::backend::{FieldOfKey, Hashes, Row, Savepoint, Strings, Transactions};
 use crate::store::{Durability, IfMissing, StoreError, StoreOptions};
 
-/// A connection: the writer's, or one from the read pool.
-pub(super) type Connection = sqlx::SqliteConnection;
+/// A connection the store runs statements on, directly (see [`Link`]): a reader's, or the
+/// writer's, which also keeps the savepoints its transaction asked for.
+pub(in crate::store) struct Connection {
+    link: Link,
+    /// Savepoints asked for, innermost last, each with whether it was taken: a savepoint is
+    /// taken only before the first statement that writes, so a job that only reads (a blocked
+    /// client's look at an empty list) or fails before it writes costs none.
+    savepoints: RefCell<Vec<(Savepoint, bool)>>,
+    /// Statements run since [`Connection::take_statement_count`].
+    statements: Cell<u64>,
+}
+
+impl Connection {
+    fn new(link: Link) -> Self {
+        Self {
+            link,
+            savepoints: RefCell::new(Vec::new()),
+            statements: Cell::new(0),
+        }
+    }
+
+    /// A statement prepared once and kept, ready to bind and run once. One that writes first
+    /// takes the savepoints asked for and not yet taken.
+    fn prepare(&self, sql: &str) -> rusqlite::Result<CachedStatement<'_>> {
+        self.statements.set(self.statements.get() + 1);
+        let statement = self.link.sqlite().prepare_cached(sql)?;
+        if !statement.readonly() {
+            self.take_savepoints()?;
+        }
+        Ok(statement)
+    }
+
+    /// Runs a statement that takes no values, to its end, whatever rows it answers
+    /// (transaction control, pragmas).
+    fn run(&self, sql: &str) -> rusqlite::Result<()> {
+        let mut statement = self.prepare(sql)?;
+        let mut rows = statement.query([])?;
+        while rows.next()?.is_some() {}
+        Ok(())
+    }
+
+    fn take_savepoints(&self) -> rusqlite::Result<()> {
+        for (name, taken) in self.savepoints.borrow_mut().iter_mut().filter(|(_, taken)| !*taken) {
+            self.run(match name {
+                Savepoint::Job => "savepoint job",
+                Savepoint::Script => "savepoint script",
+            })?;
+            *taken = true;
+        }
+        Ok(())
+    }
+
+    /// The innermost savepoint, `name`, and whether it was taken.
+    fn pop_savepoint(&mut self, name: Savepoint) -> bool {
+        let innermost = self.savepoints.get_mut().pop();
+        debug_assert!(matches!(innermost, Some((popped, _)) if popped == name));
+        innermost.is_some_and(|(_, taken)| taken)
+    }
+
+    fn transaction_open(&self) -> bool {
+        !self.link.sqlite().is_autocommit()
+    }
+
+    /// Statements run since the last call.
+    fn take_statement_count(&self) -> u64 {
+        self.statements.replace(0)
+    }
+}
 
 /// The writer's connection, with the checkpointer's word on when to finish the log.
 pub(in crate::store) struct WriteConnection {
-    pub(super) conn: Connection,
+    conn: Connection,
     checkpoints: checkpoints::Checkpointer,
+    /// Pages written when the batch began, for the log frames it appends.
+    pages_at_begin: u64,
 }
 
 /// The schema, embedded in the binary and applied at start.
@@ -65,8 +136,9 @@ impl Database {
                 file,
             },
             WriteConnection {
-                conn: writer,
+                conn: Connection::new(Link::lock(writer).await?),
                 checkpoints,
+                pages_at_begin: 0,
             },
         ))
     }
@@ -74,13 +146,13 @@ impl Database {
     pub(super) fn session(&self) -> ReadSession<'_> {
         ReadSession {
             readers: &self.readers,
-            held: Held::Nothing,
+            held: None,
         }
     }
 
     /// The rows of `keys`, read on a connection of the pool.
     pub(super) async fn get_many(&self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
-        self.readers.acquire().await?.string_rows(keys).await
+        self.session().conn().await?.string_rows(keys).await
     }
 
     /// The rows of (key, field) pairs, read on a connection of the pool.
@@ -88,7 +160,7 @@ impl Database {
         &self,
         pairs: &[(Bytes, Bytes)],
     ) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, StoreError> {
-        self.readers.acquire().await?.hash_fields_of_keys(pairs).await
+        self.session().conn().await?.hash_fields_of_keys(pairs).await
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
@@ -177,9 +249,8 @@ fn directory_exists(file: &Path, purpose: &str, instead: &str) -> Result<(), Sto
 /// SQLite's "unable to open database file" for a file that exists: on a read-only file system
 /// or in a read-only directory, SQLite cannot make the log files WAL needs beside it.
 fn opening_failure(error: sqlx::Error, file: &Path) -> StoreError {
-    const SQLITE_CANTOPEN: i64 = 14;
     match primary_code(&error) {
-        Some(SQLITE_CANTOPEN) if file.exists() => StoreError::ReadOnly(Arc::new(error)),
+        Some(rusqlite::ffi::SQLITE_CANTOPEN) if file.exists() => StoreError::ReadOnly(Arc::new(error)),
         _ => error.into(),
     }
 }
@@ -215,7 +286,7 @@ fn check_file(file: &Path, if_missing: IfMissing) -> Result<(), StoreError> {
 
 /// The one write connection. Pragmas go in the connect options so they hold on every
 /// connection, not just the one a one-off `execute` happened to reach.
-async fn connect_writer(options: &StoreOptions) -> Result<Connection, sqlx::Error> {
+async fn connect_writer(options: &StoreOptions) -> Result<sqlx::SqliteConnection, sqlx::Error> {
     base_options(options)?
         .create_if_missing(true)
         // WAL lets readers run beside the writer; it persists in the file once set.
@@ -257,38 +328,41 @@ fn base_options(options: &StoreOptions) -> Result<SqliteConnectOptions, sqlx::Er
         .busy_timeout(options.busy_timeout))
 }
 
-/// The pooled connection a read holds.
+/// A connection of the read pool, taken on a read's first query, so that a read served by
+/// the cache takes none.
 pub(in crate::store) struct ReadSession<'a> {
     readers: &'a SqlitePool,
-    held: Held,
-}
-
-enum Held {
-    /// None yet: acquired on the first query, so a read served by the cache takes none.
-    Nothing,
-    Connection(PoolConnection<Sqlite>),
-    /// A read transaction: every query sees the same committed state. Rolled back on drop.
-    Snapshot(sqlx::Transaction<'static, Sqlite>),
+    held: Option<Connection>,
 }
 
 impl ReadSession<'_> {
     pub(super) async fn conn(&mut self) -> Result<&mut Connection, StoreError> {
-        if let Held::Nothing = self.held {
-            self.held = Held::Connection(self.readers.acquire().await?);
+        if self.held.is_none() {
+            let link = Link::lock(self.readers.acquire().await?).await?;
+            self.held = Some(Connection::new(link));
         }
-        Ok(match &mut self.held {
-            Held::Connection(conn) => conn,
-            Held::Snapshot(transaction) => transaction,
-            Held::Nothing => unreachable!("a connection was just acquired"),
-        })
+        Ok(self.held.as_mut().expect("a connection was just taken"))
     }
 
-    /// Makes every later query see one committed state.
+    /// Makes every later query see one committed state: a read transaction, which the
+    /// session's end rolls back.
     pub(super) async fn snapshot(&mut self) -> Result<(), StoreError> {
-        if !matches!(self.held, Held::Snapshot(_)) {
-            self.held = Held::Snapshot(self.readers.begin().await?);
+        let conn = self.conn().await?;
+        if !conn.transaction_open() {
+            conn.run("begin")?;
         }
         Ok(())
+    }
+}
+
+impl Drop for ReadSession<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = &self.held
+            && conn.transaction_open()
+            && let Err(error) = conn.run("rollback")
+        {
+            tracing::warn!(error = ?error, "ending a read transaction failed");
+        }
     }
 }
 
@@ -301,81 +375,80 @@ impl WriteConnection {
     /// transaction that read first could fail with SQLITE_BUSY_SNAPSHOT when upgrading, which
     /// no busy timeout can retry.
     pub(super) async fn begin(&mut self) -> Result<(), StoreError> {
-        Ok(sqlx::query("begin immediate").execute(&mut self.conn).await.map(drop)?)
+        self.pages_at_begin = self.conn.link.pages_written();
+        Ok(self.conn.run("begin immediate")?)
     }
 
     /// Commits the writer's transaction, then, if the checkpointer asks, finishes copying the
     /// log, so that the next transaction starts it over. That checkpoint is passive: it never
     /// waits, and its failure leaves the commit standing (the checkpointer asks again).
     pub(super) async fn commit(&mut self) -> Result<(), StoreError> {
-        sqlx::query("commit").execute(&mut self.conn).await?;
+        self.conn.run("commit")?;
+        metrics::histogram!("litekv_write_statements").record(self.conn.take_statement_count() as f64);
+        let pages = self.conn.link.pages_written().saturating_sub(self.pages_at_begin);
+        metrics::histogram!("litekv_write_wal_frames").record(pages as f64);
         if self.checkpoints.take_finish_request()
-            && let Err(error) = sqlx::query("pragma wal_checkpoint(passive)")
-                .execute(&mut self.conn)
-                .await
+            && let Err(error) = self.conn.run("pragma wal_checkpoint(passive)")
         {
             tracing::warn!(error = ?error, "finishing the write-ahead log failed; it will be tried again");
         }
         Ok(())
     }
 
-    /// Rolls back the writer's transaction whatever ended the batch: a failed COMMIT may have
-    /// left it open (SQLITE_BUSY, some I/O errors, a deferred constraint), and then the next
-    /// BEGIN would fail. (sqlx's `is_in_transaction` counts only transactions its own `begin`
-    /// opened, never the writer's.) If the failure ended it already, SQLite says so, and
-    /// there is nothing to do.
+    /// Rolls back the writer's transaction if one is still open, as SQLite itself says: a
+    /// failed COMMIT may have ended it, or not (SQLITE_BUSY, some I/O errors, a deferred
+    /// constraint), and then the next BEGIN would fail.
     pub(super) async fn rollback(&mut self) -> Result<(), StoreError> {
-        match sqlx::query("rollback").execute(&mut self.conn).await {
-            Err(sqlx::Error::Database(error)) if error.message().contains("no transaction is active") => Ok(()),
-            done => Ok(done.map(drop)?),
+        self.conn.savepoints.get_mut().clear();
+        self.conn.take_statement_count();
+        if self.conn.transaction_open() {
+            self.conn.run("rollback")?;
         }
+        Ok(())
     }
 
     /// Copies the write-ahead log into the database file and empties it, then closes: the
     /// file alone then holds every commit, and can be copied as a backup.
     pub(super) async fn close(self) -> Result<(), StoreError> {
-        let mut conn = self.conn;
-        sqlx::query("pragma wal_checkpoint(truncate)")
-            .execute(&mut conn)
-            .await?;
-        Ok(conn.close().await?)
+        let checkpointed = self.conn.run("pragma wal_checkpoint(truncate)");
+        self.conn.link.close().await?;
+        Ok(checkpointed?)
     }
 }
 
-/// Neither savepoint is released when its work succeeds: later ones nest inside, `ROLLBACK
-/// TO` names the innermost of a name, and the batch's `COMMIT` ends them all. A job's
-/// rollback undoes the scripts it ran; a script's, only the script.
-impl Savepoints for Connection {
+/// A savepoint asked for is taken only before the first statement that writes (see
+/// [`Connection::prepare`]); one never taken has nothing to release or undo.
+impl Transactions for Connection {
+    async fn in_transaction(&mut self) -> Result<bool, StoreError> {
+        Ok(self.transaction_open())
+    }
+
     async fn savepoint(&mut self, name: Savepoint) -> Result<(), StoreError> {
-        let statement = match name {
-            Savepoint::Job => "savepoint job",
-            Savepoint::Script => "savepoint script",
-        };
-        Ok(sqlx::query(statement).execute(self).await.map(drop)?)
+        self.savepoints.get_mut().push((name, false));
+        Ok(())
+    }
+
+    async fn release(&mut self, name: Savepoint) -> Result<(), StoreError> {
+        if self.pop_savepoint(name) {
+            self.run(match name {
+                Savepoint::Job => "release job",
+                Savepoint::Script => "release script",
+            })?;
+        }
+        Ok(())
     }
 
     async fn roll_back_to(&mut self, name: Savepoint) -> Result<(), StoreError> {
-        let (roll_back, release) = match name {
-            Savepoint::Job => ("rollback to job", "release job"),
-            Savepoint::Script => ("rollback to script", "release script"),
-        };
-        sqlx::query(roll_back).execute(&mut *self).await?;
-        Ok(sqlx::query(release).execute(self).await.map(drop)?)
+        if self.pop_savepoint(name) {
+            let (roll_back, release) = match name {
+                Savepoint::Job => ("rollback to job", "release job"),
+                Savepoint::Script => ("rollback to script", "release script"),
+            };
+            self.run(roll_back)?;
+            self.run(release)?;
+        }
+        Ok(())
     }
-}
-
-/// Rewrites the one row of `readiness`: a real write, as small as one can be, plus
-/// `headroom` bytes of zeros that the commit must find room for.
-async fn record_readiness(conn: &mut Connection, now_ms: i64, headroom: u32) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into readiness (id, checked_at, headroom) values (1, ?, zeroblob(?))
-         on conflict (id) do update set checked_at = excluded.checked_at, headroom = excluded.headroom",
-    )
-    .bind(now_ms)
-    .bind(headroom)
-    .execute(conn)
-    .await
-    .map(drop)
 }
 
 /// The kinds of failure that callers treat differently.
@@ -392,42 +465,56 @@ enum Failure {
 }
 
 /// The primary result code of a database error: extended codes carry it in their low byte.
-fn primary_code(error: &sqlx::Error) -> Option<i64> {
+fn primary_code(error: &sqlx::Error) -> Option<i32> {
     match error {
-        sqlx::Error::Database(db) => db.code()?.parse::<i64>().ok().map(|code| code & 0xff),
+        sqlx::Error::Database(db) => db.code()?.parse::<i32>().ok().map(|code| code & 0xff),
         _ => None,
     }
 }
 
 fn classify(error: &sqlx::Error) -> Failure {
-    const SQLITE_BUSY: i64 = 5;
-    const SQLITE_LOCKED: i64 = 6;
-    const SQLITE_READONLY: i64 = 8;
-    const SQLITE_CORRUPT: i64 = 11;
-    const SQLITE_FULL: i64 = 13;
-    const SQLITE_NOTADB: i64 = 26;
     if matches!(error, sqlx::Error::PoolTimedOut) {
         return Failure::Busy;
     }
-    match primary_code(error) {
-        Some(SQLITE_BUSY | SQLITE_LOCKED) => Failure::Busy,
-        Some(SQLITE_FULL) => Failure::Full,
-        Some(SQLITE_READONLY) => Failure::ReadOnly,
-        Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Failure::Corrupt,
-        _ => Failure::Other,
+    primary_code(error).map_or(Failure::Other, |code| {
+        Failure::of_code(rusqlite::ffi::Error::new(code).code)
+    })
+}
+
+impl Failure {
+    fn of_code(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Self::Busy,
+            ErrorCode::DiskFull => Self::Full,
+            ErrorCode::ReadOnly => Self::ReadOnly,
+            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => Self::Corrupt,
+            _ => Self::Other,
+        }
+    }
+
+    fn into_error(self, cause: crate::store::Cause) -> StoreError {
+        match self {
+            Self::Busy => StoreError::Busy(cause),
+            Self::Full => StoreError::Full(cause),
+            Self::ReadOnly => StoreError::ReadOnly(cause),
+            Self::Corrupt => StoreError::Corrupt(cause),
+            Self::Other => StoreError::Database(cause),
+        }
     }
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        let failure = classify(&error);
-        let cause = Arc::new(error);
-        match failure {
-            Failure::Busy => Self::Busy(cause),
-            Failure::Full => Self::Full(cause),
-            Failure::ReadOnly => Self::ReadOnly(cause),
-            Failure::Corrupt => Self::Corrupt(cause),
-            Failure::Other => Self::Database(cause),
-        }
+        classify(&error).into_error(Arc::new(error))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        let failure = match error.sqlite_error_code() {
+            Some(code) => Failure::of_code(code),
+            None => Failure::Other,
+        };
+        failure.into_error(Arc::new(error))
     }
 }

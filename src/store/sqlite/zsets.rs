@@ -1,9 +1,8 @@
 //! SQL on sorted sets: members by (key id, member) through the primary key, and in score
 //! order (ties by member) through `zset_members_by_score`.
 
-use sqlx::Sqlite;
-use sqlx::query::QueryAs;
-use sqlx::sqlite::SqliteArguments;
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{OptionalExtension, ToSql, params, params_from_iter};
 
 use super::{Connection, random};
 use crate::store::StoreError;
@@ -11,75 +10,21 @@ use crate::store::backend::ZSets;
 use crate::store::hashes::Draw;
 use crate::store::zsets::{LexBound, Order, Range, Selection};
 
-pub(super) async fn score(conn: &mut Connection, key_id: i64, member: &[u8]) -> Result<Option<f64>, sqlx::Error> {
-    sqlx::query_scalar("select score from zset_members where key_id = ? and member = ?")
-        .bind(key_id)
-        .bind(member)
-        .fetch_optional(conn)
-        .await
-}
-
-pub(super) async fn count(conn: &mut Connection, key_id: i64) -> Result<u64, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("select count(*) from zset_members where key_id = ?")
-        .bind(key_id)
-        .fetch_one(conn)
-        .await?;
-    Ok(count as u64)
-}
-
-/// Sets a member's score, adding it at the next scan position if it is new.
-pub(super) async fn put(conn: &mut Connection, key_id: i64, member: &[u8], score: f64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into zset_members (key_id, member, score, seq)
-         values (?1, ?2, ?3, (select coalesce(max(seq), 0) + 1 from zset_members where key_id = ?1))
-         on conflict (key_id, member) do update set score = excluded.score",
-    )
-    .bind(key_id)
-    .bind(member)
-    .bind(score)
-    .execute(conn)
-    .await
-    .map(drop)
-}
-
-pub(super) async fn remove(conn: &mut Connection, key_id: i64, member: &[u8]) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("delete from zset_members where key_id = ? and member = ?")
-        .bind(key_id)
-        .bind(member)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// How many members rank before `member` with `score`, in `order`.
-pub(super) async fn rank(
-    conn: &mut Connection,
-    key_id: i64,
-    member: &[u8],
-    score: f64,
-    order: Order,
-) -> Result<u64, sqlx::Error> {
-    let sql = match order {
-        Order::Ascending => {
-            "select count(*) from zset_members where key_id = ?1 and (score < ?2 or (score = ?2 and member < ?3))"
-        }
-        Order::Descending => {
-            "select count(*) from zset_members where key_id = ?1 and (score > ?2 or (score = ?2 and member > ?3))"
-        }
-    };
-    let rank: i64 = sqlx::query_scalar(sql)
-        .bind(key_id)
-        .bind(score)
-        .bind(member)
-        .fetch_one(conn)
-        .await?;
-    Ok(rank as u64)
-}
-
 /// A value bound into a range's filter.
 enum Bound<'a> {
     Score(f64),
     Member(&'a [u8]),
+    Number(i64),
+}
+
+impl ToSql for Bound<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Self::Score(score) => score.to_sql(),
+            Self::Member(member) => member.to_sql(),
+            Self::Number(number) => number.to_sql(),
+        }
+    }
 }
 
 /// The filter of `range`, as SQL to follow `where key_id = ?`, and the values to bind to
@@ -122,111 +67,97 @@ fn filter_sql(range: &Range) -> (String, Vec<Bound<'_>>) {
     (sql, binds)
 }
 
-fn bind_filter<'q, O>(
-    mut query: QueryAs<'q, Sqlite, O, SqliteArguments>,
-    key_id: i64,
-    binds: Vec<Bound<'q>>,
-) -> QueryAs<'q, Sqlite, O, SqliteArguments> {
-    query = query.bind(key_id);
-    for bound in binds {
-        query = match bound {
-            Bound::Score(score) => query.bind(score),
-            Bound::Member(member) => query.bind(member),
+fn as_sql(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+impl Connection {
+    /// The members `selection` picks, with their scores, in its order. Its range filters by
+    /// score or member; a rank range is its offset and count alone.
+    fn range(&self, key_id: i64, selection: &Selection) -> rusqlite::Result<Vec<(Vec<u8>, f64)>> {
+        let (filter, binds) = filter_sql(&selection.range);
+        let order = match selection.order {
+            Order::Ascending => "order by score, member",
+            Order::Descending => "order by score desc, member desc",
         };
+        let sql = format!("select member, score from zset_members where key_id = ?{filter} {order} limit ? offset ?");
+        let bound = std::iter::once(Bound::Number(key_id)).chain(binds).chain([
+            Bound::Number(selection.count.map_or(-1, as_sql)),
+            Bound::Number(as_sql(selection.offset)),
+        ]);
+        let mut statement = self.prepare(&sql)?;
+        let rows = statement.query_map(params_from_iter(bound), |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect()
     }
-    query
-}
 
-/// How many members `range` holds (a rank range counts as every member).
-pub(super) async fn count_range(conn: &mut Connection, key_id: i64, range: &Range) -> Result<u64, sqlx::Error> {
-    let (filter, binds) = filter_sql(range);
-    let sql = format!("select count(*) from zset_members where key_id = ?{filter}");
-    let (count,): (i64,) = bind_filter(sqlx::query_as(sqlx::AssertSqlSafe(sql)), key_id, binds)
-        .fetch_one(conn)
-        .await?;
-    Ok(count as u64)
-}
-
-/// The members `selection` picks, with their scores, in its order. Its range filters by
-/// score or member; a rank range is its offset and count alone.
-pub(super) async fn range(
-    conn: &mut Connection,
-    key_id: i64,
-    selection: &Selection,
-) -> Result<Vec<(Vec<u8>, f64)>, sqlx::Error> {
-    let (filter, binds) = filter_sql(&selection.range);
-    let order = match selection.order {
-        Order::Ascending => "order by score, member",
-        Order::Descending => "order by score desc, member desc",
-    };
-    let sql = format!("select member, score from zset_members where key_id = ?{filter} {order} limit ? offset ?");
-    let as_sql = |count: u64| i64::try_from(count).unwrap_or(i64::MAX);
-    bind_filter(sqlx::query_as(sqlx::AssertSqlSafe(sql)), key_id, binds)
-        .bind(selection.count.map_or(-1, as_sql))
-        .bind(as_sql(selection.offset))
-        .fetch_all(conn)
-        .await
-}
-
-/// Deletes the members `selection` picks, answering them with their scores, in its order.
-pub(super) async fn take(
-    conn: &mut Connection,
-    key_id: i64,
-    selection: &Selection,
-) -> Result<Vec<(Vec<u8>, f64)>, sqlx::Error> {
-    let taken = range(conn, key_id, selection).await?;
-    for (member, _) in &taken {
-        remove(conn, key_id, member).await?;
+    fn remove_member(&self, key_id: i64, member: &[u8]) -> rusqlite::Result<bool> {
+        let mut statement = self.prepare("delete from zset_members where key_id = ?1 and member = ?2")?;
+        Ok(statement.execute(params![key_id, member])? > 0)
     }
-    Ok(taken)
-}
-
-/// Members after scan position `after`, in scan order, at most `count`, with their positions.
-pub(super) async fn scan(
-    conn: &mut Connection,
-    key_id: i64,
-    after: i64,
-    count: u32,
-) -> Result<Vec<(i64, Vec<u8>, f64)>, sqlx::Error> {
-    sqlx::query_as("select seq, member, score from zset_members where key_id = ? and seq > ? order by seq limit ?")
-        .bind(key_id)
-        .bind(after)
-        .bind(count)
-        .fetch_all(conn)
-        .await
 }
 
 impl ZSets for Connection {
     async fn zset_score(&mut self, key_id: i64, member: &[u8]) -> Result<Option<f64>, StoreError> {
-        Ok(score(self, key_id, member).await?)
+        let mut statement = self.prepare("select score from zset_members where key_id = ?1 and member = ?2")?;
+        Ok(statement
+            .query_row(params![key_id, member], |row| row.get(0))
+            .optional()?)
     }
 
     async fn count_zset_members(&mut self, key_id: i64) -> Result<u64, StoreError> {
-        Ok(count(self, key_id).await?)
+        let mut statement = self.prepare("select count(*) from zset_members where key_id = ?1")?;
+        let count: i64 = statement.query_row([key_id], |row| row.get(0))?;
+        Ok(count as u64)
     }
 
+    /// A new member takes the next scan position; an existing one keeps its own.
     async fn put_zset_member(&mut self, key_id: i64, member: &[u8], score: f64) -> Result<(), StoreError> {
-        Ok(put(self, key_id, member, score).await?)
+        let mut statement = self.prepare(
+            "insert into zset_members (key_id, member, score, seq)
+             values (?1, ?2, ?3, (select coalesce(max(seq), 0) + 1 from zset_members where key_id = ?1))
+             on conflict (key_id, member) do update set score = excluded.score",
+        )?;
+        statement.execute(params![key_id, member, score])?;
+        Ok(())
     }
 
     async fn remove_zset_member(&mut self, key_id: i64, member: &[u8]) -> Result<bool, StoreError> {
-        Ok(remove(self, key_id, member).await?)
+        Ok(self.remove_member(key_id, member)?)
     }
 
     async fn zset_rank(&mut self, key_id: i64, member: &[u8], score: f64, order: Order) -> Result<u64, StoreError> {
-        Ok(rank(self, key_id, member, score, order).await?)
+        let sql = match order {
+            Order::Ascending => {
+                "select count(*) from zset_members where key_id = ?1 and (score < ?2 or (score = ?2 and member < ?3))"
+            }
+            Order::Descending => {
+                "select count(*) from zset_members where key_id = ?1 and (score > ?2 or (score = ?2 and member > ?3))"
+            }
+        };
+        let mut statement = self.prepare(sql)?;
+        let rank: i64 = statement.query_row(params![key_id, score, member], |row| row.get(0))?;
+        Ok(rank as u64)
     }
 
     async fn count_zset_range(&mut self, key_id: i64, range: &Range) -> Result<u64, StoreError> {
-        Ok(count_range(self, key_id, range).await?)
+        let (filter, binds) = filter_sql(range);
+        let sql = format!("select count(*) from zset_members where key_id = ?{filter}");
+        let bound = std::iter::once(Bound::Number(key_id)).chain(binds);
+        let mut statement = self.prepare(&sql)?;
+        let count: i64 = statement.query_row(params_from_iter(bound), |row| row.get(0))?;
+        Ok(count as u64)
     }
 
     async fn zset_range(&mut self, key_id: i64, selection: &Selection) -> Result<Vec<(Vec<u8>, f64)>, StoreError> {
-        Ok(range(self, key_id, selection).await?)
+        Ok(self.range(key_id, selection)?)
     }
 
     async fn take_zset_range(&mut self, key_id: i64, selection: &Selection) -> Result<Vec<(Vec<u8>, f64)>, StoreError> {
-        Ok(take(self, key_id, selection).await?)
+        let taken = self.range(key_id, selection)?;
+        for (member, _) in &taken {
+            self.remove_member(key_id, member)?;
+        }
+        Ok(taken)
     }
 
     async fn scan_zset_members(
@@ -235,10 +166,18 @@ impl ZSets for Connection {
         after: i64,
         count: u32,
     ) -> Result<Vec<(i64, Vec<u8>, f64)>, StoreError> {
-        Ok(scan(self, key_id, after, count).await?)
+        let mut statement = self.prepare(
+            "select seq, member, score from zset_members where key_id = ?1 and seq > ?2 order by seq limit ?3",
+        )?;
+        let rows = statement.query_map(params![key_id, after, count], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     async fn random_zset_members(&mut self, key_id: i64, draw: Draw) -> Result<Vec<(Vec<u8>, f64)>, StoreError> {
-        Ok(random::draw(self, &random::ZSET_MEMBERS, key_id, draw, 0).await?)
+        Ok(random::draw(self, &random::ZSET_MEMBERS, key_id, draw, 0, |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?)
     }
 }
