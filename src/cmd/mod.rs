@@ -43,7 +43,7 @@ use crate::broker::Broker;
 use crate::clock::Clock;
 use crate::notify::Notifier;
 use crate::script::Scripts;
-use crate::store::{BoxFuture, Store, StoreError, Watch, WriteJob, WriteTx};
+use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, Store, StoreError, Watch, WriteJob, WriteTx};
 use strings::Set;
 
 /// What every command runs against: the store, the pub/sub broker, the clock that says
@@ -136,7 +136,7 @@ impl Engine {
     /// [`Reply::Error`].
     pub async fn execute(&self, command: Command) -> Result<Reply, StoreError> {
         match command {
-            Command::Read(command) => self.read(&command).await,
+            Command::Read(command) => self.read(command).await,
             Command::Write(Write {
                 command: WriteCommand::BlockingPop(pop),
                 ..
@@ -230,16 +230,18 @@ impl Engine {
         self.store.write(transaction).await
     }
 
-    async fn read(&self, command: &ReadCommand) -> Result<Reply, StoreError> {
+    /// Runs a read command where it is asked if the cache answers it, else on a reader.
+    async fn read(&self, command: ReadCommand) -> Result<Reply, StoreError> {
         let now_ms = self.now_ms();
-        let mut view = self.store.read(now_ms);
-        let reply = reply::settle(command.exec(&mut view).await)?;
-        let expired = view.take_expired();
-        drop(view);
+        let mut view = self.store.read_cached(now_ms);
+        let (reply, expired) = match reply::settle(command.exec(&mut view).await) {
+            Err(StoreError::NotCached) => self.store.read_on_reader(now_ms, Reading(command)).await?,
+            answered => (answered, view.take_expired()),
+        };
         if !expired.is_empty() {
             self.store.delete_if_expired(expired, now_ms).await?;
         }
-        Ok(reply)
+        reply
     }
 
     async fn write(&self, commands: Vec<Result<Command, CmdError>>) -> Result<Vec<Reply>, StoreError> {
@@ -252,6 +254,17 @@ impl Engine {
         };
         // Only a watched transaction can be called off.
         Ok(self.store.write(transaction).await?.unwrap_or_default())
+    }
+}
+
+/// A read command, run on a reader.
+struct Reading(ReadCommand);
+
+impl ReadJob for Reading {
+    type Output = Result<Reply, StoreError>;
+
+    fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
+        Box::pin(async move { reply::settle(self.0.exec(view).await) })
     }
 }
 

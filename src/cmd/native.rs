@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::keys::Del;
 use super::{CmdError, Command, Engine, ExecError, Reply};
 use crate::domain::Ttl;
-use crate::store::{Entry, KeyType, Lookup, Order, Selection, StoreError};
+use crate::store::{Entry, KeyType, LocalBoxFuture, Lookup, Order, ReadJob, ReadView, Selection, StoreError};
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct SetOutcome {
@@ -118,55 +118,75 @@ impl Engine {
     }
 
     /// A key's whole value, of any type, plus its time to live. An expired key is
-    /// deleted before answering.
+    /// deleted before answering. Read where it is asked if the cache holds it, else on a
+    /// reader.
     pub async fn get_value(&self, key: &[u8]) -> Result<GetOutcome, StoreError> {
         let now_ms = self.now_ms();
-        let mut view = self.store.read(now_ms);
-        let ttl_remaining =
-            |expires_at: Option<i64>| expires_at.map(|expires_at| seconds_rounded_up(expires_at - now_ms));
-        let lookup = match view.lookup(key).await {
-            Err(StoreError::WrongType) => {
-                // Not a string: the other types read whole, their key and elements from one
-                // snapshot.
-                view.consistent().await?;
-                let Some(info) = view.info(key).await? else {
-                    return Ok(GetOutcome::Missing);
-                };
-                let value = match info.kind {
-                    KeyType::Hash => Stored::Hash(view.hash_fields(key).await?),
-                    KeyType::List => Stored::List(view.list_range(key, 0, -1).await?),
-                    KeyType::Set => Stored::Set(view.set_members(key).await?),
-                    KeyType::ZSet => {
-                        Stored::ZSet(view.zset_range(key, &Selection::ranks(0, -1, Order::Ascending)).await?)
-                    }
-                    KeyType::String => return Err(StoreError::WrongType),
-                };
-                return Ok(GetOutcome::Found {
-                    value,
-                    ttl_remaining: ttl_remaining(info.expires_at),
-                });
+        let outcome = match value_of(&mut self.store.read_cached(now_ms), key).await {
+            Err(StoreError::NotCached) => {
+                let key = Bytes::copy_from_slice(key);
+                self.store.read_on_reader(now_ms, ValueOf(key)).await?.0
             }
-            lookup => lookup?,
-        };
-        drop(view);
-        match lookup {
-            Lookup::Live(Entry { value, expires_at }) => Ok(GetOutcome::Found {
-                value: Stored::String(value),
-                ttl_remaining: ttl_remaining(expires_at),
-            }),
-            Lookup::Expired => {
-                let keys = vec![Bytes::copy_from_slice(key)];
-                self.store.delete_if_expired(keys, now_ms).await?;
-                Ok(GetOutcome::Expired)
-            }
-            Lookup::Missing => Ok(GetOutcome::Missing),
+            answered => answered,
+        }?;
+        if let GetOutcome::Expired = outcome {
+            let keys = vec![Bytes::copy_from_slice(key)];
+            self.store.delete_if_expired(keys, now_ms).await?;
         }
+        Ok(outcome)
     }
 
     /// `DEL key`: whether a live key was removed.
     pub async fn delete_key(&self, key: Bytes) -> Result<bool, StoreError> {
         let reply = self.execute(Command::from(Del::new(vec![key]))).await?;
         Ok(reply == Reply::Int(1))
+    }
+}
+
+/// A key's whole value, of any type, plus its time to live, as `view` reads it.
+async fn value_of(view: &mut ReadView<'_>, key: &[u8]) -> Result<GetOutcome, StoreError> {
+    let now_ms = view.now_ms();
+    let ttl_remaining = |expires_at: Option<i64>| expires_at.map(|expires_at| seconds_rounded_up(expires_at - now_ms));
+    let lookup = match view.lookup(key).await {
+        Err(StoreError::WrongType) => {
+            // Not a string: the other types read whole, their key and elements from one
+            // snapshot.
+            view.consistent().await?;
+            let Some(info) = view.info(key).await? else {
+                return Ok(GetOutcome::Missing);
+            };
+            let value = match info.kind {
+                KeyType::Hash => Stored::Hash(view.hash_fields(key).await?),
+                KeyType::List => Stored::List(view.list_range(key, 0, -1).await?),
+                KeyType::Set => Stored::Set(view.set_members(key).await?),
+                KeyType::ZSet => Stored::ZSet(view.zset_range(key, &Selection::ranks(0, -1, Order::Ascending)).await?),
+                KeyType::String => return Err(StoreError::WrongType),
+            };
+            return Ok(GetOutcome::Found {
+                value,
+                ttl_remaining: ttl_remaining(info.expires_at),
+            });
+        }
+        lookup => lookup?,
+    };
+    Ok(match lookup {
+        Lookup::Live(Entry { value, expires_at }) => GetOutcome::Found {
+            value: Stored::String(value),
+            ttl_remaining: ttl_remaining(expires_at),
+        },
+        Lookup::Expired => GetOutcome::Expired,
+        Lookup::Missing => GetOutcome::Missing,
+    })
+}
+
+/// [`value_of`] a key, on a reader.
+struct ValueOf(Bytes);
+
+impl ReadJob for ValueOf {
+    type Output = Result<GetOutcome, StoreError>;
+
+    fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
+        Box::pin(async move { value_of(view, &self.0).await })
     }
 }
 

@@ -1,22 +1,21 @@
 //! EVAL, EVALSHA, their read-only twins, and SCRIPT: the commands that run Lua scripts,
 //! and the hosts that run the commands a script calls.
 //!
-//! A script runs on a blocking thread (see [`crate::script`]); each `redis.call` crosses
-//! to its host, which runs the command as any other and answers. A script that may write
-//! is hosted by the writer, as one piece of a job in a savepoint of its own: nothing else
-//! runs while it does, and if it fails (an error it raised, its time limit) its writes are
-//! undone. A read-only one (EVAL_RO, EVALSHA_RO, or declared `no-writes`) is hosted by a
-//! read view, beside other readers.
+//! A script runs on the thread of its host, which runs each command it calls (`redis.call`)
+//! there and then, as any other, and answers. A script that may write is hosted by the
+//! writer, as one piece of a job in a savepoint of its own: nothing else runs while it does,
+//! and if it fails (an error it raised, its time limit) its writes are undone. A read-only
+//! one (EVAL_RO, EVALSHA_RO, or declared `no-writes`) is hosted by a reader, beside other
+//! reads.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
 
 use super::args::Args;
 use super::{CmdError, Command, Engine, Reply, reply};
 use crate::script::{Failure, Script, Scripts};
-use crate::store::{BoxFuture, ReadView, StoreError, WriteJob, WriteTx};
+use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, StoreError, WriteJob, WriteTx};
 
 /// EVAL and its kin: a script, by body or by SHA1, with its keys and arguments.
 #[derive(Debug)]
@@ -166,14 +165,12 @@ impl Engine {
     }
 
     async fn eval_reading(&self, job: Hosted) -> Result<Reply, StoreError> {
-        let mut view = self.store.read(job.now_ms);
-        let outcome = run_beside_readers(self, &mut view, job.script, job.eval).await?;
-        let expired = view.take_expired();
-        drop(view);
+        let now_ms = job.now_ms;
+        let (outcome, expired) = self.store.read_on_reader(now_ms, job).await?;
         if !expired.is_empty() {
-            self.store.delete_if_expired(expired, job.now_ms).await?;
+            self.store.delete_if_expired(expired, now_ms).await?;
         }
-        Ok(outcome.unwrap_or_else(Reply::Error))
+        Ok(outcome?.unwrap_or_else(Reply::Error))
     }
 
     /// Runs EVAL and its kin inside the writer's transaction `tx`, all or nothing.
@@ -303,19 +300,9 @@ impl WriteJob for Hosted {
             } = self;
             // The script runs here, on the writer's own thread, which nothing else needs
             // meanwhile: each command it calls runs at once, with no thread to cross.
-            let mut failed = None;
-            let mut run = |args| match futures_executor::block_on(engine.run_writing(tx, args, *writes, *now_ms)) {
-                Ok(reply) => Some(reply),
-                Err(error) => {
-                    failed = Some(error);
-                    None
-                }
-            };
-            let outcome = engine.scripts.run(script, &eval.keys, &eval.args, &mut run);
-            match failed {
-                Some(error) => Err(error),
-                None => Ok(settle(outcome, engine.scripts.time_limit())),
-            }
+            run_hosted(engine, script, eval, |args| {
+                futures_executor::block_on(engine.run_writing(tx, args, *writes, *now_ms))
+            })
         })
     }
 
@@ -324,42 +311,40 @@ impl WriteJob for Hosted {
     }
 }
 
-/// A command a script called, and where its reply goes.
-type Call = (Vec<Bytes>, oneshot::Sender<Reply>);
+impl ReadJob for Hosted {
+    type Output = Result<Result<Reply, CmdError>, StoreError>;
 
-/// Runs `script` on a blocking thread, beside other readers, running each command it calls
-/// in `view` here, in turn. `Ok(Err(..))` is the script's failure, for its error reply;
-/// `Err` the store's, which fails the request.
-async fn run_beside_readers(
-    engine: &Engine,
-    view: &mut ReadView<'_>,
-    script: Arc<Script>,
-    eval: Eval,
-) -> Result<Result<Reply, CmdError>, StoreError> {
-    let (calls, mut called) = mpsc::unbounded_channel::<Call>();
-    let scripts = Arc::clone(&engine.scripts);
-    let running = tokio::task::spawn_blocking(move || {
-        scripts.run(&script, &eval.keys, &eval.args, &mut |args| {
-            let (answer, answered) = oneshot::channel();
-            calls.send((args, answer)).ok()?;
-            answered.blocking_recv().ok()
+    /// The script runs here, on the reader's thread, each command it calls at once.
+    fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
+        Box::pin(async move {
+            let engine = &self.engine;
+            run_hosted(engine, &self.script, &self.eval, |args| {
+                futures_executor::block_on(engine.run_reading(view, args))
+            })
         })
-    });
+    }
+}
+
+/// Runs `script` on this thread, each command it calls run by `call` there and then.
+/// `Ok(Err(..))` is the script's failure, for its error reply; `Err` the store's, which
+/// stops the script and fails the request.
+fn run_hosted(
+    engine: &Engine,
+    script: &Script,
+    eval: &Eval,
+    mut call: impl FnMut(Vec<Bytes>) -> Result<Reply, StoreError>,
+) -> Result<Result<Reply, CmdError>, StoreError> {
     let mut failed = None;
-    while let Some((args, answer)) = called.recv().await {
-        match engine.run_reading(view, args).await {
-            Ok(reply) => drop(answer.send(reply)),
+    let outcome = engine
+        .scripts
+        .run(script, &eval.keys, &eval.args, &mut |args| match call(args) {
+            Ok(reply) => Some(reply),
             Err(error) => {
                 // Unanswered, the call fails, and with it the script.
                 failed = Some(error);
-                break;
+                None
             }
-        }
-    }
-    drop(called);
-    let outcome = running
-        .await
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
+        });
     match failed {
         Some(error) => Err(error),
         None => Ok(settle(outcome, engine.scripts.time_limit())),

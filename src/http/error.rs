@@ -74,8 +74,11 @@ impl ResponseError for ApiError {
                 StoreError::Busy(_) | StoreError::Closed | StoreError::ReadOnly(_) | StoreError::Corrupt(_),
             ) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Full(_)) => StatusCode::INSUFFICIENT_STORAGE,
-            // Opening is over before any request arrives.
-            Self::Store(StoreError::Database(_) | StoreError::Refused(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            // Opening is over before any request arrives; a read of the cache alone never
+            // reaches a request unanswered.
+            Self::Store(StoreError::Database(_) | StoreError::Refused(_) | StoreError::NotCached) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -94,7 +97,7 @@ impl ResponseError for ApiError {
                 StoreError::Corrupt(_) => {
                     "the database file is damaged; the operator must restore it from a backup".to_owned()
                 }
-                StoreError::Database(_) | StoreError::Refused(_) => {
+                StoreError::Database(_) | StoreError::Refused(_) | StoreError::NotCached => {
                     "internal error; the server log has the details".to_owned()
                 }
                 StoreError::WrongType => error.to_string(),

@@ -11,7 +11,7 @@ use super::server::Shared;
 use super::session::{SESSION_COMMANDS, session_command};
 use crate::access::Access;
 use crate::cmd::{CmdError, CommandInfo, Glob, KeyPositions, Reply, command_info, command_table};
-use crate::store::{Durability, StoreError};
+use crate::store::{Durability, LocalBoxFuture, ReadJob, ReadView, StoreError};
 
 /// The Redis version litekv answers as: the one whose commands it implements (hash field
 /// expiry came in 7.4). Clients use it to decide what they may send.
@@ -160,9 +160,9 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
         text.push_str("\r\n");
     }
     if wants("keyspace") {
-        let mut view = shared.engine.store().read(shared.engine.now_ms());
-        let keys = view.count().await?;
-        let expires = view.count_expiring().await?;
+        let store = shared.engine.store();
+        let ((keys, expires), _) = store.read_on_reader(shared.engine.now_ms(), KeyspaceCounts).await?;
+        let (keys, expires) = (keys?, expires?);
         text.push_str("# Keyspace\r\n");
         if keys > 0 {
             let _ = write!(text, "db0:keys={keys},expires={expires},avg_ttl=0\r\n");
@@ -170,6 +170,18 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
         text.push_str("\r\n");
     }
     Ok(Reply::bulk(text.trim_end().to_owned() + "\r\n"))
+}
+
+/// How many keys are live, and how many of those expire: INFO's keyspace, read on a reader
+/// (each a walk of every key).
+struct KeyspaceCounts;
+
+impl ReadJob for KeyspaceCounts {
+    type Output = (Result<u64, StoreError>, Result<u64, StoreError>);
+
+    fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
+        Box::pin(async move { (view.count().await, view.count_expiring().await) })
+    }
 }
 
 fn section(text: &mut String, title: &str, fields: &[(&str, String)]) {

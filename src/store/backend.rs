@@ -8,10 +8,9 @@
 //! backend must provide beyond these interfaces, and the state the store keeps in memory
 //! beside it, is written down in `docs/architecture.md`.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use bytes::Bytes;
+use tokio::sync::oneshot;
 
 use super::hashes::{Draw, FieldRow};
 use super::lists::Direction;
@@ -23,7 +22,7 @@ use super::{KeyInfo, KeyType, StoreError, StoreOptions, StringWrite};
 mod sqlite;
 
 /// A key's row: its type and expiry, and its value if it is a string.
-pub(super) type Row = (KeyInfo, Option<Bytes>);
+pub(super) type Row = (KeyInfo, Option<bytes::Bytes>);
 
 /// A key's type and expiry, with a hash field's value and expiry if it has that field.
 pub(super) type FieldOfKey = (KeyInfo, Option<FieldRow>);
@@ -71,25 +70,26 @@ impl Database {
         sqlite::backup(options, destination).await
     }
 
+    /// Reads on the caller's own thread, on a connection taken on the first query.
     pub(super) fn session(&self) -> Session<'_> {
         let Self::Sqlite(database) = self;
         Session::Sqlite(database.session())
     }
 
-    /// Each of `keys` that has a row: its type and expiry, and its value if it is a string.
-    pub(super) async fn get_many(&self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
-        let Self::Sqlite(database) = self;
-        database.get_many(keys).await
-    }
-
-    /// Each (key, field) pair whose key has a row: the key's type and expiry, and the field's
-    /// value and expiry if it has the field (expired or not).
-    pub(super) async fn fields_of_keys(
+    /// Runs `job` off the caller's thread, on a read connection of its own (for SQLite, a
+    /// reader thread's), and answers what it returns.
+    pub(super) async fn read<T: Send + 'static>(
         &self,
-        pairs: &[(Bytes, Bytes)],
-    ) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, StoreError> {
+        job: impl FnOnce(Conn<'_>) -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (answer, answered) = oneshot::channel();
         let Self::Sqlite(database) = self;
-        database.fields_of_keys(pairs).await
+        let task = Box::new(move |conn: &mut sqlite::Connection| {
+            // A requester that went away needs no answer.
+            let _ = answer.send(job(Conn::Sqlite(conn)));
+        });
+        database.run_on_reader(task).await?;
+        Ok(answered.await?)
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
@@ -112,12 +112,6 @@ impl Session<'_> {
     pub(super) async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
         let Self::Sqlite(session) = self;
         Ok(Conn::Sqlite(session.conn().await?))
-    }
-
-    /// Makes every later query see one committed state.
-    pub(super) async fn snapshot(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(session) = self;
-        session.snapshot().await
     }
 }
 
@@ -242,10 +236,8 @@ interfaces! {
     trait Strings {
         /// A key's row (expired or not), with its value if it is a string.
         fn string_row(&mut self, key: &[u8]) -> Option<Row>;
-        /// The rows of `keys` that exist (expired or not).
-        fn string_rows(&mut self, keys: &[Bytes]) -> HashMap<Bytes, Row>;
         /// The expiry of each of `keys` that has a row (expired or not).
-        fn string_expiries(&mut self, keys: &[&[u8]]) -> HashMap<Vec<u8>, Option<i64>>;
+        fn string_expiries(&mut self, keys: &[&[u8]]) -> std::collections::HashMap<Vec<u8>, Option<i64>>;
         /// Upserts string writes in order (a later write to a key wins), each replacing a key
         /// of any type; `new_ids[i]` is the id `writes[i]` takes if it creates its key.
         fn put_strings(&mut self, writes: &[&StringWrite], new_ids: &[i64]) -> ();
@@ -256,8 +248,6 @@ interfaces! {
     trait Hashes {
         /// The key's row and, if it has `field` (expired or not), the field's value and expiry.
         fn hash_field_of_key(&mut self, key: &[u8], field: &[u8]) -> Option<FieldOfKey>;
-        /// [`Hashes::hash_field_of_key`] for many pairs: each pair whose key has a row.
-        fn hash_fields_of_keys(&mut self, pairs: &[(Bytes, Bytes)]) -> HashMap<(Bytes, Bytes), FieldOfKey>;
         /// A live field's value and expiry.
         fn live_hash_field(&mut self, key_id: i64, field: &[u8], now_ms: i64) -> Option<FieldRow>;
         /// Every live field and its value, in field order.
@@ -353,6 +343,13 @@ interfaces! {
         fn scan_zset_members(&mut self, key_id: i64, after: i64, count: u32) -> Vec<(i64, Vec<u8>, f64)>;
         /// Members drawn at random, with their scores (see [`Draw`]).
         fn random_zset_members(&mut self, key_id: i64, draw: Draw) -> Vec<(Vec<u8>, f64)>;
+    }
+
+    /// Reads that must see one committed state throughout (a key and its elements, several
+    /// keys at once).
+    trait Snapshots {
+        /// Makes every later query of this read see one committed state, until the read ends.
+        fn begin_snapshot(&mut self) -> ();
     }
 
     /// The writer's transaction, and savepoints inside it, nested: each release or rollback

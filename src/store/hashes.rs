@@ -49,14 +49,11 @@ impl ReadView<'_> {
         Ok(Some(expiries))
     }
 
-    /// A field's value in the hash `key`; `None` if the key or the field is missing. Outside
-    /// a snapshot or transaction, the lookup is gathered with other readers' into one query.
+    /// A field's value in the hash `key`; `None` if the key or the field is missing: the key
+    /// and the field in one query.
     pub async fn hash_field(&mut self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>, StoreError> {
         let now_ms = self.now_ms;
-        let found = match self.gathered_reads() {
-            Some(reads) => reads.get_field(key, field).await?,
-            None => self.conn().await?.hash_field_of_key(key, field).await?,
-        };
+        let found = self.conn().await?.hash_field_of_key(key, field).await?;
         match found {
             None => Ok(None),
             Some((info, _)) if !is_live(info.expires_at, now_ms) => {

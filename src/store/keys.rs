@@ -25,10 +25,7 @@ impl ReadView<'_> {
                 expires_at: entry.expires_at,
             }));
         }
-        let info = match self.gathered_reads() {
-            Some(reads) => reads.get(key).await?.map(|(info, _)| info),
-            None => self.conn().await?.key_info(key).await?,
-        };
+        let info = self.conn().await?.key_info(key).await?;
         match info {
             Some(info) if !is_live(info.expires_at, self.now_ms) => {
                 self.found_expired(key);

@@ -1,10 +1,11 @@
 //! Storage: the only code that writes SQL.
 //!
-//! A [`Store`] is a pool of read connections plus one writer task that owns the only write
-//! connection and commits everything queued in one transaction (group commit), each job in
-//! a savepoint of its own. Reads never wait for writes (WAL), and a write's future resolves
-//! only after its transaction committed. A bounded cache in front of the read pool, kept
-//! coherent by the writer, serves repeated reads of strings.
+//! A [`Store`] is a set of read connections plus one writer, on a thread of its own, that owns
+//! the only write connection and commits everything queued in one transaction (group
+//! commit), each job undoable alone. Reads never wait for writes (WAL), and a write's future
+//! resolves only after its transaction committed. A bounded cache in front of the readers,
+//! kept coherent by the writer, serves repeated reads of strings where they are asked; a read
+//! it cannot answer runs on a reader's thread ([`Store::read_on_reader`]).
 //!
 //! Callers read through a [`ReadView`] and write through a [`WriteJob`], which runs inside the
 //! writer's transaction with a [`WriteTx`]; both offer typed operations, a file per Redis type
@@ -20,7 +21,6 @@ mod events;
 mod hashes;
 mod keys;
 mod lists;
-mod reads;
 mod sets;
 mod strings;
 mod view;
@@ -41,6 +41,7 @@ use backend::Database;
 pub use blocked::{Parked, Served, Waiter};
 use cache::Cache;
 pub use events::{EventClass, KeyEvent, KeyEventListener};
+pub use futures_util::future::LocalBoxFuture;
 pub use hashes::{Draw, FieldExpiry};
 pub use keys::Purged;
 pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
@@ -199,6 +200,10 @@ pub enum StoreError {
     Database(#[source] Cause),
     #[error("the store is closed")]
     Closed,
+    /// A read through [`Store::read_cached`] needed the database: run it on a reader instead
+    /// ([`Store::read_on_reader`]). Never an answer to a client.
+    #[error("the read needs the database, and its view reads only the cache")]
+    NotCached,
     /// The request cannot go ahead as asked (a database to open, a backup to write); the
     /// message says why and what to do.
     #[error("{0}")]
@@ -214,7 +219,6 @@ pub struct Store {
     database: Database,
     writer: Writer,
     cache: Arc<Cache>,
-    reads: reads::ReadBatcher,
     /// How many writes have committed; each write's number is its sync token.
     sequence: Arc<AtomicU64>,
     /// Set when a write batch was refused for a full disk; cleared by a readiness check
@@ -264,12 +268,10 @@ impl Store {
             Arc::clone(&listeners),
         )
         .await?;
-        let reads = reads::ReadBatcher::start(database.clone(), options.read_connections);
         Ok(Self {
             database,
             writer,
             cache,
-            reads,
             sequence,
             out_of_space,
             watches,
@@ -313,9 +315,32 @@ impl Store {
         Ok(watch)
     }
 
-    /// Reads committed data through the cache, as of `now_ms`.
+    /// Reads committed data through the cache, as of `now_ms`, on the caller's own thread: a
+    /// query it needs blocks the thread meanwhile, so requests on busy threads read through
+    /// [`Store::read_cached`] and [`Store::read_on_reader`] instead.
     pub fn read(&self, now_ms: i64) -> ReadView<'_> {
-        ReadView::pooled(self.database.session(), &self.cache, &self.reads, now_ms)
+        ReadView::pooled(self.database.session(), &self.cache, now_ms)
+    }
+
+    /// Reads committed data from the cache alone, as of `now_ms`: a read that needs the
+    /// database fails with [`StoreError::NotCached`], to be run by [`Store::read_on_reader`].
+    pub fn read_cached(&self, now_ms: i64) -> ReadView<'_> {
+        ReadView::cache_only(&self.cache, now_ms)
+    }
+
+    /// Runs `job` on a reader's thread, reading committed data through the cache as of
+    /// `now_ms`, each query a direct call; one crossing there and one back, however many
+    /// queries it makes. Returns what it returned, and the expired keys it came across, for
+    /// the caller to delete (lazy expiry).
+    pub async fn read_on_reader<J: ReadJob>(&self, now_ms: i64, job: J) -> Result<(J::Output, Vec<Bytes>), StoreError> {
+        let cache = Arc::clone(&self.cache);
+        self.database
+            .read(move |conn| {
+                let mut view = ReadView::on_reader(conn, &cache, now_ms);
+                let output = run_ready(job.run(&mut view));
+                (output, view.take_expired())
+            })
+            .await
     }
 
     /// A string key's value and expiry, as of `now_ms`.
@@ -420,6 +445,13 @@ impl Store {
     }
 }
 
+/// Work that only reads, run on a reader's thread by [`Store::read_on_reader`].
+pub trait ReadJob: Send + 'static {
+    type Output: Send + 'static;
+
+    fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output>;
+}
+
 struct DeleteIfExpired {
     keys: Vec<Bytes>,
     now_ms: i64,
@@ -469,6 +501,21 @@ fn note_sequence<T>(committed: writer::Committed<T>) -> T {
     // Outside `with_sync_token` (the sweep, tests) there is no one to tell.
     let _ = LAST_WRITE.try_with(|last| last.set(last.get().max(Some(committed.sequence))));
     committed.output
+}
+
+/// Runs a read on a reader's view to its end, here and now: every query on a reader's
+/// connection is a direct call, so the read never waits for anything. (An executor would do
+/// the same, but a script the read runs drives the commands it calls with one of its own,
+/// which may not nest in another.)
+fn run_ready<F: Future>(read: F) -> F::Output {
+    let mut read = std::pin::pin!(read);
+    match read
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("a read on a reader's connection waited"),
+    }
 }
 
 /// The one expiry rule, for rows and cached entries alike: a key is live until its expiry.

@@ -7,17 +7,17 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::backend::{Conn, Row, Savepoint, Session, Strings, Transactions};
+use super::backend::{Conn, Row, Savepoint, Session, Snapshots, Strings, Transactions};
 use super::blocked::Blocked;
 use super::cache::Cache;
 use super::events::{KeyEvent, KeyEventListener, Listeners};
-use super::reads::ReadBatcher;
 use super::watches::Watches;
 use super::{Entry, StoreError, WriteJob};
 
-/// Reads as of one moment, `now_ms`: from the read pool through the cache, or inside the
-/// writer's transaction (where uncommitted writes of the batch are visible, and the cache,
-/// which holds only committed data, is not consulted).
+/// Reads as of one moment, `now_ms`: committed data through the cache (on the caller's
+/// thread, on a reader's, or from the cache alone), or inside the writer's transaction
+/// (where uncommitted writes of the batch are visible, and the cache, which holds only
+/// committed data, is not consulted).
 ///
 /// Keys found expired are remembered; see [`ReadView::take_expired`].
 pub struct ReadView<'a> {
@@ -27,24 +27,51 @@ pub struct ReadView<'a> {
 }
 
 enum Source<'a> {
+    /// Committed data, on a connection taken on the first query, on the caller's thread.
     Pool {
         session: Session<'a>,
-        /// `None` once the view reads a consistent snapshot, which neither the cache nor
-        /// gathered reads can give.
+        /// `None` once the view reads a consistent snapshot, which the cache cannot give.
         cache: Option<&'a Cache>,
-        reads: &'a ReadBatcher,
     },
+    /// Committed data, on a reader's connection, on its thread.
+    Reader {
+        conn: Conn<'a>,
+        cache: Option<&'a Cache>,
+    },
+    /// Committed data from the cache alone: a read that needs more fails with
+    /// [`StoreError::NotCached`].
+    Cache(&'a Cache),
     Transaction(Conn<'a>),
 }
 
 impl<'a> ReadView<'a> {
-    pub(super) fn pooled(session: Session<'a>, cache: &'a Cache, reads: &'a ReadBatcher, now_ms: i64) -> Self {
-        Self {
-            source: Source::Pool {
+    pub(super) fn pooled(session: Session<'a>, cache: &'a Cache, now_ms: i64) -> Self {
+        Self::of(
+            Source::Pool {
                 session,
                 cache: Some(cache),
-                reads,
             },
+            now_ms,
+        )
+    }
+
+    pub(super) fn on_reader(conn: Conn<'a>, cache: &'a Cache, now_ms: i64) -> Self {
+        Self::of(
+            Source::Reader {
+                conn,
+                cache: Some(cache),
+            },
+            now_ms,
+        )
+    }
+
+    pub(super) fn cache_only(cache: &'a Cache, now_ms: i64) -> Self {
+        Self::of(Source::Cache(cache), now_ms)
+    }
+
+    fn of(source: Source<'a>, now_ms: i64) -> Self {
+        Self {
+            source,
             now_ms,
             expired: Vec::new(),
         }
@@ -56,47 +83,35 @@ impl<'a> ReadView<'a> {
 
     pub(super) async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
         match &mut self.source {
-            Source::Transaction(conn) => Ok(conn.reborrow()),
+            Source::Transaction(conn) | Source::Reader { conn, .. } => Ok(conn.reborrow()),
             Source::Pool { session, .. } => session.conn().await,
+            Source::Cache(_) => Err(StoreError::NotCached),
         }
     }
 
     /// Makes every later read of this view see one consistent state, as a multi-key read
     /// must: never one key before a commit and another after it.
     pub async fn consistent(&mut self) -> Result<(), StoreError> {
-        if let Source::Pool { session, cache, .. } = &mut self.source {
-            *cache = None;
-            session.snapshot().await?;
+        match &mut self.source {
+            Source::Pool { cache, .. } | Source::Reader { cache, .. } => *cache = None,
+            Source::Cache(_) => return Err(StoreError::NotCached),
+            Source::Transaction(_) => return Ok(()),
         }
-        Ok(())
+        self.conn().await?.begin_snapshot().await
     }
 
     /// The cache, if this view reads through it.
     pub(super) fn cache(&self) -> Option<&'a Cache> {
         match &self.source {
-            Source::Pool { cache, .. } => *cache,
+            Source::Pool { cache, .. } | Source::Reader { cache, .. } => *cache,
+            Source::Cache(cache) => Some(cache),
             Source::Transaction(_) => None,
         }
     }
 
     /// A key's row (expired or not): its type and expiry, and its value if it is a string.
-    /// Outside a snapshot or transaction, the lookup is gathered with other readers' into one
-    /// query.
     pub(super) async fn row(&mut self, key: &[u8]) -> Result<Option<Row>, StoreError> {
-        if let Some(reads) = self.gathered_reads() {
-            return reads.get(key).await;
-        }
         self.conn().await?.string_row(key).await
-    }
-
-    /// Where single-key lookups are gathered, if this view may use it.
-    pub(super) fn gathered_reads(&self) -> Option<&'a ReadBatcher> {
-        match &self.source {
-            Source::Pool {
-                cache: Some(_), reads, ..
-            } => Some(*reads),
-            Source::Pool { cache: None, .. } | Source::Transaction(_) => None,
-        }
     }
 
     /// Notes a key found expired, for the lazy delete.
@@ -214,11 +229,7 @@ impl<'a> WriteTx<'a> {
 
     /// Reads inside this transaction, as of `now_ms`.
     pub fn read(&mut self, now_ms: i64) -> ReadView<'_> {
-        ReadView {
-            source: Source::Transaction(self.conn.reborrow()),
-            now_ms,
-            expired: Vec::new(),
-        }
+        ReadView::of(Source::Transaction(self.conn.reborrow()), now_ms)
     }
 
     /// The connection, for a statement that makes `change`. Every mutation takes its

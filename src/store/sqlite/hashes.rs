@@ -1,8 +1,5 @@
 //! SQL on hashes: fields by (key id, field), through the primary key.
 
-use std::collections::HashMap;
-
-use bytes::Bytes;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::keys::key_info;
@@ -51,19 +48,6 @@ impl Connection {
 impl Hashes for Connection {
     async fn hash_field_of_key(&mut self, key: &[u8], field: &[u8]) -> Result<Option<FieldOfKey>, StoreError> {
         Ok(self.field_of_key(key, field)?)
-    }
-
-    async fn hash_fields_of_keys(
-        &mut self,
-        pairs: &[(Bytes, Bytes)],
-    ) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, StoreError> {
-        let mut found = HashMap::with_capacity(pairs.len());
-        for (key, field) in pairs {
-            if let Some(row) = self.field_of_key(key, field)? {
-                found.insert((key.clone(), field.clone()), row);
-            }
-        }
-        Ok(found)
     }
 
     async fn live_hash_field(

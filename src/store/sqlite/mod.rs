@@ -8,24 +8,23 @@ mod keys;
 mod link;
 mod lists;
 mod random;
+mod readers;
 mod sets;
 mod strings;
 mod zsets;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use link::Link;
 use rusqlite::{CachedStatement, ErrorCode};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection as _, SqlitePool};
 
-use crate::store::backend::{FieldOfKey, Hashes, Row, Savepoint, Strings, Transactions};
+use crate::store::backend::{Savepoint, Snapshots, Transactions};
 use crate::store::{Durability, IfMissing, StoreError, StoreOptions};
 
 /// A connection the store runs statements on, directly (see [`Link`]): a reader's, or the
@@ -95,6 +94,29 @@ impl Connection {
     fn take_statement_count(&self) -> u64 {
         self.statements.replace(0)
     }
+
+    /// Ends a read transaction a read left open (see [`Snapshots`]).
+    fn end_snapshot(&self) {
+        if self.transaction_open()
+            && let Err(error) = self.run("rollback")
+        {
+            tracing::warn!(error = ?error, "ending a read transaction failed");
+        }
+    }
+
+    async fn close(self) -> Result<(), sqlx::Error> {
+        self.link.close().await
+    }
+}
+
+impl Snapshots for Connection {
+    /// A read transaction, which the read's end rolls back.
+    async fn begin_snapshot(&mut self) -> Result<(), StoreError> {
+        if !self.transaction_open() {
+            self.run("begin")?;
+        }
+        Ok(())
+    }
 }
 
 /// The writer's connection, with the checkpointer's word on when to finish the log.
@@ -108,10 +130,12 @@ pub(in crate::store) struct WriteConnection {
 /// The schema, embedded in the binary and applied at start.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// An open database file: its pool of read connections and its path.
+/// An open database file: its reader threads, its pool of read connections for reads on the
+/// caller's own thread, and its path.
 #[derive(Clone, Debug)]
 pub(in crate::store) struct Database {
-    readers: SqlitePool,
+    readers: readers::Readers,
+    pool: SqlitePool,
     checkpoints: checkpoints::Checkpointer,
     /// The database file, for its size (`:memory:` for an in-memory database).
     file: PathBuf,
@@ -127,11 +151,13 @@ impl Database {
             .await
             .map_err(|error| opening_failure(error, &file))?;
         MIGRATOR.run(&mut writer).await.map_err(migration_failure)?;
-        let readers = connect_readers(options).await?;
+        let readers = readers::Readers::start(options, options.read_connections).await?;
+        let pool = connect_pool(options).await?;
         let checkpoints = checkpoints::Checkpointer::start(base_options(options)?.connect().await?);
         Ok((
             Self {
                 readers,
+                pool,
                 checkpoints: checkpoints.clone(),
                 file,
             },
@@ -145,26 +171,18 @@ impl Database {
 
     pub(super) fn session(&self) -> ReadSession<'_> {
         ReadSession {
-            readers: &self.readers,
+            pool: &self.pool,
             held: None,
         }
     }
 
-    /// The rows of `keys`, read on a connection of the pool.
-    pub(super) async fn get_many(&self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
-        self.session().conn().await?.string_rows(keys).await
-    }
-
-    /// The rows of (key, field) pairs, read on a connection of the pool.
-    pub(super) async fn fields_of_keys(
-        &self,
-        pairs: &[(Bytes, Bytes)],
-    ) -> Result<HashMap<(Bytes, Bytes), FieldOfKey>, StoreError> {
-        self.session().conn().await?.hash_fields_of_keys(pairs).await
+    /// Runs `task` on the next free reader thread's connection.
+    pub(super) async fn run_on_reader(&self, task: readers::Task) -> Result<(), StoreError> {
+        self.readers.submit(task).await
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        Ok(sqlx::query("select 1").execute(&self.readers).await.map(drop)?)
+        Ok(sqlx::query("select 1").execute(&self.pool).await.map(drop)?)
     }
 
     /// Bytes the database takes on disk: its file and write-ahead log.
@@ -182,7 +200,8 @@ impl Database {
     /// writer's connection is then the last, and its close leaves one file.
     pub(super) async fn close_readers(&self) {
         self.checkpoints.stop().await;
-        self.readers.close().await;
+        self.readers.stop().await;
+        self.pool.close().await;
     }
 }
 
@@ -309,11 +328,12 @@ async fn connect_writer(options: &StoreOptions) -> Result<sqlx::SqliteConnection
         .await
 }
 
-/// Read-only connections: a read can never take the write lock by accident.
-async fn connect_readers(options: &StoreOptions) -> Result<SqlitePool, sqlx::Error> {
+/// Read-only connections, as the readers' are, for reads on the caller's own thread (WATCH's
+/// look at its keys, the store's tests): opened as needed, at most two.
+async fn connect_pool(options: &StoreOptions) -> Result<SqlitePool, sqlx::Error> {
     SqlitePoolOptions::new()
-        .max_connections(options.read_connections)
-        .min_connections(1)
+        .max_connections(2)
+        .min_connections(0)
         // SQLite connections do not go stale; a ping per acquire was a thread round trip per read.
         .test_before_acquire(false)
         // Fail a request rather than hold it for sqlx's default of 30 s.
@@ -331,37 +351,24 @@ fn base_options(options: &StoreOptions) -> Result<SqliteConnectOptions, sqlx::Er
 /// A connection of the read pool, taken on a read's first query, so that a read served by
 /// the cache takes none.
 pub(in crate::store) struct ReadSession<'a> {
-    readers: &'a SqlitePool,
+    pool: &'a SqlitePool,
     held: Option<Connection>,
 }
 
 impl ReadSession<'_> {
     pub(super) async fn conn(&mut self) -> Result<&mut Connection, StoreError> {
         if self.held.is_none() {
-            let link = Link::lock(self.readers.acquire().await?).await?;
+            let link = Link::lock(self.pool.acquire().await?).await?;
             self.held = Some(Connection::new(link));
         }
         Ok(self.held.as_mut().expect("a connection was just taken"))
-    }
-
-    /// Makes every later query see one committed state: a read transaction, which the
-    /// session's end rolls back.
-    pub(super) async fn snapshot(&mut self) -> Result<(), StoreError> {
-        let conn = self.conn().await?;
-        if !conn.transaction_open() {
-            conn.run("begin")?;
-        }
-        Ok(())
     }
 }
 
 impl Drop for ReadSession<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = &self.held
-            && conn.transaction_open()
-            && let Err(error) = conn.run("rollback")
-        {
-            tracing::warn!(error = ?error, "ending a read transaction failed");
+        if let Some(conn) = &self.held {
+            conn.end_snapshot();
         }
     }
 }

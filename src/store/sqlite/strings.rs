@@ -28,16 +28,6 @@ impl Strings for Connection {
         Ok(self.row(key)?)
     }
 
-    async fn string_rows(&mut self, keys: &[Bytes]) -> Result<HashMap<Bytes, Row>, StoreError> {
-        let mut rows = HashMap::with_capacity(keys.len());
-        for key in keys {
-            if let Some(row) = self.row(key)? {
-                rows.insert(key.clone(), row);
-            }
-        }
-        Ok(rows)
-    }
-
     async fn string_expiries(&mut self, keys: &[&[u8]]) -> Result<HashMap<Vec<u8>, Option<i64>>, StoreError> {
         let mut expiries = HashMap::with_capacity(keys.len());
         for key in keys {
