@@ -357,10 +357,9 @@ impl Store {
         Ok(note_sequence(result.await??))
     }
 
-    /// Upserts a string value: the common write, merged with its neighbours in the batch
-    /// into one statement. Returns whether the key was created: it did not exist, or had
-    /// expired. `expires_at: None` clears any earlier expiry. A key of another type is
-    /// replaced.
+    /// Upserts a string value: the common write, run with its neighbours in the batch.
+    /// Returns whether the key was created: it did not exist, or had expired.
+    /// `expires_at: None` clears any earlier expiry. A key of another type is replaced.
     pub async fn set(
         &self,
         key: impl Into<Bytes>,
@@ -368,14 +367,32 @@ impl Store {
         expires_at: Option<i64>,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
+        self.submit_string(StringWrite::new(key, value, expires_at, now_ms), true)
+            .await
+    }
+
+    /// As [`Store::set`], for a caller that need not know whether the key was created, which
+    /// saves a lookup.
+    pub async fn put(
+        &self,
+        key: impl Into<Bytes>,
+        value: impl Into<Bytes>,
+        expires_at: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.submit_string(StringWrite::new(key, value, expires_at, now_ms), false)
+            .await
+            .map(drop)
+    }
+
+    async fn submit_string(&self, write: StringWrite, asks_created: bool) -> Result<bool, StoreError> {
         let (reply, result) = oneshot::channel();
-        let write = StringWrite {
-            key: key.into(),
-            value: value.into(),
-            expires_at,
-            now_ms,
+        let op = WriteOp::Set {
+            write,
+            asks_created,
+            reply,
         };
-        self.writer.submit(WriteOp::Set { write, reply }).await?;
+        self.writer.submit(op).await?;
         Ok(note_sequence(result.await??))
     }
 

@@ -16,6 +16,17 @@ pub struct StringWrite {
     pub now_ms: i64,
 }
 
+impl StringWrite {
+    pub(super) fn new(key: impl Into<Bytes>, value: impl Into<Bytes>, expires_at: Option<i64>, now_ms: i64) -> Self {
+        Self {
+            key: key.into(),
+            value: value.into(),
+            expires_at,
+            now_ms,
+        }
+    }
+}
+
 impl ReadView<'_> {
     /// A string key's value and expiry. A key of another type is [`StoreError::WrongType`].
     pub async fn lookup(&mut self, key: &[u8]) -> Result<Lookup, StoreError> {
@@ -66,13 +77,8 @@ impl WriteTx<'_> {
         expires_at: Option<i64>,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let write = StringWrite {
-            key,
-            value,
-            expires_at,
-            now_ms,
-        };
-        self.put_strings(&[&write]).await
+        self.put_strings(&[&StringWrite::new(key, value, expires_at, now_ms)])
+            .await
     }
 
     /// Upserts several strings in order, a thousand to a statement.

@@ -54,9 +54,12 @@ type Reply<T> = oneshot::Sender<Result<Committed<T>, StoreError>>;
 
 /// One queued request, carrying where to send its result.
 pub(super) enum WriteOp {
-    /// A plain string upsert: runs of these share one statement.
+    /// A plain string upsert: runs of these go to the database together.
     Set {
         write: StringWrite,
+        /// Whether the requester wants to know if the write created its key, which costs a
+        /// lookup: the write's answer is `false` otherwise.
+        asks_created: bool,
         reply: Reply<bool>,
     },
     Job(Box<dyn QueuedJob>),
@@ -76,6 +79,10 @@ impl WriteOp {
             Self::Set { write, .. } => Some(write),
             Self::Job(_) => None,
         }
+    }
+
+    fn asks_created(&self) -> bool {
+        matches!(self, Self::Set { asks_created: true, .. })
     }
 
     /// Sends the outcome; `committed` is the batch's, with this write's number.
@@ -301,9 +308,14 @@ impl Committer {
                 }
                 strings => {
                     let writes: Vec<&StringWrite> = strings.iter().filter_map(WriteOp::as_string_write).collect();
-                    let run_created = tx.put_strings_reporting_created(&writes).await?;
-                    tx.notify_strings_set(&writes, &run_created);
-                    created.extend(run_created);
+                    if tx.wants_events() || strings.iter().any(WriteOp::asks_created) {
+                        let run_created = tx.put_strings_reporting_created(&writes).await?;
+                        tx.notify_strings_set(&writes, &run_created);
+                        created.extend(run_created);
+                    } else {
+                        tx.put_strings(&writes).await?;
+                        created.extend(std::iter::repeat_n(false, writes.len()));
+                    }
                 }
             }
             // As in Redis, clients blocked on a key are served right after the write that

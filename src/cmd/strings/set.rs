@@ -99,7 +99,7 @@ impl Set {
 
     pub(in crate::cmd) async fn exec_unconditional(self, store: &Store, now_ms: i64) -> Result<Reply, ExecError> {
         let write = self.into_write(now_ms)?;
-        store.set(write.key, write.value, write.expires_at, now_ms).await?;
+        store.put(write.key, write.value, write.expires_at, now_ms).await?;
         Ok(Reply::OK)
     }
 

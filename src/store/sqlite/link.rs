@@ -40,6 +40,19 @@ use sqlx::{Connection as _, Sqlite, SqliteConnection};
 /// the shapes of sorted-set ranges.
 const STATEMENTS_KEPT: usize = 256;
 
+/// Turns SQLite's count of the memory it allocates off, for this process, if SQLite has not
+/// started yet: the count takes a lock that every connection shares around each allocation,
+/// and nothing here reads it. Once SQLite started (another database opened first in this
+/// process), SQLite refuses, and the count stays on, which is only slower.
+pub(super) fn stop_counting_memory() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int; SQLite refuses it (SQLITE_MISUSE)
+        // rather than change it under connections already open.
+        let _ = unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0) };
+    });
+}
+
 /// What owns the sqlx connection under a link.
 pub(super) trait Owner: Send + 'static {
     fn connection(&mut self) -> &mut SqliteConnection;

@@ -147,6 +147,7 @@ impl Database {
     pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), StoreError> {
         let file = base_options(options)?.get_filename().to_path_buf();
         check_file(&file, options.if_missing)?;
+        link::stop_counting_memory();
         let mut writer = connect_writer(options)
             .await
             .map_err(|error| opening_failure(error, &file))?;
