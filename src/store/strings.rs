@@ -33,7 +33,7 @@ impl ReadView<'_> {
         if let Some(entry) = self.cached(key) {
             return Ok(Lookup::Live(entry));
         }
-        let cache = self.cache();
+        let cache = self.fillable_cache();
         let ticket = cache.map(|cache| cache.ticket(key));
         let lookup = match self.row(key).await? {
             None => Lookup::Missing,
@@ -63,7 +63,7 @@ impl ReadView<'_> {
     /// A live entry from the cache, if this view reads through it. An expired cached entry
     /// falls through: the database says whether the row is still there, for the lazy delete.
     pub(super) fn cached(&self, key: &[u8]) -> Option<Entry> {
-        let entry = self.cache()?.get(key)?;
+        let entry = self.cached_entry(key)?;
         is_live(entry.expires_at, self.now_ms).then_some(entry)
     }
 }

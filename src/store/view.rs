@@ -3,6 +3,7 @@
 //! `strings.rs`); this file holds what they share: where a statement runs, and how the cache
 //! hears of every change.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -34,14 +35,21 @@ enum Source<'a> {
         cache: Option<&'a Cache>,
     },
     /// Committed data, on a reader's connection, on its thread.
-    Reader {
-        conn: Conn<'a>,
-        cache: Option<&'a Cache>,
-    },
+    Reader { conn: Conn<'a>, cache: Option<&'a Cache> },
     /// Committed data from the cache alone: a read that needs more fails with
     /// [`StoreError::NotCached`].
     Cache(&'a Cache),
-    Transaction(Conn<'a>),
+    /// The writer's transaction, which sees the batch's own writes; what the cache holds of
+    /// keys the batch has not written is what the transaction would read.
+    Transaction { conn: Conn<'a>, untouched: Untouched<'a> },
+}
+
+/// The cache, for the keys a batch has not written so far.
+struct Untouched<'a> {
+    cache: &'a Cache,
+    written: &'a HashSet<Bytes>,
+    /// Every key was written (FLUSHDB).
+    cleared: bool,
 }
 
 impl<'a> ReadView<'a> {
@@ -83,7 +91,7 @@ impl<'a> ReadView<'a> {
 
     pub(super) async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
         match &mut self.source {
-            Source::Transaction(conn) | Source::Reader { conn, .. } => Ok(conn.reborrow()),
+            Source::Transaction { conn, .. } | Source::Reader { conn, .. } => Ok(conn.reborrow()),
             Source::Pool { session, .. } => session.conn().await,
             Source::Cache(_) => Err(StoreError::NotCached),
         }
@@ -95,18 +103,23 @@ impl<'a> ReadView<'a> {
         match &mut self.source {
             Source::Pool { cache, .. } | Source::Reader { cache, .. } => *cache = None,
             Source::Cache(_) => return Err(StoreError::NotCached),
-            Source::Transaction(_) => return Ok(()),
+            Source::Transaction { .. } => return Ok(()),
         }
         self.conn().await?.begin_snapshot().await
     }
 
-    /// The cache, if this view reads through it.
-    pub(super) fn cache(&self) -> Option<&'a Cache> {
+    /// What the cache holds of `key`, if this view may read it there.
+    pub(super) fn cached_entry(&self, key: &[u8]) -> Option<Entry> {
         match &self.source {
-            Source::Pool { cache, .. } | Source::Reader { cache, .. } => *cache,
-            Source::Cache(cache) => Some(cache),
-            Source::Transaction(_) => None,
+            Source::Transaction { untouched, .. } if untouched.cleared || untouched.written.contains(key) => None,
+            Source::Transaction { untouched, .. } => untouched.cache.get(key),
+            source => source.committed_cache()?.get(key),
         }
+    }
+
+    /// The cache a read of committed data may fill with what it found.
+    pub(super) fn fillable_cache(&self) -> Option<&'a Cache> {
+        self.source.committed_cache()
     }
 
     /// A key's row (expired or not): its type and expiry, and its value if it is a string.
@@ -125,17 +138,33 @@ impl<'a> ReadView<'a> {
     }
 }
 
+impl<'a> Source<'a> {
+    /// The cache, if this view reads committed data through it.
+    fn committed_cache(&self) -> Option<&'a Cache> {
+        match self {
+            Self::Pool { cache, .. } | Self::Reader { cache, .. } => *cache,
+            Self::Cache(cache) => Some(cache),
+            Self::Transaction { .. } => None,
+        }
+    }
+}
+
 /// The writer's open transaction. Everything done here commits (or rolls back) with the
 /// rest of its job and batch; the cache learns of it only after the commit.
 pub struct WriteTx<'a> {
     conn: Conn<'a>,
     pub(super) batch: &'a mut Batch,
+    cache: &'a Cache,
 }
 
 /// What the writer keeps across the jobs of its batches.
 pub(super) struct Batch {
     /// What the batch did to keys, replayed on the cache once it committed.
     changes: Vec<Change>,
+    /// Every key the batch changed (as the cache sees keys), and whether it emptied the
+    /// keyspace: the cache holds the rest as the batch's transaction would read them.
+    written: HashSet<Bytes>,
+    cleared: bool,
     /// The last id given to a key; a new key takes the next.
     last_id: i64,
     /// Told of every key a job touches, as the job runs.
@@ -163,6 +192,8 @@ impl Batch {
     pub(super) fn new(last_id: i64, watches: Arc<Watches>, blocked: Blocked, listeners: Arc<Listeners>) -> Self {
         Self {
             changes: Vec::new(),
+            written: HashSet::new(),
+            cleared: false,
             last_id,
             watches,
             blocked,
@@ -177,6 +208,8 @@ impl Batch {
     pub(super) fn begin(&mut self) {
         self.listener = self.listeners.wanting();
         self.events = self.listener.as_ref().map(|_| Vec::new());
+        self.written.clear();
+        self.cleared = false;
     }
 
     /// Notes a write to `key`, for WATCH and for clients blocked on it.
@@ -223,13 +256,25 @@ impl Batch {
 }
 
 impl<'a> WriteTx<'a> {
-    pub(super) fn new(conn: Conn<'a>, batch: &'a mut Batch) -> Self {
-        Self { conn, batch }
+    pub(super) fn new(conn: Conn<'a>, batch: &'a mut Batch, cache: &'a Cache) -> Self {
+        Self { conn, batch, cache }
     }
 
-    /// Reads inside this transaction, as of `now_ms`.
+    /// Reads inside this transaction, as of `now_ms`: a string the batch has not written is
+    /// read from the cache when it holds it, as any committed read is.
     pub fn read(&mut self, now_ms: i64) -> ReadView<'_> {
-        ReadView::of(Source::Transaction(self.conn.reborrow()), now_ms)
+        let untouched = Untouched {
+            cache: self.cache,
+            written: &self.batch.written,
+            cleared: self.batch.cleared,
+        };
+        ReadView::of(
+            Source::Transaction {
+                conn: self.conn.reborrow(),
+                untouched,
+            },
+            now_ms,
+        )
     }
 
     /// The connection, for a statement that makes `change`. Every mutation takes its
@@ -237,8 +282,14 @@ impl<'a> WriteTx<'a> {
     /// none that rolled back.
     pub(super) fn changing(&mut self, change: Change) -> Conn<'_> {
         match &change {
-            Change::Put(key, _) | Change::Remove(key) => self.batch.touch(key),
-            Change::Clear => self.batch.watches.touch_all(),
+            Change::Put(key, _) | Change::Remove(key) => {
+                self.batch.touch(key);
+                self.batch.written.insert(key.clone());
+            }
+            Change::Clear => {
+                self.batch.watches.touch_all();
+                self.batch.cleared = true;
+            }
         }
         self.batch.changes.push(change);
         self.conn.reborrow()

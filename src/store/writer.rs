@@ -297,7 +297,7 @@ impl Committer {
     async fn apply_all(&mut self, batch: &mut [WriteOp]) -> Result<Vec<bool>, StoreError> {
         self.conn.begin().await?;
         self.batch.begin();
-        let mut tx = WriteTx::new(self.conn.conn(), &mut self.batch);
+        let mut tx = WriteTx::new(self.conn.conn(), &mut self.batch, &self.cache);
         let mut created = Vec::with_capacity(batch.len());
         // Consecutive string writes go to the database together; jobs one by one.
         for run in batch.chunk_by_mut(|a, b| a.as_string_write().is_some() && b.as_string_write().is_some()) {
