@@ -19,7 +19,7 @@ use crate::domain::MAX_KEY_BYTES;
 use crate::http::{self, ConnectionLimit};
 use crate::resp::decode::DecodeLimits;
 use crate::resp::{RespHandle, RespServer, RespSettings};
-use crate::store::Store;
+use crate::store::{ServerLock, Store};
 use crate::sweep::{self, Sweeper};
 use crate::telemetry;
 
@@ -33,6 +33,8 @@ pub struct Application {
     resp: Option<(RespHandle, SocketAddr)>,
     shutdown_timeout: Duration,
     engine: Engine,
+    /// Held until the store closed: no other server may open the database meanwhile.
+    database_lock: ServerLock,
 }
 
 impl Application {
@@ -43,9 +45,9 @@ impl Application {
 
     /// As [`Application::build`], with the clock every command and sweep reads.
     pub async fn build_with_clock(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let store = Store::open(&config.store_options())
-            .await
-            .with_context(|| format!("opening the database {}", config.database.database_url))?;
+        let opening = || format!("opening the database {}", config.database.database_url);
+        let database_lock = ServerLock::acquire(&config.store_options()).with_context(opening)?;
+        let store = Store::open(&config.store_options()).await.with_context(opening)?;
         let limits = http::Limits::from(&config.limits);
         let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes)
             .with_pubsub_buffer(config.limits.max_pubsub_buffer_bytes as usize)
@@ -148,6 +150,7 @@ impl Application {
             resp,
             shutdown_timeout: Duration::from_secs(config.shutdown_timeout),
             engine: stopping_engine,
+            database_lock,
         })
     }
 
@@ -196,6 +199,7 @@ impl Application {
         }
         self.metrics_upkeep.abort();
         self.store.close().await;
+        drop(self.database_lock);
         tracing::info!("stopped");
         served
     }

@@ -40,6 +40,20 @@ pub(super) enum Database {
     Sqlite(sqlite::Database),
 }
 
+/// The lock a server holds on its database, so that a second server refuses to start on it.
+#[derive(Debug)]
+pub(super) enum ServerLock {
+    /// Held for what dropping it releases.
+    Sqlite { _lock: sqlite::ServerLock },
+}
+
+impl ServerLock {
+    pub(super) fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
+        let lock = sqlite::ServerLock::acquire(options)?;
+        Ok(Self::Sqlite { _lock: lock })
+    }
+}
+
 /// A connection the store runs statements on: a reader's, or the writer's inside its
 /// transaction.
 pub(super) enum Conn<'a> {

@@ -239,6 +239,26 @@ const EXPIRED_KEYS_DELETED: &str = "litekv_expired_keys_deleted_total";
 /// Counter of hash fields deleted by the sweep once their own expiry passed.
 const EXPIRED_HASH_FIELDS_DELETED: &str = "litekv_expired_hash_fields_deleted_total";
 
+/// A server's claim on its database: while one is held, no other server may hold one on the
+/// same database (for SQLite, the same file), as a store assumes its writer is the only one
+/// changing live values. Taken before the store opens and kept until after it closed.
+/// litekv-cleanup and backups need none: they run beside a server.
+#[derive(Debug)]
+pub struct ServerLock {
+    /// Held for what dropping it releases.
+    _claim: backend::ServerLock,
+}
+
+impl ServerLock {
+    /// Takes the claim on the database `options` name (creating a missing file, as the
+    /// server's first start does); [`StoreError::Refused`], naming the process that holds it,
+    /// if another does.
+    pub fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
+        let claim = backend::ServerLock::acquire(options)?;
+        Ok(Self { _claim: claim })
+    }
+}
+
 /// Writes a consistent copy of the database named by `options` to the new file
 /// `destination`, while a server may be writing to it: an online backup. Returns the keys in
 /// the copy, counted once SQLite checked it.

@@ -321,6 +321,11 @@ impl RunningBinary {
         line["url"].as_str().unwrap().to_owned()
     }
 
+    /// The process's id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no chance to finish anything.
     pub fn kill(&mut self) {
         self.child.kill().expect("the process is killed");

@@ -112,6 +112,39 @@ async fn write_expired_keys(database: &TestDatabase, count: usize) {
     store.close().await;
 }
 
+/// A second server on a file would take writes the first never hears of, which would go on
+/// answering stale values from its cache: it refuses to start, naming the file and the
+/// process serving it; once that one stopped, a server starts there again.
+#[actix_web::test]
+async fn a_second_server_on_the_same_database_file_refuses_to_start_naming_the_first() {
+    let database = TestDatabase::new();
+    let (mut first, first_url) = RunningBinary::server(&database, &[]).await;
+    let url = database.url();
+    let mut second = RunningBinary::start("litekv-server", &["--bind", "127.0.0.1:0", "--database-url", &url]);
+    let status = second.wait().await;
+    let errors = second.errors();
+    assert!(!status.success(), "the second server exits with an error");
+    assert!(errors.contains(&database.path.display().to_string()), "{errors}");
+    assert!(
+        errors.contains(&format!("pid {} (litekv-server)", first.id())),
+        "{errors}"
+    );
+
+    // The first one never noticed.
+    let client = awc::Client::default();
+    let response = client
+        .post(format!("{first_url}/still-serving/"))
+        .send_json(&json!({ "value": 1 }))
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    first.terminate();
+    assert!(first.wait().await.success());
+    let (mut third, _) = RunningBinary::server(&database, &[]).await;
+    third.terminate();
+    assert!(third.wait().await.success());
+}
+
 #[actix_web::test]
 async fn the_cleanup_binary_purges_beside_a_live_server_with_no_lock_errors() {
     let database = TestDatabase::new();

@@ -3,6 +3,7 @@
 //! this module and the dispatch point above it knows it is SQLite.
 
 mod checkpoints;
+mod exclusive;
 mod hashes;
 mod keys;
 mod link;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
+pub(in crate::store) use exclusive::ServerLock;
 use link::Link;
 use rusqlite::{CachedStatement, ErrorCode};
 use sqlx::migrate::{MigrateError, Migrator};
@@ -291,8 +293,7 @@ fn migration_failure(error: MigrateError) -> StoreError {
 /// directory is missing: SQLite would only say "unable to open database file") or should not
 /// (it is missing and `if_missing` refuses). In-memory databases have no file to check.
 fn check_file(file: &Path, if_missing: IfMissing) -> Result<(), StoreError> {
-    let in_memory = file.as_os_str() == ":memory:" || file.to_string_lossy().starts_with("file:");
-    if in_memory || file.exists() {
+    if in_memory(file) || file.exists() {
         return Ok(());
     }
     if if_missing == IfMissing::Refuse {
@@ -302,6 +303,11 @@ fn check_file(file: &Path, if_missing: IfMissing) -> Result<(), StoreError> {
         )));
     }
     directory_exists(file, "the database", "another database URL")
+}
+
+/// Whether the database is in memory, with no file (`:memory:`, or a `file:` URI).
+fn in_memory(file: &Path) -> bool {
+    file.as_os_str() == ":memory:" || file.to_string_lossy().starts_with("file:")
 }
 
 /// The one write connection. Pragmas go in the connect options so they hold on every
