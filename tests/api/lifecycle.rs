@@ -132,15 +132,12 @@ async fn a_second_server_on_the_same_database_file_refuses_to_start_naming_the_f
 
     // The first one never noticed.
     let client = awc::Client::default();
-    let response = client
-        .post(format!("{first_url}/still-serving/"))
-        .send_json(&json!({ "value": 1 }))
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
+    let write = |url: String| client.post(format!("{url}/still-serving/")).send_json(&json!({ "value": 1 }));
+    assert!(write(first_url).await.unwrap().status().is_success());
     first.terminate();
     assert!(first.wait().await.success());
-    let (mut third, _) = RunningBinary::server(&database, &[]).await;
+    let (mut third, third_url) = RunningBinary::server(&database, &[]).await;
+    assert!(write(third_url).await.unwrap().status().is_success());
     third.terminate();
     assert!(third.wait().await.success());
 }
