@@ -1,4 +1,5 @@
-//! A bounded in-memory cache of string values, so a read hit skips the database.
+//! A bounded in-memory cache of string values, and of keys known to be missing, so a read
+//! hit skips the database.
 //!
 //! Coherence: only this process writes live values (the cleanup binary deletes only expired
 //! rows, which every reader ignores anyway), and its writer updates the cache after each
@@ -25,7 +26,8 @@ pub(super) struct Cache {
 
 #[derive(Debug, Default)]
 struct Shard {
-    entries: HashMap<Box<[u8]>, Entry>,
+    /// A key's string, or `None`: the key has no row at all.
+    entries: HashMap<Box<[u8]>, Option<Entry>>,
     bytes: usize,
     /// Bumped by every write to a key of this shard; see [`Ticket`].
     writes: u64,
@@ -52,8 +54,14 @@ impl Cache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The string cached for `key`.
     pub(super) fn get(&self, key: &[u8]) -> Option<Entry> {
-        self.shard(key).entries.get(key).cloned()
+        self.shard(key).entries.get(key).cloned().flatten()
+    }
+
+    /// Whether `key` is known to have no row: no string, no collection, nothing expired.
+    pub(super) fn is_missing(&self, key: &[u8]) -> bool {
+        matches!(self.shard(key).entries.get(key), Some(None))
     }
 
     pub(super) fn ticket(&self, key: &[u8]) -> Ticket {
@@ -62,6 +70,17 @@ impl Cache {
 
     /// Caches what a read found, unless a write to the shard happened since `ticket`.
     pub(super) fn fill(&self, key: &[u8], entry: Entry, ticket: Ticket) {
+        self.fill_with(key, Some(entry), ticket);
+    }
+
+    /// Caches that a read found no row for `key`, unless a write to the shard happened since
+    /// `ticket`. Every write that gives the key a row (a string, a new collection) replaces
+    /// or removes this.
+    pub(super) fn fill_missing(&self, key: &[u8], ticket: Ticket) {
+        self.fill_with(key, None, ticket);
+    }
+
+    fn fill_with(&self, key: &[u8], entry: Option<Entry>, ticket: Ticket) {
         let mut shard = self.shard(key);
         if shard.writes == ticket.0 {
             shard.insert(key, entry, self.shard_capacity);
@@ -73,7 +92,7 @@ impl Cache {
         let mut shard = self.shard(key);
         shard.writes += 1;
         match entry {
-            Some(entry) => shard.insert(key, entry, self.shard_capacity),
+            Some(entry) => shard.insert(key, Some(entry), self.shard_capacity),
             None => shard.remove(key),
         }
     }
@@ -89,13 +108,13 @@ impl Cache {
     }
 }
 
-fn cost(key: &[u8], entry: &Entry) -> usize {
-    key.len() + entry.value.len() + ENTRY_OVERHEAD
+fn cost(key: &[u8], entry: &Option<Entry>) -> usize {
+    key.len() + entry.as_ref().map_or(0, |entry| entry.value.len()) + ENTRY_OVERHEAD
 }
 
 impl Shard {
     /// Replaces any entry for `key`; an entry larger than the whole shard is not kept.
-    fn insert(&mut self, key: &[u8], entry: Entry, capacity: usize) {
+    fn insert(&mut self, key: &[u8], entry: Option<Entry>, capacity: usize) {
         self.remove(key);
         let added = cost(key, &entry);
         if added > capacity {
@@ -172,6 +191,20 @@ mod tests {
         cache.write(b"k", Some(entry("small")));
         cache.write(b"k", Some(entry(&"x".repeat(200))));
         assert_eq!(cache.get(b"k"), None, "the old value would be a stale read");
+    }
+
+    #[test]
+    fn a_key_known_missing_is_forgotten_by_a_write_to_it() {
+        let cache = Cache::new(1 << 20);
+        cache.fill_missing(b"k", cache.ticket(b"k"));
+        assert!(cache.is_missing(b"k"));
+        assert_eq!(cache.get(b"k"), None);
+        cache.write(b"k", None);
+        assert!(!cache.is_missing(b"k"), "a collection created there: unknown again");
+        cache.fill_missing(b"k", cache.ticket(b"k"));
+        cache.write(b"k", Some(entry("v")));
+        assert!(!cache.is_missing(b"k"));
+        assert_eq!(cache.get(b"k"), Some(entry("v")));
     }
 
     #[test]

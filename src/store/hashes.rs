@@ -52,6 +52,9 @@ impl ReadView<'_> {
     /// A field's value in the hash `key`; `None` if the key or the field is missing: the key
     /// and the field in one query.
     pub async fn hash_field(&mut self, key: &[u8], field: &[u8]) -> Result<Option<Bytes>, StoreError> {
+        if self.known_missing(key) {
+            return Ok(None);
+        }
         let now_ms = self.now_ms;
         let found = self.conn().await?.hash_field_of_key(key, field).await?;
         match found {

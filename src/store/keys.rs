@@ -25,6 +25,9 @@ impl ReadView<'_> {
                 expires_at: entry.expires_at,
             }));
         }
+        if self.known_missing(key) {
+            return Ok(None);
+        }
         let info = self.conn().await?.key_info(key).await?;
         match info {
             Some(info) if !is_live(info.expires_at, self.now_ms) => {
@@ -44,6 +47,9 @@ impl ReadView<'_> {
     /// The id of the live collection `key` of type `kind`; `None` if the key is missing, and
     /// [`StoreError::WrongType`] if it holds another type.
     pub(super) async fn collection_id(&mut self, key: &[u8], kind: KeyType) -> Result<Option<i64>, StoreError> {
+        if self.known_missing(key) {
+            return Ok(None);
+        }
         let found = self.conn().await?.key_id_and_info(key).await?;
         let live = self.live_of_kind(key, kind, found.map(|(id, info)| (id, info, ())))?;
         Ok(live.map(|(id, ())| id))

@@ -90,6 +90,9 @@ impl Bounds {
 impl ReadView<'_> {
     /// The id and bounds of the live list `key`; `None` if it is missing.
     async fn list(&mut self, key: &[u8]) -> Result<Option<(i64, Bounds)>, StoreError> {
+        if self.known_missing(key) {
+            return Ok(None);
+        }
         let found = self.conn().await?.list_key_and_bounds(key).await?;
         let live = self.live_of_kind(key, KeyType::List, found)?;
         Ok(live.and_then(|(id, bounds)| bounds.map(|(head, tail)| (id, Bounds { head, tail }))))

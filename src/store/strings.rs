@@ -33,6 +33,9 @@ impl ReadView<'_> {
         if let Some(entry) = self.cached(key) {
             return Ok(Lookup::Live(entry));
         }
+        if self.known_missing(key) {
+            return Ok(Lookup::Missing);
+        }
         let cache = self.fillable_cache();
         let ticket = cache.map(|cache| cache.ticket(key));
         let lookup = match self.row(key).await? {
@@ -49,8 +52,10 @@ impl ReadView<'_> {
                 _ => return Err(StoreError::WrongType),
             },
         };
-        if let (Lookup::Live(entry), Some(cache), Some(ticket)) = (&lookup, cache, ticket) {
-            cache.fill(key, entry.clone(), ticket);
+        match (&lookup, cache, ticket) {
+            (Lookup::Live(entry), Some(cache), Some(ticket)) => cache.fill(key, entry.clone(), ticket),
+            (Lookup::Missing, Some(cache), Some(ticket)) => cache.fill_missing(key, ticket),
+            _ => {}
         }
         Ok(lookup)
     }

@@ -110,10 +110,20 @@ impl<'a> ReadView<'a> {
 
     /// What the cache holds of `key`, if this view may read it there.
     pub(super) fn cached_entry(&self, key: &[u8]) -> Option<Entry> {
+        self.cache_for(key)?.get(key)
+    }
+
+    /// Whether the cache knows that `key` has no row, if this view may read it there.
+    pub(super) fn known_missing(&self, key: &[u8]) -> bool {
+        self.cache_for(key).is_some_and(|cache| cache.is_missing(key))
+    }
+
+    /// The cache, if this view may read `key` there.
+    fn cache_for(&self, key: &[u8]) -> Option<&'a Cache> {
         match &self.source {
             Source::Transaction { untouched, .. } if untouched.cleared || untouched.written.contains(key) => None,
-            Source::Transaction { untouched, .. } => untouched.cache.get(key),
-            source => source.committed_cache()?.get(key),
+            Source::Transaction { untouched, .. } => Some(untouched.cache),
+            source => source.committed_cache(),
         }
     }
 

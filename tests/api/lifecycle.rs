@@ -132,7 +132,11 @@ async fn a_second_server_on_the_same_database_file_refuses_to_start_naming_the_f
 
     // The first one never noticed.
     let client = awc::Client::default();
-    let write = |url: String| client.post(format!("{url}/still-serving/")).send_json(&json!({ "value": 1 }));
+    let write = |url: String| {
+        client
+            .post(format!("{url}/still-serving/"))
+            .send_json(&json!({ "value": 1 }))
+    };
     assert!(write(first_url).await.unwrap().status().is_success());
     first.terminate();
     assert!(first.wait().await.success());

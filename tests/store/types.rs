@@ -1,7 +1,7 @@
 //! The key's type: typed operations refuse other types, and replacing or deleting a
 //! collection takes its elements with it.
 
-use litekv::store::{KeyType, StoreError};
+use litekv::store::{End, KeyType, Lookup, StoreError};
 
 use crate::helpers::{NOW, TestDatabase, bytes, job, set_hash};
 
@@ -85,5 +85,32 @@ async fn rename_and_copy_carry_a_collections_elements() {
     assert_eq!(database.element_rows("hash_fields").await, 4);
     store.write(job(|tx| Box::pin(tx.delete_all()))).await.unwrap();
     assert_eq!(database.element_rows("hash_fields").await, 0);
+    store.close().await;
+}
+
+/// A read that found a key missing is remembered by the cache; creating the key, as a string
+/// or as a collection, forgets that, and every read sees the key.
+#[tokio::test]
+async fn a_key_read_as_missing_is_seen_once_created_as_any_type() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    for key in ["s", "h", "l"] {
+        assert_eq!(store.get(key.as_bytes(), NOW).await.unwrap(), Lookup::Missing);
+        assert_eq!(store.read(NOW).info(key.as_bytes()).await.unwrap(), None);
+    }
+    store.set(bytes("s"), bytes("v"), None, NOW).await.unwrap();
+    set_hash(&store, "h", &[("f", "v")]).await.unwrap();
+    store
+        .write(job(|tx| {
+            Box::pin(async move { tx.push_list(b"l", &[bytes("x")], End::Tail, false, NOW).await })
+        }))
+        .await
+        .unwrap();
+    let mut view = store.read(NOW);
+    assert_eq!(view.get(b"s").await.unwrap().unwrap().value, "v");
+    assert_eq!(view.hash_field(b"h", b"f").await.unwrap(), Some(bytes("v")));
+    assert_eq!(view.list_len(b"l").await.unwrap(), 1);
+    assert_eq!(view.info(b"h").await.unwrap().unwrap().kind, KeyType::Hash);
+    drop(view);
     store.close().await;
 }
