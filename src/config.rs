@@ -44,9 +44,11 @@ pub struct ServerConfig {
     #[arg(long, env = "LITEKV_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: Option<u16>,
 
-    /// Connections reading the database at once.
-    #[arg(long, env = "LITEKV_READ_CONNECTIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
-    pub read_connections: u32,
+    /// Reader threads, each with a connection of its own, for reads the cache cannot answer
+    /// [default: the number of CPU cores]. More than the cores mostly adds thread switches, unless
+    /// reads wait for a disk.
+    #[arg(long, env = "LITEKV_READ_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub read_connections: Option<u32>,
 
     /// Bytes of keys and values cached in memory for reads (0 turns the cache off).
     #[arg(long, env = "LITEKV_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
@@ -314,7 +316,9 @@ impl ServerConfig {
     /// The store's options: the database created if missing, with the read pool and cache.
     pub fn store_options(&self) -> StoreOptions {
         StoreOptions {
-            read_connections: self.read_connections,
+            read_connections: self
+                .read_connections
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |cores| cores.get() as u32)),
             cache_bytes: self.cache_bytes,
             ..self.database.store_options(IfMissing::Create)
         }

@@ -37,7 +37,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::oneshot;
 
-use backend::Database;
+use backend::{Database, Snapshots};
 pub use blocked::{Parked, Served, Waiter};
 use cache::Cache;
 pub use events::{EventClass, KeyEvent, KeyEventListener};
@@ -355,8 +355,11 @@ impl Store {
     pub async fn read_on_reader<J: ReadJob>(&self, now_ms: i64, job: J) -> Result<(J::Output, Vec<Bytes>), StoreError> {
         let cache = Arc::clone(&self.cache);
         self.database
-            .read(move |conn| {
-                let mut view = ReadView::on_reader(conn, &cache, now_ms);
+            .read(move |mut conn| {
+                // Reads of a snapshot taken before this one was asked must not fill the cache:
+                // a write may have reached the cache since.
+                let fills = !run_ready(conn.in_snapshot()).unwrap_or(true);
+                let mut view = ReadView::on_reader(conn, &cache, fills, now_ms);
                 let output = run_ready(job.run(&mut view));
                 (output, view.take_expired())
             })

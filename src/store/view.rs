@@ -35,7 +35,13 @@ enum Source<'a> {
         cache: Option<&'a Cache>,
     },
     /// Committed data, on a reader's connection, on its thread.
-    Reader { conn: Conn<'a>, cache: Option<&'a Cache> },
+    Reader {
+        conn: Conn<'a>,
+        cache: Option<&'a Cache>,
+        /// Whether what it reads may fill the cache: not when its reads come from a snapshot
+        /// begun before it was asked, which a write may have overtaken in the cache since.
+        fills: bool,
+    },
     /// Committed data from the cache alone: a read that needs more fails with
     /// [`StoreError::NotCached`].
     Cache(&'a Cache),
@@ -63,14 +69,9 @@ impl<'a> ReadView<'a> {
         )
     }
 
-    pub(super) fn on_reader(conn: Conn<'a>, cache: &'a Cache, now_ms: i64) -> Self {
-        Self::of(
-            Source::Reader {
-                conn,
-                cache: Some(cache),
-            },
-            now_ms,
-        )
+    pub(super) fn on_reader(conn: Conn<'a>, cache: &'a Cache, fills: bool, now_ms: i64) -> Self {
+        let cache = Some(cache);
+        Self::of(Source::Reader { conn, cache, fills }, now_ms)
     }
 
     pub(super) fn cache_only(cache: &'a Cache, now_ms: i64) -> Self {
@@ -129,7 +130,10 @@ impl<'a> ReadView<'a> {
 
     /// The cache a read of committed data may fill with what it found.
     pub(super) fn fillable_cache(&self) -> Option<&'a Cache> {
-        self.source.committed_cache()
+        match &self.source {
+            Source::Reader { fills: false, .. } => None,
+            source => source.committed_cache(),
+        }
     }
 
     /// A key's row (expired or not): its type and expiry, and its value if it is a string.

@@ -1,4 +1,5 @@
-use litekv::store::{Entry, Lookup, StringWrite};
+use bytes::Bytes;
+use litekv::store::{Entry, LocalBoxFuture, Lookup, ReadJob, ReadView, StoreError, StringWrite};
 
 use crate::helpers::{NOW, TestDatabase, bytes, job};
 
@@ -104,5 +105,73 @@ async fn concurrent_reads_gathered_into_one_query_each_get_their_own_answer() {
         store.read(NOW).get(b"hash").await,
         Err(litekv::store::StoreError::WrongType)
     ));
+    store.close().await;
+}
+
+/// A reader may serve several reads from one snapshot, begun before the later ones were
+/// asked: none of those may fill the cache with a value that a write has overtaken meanwhile,
+/// or the cache would answer it after the write was acknowledged. The writes alternate small
+/// values, which the cache keeps, and large ones, which it does not (and which take the small
+/// one's place away), so reads keep missing the cache and filling it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_racing_writes_never_leave_an_overtaken_value_in_the_cache() {
+    /// GET a key; or, first, read a large set, which holds the reader's snapshot a while.
+    #[derive(Clone)]
+    struct Get(&'static [u8], bool);
+
+    impl ReadJob for Get {
+        type Output = Result<Option<Entry>, StoreError>;
+
+        fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
+            Box::pin(async move {
+                if self.1 {
+                    view.set_members(b"large set").await?;
+                }
+                view.get(self.0).await
+            })
+        }
+    }
+
+    let large = |n: usize| format!("{n}{}", "x".repeat(128 * 1024));
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    let members: Vec<Bytes> = (0..20_000)
+        .map(|member| Bytes::from(format!("member {member}")))
+        .collect();
+    store
+        .write(job(move |tx| {
+            let members = members.clone();
+            Box::pin(async move { tx.add_set_members(b"large set", &members, NOW).await })
+        }))
+        .await
+        .unwrap();
+    for round in 0..20 {
+        let writes = async {
+            for write in 0..40 {
+                let value = if write % 2 == 0 {
+                    format!("small {write}")
+                } else {
+                    large(write)
+                };
+                store.put(bytes("k"), bytes(&value), None, NOW).await.unwrap();
+            }
+        };
+        let reads = async {
+            for _ in 0..8 {
+                let reads =
+                    futures_util::future::join_all((0..16).map(|read| store.read_on_reader(NOW, Get(b"k", read == 0))));
+                assert!(reads.await.into_iter().all(|read| read.is_ok()));
+            }
+        };
+        tokio::join!(writes, reads);
+        // The last write (large) is not cached: a cached value is one it overtook.
+        let cached = store.read_cached(NOW).get(b"k").await;
+        assert!(
+            matches!(cached, Err(StoreError::NotCached)),
+            "round {round}: {cached:?}"
+        );
+        let (read, _) = store.read_on_reader(NOW, Get(b"k", false)).await.unwrap();
+        assert_eq!(read.unwrap().unwrap().value, large(39));
+    }
     store.close().await;
 }

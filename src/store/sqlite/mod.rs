@@ -97,6 +97,13 @@ impl Connection {
         self.statements.replace(0)
     }
 
+    /// Opens a read transaction, which the next query begins.
+    fn open_snapshot(&self) {
+        if let Err(error) = self.run("begin") {
+            tracing::warn!(error = ?error, "starting a read transaction failed; reads go on without one");
+        }
+    }
+
     /// Ends a read transaction a read left open (see [`Snapshots`]).
     fn end_snapshot(&self) {
         if self.transaction_open()
@@ -118,6 +125,10 @@ impl Snapshots for Connection {
             self.run("begin")?;
         }
         Ok(())
+    }
+
+    async fn in_snapshot(&mut self) -> Result<bool, StoreError> {
+        Ok(self.transaction_open())
     }
 }
 

@@ -23,6 +23,8 @@ enum Message {
 
 /// Jobs that may wait for a reader before senders are made to wait too.
 const QUEUE_CAPACITY: usize = 4096;
+/// The most jobs a reader takes from the queue at once, to run in one read transaction.
+const MAX_TURN: usize = 64;
 
 /// The sending side, shared by every clone of the database.
 #[derive(Clone, Debug)]
@@ -79,14 +81,35 @@ impl Readers {
     }
 }
 
-/// A reader's life: each job in turn, until told to stop; then its connection closes.
+/// A reader's life: the jobs queued, a turn at a time, until told to stop; then its
+/// connection closes.
 fn serve(mut conn: Connection, inbox: flume::Receiver<Message>) {
-    while let Ok(Message::Run(task)) = inbox.recv() {
-        // A job that panics (a bug) costs its own request, not the reader.
-        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task(&mut conn))).is_err() {
-            tracing::error!("a read job panicked");
+    let mut turn = Vec::with_capacity(MAX_TURN);
+    while let Ok(first) = inbox.recv() {
+        turn.push(first);
+        turn.extend(inbox.try_iter().take(MAX_TURN - 1));
+        // One read transaction serves the turn's jobs, which were all queued before its first
+        // query began it, so each sees every write acknowledged before it was asked: SQLite
+        // takes its locks and looks at the log once per turn, not once per query.
+        if turn.len() > 1 {
+            conn.open_snapshot();
+        }
+        let mut stop = false;
+        for message in turn.drain(..) {
+            match message {
+                Message::Run(task) => {
+                    // A job that panics (a bug) costs its own request, not the reader.
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task(&mut conn))).is_err() {
+                        tracing::error!("a read job panicked");
+                    }
+                }
+                Message::Stop => stop = true,
+            }
         }
         conn.end_snapshot();
+        if stop {
+            break;
+        }
     }
     if let Err(error) = futures_executor::block_on(conn.close()) {
         tracing::warn!(error = ?error, "closing a reader's connection failed");
