@@ -364,9 +364,6 @@ interfaces! {
     trait Snapshots {
         /// Makes every later query of this read see one committed state, until the read ends.
         fn begin_snapshot(&mut self) -> ();
-        /// Whether this connection's queries see a committed state that was taken before now
-        /// (a reader may serve several reads in one snapshot, begun before the later ones).
-        fn in_snapshot(&mut self) -> bool;
     }
 
     /// The writer's transaction, and savepoints inside it, nested: each release or rollback

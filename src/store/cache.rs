@@ -4,12 +4,13 @@
 //! Coherence: only this process writes live values (the cleanup binary deletes only expired
 //! rows, which every reader ignores anyway), and its writer updates the cache after each
 //! commit, before answering. A read that missed fills the cache only if no write reached the
-//! key's shard since the read began, so a value read before a commit can never overwrite
-//! the one written by it.
+//! key's shard since the read was asked, so a value read before a commit can never overwrite
+//! the one written by it (see [`Tickets`]).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Entry;
 
@@ -20,6 +21,9 @@ const ENTRY_OVERHEAD: usize = 64;
 #[derive(Debug)]
 pub(super) struct Cache {
     shards: Vec<Mutex<Shard>>,
+    /// Each shard's count of writes, bumped under the shard's lock and read without it for
+    /// [`Tickets`].
+    writes: [AtomicU64; SHARDS],
     hasher: RandomState,
     shard_capacity: usize,
 }
@@ -29,25 +33,36 @@ struct Shard {
     /// A key's string, or `None`: the key has no row at all.
     entries: HashMap<Box<[u8]>, Option<Entry>>,
     bytes: usize,
-    /// Bumped by every write to a key of this shard; see [`Ticket`].
-    writes: u64,
 }
 
-/// The shard's write count when a database read began.
-pub(super) struct Ticket(u64);
+/// Every shard's write count when a read was asked. What the read then finds in the database
+/// fills the cache only if no write reached the key's shard since: the read's snapshot began
+/// after it was asked, so it saw every write published before, and a write it missed was
+/// published after, which moved the count. Taken when the read is asked rather than when it
+/// looks, it holds for reads that share a snapshot begun by an earlier one.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Tickets([u64; SHARDS]);
 
 impl Cache {
     /// A cache holding about `capacity` bytes of keys and values; 0 caches nothing.
     pub(super) fn new(capacity: usize) -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            writes: std::array::from_fn(|_| AtomicU64::new(0)),
             hasher: RandomState::new(),
             shard_capacity: capacity / SHARDS,
         }
     }
 
+    fn index(&self, key: &[u8]) -> usize {
+        self.hasher.hash_one(key) as usize % SHARDS
+    }
+
     fn shard(&self, key: &[u8]) -> std::sync::MutexGuard<'_, Shard> {
-        let index = self.hasher.hash_one(key) as usize % SHARDS;
+        self.lock(self.index(key))
+    }
+
+    fn lock(&self, index: usize) -> std::sync::MutexGuard<'_, Shard> {
         // A panic while holding the lock leaves a map that is still consistent.
         self.shards[index]
             .lock()
@@ -64,33 +79,38 @@ impl Cache {
         matches!(self.shard(key).entries.get(key), Some(None))
     }
 
-    pub(super) fn ticket(&self, key: &[u8]) -> Ticket {
-        Ticket(self.shard(key).writes)
+    /// The tickets of a read asked now.
+    pub(super) fn tickets(&self) -> Tickets {
+        Tickets(std::array::from_fn(|index| self.writes[index].load(Ordering::Acquire)))
     }
 
-    /// Caches what a read found, unless a write to the shard happened since `ticket`.
-    pub(super) fn fill(&self, key: &[u8], entry: Entry, ticket: Ticket) {
-        self.fill_with(key, Some(entry), ticket);
+    /// Caches what a read found, unless a write reached the key's shard since the read was
+    /// asked, with `tickets`.
+    pub(super) fn fill(&self, key: &[u8], entry: Entry, tickets: &Tickets) {
+        self.fill_with(key, Some(entry), tickets);
     }
 
-    /// Caches that a read found no row for `key`, unless a write to the shard happened since
-    /// `ticket`. Every write that gives the key a row (a string, a new collection) replaces
-    /// or removes this.
-    pub(super) fn fill_missing(&self, key: &[u8], ticket: Ticket) {
-        self.fill_with(key, None, ticket);
+    /// Caches that a read found no row for `key`, unless a write reached the key's shard
+    /// since the read was asked, with `tickets`. Every write that gives the key a row (a
+    /// string, a new collection) replaces or removes this.
+    pub(super) fn fill_missing(&self, key: &[u8], tickets: &Tickets) {
+        self.fill_with(key, None, tickets);
     }
 
-    fn fill_with(&self, key: &[u8], entry: Option<Entry>, ticket: Ticket) {
-        let mut shard = self.shard(key);
-        if shard.writes == ticket.0 {
+    fn fill_with(&self, key: &[u8], entry: Option<Entry>, tickets: &Tickets) {
+        let index = self.index(key);
+        let mut shard = self.lock(index);
+        // Read under the lock that every bump is made under: exact, not a stale count.
+        if self.writes[index].load(Ordering::Relaxed) == tickets.0[index] {
             shard.insert(key, entry, self.shard_capacity);
         }
     }
 
     /// Records a committed write: the new entry, or `None` for a deleted key.
     pub(super) fn write(&self, key: &[u8], entry: Option<Entry>) {
-        let mut shard = self.shard(key);
-        shard.writes += 1;
+        let index = self.index(key);
+        let mut shard = self.lock(index);
+        self.writes[index].fetch_add(1, Ordering::Release);
         match entry {
             Some(entry) => shard.insert(key, Some(entry), self.shard_capacity),
             None => shard.remove(key),
@@ -99,9 +119,9 @@ impl Cache {
 
     /// Forgets every entry (the keyspace was emptied).
     pub(super) fn clear(&self) {
-        for shard in &self.shards {
-            let mut shard = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            shard.writes += 1;
+        for index in 0..SHARDS {
+            let mut shard = self.lock(index);
+            self.writes[index].fetch_add(1, Ordering::Release);
             shard.entries.clear();
             shard.bytes = 0;
         }
@@ -153,14 +173,14 @@ mod tests {
     #[test]
     fn a_fill_after_a_write_to_the_shard_is_dropped() {
         let cache = Cache::new(1 << 20);
-        let stale_read = cache.ticket(b"k");
+        let stale_read = cache.tickets();
         cache.write(b"k", Some(entry("new")));
-        cache.fill(b"k", entry("old"), stale_read);
+        cache.fill(b"k", entry("old"), &stale_read);
         assert_eq!(cache.get(b"k"), Some(entry("new")));
 
         cache.write(b"k", None);
-        let fresh_read = cache.ticket(b"k");
-        cache.fill(b"k", entry("fresh"), fresh_read);
+        let fresh_read = cache.tickets();
+        cache.fill(b"k", entry("fresh"), &fresh_read);
         assert_eq!(cache.get(b"k"), Some(entry("fresh")));
     }
 
@@ -196,12 +216,12 @@ mod tests {
     #[test]
     fn a_key_known_missing_is_forgotten_by_a_write_to_it() {
         let cache = Cache::new(1 << 20);
-        cache.fill_missing(b"k", cache.ticket(b"k"));
+        cache.fill_missing(b"k", &cache.tickets());
         assert!(cache.is_missing(b"k"));
         assert_eq!(cache.get(b"k"), None);
         cache.write(b"k", None);
         assert!(!cache.is_missing(b"k"), "a collection created there: unknown again");
-        cache.fill_missing(b"k", cache.ticket(b"k"));
+        cache.fill_missing(b"k", &cache.tickets());
         cache.write(b"k", Some(entry("v")));
         assert!(!cache.is_missing(b"k"));
         assert_eq!(cache.get(b"k"), Some(entry("v")));

@@ -37,7 +37,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::oneshot;
 
-use backend::{Database, Snapshots};
+use backend::Database;
 pub use blocked::{Parked, Served, Waiter};
 use cache::Cache;
 pub use events::{EventClass, KeyEvent, KeyEventListener};
@@ -354,12 +354,11 @@ impl Store {
     /// the caller to delete (lazy expiry).
     pub async fn read_on_reader<J: ReadJob>(&self, now_ms: i64, job: J) -> Result<(J::Output, Vec<Bytes>), StoreError> {
         let cache = Arc::clone(&self.cache);
+        // Taken now: the reader may run the job in a snapshot an earlier job began.
+        let asked = cache.tickets();
         self.database
-            .read(move |mut conn| {
-                // Reads of a snapshot taken before this one was asked must not fill the cache:
-                // a write may have reached the cache since.
-                let fills = !run_ready(conn.in_snapshot()).unwrap_or(true);
-                let mut view = ReadView::on_reader(conn, &cache, fills, now_ms);
+            .read(move |conn| {
+                let mut view = ReadView::on_reader(conn, &cache, asked, now_ms);
                 let output = run_ready(job.run(&mut view));
                 (output, view.take_expired())
             })

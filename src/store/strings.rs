@@ -36,8 +36,7 @@ impl ReadView<'_> {
         if self.known_missing(key) {
             return Ok(Lookup::Missing);
         }
-        let cache = self.fillable_cache();
-        let ticket = cache.map(|cache| cache.ticket(key));
+        let fillable = self.fillable_cache();
         let lookup = match self.row(key).await? {
             None => Lookup::Missing,
             Some((info, _)) if !is_live(info.expires_at, self.now_ms) => {
@@ -52,9 +51,9 @@ impl ReadView<'_> {
                 _ => return Err(StoreError::WrongType),
             },
         };
-        match (&lookup, cache, ticket) {
-            (Lookup::Live(entry), Some(cache), Some(ticket)) => cache.fill(key, entry.clone(), ticket),
-            (Lookup::Missing, Some(cache), Some(ticket)) => cache.fill_missing(key, ticket),
+        match (&lookup, fillable) {
+            (Lookup::Live(entry), Some((cache, asked))) => cache.fill(key, entry.clone(), &asked),
+            (Lookup::Missing, Some((cache, asked))) => cache.fill_missing(key, &asked),
             _ => {}
         }
         Ok(lookup)

@@ -10,7 +10,7 @@ use bytes::Bytes;
 
 use super::backend::{Conn, Row, Savepoint, Session, Snapshots, Strings, Transactions};
 use super::blocked::Blocked;
-use super::cache::Cache;
+use super::cache::{Cache, Tickets};
 use super::events::{KeyEvent, KeyEventListener, Listeners};
 use super::watches::Watches;
 use super::{Entry, StoreError, WriteJob};
@@ -33,14 +33,14 @@ enum Source<'a> {
         session: Session<'a>,
         /// `None` once the view reads a consistent snapshot, which the cache cannot give.
         cache: Option<&'a Cache>,
+        /// The cache's tickets when the read was asked, for what it finds to fill the cache.
+        asked: Tickets,
     },
     /// Committed data, on a reader's connection, on its thread.
     Reader {
         conn: Conn<'a>,
         cache: Option<&'a Cache>,
-        /// Whether what it reads may fill the cache: not when its reads come from a snapshot
-        /// begun before it was asked, which a write may have overtaken in the cache since.
-        fills: bool,
+        asked: Tickets,
     },
     /// Committed data from the cache alone: a read that needs more fails with
     /// [`StoreError::NotCached`].
@@ -64,14 +64,16 @@ impl<'a> ReadView<'a> {
             Source::Pool {
                 session,
                 cache: Some(cache),
+                asked: cache.tickets(),
             },
             now_ms,
         )
     }
 
-    pub(super) fn on_reader(conn: Conn<'a>, cache: &'a Cache, fills: bool, now_ms: i64) -> Self {
+    /// A view on a reader's connection, for a read asked with the cache's `asked` tickets.
+    pub(super) fn on_reader(conn: Conn<'a>, cache: &'a Cache, asked: Tickets, now_ms: i64) -> Self {
         let cache = Some(cache);
-        Self::of(Source::Reader { conn, cache, fills }, now_ms)
+        Self::of(Source::Reader { conn, cache, asked }, now_ms)
     }
 
     pub(super) fn cache_only(cache: &'a Cache, now_ms: i64) -> Self {
@@ -128,11 +130,14 @@ impl<'a> ReadView<'a> {
         }
     }
 
-    /// The cache a read of committed data may fill with what it found.
-    pub(super) fn fillable_cache(&self) -> Option<&'a Cache> {
+    /// The cache a read of committed data may fill with what it found, with the tickets
+    /// the read was asked with.
+    pub(super) fn fillable_cache(&self) -> Option<(&'a Cache, Tickets)> {
         match &self.source {
-            Source::Reader { fills: false, .. } => None,
-            source => source.committed_cache(),
+            Source::Pool { cache, asked, .. } | Source::Reader { cache, asked, .. } => {
+                cache.map(|cache| (cache, *asked))
+            }
+            Source::Cache(_) | Source::Transaction { .. } => None,
         }
     }
 

@@ -108,6 +108,52 @@ async fn concurrent_reads_gathered_into_one_query_each_get_their_own_answer() {
     store.close().await;
 }
 
+/// A GET run on a reader; or, first, a read of the set `large set`, which holds the reader's
+/// snapshot a while.
+#[derive(Clone)]
+struct Get(Bytes, bool);
+
+impl ReadJob for Get {
+    type Output = Result<Option<Entry>, StoreError>;
+
+    fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
+        Box::pin(async move {
+            if self.1 {
+                view.set_members(b"large set").await?;
+            }
+            view.get(&self.0).await
+        })
+    }
+}
+
+/// Reads queued together run in one turn of a reader, from one snapshot: each still fills the
+/// cache with what it found, so a cold cache warms at the rate keys are read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_that_share_a_readers_turn_each_fill_the_cache() {
+    let database = TestDatabase::new();
+    let keys: Vec<Bytes> = (0..256).map(|key| bytes(&format!("key {key}"))).collect();
+    let store = database.open().await;
+    for key in &keys {
+        store.put(key.clone(), bytes("value"), None, NOW).await.unwrap();
+    }
+    store.close().await;
+
+    // Opened again, with an empty cache.
+    let store = database.open().await;
+    let reads = futures_util::future::join_all(
+        keys.iter()
+            .map(|key| store.read_on_reader(NOW, Get(key.clone(), false))),
+    );
+    for (read, _) in reads.await.into_iter().map(Result::unwrap) {
+        assert_eq!(read.unwrap().unwrap().value, bytes("value"));
+    }
+    for key in &keys {
+        let cached = store.read_cached(NOW).get(key).await;
+        assert_eq!(cached.unwrap().unwrap().value, bytes("value"), "{key:?}");
+    }
+    store.close().await;
+}
+
 /// A reader may serve several reads from one snapshot, begun before the later ones were
 /// asked: none of those may fill the cache with a value that a write has overtaken meanwhile,
 /// or the cache would answer it after the write was acknowledged. The writes alternate small
@@ -115,23 +161,6 @@ async fn concurrent_reads_gathered_into_one_query_each_get_their_own_answer() {
 /// one's place away), so reads keep missing the cache and filling it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_racing_writes_never_leave_an_overtaken_value_in_the_cache() {
-    /// GET a key; or, first, read a large set, which holds the reader's snapshot a while.
-    #[derive(Clone)]
-    struct Get(&'static [u8], bool);
-
-    impl ReadJob for Get {
-        type Output = Result<Option<Entry>, StoreError>;
-
-        fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
-            Box::pin(async move {
-                if self.1 {
-                    view.set_members(b"large set").await?;
-                }
-                view.get(self.0).await
-            })
-        }
-    }
-
     let large = |n: usize| format!("{n}{}", "x".repeat(128 * 1024));
     let database = TestDatabase::new();
     let store = database.open().await;
@@ -158,8 +187,9 @@ async fn reads_racing_writes_never_leave_an_overtaken_value_in_the_cache() {
         };
         let reads = async {
             for _ in 0..8 {
-                let reads =
-                    futures_util::future::join_all((0..16).map(|read| store.read_on_reader(NOW, Get(b"k", read == 0))));
+                let reads = futures_util::future::join_all(
+                    (0..16).map(|read| store.read_on_reader(NOW, Get(bytes("k"), read == 0))),
+                );
                 assert!(reads.await.into_iter().all(|read| read.is_ok()));
             }
         };
@@ -170,7 +200,7 @@ async fn reads_racing_writes_never_leave_an_overtaken_value_in_the_cache() {
             matches!(cached, Err(StoreError::NotCached)),
             "round {round}: {cached:?}"
         );
-        let (read, _) = store.read_on_reader(NOW, Get(b"k", false)).await.unwrap();
+        let (read, _) = store.read_on_reader(NOW, Get(bytes("k"), false)).await.unwrap();
         assert_eq!(read.unwrap().unwrap().value, large(39));
     }
     store.close().await;

@@ -126,10 +126,6 @@ impl Snapshots for Connection {
         }
         Ok(())
     }
-
-    async fn in_snapshot(&mut self) -> Result<bool, StoreError> {
-        Ok(self.transaction_open())
-    }
 }
 
 /// The writer's connection, with the checkpointer's word on when to finish the log.
