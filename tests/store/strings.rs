@@ -205,3 +205,40 @@ async fn reads_racing_writes_never_leave_an_overtaken_value_in_the_cache() {
     }
     store.close().await;
 }
+
+/// Closing lets the readers finish what is queued, then sends each a stop of its own. A reader
+/// takes what is queued a turn at a time: were it to take a second stop in its turn, the reader
+/// that stop was for would wait forever, and so would the close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_closes_while_its_readers_are_busy() {
+    let database = TestDatabase::new();
+    let store = database.open().await;
+    let members: Vec<Bytes> = (0..1_000)
+        .map(|member| Bytes::from(format!("member {member}")))
+        .collect();
+    store
+        .write(job(move |tx| {
+            let members = members.clone();
+            Box::pin(async move { tx.add_set_members(b"large set", &members, NOW).await })
+        }))
+        .await
+        .unwrap();
+    store.close().await;
+    for round in 0..20 {
+        let store = database.open().await;
+        let reads: Vec<_> = (0..200)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.read_on_reader(NOW, Get(bytes("k"), true)).await })
+            })
+            .collect();
+        // The reads are queued, and the readers busy with them, when the stops are sent.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(10), store.close()).await;
+        assert!(closed.is_ok(), "round {round}: the store did not close within 10 s");
+        for read in reads {
+            let (found, _) = read.await.unwrap().unwrap();
+            assert_eq!(found.unwrap(), None, "k was never written");
+        }
+    }
+}

@@ -87,7 +87,13 @@ fn serve(mut conn: Connection, inbox: flume::Receiver<Message>) {
     let mut turn = Vec::with_capacity(MAX_TURN);
     while let Ok(first) = inbox.recv() {
         turn.push(first);
-        turn.extend(inbox.try_iter().take(MAX_TURN - 1));
+        // A turn ends at a stop: each reader is sent one, and the next is another reader's.
+        while turn.len() < MAX_TURN && !matches!(turn.last(), Some(Message::Stop)) {
+            match inbox.try_recv() {
+                Ok(message) => turn.push(message),
+                Err(_) => break,
+            }
+        }
         // One read transaction serves the turn's jobs, which were all queued before its first
         // query began it, so each sees every write acknowledged before it was asked: SQLite
         // takes its locks and looks at the log once per turn, not once per query.
