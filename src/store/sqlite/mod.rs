@@ -331,7 +331,7 @@ async fn connect_writer(options: &StoreOptions) -> Result<sqlx::SqliteConnection
         .pragma("wal_autocheckpoint", "0")
         // Once checkpointed and restarted, the WAL file shrinks back to this many bytes.
         .pragma("journal_size_limit", "67108864")
-        // A statement's undo journal (a multi-row upsert's) stays in memory, not a temp file.
+        // A statement's and a savepoint's undo journals stay in memory, not in a temp file.
         .pragma("temp_store", "memory")
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(match options.durability {
