@@ -141,6 +141,9 @@ async fn writes_through_any_door_publish_their_events_once_committed() {
             ("__keyevent@0__:zadd", "z"),
         ])
     );
+    // Nor does a score set again, or incremented by nothing: the next events are the expiry's.
+    client.call(&["ZADD", "z", "1", "m"]).await;
+    client.call(&["ZINCRBY", "z", "0", "m"]).await;
     // A key whose time passed is `expired` once a read finds it.
     app.clock.advance(Duration::from_secs(101));
     assert_eq!(app.redis(json!(["GET", "k"])).await, json!({"result": null}));

@@ -131,7 +131,12 @@ impl ZAdd {
                 {
                     continue;
                 }
-                Some(current) if current == score => {}
+                // A score that stays is no change: as in Redis, nothing is written, and no
+                // event or WATCH hears of it.
+                Some(current) if current == score => {
+                    last_score = Some(score);
+                    continue;
+                }
                 Some(_) => changed += 1,
                 None => added += 1,
             }
