@@ -356,6 +356,22 @@ struct Waiting {
     reply: oneshot::Sender<Result<Reply, StoreError>>,
 }
 
+impl Waiting {
+    /// Whether a pop from `key` that failed did so on its destination, not on `key`: a
+    /// BLMOVE whose source is a list, moving onto a key of another type. Redis answers that
+    /// waiter the error; one whose source holds another type waits on.
+    async fn pop_fails_on_destination(&self, tx: &mut WriteTx<'_>, key: &[u8]) -> Result<bool, StoreError> {
+        if self.pop.destination().is_none() {
+            return Ok(false);
+        }
+        match tx.read(self.clock.now_ms()).list_len(key).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::WrongType) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+}
+
 impl Waiter for Waiting {
     fn serve<'a>(&'a mut self, tx: &'a mut WriteTx<'_>, key: &'a Bytes) -> BoxFuture<'a, Result<Served, StoreError>> {
         Box::pin(async move {
@@ -366,7 +382,14 @@ impl Waiter for Waiting {
                     Ok(Served::Yes)
                 }
                 Ok(None) => Ok(Served::Empty),
-                Err(ExecError::Command(_)) => Ok(Served::NotThisType),
+                Err(ExecError::Command(error)) => {
+                    if self.pop_fails_on_destination(tx, key).await? {
+                        self.served = Some(Reply::Error(error));
+                        Ok(Served::Refused)
+                    } else {
+                        Ok(Served::NotThisType)
+                    }
+                }
                 Err(ExecError::Store(error)) => Err(error),
             }
         })

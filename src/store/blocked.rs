@@ -20,8 +20,8 @@ use super::{StoreError, WriteJob, WriteTx};
 
 /// A blocked client, as the writer sees it.
 pub trait Waiter: Send + 'static {
-    /// Tries to serve the waiter from `key`, which a write just touched. A reply it makes is
-    /// kept for [`Waiter::answer`].
+    /// Tries to serve the waiter from `key`, which a write just touched. A reply it makes,
+    /// an error too ([`Served::Refused`]), is kept for [`Waiter::answer`].
     fn serve<'a>(&'a mut self, tx: &'a mut WriteTx<'_>, key: &'a Bytes) -> BoxFuture<'a, Result<Served, StoreError>>;
 
     /// Takes what it pops straight from elements just pushed onto the missing list `key`
@@ -46,6 +46,10 @@ pub enum Served {
     Empty,
     /// The key holds another type than this waiter pops: a later waiter may still be served.
     NotThisType,
+    /// The pop failed on another key than this one (BLMOVE onto a key of another type): what
+    /// it did is undone, the waiter is answered with its error, and a later waiter may still
+    /// be served, as in Redis.
+    Refused,
 }
 
 /// A waiter's number, for unparking it.
@@ -262,6 +266,10 @@ impl WriteTx<'_> {
                         self.batch.blocked.put_back(id, waiter);
                         tried += 1;
                     }
+                    Ok(Served::Refused) => {
+                        self.batch.blocked.remove(id);
+                        self.batch.blocked.served.push(waiter);
+                    }
                     Ok(Served::Empty) => {
                         self.batch.blocked.put_back(id, waiter);
                         break;
@@ -292,6 +300,10 @@ impl WriteJob for Serving {
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Served, StoreError>> {
         self.waiter.serve(tx, &self.key)
+    }
+
+    fn failed(output: &Served) -> bool {
+        *output == Served::Refused
     }
 }
 

@@ -112,6 +112,30 @@ async fn a_moved_element_wakes_the_clients_waiting_on_its_destination() {
     assert_eq!(pusher.call(&["ZCARD", "scores"]).await, Reply::Int(1));
 }
 
+/// As in Redis 7.0.15 (checked with redis-cli): a waiting BLMOVE or BRPOPLPUSH whose
+/// destination holds another type when an element arrives is answered WRONGTYPE, the element
+/// stays in the source, and the next waiter on the source takes it.
+#[actix_web::test]
+async fn a_move_onto_a_key_of_another_type_answers_its_waiter_wrongtype() {
+    let (app, _database) = spawn_app().await;
+    let mut pusher = app.resp_client().await;
+    assert_eq!(pusher.call(&["SET", "text", "v"]).await, Reply::OK);
+    let mut mover = blocked(&app, &["BLMOVE", "source", "text", "LEFT", "RIGHT", "0"], 0).await;
+    let mut old_mover = blocked(&app, &["BRPOPLPUSH", "source", "text", "0"], 1).await;
+    let mut popper = blocked(&app, &["BLPOP", "source", "0"], 2).await;
+
+    assert_eq!(pusher.call(&["RPUSH", "source", "a", "b"]).await, Reply::Int(2));
+    let wrong_type = Reply::Error(CmdError::new(
+        "WRONGTYPE Operation against a key holding the wrong kind of value",
+    ));
+    assert_eq!(mover.read().await.unwrap(), wrong_type);
+    assert_eq!(old_mover.read().await.unwrap(), wrong_type);
+    assert_eq!(popper.read().await.unwrap(), bulks(&["source", "a"]));
+    assert_eq!(pusher.call(&["LRANGE", "source", "0", "-1"]).await, bulks(&["b"]));
+    assert_eq!(pusher.call(&["GET", "text"]).await, bulk("v"));
+    wait_until_blocked(&app, 0).await;
+}
+
 #[actix_web::test]
 async fn timeouts_client_unblock_and_transactions_end_a_wait_without_popping() {
     let (app, _database) = spawn_app().await;
