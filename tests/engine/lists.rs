@@ -28,7 +28,8 @@ async fn pushes_and_pops_at_both_ends() {
             // The last element took the key with it.
             (&["EXISTS", "l"], int(0)),
             (&["LPOP", "l"], nil()),
-            (&["LPOP", "l", "2"], nil()),
+            (&["LPOP", "l", "2"], Reply::NilArray),
+            (&["RPOP", "l", "2"], Reply::NilArray),
             (&["LLEN", "l"], int(0)),
             (&["LPUSHX", "l", "a"], int(0)),
             (&["RPUSHX", "l", "a"], int(0)),
@@ -197,7 +198,7 @@ async fn lmpop_pops_from_the_first_list_that_exists() {
     let popped = |key: &str, values: &[&str]| Reply::Array(vec![bulk(key), bulks(values)]);
     engine
         .expect(&[
-            (&["LMPOP", "2", "non1", "non2", "LEFT", "COUNT", "10"], nil()),
+            (&["LMPOP", "2", "non1", "non2", "LEFT", "COUNT", "10"], Reply::NilArray),
             (&["LPUSH", "mylist", "one", "two", "three", "four", "five"], int(5)),
             (&["LMPOP", "1", "mylist", "LEFT"], popped("mylist", &["five"])),
             (

@@ -203,7 +203,7 @@ async fn pops_and_range_removals() {
                 &["ZPOPMIN", "z", "-1"],
                 err("ERR value is out of range, must be positive"),
             ),
-            (&["ZMPOP", "1", "notsuchkey", "MIN"], nil()),
+            (&["ZMPOP", "1", "notsuchkey", "MIN"], Reply::NilArray),
             (&["ZADD", "myzset", "1", "one", "2", "two", "3", "three"], int(3)),
             (&["ZMPOP", "1", "myzset", "MIN"], popped("myzset", &[("one", "1")])),
             (

@@ -69,7 +69,9 @@ impl LPop {
             tx.notify(EventClass::List, pop_event(self.end), &self.key);
         }
         Ok(match (popped, self.count) {
-            (None, _) => Reply::Nil,
+            // With a count the reply is an array, and so is its null: `*-1` in RESP2.
+            (None, Some(_)) => Reply::NilArray,
+            (None, None) => Reply::Nil,
             (Some(values), Some(_)) => Reply::array_of_bulks(values),
             (Some(values), None) => Reply::bulk_or_nil(values.into_iter().next()),
         })
@@ -259,7 +261,7 @@ impl LMPop {
                 return Ok(Reply::Array(vec![Reply::Bulk(key), Reply::array_of_bulks(values)]));
             }
         }
-        Ok(Reply::Nil)
+        Ok(Reply::NilArray)
     }
 }
 

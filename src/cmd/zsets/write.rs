@@ -283,7 +283,7 @@ impl ZMPop {
                 return Ok(Reply::Array(vec![Reply::Bulk(key), Reply::Array(pairs.collect())]));
             }
         }
-        Ok(Reply::Nil)
+        Ok(Reply::NilArray)
     }
 }
 
