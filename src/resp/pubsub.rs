@@ -42,22 +42,23 @@ impl Listener {
         let (kind, word) = words(command).expect("only subscribe commands are run here");
         let push = |name: Reply, count: usize| Reply::Push(vec![Reply::bulk(word), name, Reply::count(count)]);
         if command.ends_with("unsubscribe") {
-            let Some(subscription) = &mut self.subscription else {
-                return vec![push(Reply::Nil, 0)];
-            };
             // Without names: every one of its kind.
-            let names: Vec<Bytes> = match names.is_empty() {
-                true => subscription.subscribed(kind),
-                false => names.into(),
+            let names: Vec<Bytes> = match (names.is_empty(), &self.subscription) {
+                (true, Some(subscription)) => subscription.subscribed(kind),
+                _ => names.into(),
             };
+            let count = |subscription: &Option<Subscription>| subscription.as_ref().map_or(0, Subscription::count);
             if names.is_empty() {
-                return vec![push(Reply::Nil, subscription.count())];
+                return vec![push(Reply::Nil, count(&self.subscription))];
             }
+            // A name never subscribed to is answered too, as Redis does, with the count as it is.
             return names
                 .into_iter()
                 .map(|name| {
-                    let count = subscription.unsubscribe(kind, &name);
-                    push(Reply::Bulk(name), count)
+                    if let Some(subscription) = &mut self.subscription {
+                        subscription.unsubscribe(kind, &name);
+                    }
+                    push(Reply::Bulk(name), count(&self.subscription))
                 })
                 .collect();
         }

@@ -28,6 +28,12 @@ async fn subscribers_get_what_any_door_publishes_and_resp2_allows_only_subscribe
     let (app, _database) = spawn_app().await;
     let mut subscriber = app.resp_client().await;
     let mut publisher = app.resp_client().await;
+    // Unsubscribing from what it never subscribed to: each name answered, as in Redis 7.0.15.
+    subscriber.send(&["UNSUBSCRIBE", "never", "nor"]).await;
+    assert_eq!(subscriber.read().await.unwrap(), push(&["unsubscribe", "never"], 0));
+    assert_eq!(subscriber.read().await.unwrap(), push(&["unsubscribe", "nor"], 0));
+    subscriber.send(&["PUNSUBSCRIBE", "never*"]).await;
+    assert_eq!(subscriber.read().await.unwrap(), push(&["punsubscribe", "never*"], 0));
     subscriber.send(&["SUBSCRIBE", "news", "sports"]).await;
     assert_eq!(subscriber.read().await.unwrap(), push(&["subscribe", "news"], 1));
     assert_eq!(subscriber.read().await.unwrap(), push(&["subscribe", "sports"], 2));
@@ -86,6 +92,8 @@ async fn subscribers_get_what_any_door_publishes_and_resp2_allows_only_subscribe
     assert_eq!(subscriber.read().await.unwrap(), push(&["unsubscribe", "sports"], 1));
     subscriber.send(&["PUNSUBSCRIBE", "n*"]).await;
     assert_eq!(subscriber.read().await.unwrap(), push(&["punsubscribe", "n*"], 0));
+    subscriber.send(&["UNSUBSCRIBE", "news"]).await;
+    assert_eq!(subscriber.read().await.unwrap(), push(&["unsubscribe", "news"], 0));
     assert_eq!(subscriber.call(&["GET", "k"]).await, Reply::Nil);
     assert_eq!(publisher.call(&["PUBLISH", "news", "y"]).await, Reply::Int(0));
     assert_eq!(publisher.call(&["PUBSUB", "NUMPAT"]).await, Reply::Int(0));
