@@ -212,11 +212,19 @@ impl Session {
         name
     }
 
+    /// Sends a command's reply, unless CLIENT REPLY silenced it. A push (a subscribe or
+    /// unsubscribe confirmation) is not a reply: as in Redis, it goes out whatever CLIENT
+    /// REPLY says, and it ends a SKIP as the reply of its command would.
     fn send(&mut self, reply: &Reply, out: &mut BytesMut) {
-        match self.reply_mode {
-            ReplyMode::On => encode(reply, self.protocol, out),
-            ReplyMode::Off => {}
-            ReplyMode::Skip => self.reply_mode = ReplyMode::On,
+        match (self.reply_mode, reply) {
+            (ReplyMode::On, _) => encode(reply, self.protocol, out),
+            (ReplyMode::Off, Reply::Push(_)) => encode(reply, self.protocol, out),
+            (ReplyMode::Off, _) => {}
+            (ReplyMode::Skip, Reply::Push(_)) => {
+                encode(reply, self.protocol, out);
+                self.reply_mode = ReplyMode::On;
+            }
+            (ReplyMode::Skip, _) => self.reply_mode = ReplyMode::On,
         }
     }
 

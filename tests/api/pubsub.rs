@@ -113,6 +113,42 @@ async fn subscribers_get_what_any_door_publishes_and_resp2_allows_only_subscribe
     assert_eq!(receivers, Reply::Int(0));
 }
 
+/// As in Redis 7.0.15 (checked over a raw socket): CLIENT REPLY OFF silences replies, not the
+/// confirmations of SUBSCRIBE and UNSUBSCRIBE nor the messages, in RESP2 and RESP3 alike.
+#[actix_web::test]
+async fn client_reply_off_silences_replies_but_not_subscriptions_or_messages() {
+    let (app, _database) = spawn_app().await;
+    let mut publisher = app.resp_client().await;
+    for protocol in ["2", "3"] {
+        let mut subscriber = app.resp_client().await;
+        subscriber.call(&["HELLO", protocol]).await;
+        let in_protocol = |reply: Reply| match (protocol, reply) {
+            ("3", Reply::Array(items)) => Reply::Push(items),
+            (_, reply) => reply,
+        };
+        subscriber.send(&["CLIENT", "REPLY", "OFF"]).await;
+        subscriber.send(&["SUBSCRIBE", "c"]).await;
+        assert_eq!(
+            subscriber.read().await.unwrap(),
+            in_protocol(push(&["subscribe", "c"], 1))
+        );
+        assert_eq!(publisher.call(&["PUBLISH", "c", "m"]).await, Reply::Int(1));
+        assert_eq!(subscriber.read().await.unwrap(), in_protocol(message("c", "m")));
+        subscriber.send(&["UNSUBSCRIBE", "c"]).await;
+        assert_eq!(
+            subscriber.read().await.unwrap(),
+            in_protocol(push(&["unsubscribe", "c"], 0))
+        );
+        // A plain reply stays silent: the next thing read is CLIENT REPLY ON's OK.
+        subscriber.send(&["PING"]).await;
+        assert_eq!(
+            subscriber.call(&["CLIENT", "REPLY", "ON"]).await,
+            Reply::OK,
+            "RESP{protocol}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn resp3_subscribers_get_pushes_and_run_any_command_between_them() {
     let (app, _database) = spawn_app().await;
