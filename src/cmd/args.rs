@@ -67,9 +67,11 @@ impl Args {
     /// `numkeys key [key ...]`, as the multi-key pops (LMPOP, ZMPOP) and SINTERCARD begin;
     /// `too_many` is the command's error for a `numkeys` past the arguments.
     pub fn numbered_keys(&mut self, too_many: fn() -> CmdError) -> Result<Vec<Bytes>, CmdError> {
-        let numkeys = self.int()?;
+        // Redis words a numkeys that is not a number in range as one that is not positive.
+        let not_positive = || CmdError::new("ERR numkeys should be greater than 0");
+        let numkeys = self.int().map_err(|_| not_positive())?;
         if numkeys <= 0 {
-            return Err(CmdError::new("ERR numkeys should be greater than 0"));
+            return Err(not_positive());
         }
         if numkeys as u64 > self.remaining() as u64 {
             return Err(too_many());
@@ -77,20 +79,21 @@ impl Args {
         (0..numkeys).map(|_| self.key()).collect()
     }
 
-    /// `numkeys key [key ...] [LIMIT limit]`, as SINTERCARD and ZINTERCARD take: the keys, and
-    /// the limit unless it is absent or 0 (no limit).
-    pub fn keys_and_limit(&mut self) -> Result<(Vec<Bytes>, Option<u64>), CmdError> {
-        let keys = self.numbered_keys(|| CmdError::new("ERR Number of keys can't be greater than number of args"))?;
+    /// `[LIMIT limit]`, last, as SINTERCARD and ZINTERCARD take after their keys: the limit
+    /// unless it is absent or 0 (no limit).
+    pub fn limit_option(&mut self) -> Result<Option<u64>, CmdError> {
         let limit = match self.option().as_deref() {
             None => None,
             Some("LIMIT") => {
-                let limit = u64::try_from(self.int()?).map_err(|_| CmdError::new("ERR LIMIT can't be negative"))?;
+                // Redis words a limit that is not a number as a negative one.
+                let negative = || CmdError::new("ERR LIMIT can't be negative");
+                let limit = u64::try_from(self.int().map_err(|_| negative())?).map_err(|_| negative())?;
                 (limit > 0).then_some(limit)
             }
             Some(_) => return Err(CmdError::syntax()),
         };
         self.finish()?;
-        Ok((keys, limit))
+        Ok(limit)
     }
 
     /// `[count [WITH...]]` after the key of HRANDFIELD, SRANDMEMBER and ZRANDMEMBER: `None`
@@ -137,8 +140,9 @@ impl Args {
         parse_int(&self.bytes()?).ok_or_else(CmdError::not_an_integer)
     }
 
-    pub fn float(&mut self) -> Result<f64, CmdError> {
-        parse_float(&self.bytes()?).ok_or_else(CmdError::not_a_float)
+    /// An increment: a float that may be infinite (see [`parse_increment`]).
+    pub fn increment(&mut self) -> Result<f64, CmdError> {
+        parse_increment(&self.bytes()?).ok_or_else(CmdError::not_a_float)
     }
 
     /// A count of random elements to draw (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER): up to that
@@ -217,11 +221,18 @@ pub fn parse_int(bytes: &[u8]) -> Option<i64> {
 
 /// A finite floating-point number, without surrounding spaces.
 pub fn parse_float(bytes: &[u8]) -> Option<f64> {
+    parse_increment(bytes).filter(|value| value.is_finite())
+}
+
+/// A float that may be infinite (`inf`, `-infinity`, or beyond f64's range) but not NaN, as
+/// Redis reads the increments of INCRBYFLOAT and HINCRBYFLOAT before refusing an infinite
+/// one in each command's own words.
+fn parse_increment(bytes: &[u8]) -> Option<f64> {
     let text = std::str::from_utf8(bytes).ok()?;
     if text.is_empty() || text.trim() != text {
         return None;
     }
-    text.parse::<f64>().ok().filter(|value| value.is_finite())
+    text.parse::<f64>().ok().filter(|value| !value.is_nan())
 }
 
 #[cfg(test)]

@@ -89,6 +89,11 @@ async fn field_counters() {
                 &["HINCRBYFLOAT", "h", "f", "abc"],
                 err("ERR value is not a valid float"),
             ),
+            (&["HINCRBYFLOAT", "h", "f", "inf"], err("ERR value is NaN or Infinity")),
+            (
+                &["HINCRBYFLOAT", "h", "f", "nan"],
+                err("ERR value is not a valid float"),
+            ),
             (&["HSET", "h", "huge", "1.7e308"], int(1)),
             (
                 &["HINCRBYFLOAT", "h", "huge", "1.7e308"],

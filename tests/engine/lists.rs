@@ -228,6 +228,10 @@ async fn lmpop_pops_from_the_first_list_that_exists() {
                 &["LMPOP", "0", "l", "LEFT"],
                 err("ERR numkeys should be greater than 0"),
             ),
+            (
+                &["LMPOP", "99999999999999999999", "l", "LEFT"],
+                err("ERR numkeys should be greater than 0"),
+            ),
             (&["LMPOP", "3", "l", "LEFT"], err(SYNTAX)),
             (&["LMPOP", "1", "l", "MIDDLE"], err(SYNTAX)),
             (
@@ -407,6 +411,10 @@ async fn blocking_pops_pop_at_once_what_is_there() {
             (&["BLMPOP", "0.01", "1", "none", "LEFT"], Reply::NilArray),
             (
                 &["BLMPOP", "0", "0", "l", "LEFT"],
+                err("ERR numkeys should be greater than 0"),
+            ),
+            (
+                &["BLMPOP", "0", "x", "l", "LEFT"],
                 err("ERR numkeys should be greater than 0"),
             ),
             (

@@ -78,6 +78,15 @@ async fn sets_combine() {
                 err("ERR LIMIT can't be negative"),
             ),
             (&["SINTERCARD", "1", "key1", "LIMITS", "1"], err(SYNTAX)),
+            // Redis words a numkeys or a LIMIT that is not a number as one out of range.
+            (
+                &["SINTERCARD", "x", "key1"],
+                err("ERR numkeys should be greater than 0"),
+            ),
+            (
+                &["SINTERCARD", "1", "key1", "LIMIT", "x"],
+                err("ERR LIMIT can't be negative"),
+            ),
             (&["SINTERSTORE", "dest", "key1", "key3"], int(2)),
             (&["SMEMBERS", "dest"], bulks(&["a", "c"])),
             (&["SUNIONSTORE", "dest", "dest", "key2", "key3"], int(3)),

@@ -215,6 +215,15 @@ async fn counters() {
             (&["INCRBYFLOAT", "f", "-5010.6"], bulk("0")),
             (&["INCRBYFLOAT", "text", "1"], err("ERR value is not a valid float")),
             (&["INCRBYFLOAT", "f", "abc"], err("ERR value is not a valid float")),
+            (&["INCRBYFLOAT", "f", "nan"], err("ERR value is not a valid float")),
+            (
+                &["INCRBYFLOAT", "f", "inf"],
+                err("ERR increment would produce NaN or Infinity"),
+            ),
+            (
+                &["INCRBYFLOAT", "f", "-infinity"],
+                err("ERR increment would produce NaN or Infinity"),
+            ),
             (&["SET", "huge", "1.7e308"], ok()),
             (
                 &["INCRBYFLOAT", "huge", "1.7e308"],

@@ -141,11 +141,14 @@ impl HIncrByFloat {
         Ok(Self {
             key: args.key()?,
             field: args.bytes()?,
-            increment: args.float()?,
+            increment: args.increment()?,
         })
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        if self.increment.is_infinite() {
+            return Err(CmdError::new("ERR value is NaN or Infinity").into());
+        }
         let number = match tx.read(now_ms).hash_field(&self.key, &self.field).await? {
             Some(value) => parse_float(&value).ok_or_else(|| CmdError::new("ERR hash value is not a float"))?,
             None => 0.0,

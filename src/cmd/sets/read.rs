@@ -158,8 +158,11 @@ pub struct SInterCard {
 
 impl SInterCard {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let (keys, limit) = args.keys_and_limit()?;
-        Ok(Self { keys, limit })
+        let keys = args.numbered_keys(|| CmdError::new("ERR Number of keys can't be greater than number of args"))?;
+        Ok(Self {
+            keys,
+            limit: args.limit_option()?,
+        })
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {

@@ -67,7 +67,7 @@ impl IncrByFloat {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         Ok(Self {
             key: args.key()?,
-            increment: args.float()?,
+            increment: args.increment()?,
         })
     }
 

@@ -50,22 +50,27 @@ struct Inputs {
     aggregate: Aggregate,
 }
 
+/// `numkeys key [key ...]`, with the errors Redis's sorted-set combinations give.
+fn input_keys(args: &mut Args) -> Result<Vec<Bytes>, CmdError> {
+    let numkeys = args.int()?;
+    if numkeys < 1 {
+        return Err(CmdError::new(format!(
+            "ERR at least 1 input key is needed for '{}' command",
+            args.name()
+        )));
+    }
+    if numkeys as u64 > args.remaining() as u64 {
+        return Err(CmdError::syntax());
+    }
+    (0..numkeys).map(|_| args.key()).collect()
+}
+
 impl Inputs {
     /// `numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM | MIN | MAX]` (ZDIFF takes
     /// neither option), then WITHSCORES if `scores_allowed`. Returns the inputs and whether
     /// WITHSCORES was given.
     fn parse(args: &mut Args, operation: Operation, scores_allowed: bool) -> Result<(Self, bool), CmdError> {
-        let numkeys = args.int()?;
-        if numkeys < 1 {
-            return Err(CmdError::new(format!(
-                "ERR at least 1 input key is needed for '{}' command",
-                args.name()
-            )));
-        }
-        if numkeys as u64 > args.remaining() as u64 {
-            return Err(CmdError::syntax());
-        }
-        let keys: Vec<Bytes> = (0..numkeys).map(|_| args.key()).collect::<Result<_, _>>()?;
+        let keys = input_keys(args)?;
         let mut inputs = Self {
             operation,
             weights: vec![1.0; keys.len()],
@@ -204,7 +209,8 @@ pub struct ZInterCard {
 
 impl ZInterCard {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let (keys, limit) = args.keys_and_limit()?;
+        let keys = input_keys(args)?;
+        let limit = args.limit_option()?;
         let inputs = Inputs {
             operation: Operation::Intersection,
             weights: vec![1.0; keys.len()],
