@@ -311,7 +311,7 @@ impl WriteJob for Transaction {
                         command: WriteCommand::Set(set),
                         ..
                     })) if set.is_unconditional() => {
-                        // A run of plain SETs (a pipeline's, a transaction's) is one statement.
+                        // A run of plain SETs (a pipeline's, a transaction's) is written in one go.
                         let mut run = vec![set];
                         while let Some(Ok(Command::Write(Write {
                             command: WriteCommand::Set(set),
@@ -358,7 +358,7 @@ impl Engine {
     }
 }
 
-/// Writes unconditional SETs in one statement, answering each: OK, or its own error.
+/// Writes unconditional SETs in one go, answering each: OK, or its own error.
 async fn set_all(tx: &mut WriteTx<'_>, sets: Vec<Set>, now_ms: i64) -> Result<Vec<Reply>, StoreError> {
     let mut writes = Vec::with_capacity(sets.len());
     let replies = sets

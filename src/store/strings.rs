@@ -85,7 +85,7 @@ impl WriteTx<'_> {
             .await
     }
 
-    /// Upserts several strings in order, a thousand to a statement.
+    /// Upserts several strings in order.
     pub async fn put_strings(&mut self, writes: &[&StringWrite]) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());

@@ -23,8 +23,7 @@ use super::view::{Batch, WriteTx};
 use super::watches::Watches;
 use super::{StoreError, StringWrite};
 
-/// The most requests committed together. Bounds one transaction's duration and memory, and
-/// the keys one statement looks up for a run of string writes.
+/// The most requests committed together. Bounds one transaction's duration and memory.
 const MAX_BATCH: usize = 512;
 /// Requests that may wait for the writer before senders are made to wait too.
 const QUEUE_CAPACITY: usize = 4096;
