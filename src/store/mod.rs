@@ -45,7 +45,7 @@ pub use futures_util::future::LocalBoxFuture;
 pub use hashes::{Draw, FieldExpiry};
 pub use keys::Purged;
 pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
-pub use sets::Combine;
+pub use sets::{Combine, SetMove};
 pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
 pub use watches::Watch;

@@ -7,6 +7,16 @@ use bytes::Bytes;
 use super::backend::Sets;
 use super::{Draw, KeyType, Page, ReadView, StoreError, WriteTx};
 
+/// What SMOVE did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetMove {
+    /// Nothing: the source does not hold the member.
+    NotThere,
+    /// The member left the source (unless it is the destination too); `added` says whether
+    /// the destination did not hold it already.
+    Moved { added: bool },
+}
+
 /// How SINTER, SUNION and SDIFF combine their sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Combine {
@@ -175,25 +185,29 @@ impl WriteTx<'_> {
         to: &[u8],
         member: &[u8],
         now_ms: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<SetMove, StoreError> {
         let mut view = self.read(now_ms);
-        let from_id = view.collection_id(from, KeyType::Set).await?;
+        // As in Redis, a missing source moves nothing, whatever the destination holds.
+        let Some(from_id) = view.collection_id(from, KeyType::Set).await? else {
+            return Ok(SetMove::NotThere);
+        };
         view.collection_id(to, KeyType::Set).await?;
         drop(view);
-        let Some(from_id) = from_id else {
-            return Ok(false);
-        };
         let mut conn = self.unchanging();
         if from == to {
-            return conn.set_contains(from_id, member).await;
+            return Ok(match conn.set_contains(from_id, member).await? {
+                true => SetMove::Moved { added: false },
+                false => SetMove::NotThere,
+            });
         }
         if !conn.remove_set_member(from_id, member).await? {
-            return Ok(false);
+            return Ok(SetMove::NotThere);
         }
         self.delete_if_empty_set(from, from_id, now_ms).await?;
-        self.add_set_members(to, &[Bytes::copy_from_slice(member)], now_ms)
+        let added = self
+            .add_set_members(to, &[Bytes::copy_from_slice(member)], now_ms)
             .await?;
-        Ok(true)
+        Ok(SetMove::Moved { added: added > 0 })
     }
 
     /// Replaces whatever `key` held with a set of `members` (SINTERSTORE and its kin); no

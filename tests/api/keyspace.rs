@@ -144,6 +144,29 @@ async fn writes_through_any_door_publish_their_events_once_committed() {
     // Nor does a score set again, or incremented by nothing: the next events are the expiry's.
     client.call(&["ZADD", "z", "1", "m"]).await;
     client.call(&["ZINCRBY", "z", "0", "m"]).await;
+    // SMOVE of a member its destination holds already: only the source hears of it (Redis
+    // 7.0.15 sends the same).
+    client.call(&["SADD", "from", "m"]).await;
+    client.call(&["SADD", "to", "m"]).await;
+    assert_eq!(
+        events(&mut subscriber, 4).await,
+        pairs(&[
+            ("__keyspace@0__:from", "sadd"),
+            ("__keyevent@0__:sadd", "from"),
+            ("__keyspace@0__:to", "sadd"),
+            ("__keyevent@0__:sadd", "to"),
+        ])
+    );
+    client.call(&["SMOVE", "from", "to", "m"]).await;
+    assert_eq!(
+        events(&mut subscriber, 4).await,
+        pairs(&[
+            ("__keyspace@0__:from", "srem"),
+            ("__keyevent@0__:srem", "from"),
+            ("__keyspace@0__:from", "del"),
+            ("__keyevent@0__:del", "from"),
+        ])
+    );
     // A key whose time passed is `expired` once a read finds it.
     app.clock.advance(Duration::from_secs(101));
     assert_eq!(app.redis(json!(["GET", "k"])).await, json!({"result": null}));

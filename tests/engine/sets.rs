@@ -183,6 +183,10 @@ async fn smove_and_sscan() {
             (&["EXISTS", "myset"], int(0)),
             (&["SMEMBERS", "new"], bulks(&["one"])),
             (&["SMOVE", "missing", "new", "one"], int(0)),
+            // A missing source moves nothing before the destination's type is looked at.
+            (&["SET", "text", "v"], ok()),
+            (&["SMOVE", "missing", "text", "one"], int(0)),
+            (&["SMOVE", "new", "text", "one"], err(WRONGTYPE)),
             (&["SET", "str", "v"], ok()),
             (&["SMOVE", "new", "str", "one"], err(WRONGTYPE)),
             (&["SMEMBERS", "new"], bulks(&["one"])),

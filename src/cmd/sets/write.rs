@@ -5,7 +5,7 @@ use bytes::Bytes;
 use super::read::SCombine;
 use crate::cmd::args::Args;
 use crate::cmd::{CmdError, ExecError, Reply};
-use crate::store::{Combine, EventClass, WriteTx};
+use crate::store::{Combine, EventClass, SetMove, WriteTx};
 
 /// `SADD key member [member ...]`: how many are new.
 #[derive(Debug)]
@@ -109,11 +109,16 @@ impl SMove {
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let moved = tx.move_set_member(&self.from, &self.to, &self.member, now_ms).await?;
-        if moved && self.from != self.to {
+        if let SetMove::Moved { added } = moved
+            && self.from != self.to
+        {
             tx.notify(EventClass::Set, "srem", &self.from);
-            tx.notify(EventClass::Set, "sadd", &self.to);
+            // As in Redis: the destination hears of it only if the member was new there.
+            if added {
+                tx.notify(EventClass::Set, "sadd", &self.to);
+            }
         }
-        Ok(Reply::bool(moved))
+        Ok(Reply::bool(moved != SetMove::NotThere))
     }
 }
 
