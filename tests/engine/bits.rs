@@ -44,6 +44,12 @@ async fn lcs_and_sort_answer_as_redis_does() {
             (&["BITCOUNT", "s", "1", "1", "BYTE"], int(6)),
             (&["BITCOUNT", "s", "5", "30", "BIT"], int(17)),
             (&["BITCOUNT", "s", "-2", "-1"], int(7)),
+            // Both ends from the end, the start after the end: nothing, before any clamping.
+            (&["BITCOUNT", "s", "-5", "-10"], int(0)),
+            (&["BITCOUNT", "s", "-10", "-5"], int(10)),
+            (&["SET", "one byte", "A"], ok()),
+            (&["BITCOUNT", "one byte", "-5", "-10"], int(0)),
+            (&["BITCOUNT", "one byte", "-10", "-5"], int(2)),
             (&["BITCOUNT", "s", "1"], err("ERR syntax error")),
             (&["BITCOUNT", "s", "2", "1"], int(0)),
             (&["BITCOUNT", "missing"], int(0)),

@@ -143,6 +143,12 @@ impl BitRange {
         Ok(Self { start, end, in_bits })
     }
 
+    /// Whether both ends count from the end and the start comes after the end: BITCOUNT
+    /// counts nothing then, as Redis checks this before it clamps both ends to the string.
+    fn is_backwards_from_the_end(self) -> bool {
+        matches!(self.end, Some(end) if self.start < 0 && end < 0 && self.start > end)
+    }
+
     /// The first and last bit the range covers in a string of `length` bytes, or `None`
     /// when it covers none.
     fn bits(self, length: usize) -> Option<(u64, u64)> {
@@ -178,6 +184,9 @@ impl BitCount {
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let value = view.get(&self.key).await?.map(|entry| entry.value).unwrap_or_default();
+        if self.range.is_backwards_from_the_end() {
+            return Ok(Reply::Int(0));
+        }
         let Some((first, last)) = self.range.bits(value.len()) else {
             return Ok(Reply::Int(0));
         };
