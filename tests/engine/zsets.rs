@@ -18,6 +18,7 @@ async fn zadd_and_its_options() {
         .expect(&[
             (&["ZADD", "z", "1", "one"], int(1)),
             (&["ZADD", "z", "1", "uno"], int(1)),
+            (&["ZADD", "z", "1e-400", "tiny"], err("ERR value is not a valid float")),
             (&["ZADD", "z", "2", "two", "3", "three"], int(2)),
             (
                 &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
@@ -128,6 +129,13 @@ async fn ranges_by_rank_score_and_member() {
             (&["ZREVRANGEBYSCORE", "z", "2", "(1"], bulks(&["two"])),
             (&["ZRANGE", "z", "(3", "1", "BYSCORE", "REV"], bulks(&["two", "one"])),
             (&["ZRANGEBYSCORE", "z", "a", "2"], err("ERR min or max is not a float")),
+            // An empty bound is 0, as C's strtod reads it; LIMIT 0 -1 is no limit at all.
+            (&["ZCOUNT", "z", "", ""], int(0)),
+            (&["ZCOUNT", "z", "", "(2"], int(1)),
+            (
+                &["ZRANGE", "z", "0", "-1", "LIMIT", "0", "-1"],
+                bulks(&["one", "two", "three"]),
+            ),
             (
                 &["ZRANGE", "z", "0", "1", "LIMIT", "0", "1"],
                 err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"),

@@ -20,8 +20,15 @@ use crate::cmd::format_score;
 use crate::cmd::{CmdError, Reply};
 use crate::store::{LexBound, ScoreBound};
 
-/// A score as Redis reads one: a finite float, or `inf`, `+inf`, `-inf` (any case); never NaN.
+/// A score as Redis reads one to store: see [`parse_score_or_tiny`], but never a number too
+/// small for a float (`1e-400`), which Redis refuses rather than store as 0.
 fn parse_score(bytes: &[u8]) -> Option<f64> {
+    parse_score_or_tiny(bytes).filter(|&score| score != 0.0 || !has_nonzero_digit(bytes))
+}
+
+/// A score as Redis reads a range's bound: a finite float, or `inf`, `+inf`, `-inf` (any
+/// case); never NaN.
+fn parse_score_or_tiny(bytes: &[u8]) -> Option<f64> {
     match bytes.to_ascii_lowercase().as_slice() {
         b"inf" | b"+inf" => Some(f64::INFINITY),
         b"-inf" => Some(f64::NEG_INFINITY),
@@ -29,13 +36,25 @@ fn parse_score(bytes: &[u8]) -> Option<f64> {
     }
 }
 
-/// One end of a score range: a score, or `(` and a score to exclude it.
+/// Whether the digits before any exponent include one that is not 0.
+fn has_nonzero_digit(number: &[u8]) -> bool {
+    number
+        .iter()
+        .take_while(|&&byte| !matches!(byte, b'e' | b'E'))
+        .any(|byte| matches!(byte, b'1'..=b'9'))
+}
+
+/// One end of a score range: a score, or `(` and a score to exclude it. Nothing at all is 0,
+/// as Redis reads a bound (with C's `strtod` alone).
 fn parse_score_bound(bytes: &[u8]) -> Result<ScoreBound, CmdError> {
     let (exclusive, score) = match bytes.strip_prefix(b"(") {
         Some(rest) => (true, rest),
         None => (false, bytes),
     };
-    let score = parse_score(score).ok_or_else(|| CmdError::new("ERR min or max is not a float"))?;
+    let score = match score {
+        b"" => 0.0,
+        score => parse_score_or_tiny(score).ok_or_else(|| CmdError::new("ERR min or max is not a float"))?,
+    };
     Ok(ScoreBound { score, exclusive })
 }
 
@@ -74,6 +93,9 @@ mod tests {
         assert_eq!(parse_score(b"+inf"), Some(f64::INFINITY));
         assert_eq!(parse_score(b"nan"), None);
         assert_eq!(parse_score(b"(1"), None);
+        assert_eq!(parse_score(b"1e-400"), None, "too small for a float");
+        assert_eq!(parse_score(b"0e-400"), Some(0.0));
+        assert_eq!(parse_score(b"-0.000"), Some(-0.0));
         assert_eq!(format_score(1.0), "1");
         assert_eq!(format_score(-2.5), "-2.5");
         assert_eq!(format_score(f64::INFINITY), "inf");

@@ -50,7 +50,8 @@ fn parse_selection(args: &mut Args, syntax: Syntax, scores_allowed: bool) -> Res
             _ => return Err(CmdError::syntax()),
         }
     }
-    if by == By::Rank && limit.is_some() {
+    // `LIMIT 0 -1` asks for everything, as no LIMIT does: Redis takes that with ranks too.
+    if by == By::Rank && limit.is_some_and(|limit| limit != (0, -1)) {
         return Err(CmdError::new(
             "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
         ));
