@@ -26,6 +26,11 @@ async fn set_and_its_options() {
             (&["SET", "k", "v"], ok()),
             (&["TTL", "k"], int(-1)),
             (&["SET", "k", "v", "NX", "XX"], err(SYNTAX)),
+            // An option may come again, the last one counting, as in Redis 7.0.15.
+            (&["SET", "k", "v", "XX", "XX", "KEEPTTL", "KEEPTTL"], ok()),
+            (&["SET", "k", "v", "PX", "1", "PX", "2000"], ok()),
+            (&["PTTL", "k"], int(2000)),
+            (&["SET", "again", "v", "NX", "NX"], ok()),
             (&["SET", "k", "v", "EX", "10", "PX", "10"], err(SYNTAX)),
             (&["SET", "k", "v", "EX", "10", "KEEPTTL"], err(SYNTAX)),
             (&["SET", "k", "v", "EX"], err(SYNTAX)),

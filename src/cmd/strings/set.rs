@@ -44,16 +44,23 @@ impl Set {
 
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let mut set = Self::plain(args.key()?, args.value()?, Expiry::Clear);
+        // As in Redis, an option may come again (the last one counts) but may not meet another
+        // of its group: NX or XX; KEEPTTL or one unit of expiry.
+        let mut expiry_option: Option<String> = None;
         while let Some(option) = args.option() {
+            let expiry_allowed = expiry_option.as_ref().is_none_or(|given| *given == option);
             match option.as_str() {
-                "NX" if set.condition == Condition::Always => set.condition = Condition::IfMissing,
-                "XX" if set.condition == Condition::Always => set.condition = Condition::IfExists,
+                "NX" if set.condition != Condition::IfExists => set.condition = Condition::IfMissing,
+                "XX" if set.condition != Condition::IfMissing => set.condition = Condition::IfExists,
                 "GET" => set.reply = SetReply::Previous,
-                "KEEPTTL" if set.expiry == Expiry::Clear => set.expiry = Expiry::Keep,
-                unit if set.expiry == Expiry::Clear && Expiry::is_unit(unit) => {
+                "KEEPTTL" if expiry_allowed => set.expiry = Expiry::Keep,
+                unit if expiry_allowed && Expiry::is_unit(unit) => {
                     set.expiry = Expiry::parse(unit, args.int()?, args.name())?;
                 }
                 _ => return Err(CmdError::syntax()),
+            }
+            if option == "KEEPTTL" || Expiry::is_unit(&option) {
+                expiry_option = Some(option);
             }
         }
         Ok(set)
@@ -81,8 +88,9 @@ impl Set {
         })
     }
 
-    /// Whether this SET always writes and needs nothing it would first have to read: such
-    /// writes merge with their neighbours into one statement ([`Set::into_write`]).
+    /// Whether this SET always writes and needs nothing it would first have to read: such a
+    /// write goes to the writer as a bare string write, and a run of them is written in one go
+    /// ([`Set::into_write`]).
     pub fn is_unconditional(&self) -> bool {
         self.condition == Condition::Always && self.reply == SetReply::Status && self.expiry != Expiry::Keep
     }
