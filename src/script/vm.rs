@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use mlua::{Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value, VmState};
+use mlua::{Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value, Variadic, VmState};
 use sha1::{Digest, Sha1};
 
 use super::convert::{Protocol, command_argument, error_table, lua_to_reply, reply_to_lua};
@@ -51,14 +51,22 @@ local pcall, xpcall, resume = pcall, xpcall, coroutine.resume
 env.pcall = function(...) return unless_stopped(pcall(...)) end
 env.xpcall = function(...) return unless_stopped(xpcall(...)) end
 env.coroutine.resume = function(...) return unless_stopped(resume(...)) end
-local error, tostring, setmetatable, setfenv, loadstring, load, ipairs, rawset =
-  error, tostring, setmetatable, setfenv, loadstring, load, ipairs, rawset
+local error, tostring, setmetatable, getmetatable, setfenv, loadstring, load, ipairs, rawset =
+  error, tostring, setmetatable, getmetatable, setfenv, loadstring, load, ipairs, rawset
 local function readonly() error("Attempt to modify a readonly table", 2) end
-local protected = {}
-for _, name in ipairs({"string", "math", "table", "coroutine", "redis", "cjson", "cmsgpack", "bit", "struct"}) do
-  env[name] = setmetatable({}, {__index = env[name], __newindex = readonly, __metatable = false})
-  protected[env[name]] = true
+-- What getmetatable answers for a protected table or a string: a table that reads `fields`
+-- and refuses writes, as Redis's read-only metatables do.
+local function sealed(fields)
+  return setmetatable({}, {__index = fields, __newindex = readonly, __metatable = false})
 end
+local protected, libraries = {}, {}
+for _, name in ipairs({"string", "math", "table", "coroutine", "redis", "cjson", "cmsgpack", "bit", "struct"}) do
+  env[name] = setmetatable({}, {__index = env[name], __newindex = readonly, __metatable = sealed({})})
+  protected[env[name]] = true
+  libraries[env[name]] = true
+end
+-- Strings share one metatable: a script must not reach the real string library through it.
+getmetatable("").__metatable = sealed({__index = env.string})
 local globals = setmetatable({}, {
   __index = function(_, name)
     local value = env[name]
@@ -68,7 +76,7 @@ local globals = setmetatable({}, {
     return value
   end,
   __newindex = readonly,
-  __metatable = false,
+  __metatable = sealed({}),
 })
 local function sandboxed(compile)
   return function(...)
@@ -84,6 +92,15 @@ protected[globals] = true
 env.rawset = function(table, key, value)
   if protected[table] then error("Attempt to modify a readonly table", 0) end
   return rawset(table, key, value)
+end
+env.setmetatable = function(table, metatable)
+  if protected[table] then error("Attempt to modify a readonly table", 0) end
+  return setmetatable(table, metatable)
+end
+-- In Redis a library is a plain table marked read-only, without a metatable.
+env.getmetatable = function(value)
+  if libraries[value] then return nil end
+  return getmetatable(value)
 end
 for _, name in ipairs({"loadfile", "dofile", "print", "setfenv", "getfenv", "module", "newproxy", "require"}) do
   env[name] = nil
@@ -426,27 +443,37 @@ fn command_of(arguments: &MultiValue) -> Result<Vec<Bytes>, CmdError> {
 /// The `redis` table, but for `call` and `pcall`, which the prelude adds.
 fn redis_library(lua: &Lua) -> mlua::Result<Table> {
     let redis = lua.create_table()?;
+    // Given anything but one string, these return an error reply rather than raise one, as
+    // Redis's do.
+    let wrong_arguments = |lua: &Lua| error_table(lua, "ERR wrong number or type of arguments");
     redis.raw_set(
         "error_reply",
-        lua.create_function(|lua, message: Value| match message {
-            Value::String(text) => error_table(lua, &error_code_and_message(&text.to_string_lossy())),
-            _ => Err(redis_error("wrong number or type of arguments")),
+        lua.create_function(move |lua, arguments: Variadic<Value>| match one_string(&arguments) {
+            Some(text) => error_table(lua, &error_code_and_message(&text.to_string_lossy())),
+            None => wrong_arguments(lua),
         })?,
     )?;
     redis.raw_set(
         "status_reply",
-        lua.create_function(|lua, status: Value| match status {
-            Value::String(text) => {
+        lua.create_function(move |lua, arguments: Variadic<Value>| match one_string(&arguments) {
+            Some(text) => {
                 let table = lua.create_table()?;
                 table.raw_set("ok", text)?;
-                Ok(table)
+                Ok(Value::Table(table))
             }
-            _ => Err(redis_error("wrong number or type of arguments")),
+            None => wrong_arguments(lua),
         })?,
     )?;
     redis.raw_set(
         "sha1hex",
-        lua.create_function(|_, text: mlua::LuaString| Ok(sha1_hex(&text.as_bytes())))?,
+        lua.create_function(|lua, arguments: Variadic<Value>| {
+            let [text] = arguments.as_slice() else {
+                return Err(redis_error("wrong number of arguments"));
+            };
+            // A string, or a number as Lua writes it; anything else hashes as nothing.
+            let text = lua.coerce_string(text.clone())?;
+            Ok(sha1_hex(&text.map(|text| text.as_bytes().to_vec()).unwrap_or_default()))
+        })?,
     )?;
     redis.raw_set("log", lua.create_function(log)?)?;
     redis.raw_set(
@@ -465,7 +492,20 @@ fn redis_library(lua: &Lua) -> mlua::Result<Table> {
     )?;
     // Replication is the store's business: these are accepted and change nothing.
     redis.raw_set("replicate_commands", lua.create_function(|_, ()| Ok(true))?)?;
-    redis.raw_set("set_repl", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
+    redis.raw_set(
+        "set_repl",
+        lua.create_function(|_, arguments: Variadic<Value>| {
+            let [flags] = arguments.as_slice() else {
+                return Err(redis_error("redis.set_repl() requires two arguments."));
+            };
+            match super::convert::as_number(flags) {
+                Some(flags) if (0.0..=3.0).contains(&flags) => Ok(()),
+                _ => Err(redis_error(
+                    "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+                )),
+            }
+        })?,
+    )?;
     redis.raw_set(
         "acl_check_cmd",
         lua.create_function(|_, arguments: MultiValue| {
@@ -496,6 +536,14 @@ fn redis_library(lua: &Lua) -> mlua::Result<Table> {
     redis.raw_set("REDIS_VERSION", VERSION)?;
     redis.raw_set("REDIS_VERSION_NUM", version_number(VERSION))?;
     Ok(redis)
+}
+
+/// The one string argument `redis.error_reply` and `redis.status_reply` take.
+fn one_string(arguments: &[Value]) -> Option<&mlua::LuaString> {
+    match arguments {
+        [Value::String(text)] => Some(text),
+        _ => None,
+    }
 }
 
 /// An error message as `redis.error_reply` makes it: one that does not start with an

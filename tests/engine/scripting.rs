@@ -151,6 +151,21 @@ async fn errors_are_worded_as_redis_words_them() {
             (&["EVAL", "return 1", "2", "a"], err("ERR Number of keys can't be greater than number of args")),
             (&["EVAL", "return 1", "x"], err("ERR value is not an integer or out of range")),
             (&["EVAL", "return 1"], arity("eval")),
+            // The redis library's functions given the wrong arguments, as Redis 7.0.15 answers.
+            (
+                &["EVAL", "return redis.sha1hex()", "0"],
+                err("ERR wrong number of arguments script: 3c7ce947ae74a835cc575b6ee87fb27503cb7ba4, on @user_script:1."),
+            ),
+            (&["EVAL", "return redis.error_reply()", "0"], err("ERR wrong number or type of arguments")),
+            (&["EVAL", "return redis.status_reply(1)", "0"], err("ERR wrong number or type of arguments")),
+            (
+                &["EVAL", "return redis.set_repl()", "0"],
+                err("ERR redis.set_repl() requires two arguments. script: 9504533b41060c143a92eb2f8878e77d33b6dc33, on @user_script:1."),
+            ),
+            (
+                &["EVAL", "return redis.set_repl(9)", "0"],
+                err("ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE. script: f43d522179aeb2c4dadb59b026d11ed249ca02e0, on @user_script:1."),
+            ),
             // Redis adds ", on @user_script:1.": here a `return` of the call left no frame to
             // find the line in (a Lua tail call; Redis's redis.call is C, which keeps it).
             (
@@ -228,6 +243,21 @@ async fn scripts_run_in_redis_s_sandbox() {
             (&["EVAL", "return _VERSION", "0"], bulk("Lua 5.1")),
             (&["EVAL", "return coroutine.wrap(function() coroutine.yield(5) end)()", "0"], int(5)),
             (&["EVAL", "local t = setmetatable({}, {__index=function() return 7 end}) return t.x", "0"], int(7)),
+            // Metatables are read-only too: the globals', the libraries' and the strings' one.
+            (
+                &["EVAL", "setmetatable(_G, nil)", "0"],
+                err("ERR Attempt to modify a readonly table script: 22fdd3b51da2d4bc6703d71d651cd782d8e5a35f, on @user_script:1."),
+            ),
+            (
+                &["EVAL", "getmetatable(_G).__index = function() return 1 end", "0"],
+                err("ERR user_script:1: Attempt to modify a readonly table script: cbc271bf87c1835eab8cd1fc040fd1b3a51bde06, on @user_script:1."),
+            ),
+            (
+                &["EVAL", "local m = getmetatable('') m.__index = nil return 1", "0"],
+                err("ERR user_script:1: Attempt to modify a readonly table script: 67b344ff140aed3747f37bc5d5562e26084a2df1, on @user_script:1."),
+            ),
+            (&["EVAL", "return getmetatable(string)", "0"], nil()),
+            (&["EVAL", "return ('abc'):upper()", "0"], bulk("ABC")),
             // What one script leaves behind, the next does not see.
             (&["EVAL", "return #KEYS", "1", "a"], int(1)),
             (&["EVAL", "return KEYS[1]", "0"], nil()),
