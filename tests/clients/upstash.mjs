@@ -255,6 +255,20 @@ await expect("zscan", redis.zscan("board", 0, { match: "a*" }), ["0", ["ada", 12
 await expect("type of a sorted set", redis.type("board"), "zset");
 await expectError("lpush on a sorted set", redis.lpush("board", "x"), /WRONGTYPE/);
 
+// Bitmaps, with Redis 8.2's BITOP operations, which the client types: bits 1 and 2 of bm1,
+// bit 2 of bm2.
+await expect("setbit", redis.setbit("bm1", 1, 1), 0);
+await expect("setbit again", redis.setbit("bm1", 2, 1), 0);
+await expect("setbit other", redis.setbit("bm2", 2, 1), 0);
+await expect("bitop diff", redis.bitop("diff", "bd", "bm1", "bm2"), 1);
+await expect("diff: bit 1", redis.bitcount("bd", 0, -1), 1);
+await expect("bitop diff1", redis.bitop("diff1", "bd", "bm1", "bm2"), 1);
+await expect("diff1: nothing", redis.bitcount("bd", 0, -1), 0);
+await expect("bitop andor", redis.bitop("andor", "bd", "bm1", "bm2"), 1);
+await expect("andor: bit 2", redis.bitpos("bd", 1), 2);
+await expect("bitop one", redis.bitop("one", "bd", "bm1", "bm2"), 1);
+await expect("one: bit 1", redis.bitpos("bd", 1), 1);
+
 // Connection.
 await expect("ping", redis.ping(), "PONG");
 await expect("ping message", redis.ping(["hello"]), "hello");

@@ -81,6 +81,27 @@ async fn lcs_and_sort_answer_as_redis_does() {
             (&["BITOP", "AND", "dest", "missing1", "missing2"], int(0)),
             (&["EXISTS", "dest"], int(0)),
             (&["BITOP", "NAND", "dest", "k1"], err("ERR syntax error")),
+            // Redis 8.2's operations, on 0x70, 0x4C and 0x2A (the Upstash clients send them).
+            (&["MSET", "b1", "p", "b2", "L", "b3", "*"], ok()),
+            (&["BITOP", "DIFF", "dest", "b1", "b2", "b3"], int(1)),
+            (&["GET", "dest"], Reply::bulk(vec![0x10])),
+            (&["BITOP", "diff1", "dest", "b1", "b2", "b3"], int(1)),
+            (&["GET", "dest"], Reply::bulk(vec![0x0E])),
+            (&["BITOP", "ANDOR", "dest", "b1", "b2", "b3"], int(1)),
+            (&["GET", "dest"], Reply::bulk(vec![0x60])),
+            (&["BITOP", "ONE", "dest", "b1", "b2", "b3"], int(1)),
+            (&["GET", "dest"], Reply::bulk(vec![0x16])),
+            (&["BITOP", "ONE", "dest", "b1"], int(1)),
+            (&["GET", "dest"], bulk("p")),
+            (&["BITOP", "ANDOR", "dest", "k1", "b1"], int(6)),
+            (
+                &["BITOP", "diff1", "dest", "b1"],
+                err("ERR BITOP DIFF1 must be called with at least two source keys."),
+            ),
+            (
+                &["BITOP", "ANDOR", "dest", "b1"],
+                err("ERR BITOP ANDOR must be called with at least two source keys."),
+            ),
             (
                 &[
                     "BITFIELD", "bf", "INCRBY", "u2", "100", "1", "OVERFLOW", "SAT", "incrby", "u2", "102", "1",

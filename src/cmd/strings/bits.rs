@@ -236,10 +236,41 @@ enum BitOperation {
     Or,
     Xor,
     Not,
+    /// Redis 8.2's: bits of the first source set in none of the others.
+    Diff,
+    /// Bits set in one or more of the others and not in the first.
+    Diff1,
+    /// Bits of the first source set in one or more of the others.
+    AndOr,
+    /// Bits set in exactly one source.
+    One,
 }
 
-/// `BITOP AND|OR|XOR|NOT destkey key [key ...]`: the result's length; missing keys are
-/// zero bytes, an empty result deletes `destkey`.
+impl BitOperation {
+    /// One byte of the result, from that byte of the `first` source and of the `others`.
+    fn combine(self, first: u8, others: impl Iterator<Item = u8>) -> u8 {
+        match self {
+            Self::And => others.fold(first, |acc, byte| acc & byte),
+            Self::Or => others.fold(first, |acc, byte| acc | byte),
+            Self::Xor => others.fold(first, |acc, byte| acc ^ byte),
+            Self::Not => !first,
+            Self::Diff => first & !others.fold(0, |acc, byte| acc | byte),
+            Self::Diff1 => !first & others.fold(0, |acc, byte| acc | byte),
+            Self::AndOr => first & others.fold(0, |acc, byte| acc | byte),
+            Self::One => {
+                // Bits seen once so far, and bits seen more than once.
+                let (once, _) = others.fold((first, 0u8), |(once, more), byte| {
+                    let more = more | (once & byte);
+                    ((once ^ byte) & !more, more)
+                });
+                once
+            }
+        }
+    }
+}
+
+/// `BITOP AND|OR|XOR|NOT|DIFF|DIFF1|ANDOR|ONE destkey key [key ...]`: the result's length;
+/// missing keys are zero bytes, an empty result deletes `destkey`.
 #[derive(Debug)]
 pub struct BitOp {
     operation: BitOperation,
@@ -249,17 +280,30 @@ pub struct BitOp {
 
 impl BitOp {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let operation = match args.option().as_deref() {
-            Some("AND") => BitOperation::And,
-            Some("OR") => BitOperation::Or,
-            Some("XOR") => BitOperation::Xor,
-            Some("NOT") => BitOperation::Not,
+        let word = args.option().unwrap_or_default();
+        let operation = match word.as_str() {
+            "AND" => BitOperation::And,
+            "OR" => BitOperation::Or,
+            "XOR" => BitOperation::Xor,
+            "NOT" => BitOperation::Not,
+            "DIFF" => BitOperation::Diff,
+            "DIFF1" => BitOperation::Diff1,
+            "ANDOR" => BitOperation::AndOr,
+            "ONE" => BitOperation::One,
             _ => return Err(CmdError::syntax()),
         };
         let destination = args.key()?;
         let sources = args.rest();
-        if matches!(operation, BitOperation::Not) && sources.len() != 1 {
-            return Err(CmdError::new("ERR BITOP NOT must be called with a single source key."));
+        match operation {
+            BitOperation::Not if sources.len() != 1 => {
+                return Err(CmdError::new("ERR BITOP NOT must be called with a single source key."));
+            }
+            BitOperation::Diff | BitOperation::Diff1 | BitOperation::AndOr if sources.len() < 2 => {
+                return Err(CmdError::new(format!(
+                    "ERR BITOP {word} must be called with at least two source keys."
+                )));
+            }
+            _ => {}
         }
         Ok(Self {
             operation,
@@ -281,12 +325,7 @@ impl BitOp {
             .map(|index| {
                 let mut bytes = values.iter().map(|value| byte(value, index));
                 let first = bytes.next().unwrap_or(0);
-                match self.operation {
-                    BitOperation::And => bytes.fold(first, |acc, byte| acc & byte),
-                    BitOperation::Or => bytes.fold(first, |acc, byte| acc | byte),
-                    BitOperation::Xor => bytes.fold(first, |acc, byte| acc ^ byte),
-                    BitOperation::Not => !first,
-                }
+                self.operation.combine(first, bytes)
             })
             .collect();
         match result.is_empty() {
