@@ -248,20 +248,44 @@ impl KeyPositions {
         }
     }
 
-    /// The keys among `args` (the name first). Those of a counted list are taken only when
-    /// no fixed position names a key: ZUNIONSTORE's destination is its key, its sources
-    /// are only read.
+    /// The keys a write writes among `args` (the name first). Those of a counted list are
+    /// taken only when no fixed position names a key: ZUNIONSTORE's destination is its key,
+    /// its sources are only read.
     fn of(self, args: &[Bytes]) -> Vec<Bytes> {
-        let len = args.len() as i64;
-        if self.first > 0 {
-            let last = if self.last < 0 {
-                len + self.last
-            } else {
-                self.last.min(len - 1)
-            };
-            let positions = (self.first..=last).step_by(self.step.max(1) as usize);
-            return positions.map(|index| args[index as usize].clone()).collect();
+        match self.first > 0 {
+            true => self.fixed(args),
+            false => self.counted(args),
         }
+    }
+
+    /// Every key among `args` (the name first), read or written, as COMMAND GETKEYS lists
+    /// them: those at fixed positions, then those of a counted list.
+    pub fn every_key(self, args: &[Bytes]) -> Vec<Bytes> {
+        let mut keys = self.fixed(args);
+        keys.extend(self.counted(args));
+        keys
+    }
+
+    /// Whether the command takes keys at all.
+    pub fn has_keys(self) -> bool {
+        self.first > 0 || self.counted_at.is_some()
+    }
+
+    fn fixed(self, args: &[Bytes]) -> Vec<Bytes> {
+        if self.first <= 0 {
+            return Vec::new();
+        }
+        let len = args.len() as i64;
+        let last = if self.last < 0 {
+            len + self.last
+        } else {
+            self.last.min(len - 1)
+        };
+        let positions = (self.first..=last).step_by(self.step.max(1) as usize);
+        positions.map(|index| args[index as usize].clone()).collect()
+    }
+
+    fn counted(self, args: &[Bytes]) -> Vec<Bytes> {
         let Some(at) = self.counted_at else {
             return Vec::new();
         };

@@ -231,11 +231,32 @@ pub(super) fn command(mut args: VecDeque<Bytes>) -> Reply {
         // An error makes redis-cli fall back to its own built-in hints for every command,
         // which are better than any this server could give without Redis's whole docs.
         Some(b"DOCS") => Reply::Error(CmdError::new("ERR COMMAND DOCS is not supported: see docs/commands.md")),
+        Some(b"GETKEYS") => keys_of(args.into()),
         Some(other) => Reply::Error(CmdError::new(format!(
             "ERR unknown subcommand or wrong number of arguments for '{}'. Try COMMAND HELP.",
             String::from_utf8_lossy(other)
         ))),
     }
+}
+
+/// `COMMAND GETKEYS command [arg ...]`: the keys among a command's arguments, where COMMAND
+/// INFO places them, with Redis's errors.
+fn keys_of(args: Vec<Bytes>) -> Reply {
+    let refuse = |message: &'static str| Reply::Error(CmdError::new(message));
+    if args.len() < 2 {
+        return Reply::Error(CmdError::wrong_arity("command|getkeys"));
+    }
+    let Some(info) = find(&args[0]) else {
+        return refuse("ERR Invalid command specified");
+    };
+    let count = args.len() as i32;
+    if (info.arity > 0 && count != info.arity) || count < -info.arity {
+        return refuse("ERR Invalid number of arguments specified for command");
+    }
+    if !info.keys.has_keys() {
+        return refuse("ERR The command has no key arguments");
+    }
+    Reply::array_of_bulks(info.keys.every_key(&args))
 }
 
 fn find(name: &[u8]) -> Option<CommandInfo> {

@@ -323,6 +323,34 @@ async fn connection_commands_answer_as_tools_expect() {
     };
     assert_eq!(mset[3..6], [Reply::Int(1), Reply::Int(-1), Reply::Int(2)]);
     assert_eq!(info[2], Reply::NilArray);
+    // COMMAND GETKEYS, as Redis 7.0.15 answers (checked over a raw socket).
+    for (command, keys) in [
+        (&["SET", "a", "b"][..], &["a"][..]),
+        (&["ZUNIONSTORE", "d", "2", "a", "b"], &["d", "a", "b"]),
+        (&["EVAL", "return 1", "2", "k1", "k2", "arg"], &["k1", "k2"]),
+        (&["BLPOP", "a", "b", "0"], &["a", "b"]),
+    ] {
+        let asked = [&["COMMAND", "GETKEYS"][..], command].concat();
+        let expected = Reply::Array(keys.iter().map(|key| bulk(key)).collect());
+        assert_eq!(client.call(&asked).await, expected, "{command:?}");
+    }
+    for (asked, error) in [
+        (
+            &["COMMAND", "GETKEYS", "PING", "x"][..],
+            "ERR The command has no key arguments",
+        ),
+        (
+            &["COMMAND", "GETKEYS", "GET", "a", "b"],
+            "ERR Invalid number of arguments specified for command",
+        ),
+        (&["COMMAND", "GETKEYS", "NOPE", "x"], "ERR Invalid command specified"),
+    ] {
+        assert_eq!(
+            client.call(asked).await,
+            Reply::Error(CmdError::new(error)),
+            "{asked:?}"
+        );
+    }
 
     let Reply::Bulk(text) = client.call(&["INFO"]).await else {
         panic!("INFO answers a string");
