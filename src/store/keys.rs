@@ -202,8 +202,13 @@ impl WriteTx<'_> {
             .await
     }
 
-    /// Deletes every key.
-    pub async fn delete_all(&mut self) -> Result<(), StoreError> {
+    /// Deletes every key. Clients watching a key are told only if it existed, as in Redis.
+    pub async fn delete_all(&mut self, now_ms: i64) -> Result<(), StoreError> {
+        for key in self.watched_keys() {
+            if self.read(now_ms).info(&key).await?.is_some() {
+                self.touch(&key);
+            }
+        }
         self.changing(Change::Clear).delete_all_keys().await
     }
 

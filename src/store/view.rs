@@ -305,10 +305,7 @@ impl<'a> WriteTx<'a> {
                 self.batch.touch(key);
                 self.batch.written.insert(key.clone());
             }
-            Change::Clear => {
-                self.batch.watches.touch_all();
-                self.batch.cleared = true;
-            }
+            Change::Clear => self.batch.cleared = true,
         }
         self.batch.changes.push(change);
         self.conn.reborrow()
@@ -319,6 +316,11 @@ impl<'a> WriteTx<'a> {
     /// [`Self::changing`].
     pub fn touch(&mut self, key: &[u8]) {
         self.batch.touch(key);
+    }
+
+    /// The keys some client watches (WATCH).
+    pub(super) fn watched_keys(&self) -> Vec<Bytes> {
+        self.batch.watches.watched_keys()
     }
 
     /// The connection, for a statement that changes nothing the cache holds.

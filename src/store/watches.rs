@@ -7,7 +7,7 @@
 //! transaction then fails safe, and the client retries.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -18,8 +18,6 @@ pub(super) struct Watches {
     /// How many keys are watched: writes skip the lock while it is 0, as it mostly is.
     watched: AtomicUsize,
     keys: Mutex<HashMap<Bytes, Watched>>,
-    /// How many times every key was touched at once (FLUSHDB).
-    flushes: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -44,9 +42,13 @@ impl Watches {
         }
     }
 
-    /// Notes a write to every key.
-    pub(super) fn touch_all(&self) {
-        self.flushes.fetch_add(1, Ordering::AcqRel);
+    /// The keys some client watches, for a write that touches only those that exist
+    /// (FLUSHDB).
+    pub(super) fn watched_keys(&self) -> Vec<Bytes> {
+        if self.watched.load(Ordering::Acquire) == 0 {
+            return Vec::new();
+        }
+        self.keys().keys().cloned().collect()
     }
 
     /// Starts watching `keys`; each is then read for its expiry (see [`Watch::expired_at`]).
@@ -70,7 +72,6 @@ impl Watches {
         Watch {
             watches: Arc::clone(self),
             keys: seen,
-            flushes: self.flushes.load(Ordering::Acquire),
         }
     }
 }
@@ -81,7 +82,6 @@ impl Watches {
 pub struct Watch {
     watches: Arc<Watches>,
     keys: Vec<WatchedKey>,
-    flushes: u64,
 }
 
 #[derive(Debug)]
@@ -95,9 +95,6 @@ struct WatchedKey {
 impl Watch {
     /// Whether every watched key is as it was: untouched by writes, and not expired since.
     pub fn is_intact(&self, now_ms: i64) -> bool {
-        if self.watches.flushes.load(Ordering::Acquire) != self.flushes {
-            return false;
-        }
         let watched = self.watches.keys();
         self.keys.iter().all(|seen| {
             let untouched = watched.get(&seen.key).is_some_and(|now| now.writes == seen.writes);
@@ -119,7 +116,6 @@ impl Watch {
 
     /// Watches more keys too (WATCH may be sent many times before MULTI).
     pub fn extend(&mut self, mut more: Watch) {
-        self.flushes = self.flushes.min(more.flushes);
         // Moved, so that dropping `more` releases nothing.
         self.keys.append(&mut more.keys);
     }
@@ -149,7 +145,7 @@ mod tests {
     }
 
     #[test]
-    fn a_touch_or_a_flush_after_watching_breaks_the_watch_and_others_do_not() {
+    fn a_touch_after_watching_breaks_the_watch_and_others_do_not() {
         let watches = Arc::new(Watches::default());
         watches.touch(b"a");
         let watch = watches.watch(&keys(&["a", "b"]));
@@ -159,8 +155,18 @@ mod tests {
         assert!(!watch.is_intact(0));
         let again = watches.watch(&keys(&["b"]));
         assert!(again.is_intact(0));
-        watches.touch_all();
-        assert!(!again.is_intact(0));
+    }
+
+    #[test]
+    fn the_watched_keys_are_listed_while_someone_watches_them() {
+        let watches = Arc::new(Watches::default());
+        assert!(watches.watched_keys().is_empty());
+        let watch = watches.watch(&keys(&["a", "b"]));
+        let mut listed = watches.watched_keys();
+        listed.sort();
+        assert_eq!(listed, keys(&["a", "b"]));
+        drop(watch);
+        assert!(watches.watched_keys().is_empty());
     }
 
     #[test]

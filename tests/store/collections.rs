@@ -133,7 +133,7 @@ async fn expiry_copy_and_flush_carry_or_remove_every_tables_rows() {
     assert_eq!(view.set_len(b"s-copy").await.unwrap(), 2);
     assert_eq!(view.zset_len(b"z-copy").await.unwrap(), 2);
     drop(view);
-    store.write(job(|tx| Box::pin(tx.delete_all()))).await.unwrap();
+    store.write(job(|tx| Box::pin(tx.delete_all(NOW)))).await.unwrap();
     for table in TABLES {
         assert_eq!(database.element_rows(table).await, 0, "{table} after FLUSHDB");
     }

@@ -83,7 +83,7 @@ async fn rename_and_copy_carry_a_collections_elements() {
     assert_eq!(view.info(b"h").await.unwrap(), None);
     drop(view);
     assert_eq!(database.element_rows("hash_fields").await, 4);
-    store.write(job(|tx| Box::pin(tx.delete_all()))).await.unwrap();
+    store.write(job(|tx| Box::pin(tx.delete_all(NOW)))).await.unwrap();
     assert_eq!(database.element_rows("hash_fields").await, 0);
     store.close().await;
 }

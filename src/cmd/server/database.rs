@@ -42,8 +42,8 @@ impl Flush {
         Ok(Self)
     }
 
-    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, _: i64) -> Result<Reply, ExecError> {
-        tx.delete_all().await?;
+    pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
+        tx.delete_all(now_ms).await?;
         Ok(Reply::OK)
     }
 }
