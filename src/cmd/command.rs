@@ -66,6 +66,13 @@ impl Write {
     pub fn is_blocking(&self) -> bool {
         matches!(self.command, WriteCommand::BlockingPop(_))
     }
+
+    /// Whether WATCH hears of its keys from the store alone, which tells it of each string
+    /// written or key deleted: then one that wrote nothing (a SETNX that found its key)
+    /// touches nothing, as in Redis. Other writes touch their keys whenever they succeed.
+    pub fn touches_only_what_it_changes(&self) -> bool {
+        matches!(self.command, WriteCommand::Set(_))
+    }
 }
 
 impl Command {
@@ -377,9 +384,7 @@ const COMMANDS: &[Spec] = &[
     spec("getbit", 3, READ_FAST, ONE_KEY, |a| Ok(GetBit::parse(a)?.into())),
     spec("bitcount", -2, READ, ONE_KEY, |a| Ok(BitCount::parse(a)?.into())),
     spec("bitpos", -3, READ, ONE_KEY, |a| Ok(BitPos::parse(a)?.into())),
-    spec("bitop", -4, WRITE_GROWS, KEYS_AFTER_FIRST, |a| {
-        Ok(BitOp::parse(a)?.into())
-    }),
+    spec("bitop", -4, WRITE_GROWS, KEYS_AFTER_FIRST, BitOp::parse),
     spec("bitfield", -2, WRITE_GROWS, ONE_KEY, |a| {
         Ok(BitField::parse(a, false)?.into())
     }),

@@ -336,9 +336,11 @@ impl Engine {
     /// Runs one command inside the writer's transaction `tx`.
     async fn run_in(&self, tx: &mut WriteTx<'_>, command: Command, now_ms: i64) -> Result<Reply, StoreError> {
         Ok(match command {
-            Command::Write(Write { command, keys }) => {
+            Command::Write(write) => {
+                let touches_itself = write.touches_only_what_it_changes();
+                let Write { command, keys } = write;
                 let reply = reply::settle(command.exec(tx, now_ms).await)?;
-                if !matches!(reply, Reply::Error(_)) {
+                if !touches_itself && !matches!(reply, Reply::Error(_)) {
                     keys.iter().for_each(|key| tx.touch(key));
                 }
                 reply

@@ -232,6 +232,17 @@ async fn exec_is_called_off_when_a_watched_key_changed_through_any_door_or_expir
     assert_eq!(other.call(&["DEL", "k"]).await, Reply::Int(1));
     assert_eq!(client.call(&["UNWATCH"]).await, Reply::OK);
     assert_eq!(transaction(&mut client).await, Reply::Array(vec![Reply::Int(3)]));
+    // A write that changes nothing touches nothing, as in Redis: a SETNX that found its key,
+    // and BITOP's sources (its destination is written).
+    assert_eq!(other.call(&["SET", "src", "v"]).await, Reply::OK);
+    assert_eq!(client.call(&["WATCH", "src"]).await, Reply::OK);
+    assert_eq!(other.call(&["SETNX", "src", "w"]).await, Reply::Int(0));
+    assert_eq!(other.call(&["SET", "src", "w", "NX"]).await, Reply::Nil);
+    assert_eq!(other.call(&["BITOP", "OR", "dest", "src"]).await, Reply::Int(1));
+    assert_eq!(transaction(&mut client).await, Reply::Array(vec![Reply::Int(4)]));
+    assert_eq!(client.call(&["WATCH", "dest"]).await, Reply::OK);
+    assert_eq!(other.call(&["BITOP", "OR", "dest", "src"]).await, Reply::Int(1));
+    assert_eq!(transaction(&mut client).await, Reply::NilArray);
     // FLUSHDB touches the watched keys that existed, as in Redis 7.0.15: not one that did not.
     assert_eq!(client.call(&["WATCH", "absent"]).await, Reply::OK);
     assert_eq!(other.call(&["FLUSHDB"]).await, Reply::OK);

@@ -4,7 +4,7 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::cmd::args::{Args, check_length, parse_int};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::cmd::{CmdError, Command, ExecError, Reply, Write, WriteCommand};
 use crate::store::{EventClass, ReadView, WriteTx};
 
 /// Bit offsets are below 2^32, as in Redis (a bitmap of at most 512 MiB; the value limit
@@ -279,7 +279,8 @@ pub struct BitOp {
 }
 
 impl BitOp {
-    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+    /// Only the destination is written: a WATCH on a source holds, as in Redis.
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Command, CmdError> {
         let word = args.option().unwrap_or_default();
         let operation = match word.as_str() {
             "AND" => BitOperation::And,
@@ -305,11 +306,14 @@ impl BitOp {
             }
             _ => {}
         }
-        Ok(Self {
-            operation,
-            destination,
-            sources,
-        })
+        Ok(Command::Write(Write {
+            keys: vec![destination.clone()],
+            command: WriteCommand::BitOp(Self {
+                operation,
+                destination,
+                sources,
+            }),
+        }))
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
