@@ -118,6 +118,11 @@ impl Engine {
         &self.broker
     }
 
+    /// How many scripts are loaded (EVAL, SCRIPT LOAD), until a restart or SCRIPT FLUSH.
+    pub fn cached_scripts(&self) -> usize {
+        self.scripts.count()
+    }
+
     /// Keyspace notifications' settings, and the watchers of single keys.
     pub fn notifier(&self) -> &Arc<Notifier> {
         &self.notifier

@@ -116,6 +116,7 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
                 ("maxmemory", "0".to_owned()),
                 ("maxmemory_policy", "noeviction".to_owned()),
                 ("database_file_bytes", shared.engine.store().file_bytes().to_string()),
+                ("number_of_cached_scripts", shared.engine.cached_scripts().to_string()),
             ],
         );
     }

@@ -153,6 +153,11 @@ impl Scripts {
         Ok(script)
     }
 
+    /// How many scripts are loaded (INFO's `number_of_cached_scripts`).
+    pub fn count(&self) -> usize {
+        self.lock_loaded().len()
+    }
+
     /// The script loaded under `sha` (any case), if any.
     pub fn get(&self, sha: &str) -> Option<Arc<Script>> {
         self.lock_loaded().get(&sha.to_ascii_lowercase()).cloned()

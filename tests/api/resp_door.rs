@@ -380,6 +380,15 @@ async fn connection_commands_answer_as_tools_expect() {
     ] {
         assert!(text.contains(field), "{field} in {text}");
     }
+    assert!(matches!(
+        client.call(&["SCRIPT", "LOAD", "return 1"]).await,
+        Reply::Bulk(_)
+    ));
+    let Reply::Bulk(memory) = client.call(&["INFO", "memory"]).await else {
+        panic!("INFO answers a string");
+    };
+    let memory = String::from_utf8_lossy(&memory);
+    assert!(memory.contains("number_of_cached_scripts:1\r\n"), "{memory}");
     let Reply::Bulk(keyspace) = client.call(&["INFO", "keyspace"]).await else {
         panic!("INFO answers a string");
     };
