@@ -49,8 +49,17 @@ enum ReplyMode {
 #[derive(Debug, Default)]
 struct Multi {
     queued: Vec<Result<Command, CmdError>>,
+    /// Connection commands queued too, each after how many of `queued`: they touch no data,
+    /// so EXEC runs them once the others ran, and puts their replies back in place.
+    connection: Vec<(usize, &'static str, VecDeque<Bytes>)>,
     /// A command could not be queued: EXEC discards the transaction (EXECABORT).
     failed: bool,
+}
+
+impl Multi {
+    fn len(&self) -> usize {
+        self.queued.len() + self.connection.len()
+    }
 }
 
 pub(super) struct Session {
@@ -298,11 +307,27 @@ impl Session {
         }
         let mut args: VecDeque<Bytes> = args.into();
         args.pop_front();
+        match name {
+            "multi" | "exec" | "discard" | "watch" | "unwatch" => Ok(vec![self.transaction_command(name, args).await?]),
+            "quit" | "reset" => self.connection_command(name, args).await,
+            // Subscribing inside a transaction would answer EXEC with several replies for one
+            // command; Redis's clients never send it.
+            _ if self.multi.is_some() && pubsub::is_subscribe_command(name) => {
+                Ok(vec![self.refuse_in_multi(CmdError::new(format!(
+                    "ERR {} cannot be queued in a transaction here",
+                    name.to_uppercase()
+                )))])
+            }
+            _ => match &mut self.multi {
+                Some(multi) => Ok(vec![queue_connection_command(multi, &self.shared, name, args)]),
+                None => self.connection_command(name, args).await,
+            },
+        }
+    }
+
+    /// Runs a connection command, its name and arity checked, its name taken off `args`.
+    async fn connection_command(&mut self, name: &'static str, args: VecDeque<Bytes>) -> Result<Vec<Reply>, Closing> {
         let reply = match name {
-            "multi" | "exec" | "discard" | "watch" | "unwatch" => self.transaction_command(name, args).await?,
-            _ if self.multi.is_some() && !matches!(name, "quit" | "reset") => self.refuse_in_multi(CmdError::new(
-                format!("ERR {} cannot be queued in a transaction here", name.to_uppercase()),
-            )),
             "auth" => self.auth(args),
             "hello" => self.hello(args),
             "select" => select(&args[0]),
@@ -317,7 +342,7 @@ impl Session {
             command if pubsub::is_subscribe_command(command) => {
                 return Ok(self.listener.run(self.shared.engine.broker(), command, args));
             }
-            _ => unreachable!("every session command is matched"),
+            _ => unreachable!("every connection command is matched"),
         };
         Ok(vec![reply])
     }
@@ -414,8 +439,22 @@ impl Session {
             Some(watch) => engine.execute_watched_transaction(multi.queued, watch).await?,
             None => Some(engine.execute_transaction(multi.queued).await?),
         };
-        // A transaction called off by WATCH answers a null array.
-        Ok(replies.map_or(Reply::NilArray, Reply::Array))
+        // A transaction called off by WATCH answers a null array, and runs nothing.
+        let Some(replies) = replies else {
+            return Ok(Reply::NilArray);
+        };
+        let mut replies = replies.into_iter();
+        let mut merged = Vec::with_capacity(replies.len() + multi.connection.len());
+        let mut placed = 0;
+        for (after, name, args) in multi.connection {
+            merged.extend(replies.by_ref().take(after - placed));
+            placed = after;
+            // One reply in its place, even from a command that answers with silence.
+            let reply = Box::pin(self.connection_command(name, args)).await?;
+            merged.push(reply.into_iter().next().unwrap_or(Reply::OK));
+        }
+        merged.extend(replies);
+        Ok(Reply::Array(merged))
     }
 
     fn unwatch(&mut self) {
@@ -659,12 +698,8 @@ fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -
         multi.failed = true;
         return Reply::Error(error);
     }
-    if multi.queued.len() >= shared.settings.max_queued {
-        multi.failed = true;
-        return Reply::Error(CmdError::new(format!(
-            "ERR a transaction holds at most {} commands (--max-pipeline-commands)",
-            shared.settings.max_queued
-        )));
+    if let Some(refused) = refuse_when_full(multi, shared) {
+        return refused;
     }
     let name = args.first().cloned().unwrap_or_default();
     let command = shared.engine.parse(args);
@@ -676,6 +711,27 @@ fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -
     }
     multi.queued.push(command);
     Reply::status("QUEUED")
+}
+
+/// Queues a connection command in MULTI, as Redis does: EXEC runs it.
+fn queue_connection_command(multi: &mut Multi, shared: &Shared, name: &'static str, args: VecDeque<Bytes>) -> Reply {
+    if let Some(refused) = refuse_when_full(multi, shared) {
+        return refused;
+    }
+    multi.connection.push((multi.queued.len(), name, args));
+    Reply::status("QUEUED")
+}
+
+/// A transaction's queue has a limit; past it the transaction fails.
+fn refuse_when_full(multi: &mut Multi, shared: &Shared) -> Option<Reply> {
+    if multi.len() < shared.settings.max_queued {
+        return None;
+    }
+    multi.failed = true;
+    Some(Reply::Error(CmdError::new(format!(
+        "ERR a transaction holds at most {} commands (--max-pipeline-commands)",
+        shared.settings.max_queued
+    ))))
 }
 
 fn parse_integer(text: &[u8]) -> Option<i64> {

@@ -189,6 +189,26 @@ async fn multi_queues_and_exec_runs_the_queue_as_redis_does() {
     assert_eq!(client.call(&["DISCARD"]).await, Reply::OK);
     assert_eq!(client.call(&["DISCARD"]).await, error("ERR DISCARD without MULTI"));
     assert_eq!(client.call(&["GET", "n"]).await, bulk("1"));
+    // Connection commands are queued too, their replies in place, as in Redis 7.0.15.
+    assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+    assert_eq!(client.call(&["CLIENT", "SETNAME", "queued"]).await, queued);
+    assert_eq!(client.call(&["INCR", "n"]).await, queued);
+    assert_eq!(client.call(&["SELECT", "0"]).await, queued);
+    assert_eq!(client.call(&["CLIENT", "GETNAME"]).await, queued);
+    assert_eq!(client.call(&["INCR", "n"]).await, queued);
+    assert_eq!(
+        client.call(&["EXEC"]).await,
+        Reply::Array(vec![Reply::OK, Reply::Int(2), Reply::OK, bulk("queued"), Reply::Int(3)])
+    );
+    assert_eq!(client.call(&["MULTI"]).await, Reply::OK);
+    assert_eq!(
+        client.call(&["SUBSCRIBE", "c"]).await,
+        error("ERR SUBSCRIBE cannot be queued in a transaction here")
+    );
+    assert_eq!(
+        client.call(&["EXEC"]).await,
+        error("EXECABORT Transaction discarded because of previous errors.")
+    );
 }
 
 #[actix_web::test]
