@@ -66,12 +66,13 @@ impl Eval {
     }
 }
 
-/// SCRIPT LOAD, EXISTS and FLUSH.
+/// SCRIPT LOAD, EXISTS, FLUSH and KILL.
 #[derive(Debug)]
 pub enum ScriptCommand {
     Load(Bytes),
     Exists(Vec<Bytes>),
     Flush,
+    Kill,
 }
 
 impl ScriptCommand {
@@ -89,6 +90,8 @@ impl ScriptCommand {
                 1 => Err(CmdError::new("ERR SCRIPT FLUSH only support SYNC|ASYNC option")),
                 _ => Err(wrong_arity("flush")),
             },
+            b"kill" if args.remaining() == 0 => Ok(Self::Kill),
+            b"kill" => Err(wrong_arity("kill")),
             _ => Err(CmdError::new(format!(
                 "ERR unknown subcommand '{}'. Try SCRIPT HELP.",
                 String::from_utf8_lossy(&subcommand)
@@ -116,6 +119,10 @@ impl ScriptCommand {
                 scripts.flush();
                 Reply::OK
             }
+            Self::Kill => match scripts.kill() {
+                Ok(()) => Reply::OK,
+                Err(error) => Reply::Error(error),
+            },
         }
     }
 }
@@ -361,5 +368,6 @@ fn settle(outcome: Result<Reply, Failure>, time_limit: std::time::Duration) -> R
         )),
         // Only a store failure stops the host, and that fails the request instead.
         Failure::HostGone => CmdError::new("ERR the store failed while the script ran"),
+        Failure::Killed(error) => error,
     })
 }

@@ -11,6 +11,7 @@ mod number;
 mod vm;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -105,12 +106,35 @@ pub enum Failure {
     TimedOut,
     /// Its host stopped serving it: the store failed under it.
     HostGone,
+    /// SCRIPT KILL stopped it: the error reply, in Redis's words.
+    Killed(CmdError),
+}
+
+/// A script while it runs, as SCRIPT KILL sees it.
+#[derive(Debug, Default)]
+pub(crate) struct Running {
+    /// SCRIPT KILL asked it to stop: it fails at its next check.
+    killed: AtomicBool,
+    /// It ran a write command, which SCRIPT KILL does not undo behind the client's back.
+    wrote: AtomicBool,
+}
+
+impl Running {
+    fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
+    }
+
+    fn note_write(&self) {
+        self.wrote.store(true, Ordering::Release);
+    }
 }
 
 /// The scripts loaded so far, by SHA1, and the interpreters that run them.
 pub struct Scripts {
     loaded: Mutex<HashMap<String, Arc<Script>>>,
     idle: Mutex<Vec<Vm>>,
+    /// The scripts running now, for SCRIPT KILL.
+    running: Mutex<Vec<Arc<Running>>>,
     time_limit: Duration,
     memory_limit: usize,
 }
@@ -128,6 +152,7 @@ impl Scripts {
         Self {
             loaded: Mutex::default(),
             idle: Mutex::default(),
+            running: Mutex::default(),
             time_limit,
             memory_limit,
         }
@@ -174,11 +199,14 @@ impl Scripts {
     /// thread (the writer's own, a blocking one).
     pub fn run(&self, script: &Script, keys: &[Bytes], args: &[Bytes], host: Host<'_>) -> Result<Reply, Failure> {
         let mut vm = self.take_vm().map_err(Failure::Error)?;
-        let outcome = vm.run(script, keys, args, host, self.time_limit);
+        let running = Arc::new(Running::default());
+        self.lock_running().push(Arc::clone(&running));
+        let outcome = vm.run(script, keys, args, host, self.time_limit, &running);
+        self.lock_running().retain(|other| !Arc::ptr_eq(other, &running));
         match &outcome {
             // An interpreter a script was stopped in may hold whatever it was building: a
             // fresh one replaces it.
-            Err(Failure::TimedOut | Failure::HostGone) => {}
+            Err(Failure::TimedOut | Failure::HostGone | Failure::Killed(_)) => {}
             // Lua 5.1 does not collect when an allocation fails: what a script that ran
             // out of memory left goes now, before the next script needs the room.
             Err(Failure::Error(_)) => {
@@ -188,6 +216,28 @@ impl Scripts {
             Ok(_) => self.give_back(vm),
         }
         outcome
+    }
+
+    /// SCRIPT KILL: stops the scripts running now, unless one of them wrote, in Redis's words.
+    pub fn kill(&self) -> Result<(), CmdError> {
+        let running = self.lock_running();
+        if running.is_empty() {
+            return Err(CmdError::new("NOTBUSY No scripts in execution right now."));
+        }
+        if running.iter().any(|script| script.wrote.load(Ordering::Acquire)) {
+            return Err(CmdError::new(
+                "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either \
+                 wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
+            ));
+        }
+        running
+            .iter()
+            .for_each(|script| script.killed.store(true, Ordering::Release));
+        Ok(())
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Running>>> {
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn take_vm(&self) -> Result<Vm, CmdError> {

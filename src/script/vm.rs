@@ -2,6 +2,7 @@
 //! Redis ships, and a sandbox in which globals can be read but not written.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -10,7 +11,7 @@ use sha1::{Digest, Sha1};
 
 use super::convert::{Protocol, command_argument, error_table, lua_to_reply, reply_to_lua};
 use super::libs;
-use super::{Failure, Script};
+use super::{Failure, Running, Script};
 use crate::cmd::{CmdError, Reply};
 
 /// How many Lua instructions run between checks of a script's deadline.
@@ -123,6 +124,8 @@ pub struct Vm {
 /// What a running script's callbacks reach, for the length of one run.
 struct Run {
     deadline: Instant,
+    /// What SCRIPT KILL sees of this run.
+    running: Arc<Running>,
     stopped: Option<Stop>,
     protocol: Protocol,
     /// The error `redis.call` raised last: raised on uncaught, it keeps its own error code.
@@ -136,6 +139,7 @@ struct Run {
 enum Stop {
     TimedOut,
     HostGone,
+    Killed,
 }
 
 impl Vm {
@@ -229,6 +233,7 @@ impl Vm {
         args: &[Bytes],
         host: Host<'_>,
         time_limit: Duration,
+        running: &Arc<Running>,
     ) -> Result<Reply, Failure> {
         let function = self.compile(script).map_err(Failure::Error)?;
         let arguments = strings(&self.lua, keys).and_then(|keys| Ok((keys, strings(&self.lua, args)?)));
@@ -238,6 +243,7 @@ impl Vm {
         let _ = self.globals.raw_set("ARGV", args);
         self.lua.set_app_data(Run {
             deadline: Instant::now() + time_limit,
+            running: Arc::clone(running),
             stopped: None,
             protocol: Protocol::Resp2,
             call_error: None,
@@ -262,6 +268,13 @@ impl Vm {
         match run.stopped {
             Some(Stop::TimedOut) => return Err(Failure::TimedOut),
             Some(Stop::HostGone) => return Err(Failure::HostGone),
+            Some(Stop::Killed) => {
+                let line = run.error_line.unwrap_or(1);
+                return Err(Failure::Killed(CmdError::new(format!(
+                    "ERR Script killed by user with SCRIPT KILL... script: {}, on @user_script:{line}.",
+                    script.sha
+                ))));
+            }
             None => {}
         }
         let mut values = match returned {
@@ -359,6 +372,9 @@ fn check_deadline(lua: &Lua, _: &mlua::debug::Debug) -> mlua::Result<VmState> {
     if run.stopped.is_none() && Instant::now() >= run.deadline {
         run.stopped = Some(Stop::TimedOut);
     }
+    if run.stopped.is_none() && run.running.is_killed() {
+        run.stopped = Some(Stop::Killed);
+    }
     match run.stopped {
         Some(_) => Err(mlua::Error::runtime("the script was stopped")),
         None => Ok(VmState::Continue),
@@ -401,8 +417,14 @@ fn run_command(lua: &Lua, raise: bool, arguments: &MultiValue, host: Host<'_>) -
             if run.stopped.is_some() {
                 return Err(mlua::Error::runtime("the script was stopped"));
             }
+            let writes = crate::cmd::command_info(&command[0]).is_some_and(|info| info.flags.contains(&"write"));
             match host(command) {
-                Some(reply) => reply,
+                Some(reply) => {
+                    if writes && !matches!(reply, Reply::Error(_)) {
+                        run.running.note_write();
+                    }
+                    reply
+                }
                 None => {
                     run.stopped = Some(Stop::HostGone);
                     return Err(mlua::Error::runtime("the script was stopped"));

@@ -60,6 +60,51 @@ async fn a_runaway_script_is_stopped_its_writes_undone_while_others_are_served()
     .await;
 }
 
+/// SCRIPT KILL, with Redis 7.0.15's replies (compared with redis-cli): it stops a script that
+/// has not written, and refuses one that has, which then runs to its time limit.
+#[actix_web::test]
+async fn script_kill_stops_a_script_that_has_not_written() {
+    let (app, _db) = spawn_app_with(&["--script-time-limit-ms", "1500"]).await;
+    let mut admin = app.resp_client().await;
+    let not_busy = "NOTBUSY No scripts in execution right now.";
+    assert_eq!(error_text(admin.call(&["SCRIPT", "KILL"]).await), not_busy);
+    // Asks until a script runs (before it starts, there is nothing to kill).
+    let kill = async |admin: &mut RespClient| {
+        for _ in 0..200 {
+            let reply = admin.call(&["SCRIPT", "KILL"]).await;
+            if reply != Reply::Error(litekv::cmd::CmdError::new(not_busy)) {
+                return reply;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("no script ran");
+    };
+    let mut looping = app.resp_client().await;
+    looping.send(&["EVAL", "while true do end", "0"]).await;
+    assert_eq!(kill(&mut admin).await, Reply::OK);
+    assert_eq!(
+        error_text(looping.read().await.unwrap()),
+        "ERR Script killed by user with SCRIPT KILL... script: 694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1."
+    );
+    // A kill that comes before the script's first write still stops it: then try again.
+    for _ in 0..10 {
+        looping
+            .send(&["EVAL", "redis.call('set', KEYS[1], 'v') while true do end", "1", "k"])
+            .await;
+        let refused = kill(&mut admin).await;
+        let ended = error_text(looping.read().await.unwrap());
+        if refused == Reply::OK {
+            assert!(ended.starts_with("ERR Script killed by user"), "{ended}");
+            continue;
+        }
+        assert!(error_text(refused).starts_with("UNKILLABLE Sorry the script already executed write commands"));
+        assert!(ended.starts_with("ERR Script killed: it ran longer"), "{ended}");
+        assert_eq!(admin.call(&["GET", "k"]).await, Reply::Nil);
+        return;
+    }
+    panic!("every script was killed before it wrote");
+}
+
 #[actix_web::test]
 async fn a_script_that_fills_its_memory_fails_and_leaves_the_data_as_before() {
     let (app, _db) = spawn_app_with(&["--script-memory-mb", "16"]).await;
