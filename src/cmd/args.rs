@@ -73,6 +73,11 @@ impl Args {
         if numkeys <= 0 {
             return Err(not_positive());
         }
+        self.counted_keys(numkeys, too_many)
+    }
+
+    /// The `numkeys` keys that follow, or `too_many()` when fewer arguments are left.
+    pub fn counted_keys(&mut self, numkeys: i64, too_many: fn() -> CmdError) -> Result<Vec<Bytes>, CmdError> {
         if numkeys as u64 > self.remaining() as u64 {
             return Err(too_many());
         }

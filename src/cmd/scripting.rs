@@ -47,10 +47,9 @@ impl Eval {
         if numkeys < 0 {
             return Err(CmdError::new("ERR Number of keys can't be negative"));
         }
-        if numkeys as u64 > args.remaining() as u64 {
-            return Err(CmdError::new("ERR Number of keys can't be greater than number of args"));
-        }
-        let keys = (0..numkeys).map(|_| args.key()).collect::<Result<_, _>>()?;
+        let keys = args.counted_keys(numkeys, || {
+            CmdError::new("ERR Number of keys can't be greater than number of args")
+        })?;
         let args = std::iter::from_fn(|| args.bytes().ok()).collect();
         Ok(Self {
             source,

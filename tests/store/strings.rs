@@ -1,5 +1,5 @@
 use bytes::Bytes;
-use litekv::store::{Entry, LocalBoxFuture, Lookup, ReadJob, ReadView, StoreError, StringWrite};
+use litekv::store::{Entry, LocalBoxFuture, Lookup, ReadJob, ReadView, Store, StoreError, StringWrite};
 
 use crate::helpers::{NOW, TestDatabase, bytes, job};
 
@@ -126,6 +126,20 @@ impl ReadJob for Get {
     }
 }
 
+/// Writes the set that [`Get`] reads first, with `members` members.
+async fn write_large_set(store: &Store, members: usize) {
+    let members: Vec<Bytes> = (0..members)
+        .map(|member| Bytes::from(format!("member {member}")))
+        .collect();
+    store
+        .write(job(move |tx| {
+            let members = members.clone();
+            Box::pin(async move { tx.add_set_members(b"large set", &members, NOW).await })
+        }))
+        .await
+        .unwrap();
+}
+
 /// Reads queued together run in one turn of a reader, from one snapshot: each still fills the
 /// cache with what it found, so a cold cache warms at the rate keys are read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,16 +178,7 @@ async fn reads_racing_writes_never_leave_an_overtaken_value_in_the_cache() {
     let large = |n: usize| format!("{n}{}", "x".repeat(128 * 1024));
     let database = TestDatabase::new();
     let store = database.open().await;
-    let members: Vec<Bytes> = (0..20_000)
-        .map(|member| Bytes::from(format!("member {member}")))
-        .collect();
-    store
-        .write(job(move |tx| {
-            let members = members.clone();
-            Box::pin(async move { tx.add_set_members(b"large set", &members, NOW).await })
-        }))
-        .await
-        .unwrap();
+    write_large_set(&store, 20_000).await;
     for round in 0..20 {
         let writes = async {
             for write in 0..40 {
@@ -213,16 +218,7 @@ async fn reads_racing_writes_never_leave_an_overtaken_value_in_the_cache() {
 async fn a_store_closes_while_its_readers_are_busy() {
     let database = TestDatabase::new();
     let store = database.open().await;
-    let members: Vec<Bytes> = (0..1_000)
-        .map(|member| Bytes::from(format!("member {member}")))
-        .collect();
-    store
-        .write(job(move |tx| {
-            let members = members.clone();
-            Box::pin(async move { tx.add_set_members(b"large set", &members, NOW).await })
-        }))
-        .await
-        .unwrap();
+    write_large_set(&store, 1_000).await;
     store.close().await;
     for round in 0..20 {
         let store = database.open().await;

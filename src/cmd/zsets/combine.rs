@@ -59,10 +59,7 @@ fn input_keys(args: &mut Args) -> Result<Vec<Bytes>, CmdError> {
             args.name()
         )));
     }
-    if numkeys as u64 > args.remaining() as u64 {
-        return Err(CmdError::syntax());
-    }
-    (0..numkeys).map(|_| args.key()).collect()
+    args.counted_keys(numkeys, CmdError::syntax)
 }
 
 impl Inputs {
