@@ -14,7 +14,7 @@ use bytes::Bytes;
 
 use super::args::Args;
 use super::{CmdError, Command, Engine, Reply, reply};
-use crate::script::{Failure, Script, Scripts};
+use crate::script::{Called, Failure, Script, Scripts};
 use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, StoreError, WriteJob, WriteTx};
 
 /// EVAL and its kin: a script, by body or by SHA1, with its keys and arguments.
@@ -195,27 +195,31 @@ impl Engine {
         args: Vec<Bytes>,
         writes: bool,
         now_ms: i64,
-    ) -> Result<Reply, StoreError> {
+    ) -> Result<Called, StoreError> {
         let command = match self.parse_for_script(args) {
             Ok(command) => command,
-            Err(error) => return Ok(Reply::Error(error)),
+            Err(error) => return Ok(read_only(Reply::Error(error))),
         };
-        if let Command::Write(_) = command
-            && !writes
-        {
-            return Ok(Reply::Error(write_refused()));
+        let is_write = matches!(command, Command::Write(_));
+        if is_write && !writes {
+            return Ok(read_only(Reply::Error(write_refused())));
         }
-        self.run_in(tx, command, now_ms).await
+        let reply = self.run_in(tx, command, now_ms).await?;
+        Ok(Called {
+            wrote: is_write && !matches!(reply, Reply::Error(_)),
+            reply,
+        })
     }
 
     /// A command a read-only script called, in its read view.
-    async fn run_reading(&self, view: &mut ReadView<'_>, args: Vec<Bytes>) -> Result<Reply, StoreError> {
-        match self.parse_for_script(args) {
-            Err(error) => Ok(Reply::Error(error)),
-            Ok(Command::Read(read)) => reply::settle(read.exec(view).await),
-            Ok(Command::Publish(publish)) => Ok(publish.exec(&self.broker)),
-            Ok(_) => Ok(Reply::Error(write_refused())),
-        }
+    async fn run_reading(&self, view: &mut ReadView<'_>, args: Vec<Bytes>) -> Result<Called, StoreError> {
+        let reply = match self.parse_for_script(args) {
+            Err(error) => Reply::Error(error),
+            Ok(Command::Read(read)) => reply::settle(read.exec(view).await)?,
+            Ok(Command::Publish(publish)) => publish.exec(&self.broker),
+            Ok(_) => Reply::Error(write_refused()),
+        };
+        Ok(read_only(reply))
     }
 
     /// Parses a command a script called, refusing those scripts may not run (scripting
@@ -268,6 +272,11 @@ fn is_connection_command(name: &[u8]) -> bool {
     CONNECTION
         .iter()
         .any(|command| name.eq_ignore_ascii_case(command.as_bytes()))
+}
+
+/// A call that wrote nothing, answered `reply`.
+fn read_only(reply: Reply) -> Called {
+    Called { reply, wrote: false }
 }
 
 fn not_allowed() -> CmdError {
@@ -338,13 +347,13 @@ fn run_hosted(
     engine: &Engine,
     script: &Script,
     eval: &Eval,
-    mut call: impl FnMut(Vec<Bytes>) -> Result<Reply, StoreError>,
+    mut call: impl FnMut(Vec<Bytes>) -> Result<Called, StoreError>,
 ) -> Result<Result<Reply, CmdError>, StoreError> {
     let mut failed = None;
     let outcome = engine
         .scripts
         .run(script, &eval.keys, &eval.args, &mut |args| match call(args) {
-            Ok(reply) => Some(reply),
+            Ok(called) => Some(called),
             Err(error) => {
                 // Unanswered, the call fails, and with it the script.
                 failed = Some(error);

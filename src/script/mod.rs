@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-pub use vm::Host;
 use vm::Vm;
+pub use vm::{Called, Host};
 
 use crate::cmd::{CmdError, Reply};
 

@@ -20,9 +20,16 @@ const INSTRUCTIONS_PER_CHECK: u32 = 10_000;
 /// demand, so that scripts generated per call (values written into the body) cannot fill it.
 const MAX_COMPILED: usize = 1000;
 
-/// Runs the command a script calls and answers its reply; `None` once the host has stopped
-/// serving the script (its storage failed), which ends the script.
-pub type Host<'a> = &'a mut dyn FnMut(Vec<Bytes>) -> Option<Reply>;
+/// Runs the command a script calls and answers what it came to; `None` once the host has
+/// stopped serving the script (its storage failed), which ends the script.
+pub type Host<'a> = &'a mut dyn FnMut(Vec<Bytes>) -> Option<Called>;
+
+/// What a command a script called came to.
+pub struct Called {
+    pub reply: Reply,
+    /// It was a write, and it ran: SCRIPT KILL then leaves the script alone.
+    pub wrote: bool,
+}
 
 /// The version scripts see in `redis.REDIS_VERSION`, as INFO reports it.
 const VERSION: &str = crate::REDIS_VERSION;
@@ -55,14 +62,14 @@ env.coroutine.resume = function(...) return unless_stopped(resume(...)) end
 local error, tostring, setmetatable, getmetatable, setfenv, loadstring, load, ipairs, rawset =
   error, tostring, setmetatable, getmetatable, setfenv, loadstring, load, ipairs, rawset
 local function readonly() error("Attempt to modify a readonly table", 2) end
--- What getmetatable answers for a protected table or a string: a table that reads `fields`
+-- What getmetatable answers for the globals or a string: a table that reads `fields`
 -- and refuses writes, as Redis's read-only metatables do.
 local function sealed(fields)
   return setmetatable({}, {__index = fields, __newindex = readonly, __metatable = false})
 end
 local protected, libraries = {}, {}
 for _, name in ipairs({"string", "math", "table", "coroutine", "redis", "cjson", "cmsgpack", "bit", "struct"}) do
-  env[name] = setmetatable({}, {__index = env[name], __newindex = readonly, __metatable = sealed({})})
+  env[name] = setmetatable({}, {__index = env[name], __newindex = readonly, __metatable = false})
   protected[env[name]] = true
   libraries[env[name]] = true
 end
@@ -417,10 +424,9 @@ fn run_command(lua: &Lua, raise: bool, arguments: &MultiValue, host: Host<'_>) -
             if run.stopped.is_some() {
                 return Err(mlua::Error::runtime("the script was stopped"));
             }
-            let writes = crate::cmd::command_info(&command[0]).is_some_and(|info| info.flags.contains(&"write"));
             match host(command) {
-                Some(reply) => {
-                    if writes && !matches!(reply, Reply::Error(_)) {
+                Some(Called { reply, wrote }) => {
+                    if wrote {
                         run.running.note_write();
                     }
                     reply
