@@ -6,7 +6,8 @@
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use crate::cmd::{self, CmdError, Command};
+use crate::cmd::{self, Command};
+use crate::reply::CmdError;
 
 /// What a client's token lets it do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

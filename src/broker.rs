@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 
-use crate::cmd::Glob;
+use crate::glob::Glob;
 
 /// A published message, as one subscriber receives it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,13 +15,14 @@ use clap::ValueEnum;
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::Engine;
 use crate::config::ServerConfig;
+use crate::connections::ConnectionLimit;
 use crate::domain::MAX_KEY_BYTES;
-use crate::http::{self, ConnectionLimit};
+use crate::http;
 use crate::resp::decode::DecodeLimits;
 use crate::resp::{RespHandle, RespServer, RespSettings};
 use crate::store::{ServerLock, Store};
 use crate::sweep::{self, Sweeper};
-use crate::telemetry;
+use crate::{shutdown, telemetry};
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -174,7 +175,7 @@ impl Application {
         let handle = self.server.handle();
         let broker = Arc::clone(self.engine.broker());
         let on_signal = tokio::spawn(async move {
-            match stop_signal().await {
+            match shutdown::stop_signal().await {
                 Ok(()) => {
                     tracing::info!("stop signal: ending pub/sub streams, then letting requests finish");
                     // Streams without end would hold the graceful stop for its whole timeout.
@@ -203,18 +204,6 @@ impl Application {
         tracing::info!("stopped");
         served
     }
-}
-
-/// Resolves at the first SIGTERM or SIGINT.
-pub(crate) async fn stop_signal() -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
-    }
-    Ok(())
 }
 
 /// Refuses to serve `address` with no token configured, unless only this machine can reach

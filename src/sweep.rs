@@ -118,7 +118,7 @@ pub async fn run_scheduled(config: CleanupConfig) -> anyhow::Result<()> {
         scheduler.add(job).await.context("scheduling the purge")?;
         scheduler.start().await.context("starting the scheduler")?;
         tracing::info!(schedule = %config.schedule.written, "litekv-cleanup started");
-        crate::startup::stop_signal().await?;
+        crate::shutdown::stop_signal().await?;
         tracing::info!("stopping: letting the batch in progress finish");
         let mut scheduler = scheduler;
         scheduler.shutdown().await.context("stopping the scheduler")?;

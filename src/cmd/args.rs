@@ -4,8 +4,8 @@ use std::vec;
 
 use bytes::Bytes;
 
-use super::CmdError;
 use crate::domain::MAX_KEY_BYTES;
+use crate::reply::CmdError;
 use crate::store::Draw;
 
 /// The arguments after the command name.

@@ -14,11 +14,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::oneshot;
 
+use super::Engine;
 use super::args::{Args, parse_float};
 use super::lists::{move_element, parse_end, pop_event};
 use super::zsets::{parse_min_or_max, pop_members};
-use super::{CmdError, Engine, ExecError, Reply, reply};
 use crate::clock::Clock;
+use crate::reply;
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{BoxFuture, End, EventClass, Order, Parked, Served, StoreError, Waiter, WriteJob, WriteTx};
 
 /// A blocking pop: what to pop, from which keys, and how long to wait.

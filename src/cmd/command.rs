@@ -32,7 +32,7 @@ use super::zsets::{
     Syntax, ZAdd, ZCard, ZCombine, ZCount, ZInterCard, ZMPop, ZPop, ZRandMember, ZRange, ZRangeStore, ZRank, ZRem,
     ZRemRange, ZScan, ZScore, ZStore,
 };
-use super::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::Combine::{Difference, Intersection, Union};
 use crate::store::End::{Head, Tail};
 use crate::store::Order::{Ascending, Descending};

@@ -1,8 +1,8 @@
 //! Expiry arithmetic shared by SET, GETEX and the EXPIRE family: every expiry is an
 //! absolute time in unix milliseconds, and times that overflow are errors, as in Redis.
 
-use super::CmdError;
 use super::args::Args;
+use crate::reply::CmdError;
 
 /// The unit a command's time is given or answered in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

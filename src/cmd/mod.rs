@@ -11,12 +11,10 @@ mod blocking;
 mod command;
 mod condition;
 mod expiry;
-mod glob;
 mod hashes;
 mod keys;
 mod lists;
 mod native;
-mod reply;
 mod scripting;
 mod server;
 mod sets;
@@ -30,14 +28,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::reply::{self, CmdError, Reply};
 pub use blocking::Interrupt;
 pub use command::{
     Command, CommandInfo, KeyPositions, ReadCommand, Write, WriteCommand, check_known, command_info, command_table,
 };
 pub use expiry::Expiry;
-pub use glob::Glob;
 pub use native::{GetOutcome, SetOutcome, Stored};
-pub use reply::{CmdError, ExecError, Reply, format_score};
 
 use crate::broker::Broker;
 use crate::clock::Clock;

@@ -4,8 +4,9 @@
 use bytes::Bytes;
 
 use super::keys::Del;
-use super::{CmdError, Command, Engine, ExecError, Reply};
+use super::{Command, Engine};
 use crate::domain::Ttl;
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{Entry, KeyType, LocalBoxFuture, Lookup, Order, ReadJob, ReadView, Selection, StoreError};
 
 #[derive(Debug, PartialEq, Eq)]
@@ -56,7 +57,7 @@ impl Stored {
                 b"ZADD",
                 members
                     .into_iter()
-                    .flat_map(|(member, score)| [Bytes::from(super::format_score(score)), member])
+                    .flat_map(|(member, score)| [Bytes::from(crate::reply::format_score(score)), member])
                     .collect(),
             ),
         };

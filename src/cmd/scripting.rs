@@ -13,7 +13,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::args::Args;
-use super::{CmdError, Command, Engine, Reply, reply};
+use super::{Command, Engine};
+use crate::reply;
+use crate::reply::{CmdError, Reply};
 use crate::script::{Called, Failure, Script, Scripts};
 use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, StoreError, WriteJob, WriteTx};
 

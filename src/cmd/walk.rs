@@ -3,8 +3,8 @@
 use bytes::Bytes;
 
 use super::args::Args;
-use super::glob::Glob;
-use super::{CmdError, Reply};
+use crate::glob::Glob;
+use crate::reply::{CmdError, Reply};
 
 /// SCAN's default COUNT, as in Redis.
 const DEFAULT_COUNT: u32 = 10;

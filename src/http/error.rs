@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::cmd::ExecError;
 use crate::domain::{KeyError, TtlError};
+use crate::reply::ExecError;
 use crate::store::StoreError;
 
 /// Client mistakes carry a message saying what to fix; server-side failures are logged

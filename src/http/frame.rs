@@ -24,9 +24,9 @@ use actix_web::{Error, HttpMessage, HttpResponse, web};
 use serde_json::json;
 
 use super::access::request_access;
-use super::connections::{Admission, ConnectionLimit};
 use crate::access::{Access, Tokens};
 use crate::cmd::Engine;
+use crate::connections::{Admission, ConnectionLimit};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");

@@ -12,7 +12,6 @@
 mod access;
 mod body;
 mod compat;
-mod connections;
 mod cors;
 mod docs;
 mod error;
@@ -27,7 +26,6 @@ use actix_web::guard;
 use actix_web::web;
 
 pub use body::Limits;
-pub use connections::{Admission, ConnectionLimit};
 pub use cors::cors;
 pub use error::ApiError;
 pub use frame::frame;

@@ -497,7 +497,7 @@ pub(super) fn stored_as_json(value: &Stored) -> Box<RawValue> {
                 .iter()
                 .map(|(member, score)| {
                     let score = serde_json::Number::from_f64(*score)
-                        .map_or_else(|| Value::String(crate::cmd::format_score(*score)), Value::Number);
+                        .map_or_else(|| Value::String(crate::reply::format_score(*score)), Value::Number);
                     Value::Array(vec![text(member), score])
                 })
                 .collect(),

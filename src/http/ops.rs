@@ -10,9 +10,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiError;
-use super::connections::ConnectionLimit;
 use super::error::ErrorBody;
 use crate::cmd::Engine;
+use crate::connections::ConnectionLimit;
 use crate::store::StoreError;
 
 /// How long a probe waits for the database before reporting it unavailable.

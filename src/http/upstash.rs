@@ -21,7 +21,8 @@ use super::body::{Limits, read_body};
 use super::docs::CommandErrors;
 use super::error::ErrorBody;
 use crate::access::{self, Access};
-use crate::cmd::{CmdError, Command, Engine, Reply, command_info, format_score};
+use crate::cmd::{Command, Engine, command_info};
+use crate::reply::{CmdError, Reply, format_score};
 use crate::telemetry;
 
 /// A command's success; its failure is an [`ErrorBody`].

@@ -20,8 +20,8 @@ use super::encode::encode;
 use super::server::Shared;
 use super::session::{Flow, OUTPUT_HIGH_WATER, Session};
 use crate::broker::Ended;
-use crate::cmd::{CmdError, Reply};
-use crate::http::Admission;
+use crate::connections::Admission;
+use crate::reply::{CmdError, Reply};
 
 /// Bytes read from the socket at once.
 const READ_CHUNK: usize = 16 * 1024;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use bytes::{BufMut, BytesMut};
 
-use crate::cmd::{Reply, format_score};
+use crate::reply::{Reply, format_score};
 
 /// The protocol version a connection speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +96,7 @@ fn line(out: &mut BytesMut, kind: u8, text: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::CmdError;
+    use crate::reply::CmdError;
 
     fn encoded(reply: &Reply, protocol: Protocol) -> String {
         let mut out = BytesMut::new();

@@ -10,7 +10,9 @@ use super::encode::Protocol;
 use super::server::Shared;
 use super::session::{SESSION_COMMANDS, session_command};
 use crate::access::Access;
-use crate::cmd::{CmdError, CommandInfo, Glob, KeyPositions, Reply, command_info, command_table};
+use crate::cmd::{CommandInfo, KeyPositions, command_info, command_table};
+use crate::glob::Glob;
+use crate::reply::{CmdError, Reply};
 use crate::store::{Durability, LocalBoxFuture, ReadJob, ReadView, StoreError};
 
 /// The Redis version litekv answers as: the one whose commands it implements (hash field

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::broker::{Broker, Ended, Kind, Message, Subscription};
-use crate::cmd::{CmdError, Reply};
+use crate::reply::{CmdError, Reply};
 
 /// What a connection subscribes to, once it subscribes to anything.
 #[derive(Debug, Default)]

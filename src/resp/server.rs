@@ -16,7 +16,7 @@ use super::connection;
 use super::decode::DecodeLimits;
 use crate::access::Tokens;
 use crate::cmd::Engine;
-use crate::http::ConnectionLimit;
+use crate::connections::ConnectionLimit;
 use crate::store::Durability;
 
 /// How the RESP door behaves.

@@ -16,7 +16,8 @@ use super::pubsub::{self, Listener};
 use super::server::Shared;
 use crate::access::Access;
 use crate::broker::Ended;
-use crate::cmd::{CmdError, Command, Interrupt, Reply, command_info};
+use crate::cmd::{Command, Interrupt, command_info};
+use crate::reply::{CmdError, Reply};
 use crate::store::{StoreError, Watch};
 use crate::telemetry;
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use mlua::{Lua, Table, Value};
 
 use super::number::{format_g, truncate};
-use crate::cmd::{CmdError, Reply};
+use crate::reply::{CmdError, Reply};
 
 /// How deep a returned table may nest before the script fails: Redis's C stack would
 /// overflow somewhere past this.

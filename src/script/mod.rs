@@ -20,7 +20,7 @@ use bytes::Bytes;
 use vm::Vm;
 pub use vm::{Called, Host};
 
-use crate::cmd::{CmdError, Reply};
+use crate::reply::{CmdError, Reply};
 
 /// The longest a script runs before it is stopped, unless configured: Redis's
 /// `busy-reply-threshold`, after which Redis would only start answering BUSY.

@@ -12,7 +12,7 @@ use sha1::{Digest, Sha1};
 use super::convert::{Protocol, command_argument, error_table, lua_to_reply, reply_to_lua};
 use super::libs;
 use super::{Failure, Running, Script};
-use crate::cmd::{CmdError, Reply};
+use crate::reply::{CmdError, Reply};
 
 /// How many Lua instructions run between checks of a script's deadline.
 const INSTRUCTIONS_PER_CHECK: u32 = 10_000;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use litekv::cmd::{CmdError, Reply};
+use litekv::reply::{CmdError, Reply};
 use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};

@@ -137,7 +137,7 @@ const CONSUMERS: usize = 32;
 #[ignore = "a crash test; run with --ignored"]
 async fn a_queue_under_sigkill_loses_nothing_and_hands_out_nothing_twice() {
     use crate::resp::RespClient;
-    use litekv::cmd::Reply;
+    use litekv::reply::Reply;
 
     let database = TestDatabase::new();
     let url = database.url();

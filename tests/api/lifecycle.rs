@@ -379,11 +379,11 @@ async fn sigterm_ends_subscribers_watchers_and_blocked_clients_and_exits() {
         "{last:?}"
     );
     assert!(watch.next().await.is_none(), "the watch ends");
-    let Ok(litekv::cmd::Reply::Error(error)) = subscriber.read().await else {
+    let Ok(litekv::reply::Reply::Error(error)) = subscriber.read().await else {
         panic!("the RESP subscriber is told");
     };
     assert_eq!(error.as_str(), "ERR the server is shutting down");
-    let Ok(litekv::cmd::Reply::Error(error)) = blocked.read().await else {
+    let Ok(litekv::reply::Reply::Error(error)) = blocked.read().await else {
         panic!("the blocked client is told");
     };
     assert_eq!(error.as_str(), "UNBLOCKED the server is shutting down");

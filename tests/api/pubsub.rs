@@ -3,7 +3,7 @@
 //! off a subscriber that does not read.
 
 use bytes::Bytes;
-use litekv::cmd::{CmdError, Reply};
+use litekv::reply::{CmdError, Reply};
 use serde_json::json;
 
 use crate::helpers::{spawn_app, spawn_app_with};

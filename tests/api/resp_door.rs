@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clap::Parser;
-use litekv::cmd::{CmdError, Reply};
 use litekv::config::ServerConfig;
+use litekv::reply::{CmdError, Reply};
 use litekv::startup::Application;
 use serde_json::json;
 

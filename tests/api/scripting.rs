@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use litekv::clock::ManualClock;
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 use serde_json::json;
 
 use crate::helpers::{TestDatabase, err, ok, spawn_app, spawn_app_on, spawn_app_with};
@@ -72,7 +72,7 @@ async fn script_kill_stops_a_script_that_has_not_written() {
     let kill = async |admin: &mut RespClient| {
         for _ in 0..200 {
             let reply = admin.call(&["SCRIPT", "KILL"]).await;
-            if reply != Reply::Error(litekv::cmd::CmdError::new(not_busy)) {
+            if reply != Reply::Error(litekv::reply::CmdError::new(not_busy)) {
                 return reply;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use litekv::cmd::{CmdError, Reply};
+use litekv::reply::{CmdError, Reply};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 

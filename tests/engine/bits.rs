@@ -1,7 +1,7 @@
 //! Bitmaps (SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD), LCS and SORT. Each table's
 //! replies are what Redis 7.0 answered to the same commands, run in the same order.
 
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{TestEngine, bulk, bulks, err, int, ints, nil, ok};
 

@@ -1,4 +1,4 @@
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{NOT_AN_INTEGER, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, ints, nil, ok, status};
 

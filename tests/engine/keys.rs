@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use litekv::clock::Clock;
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{NOT_AN_INTEGER, SYNTAX, TestEngine, arity, bulk, bulks, err, int, nil, ok, status};
 

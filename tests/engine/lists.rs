@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{
     NOT_AN_INTEGER, SYNTAX, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, ints, nil, ok, status,

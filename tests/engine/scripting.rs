@@ -2,7 +2,7 @@
 //! sandbox and its libraries, each row's reply as Redis 7.0.15 gave it (SHA1s included),
 //! unless a comment says why it differs.
 
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, ints, nil, ok, status};
 

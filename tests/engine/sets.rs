@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{
     NOT_AN_INTEGER, SYNTAX, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, ints, nil, ok, status,

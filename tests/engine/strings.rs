@@ -1,5 +1,5 @@
 use litekv::clock::Clock;
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{NOT_AN_INTEGER, SYNTAX, TestEngine, arity, bulk, bulks, err, int, nil, ok};
 

@@ -1,6 +1,7 @@
 //! Pipelines and transactions: commands in order, each answered in place.
 
-use litekv::cmd::{CmdError, Command};
+use litekv::cmd::Command;
+use litekv::reply::CmdError;
 
 use crate::helpers::{TestEngine, args, bulk, err, int, ok};
 

@@ -32,14 +32,14 @@ async fn string_commands_on_a_hash_are_wrongtype_and_generic_ones_see_its_type()
             (&["GETDEL", "h"], err(WRONGTYPE)),
             (&["STRLEN", "h"], err(WRONGTYPE)),
             // NX and XX see a key of any type; GET needs a string, and then nothing is set.
-            (&["SET", "h", "v", "NX"], litekv::cmd::Reply::Nil),
+            (&["SET", "h", "v", "NX"], litekv::reply::Reply::Nil),
             (&["SET", "h", "v", "GET"], err(WRONGTYPE)),
             (&["GETSET", "h", "v"], err(WRONGTYPE)),
             (&["TYPE", "h"], status("hash")),
             (&["MSET", "s", "v"], ok()),
             (
                 &["MGET", "h", "s"],
-                litekv::cmd::Reply::Array(vec![litekv::cmd::Reply::Nil, bulk("v")]),
+                litekv::reply::Reply::Array(vec![litekv::reply::Reply::Nil, bulk("v")]),
             ),
             (&["EXISTS", "h"], int(1)),
             (&["EXPIRE", "h", "100"], int(1)),
@@ -75,9 +75,9 @@ async fn in_a_transaction_wrongtype_fails_its_command_alone() {
 async fn commands_on_keys_work_on_every_type() {
     let engine = TestEngine::new().await;
     let scanned = |keys: &[&str]| {
-        litekv::cmd::Reply::Array(vec![
+        litekv::reply::Reply::Array(vec![
             bulk("0"),
-            litekv::cmd::Reply::Array(keys.iter().map(|key| bulk(key)).collect()),
+            litekv::reply::Reply::Array(keys.iter().map(|key| bulk(key)).collect()),
         ])
     };
     engine
@@ -100,7 +100,7 @@ async fn commands_on_keys_work_on_every_type() {
             (&["OBJECT", "ENCODING", "l"], bulk("quicklist")),
             (&["OBJECT", "ENCODING", "set"], bulk("hashtable")),
             (&["OBJECT", "ENCODING", "z"], bulk("skiplist")),
-            (&["OBJECT", "ENCODING", "nope"], litekv::cmd::Reply::Nil),
+            (&["OBJECT", "ENCODING", "nope"], litekv::reply::Reply::Nil),
             (
                 &["OBJECT", "FREQ", "s"],
                 err("ERR unknown subcommand 'freq'. litekv answers OBJECT ENCODING only"),
@@ -120,7 +120,7 @@ async fn commands_on_keys_work_on_every_type() {
             (&["DBSIZE"], int(3)),
             (&["FLUSHDB"], ok()),
             (&["DBSIZE"], int(0)),
-            (&["RANDOMKEY"], litekv::cmd::Reply::Nil),
+            (&["RANDOMKEY"], litekv::reply::Reply::Nil),
         ])
         .await;
     engine.close().await;

@@ -1,7 +1,7 @@
 //! Sorted sets, with the examples and edge cases of Redis's documentation: ties in score
 //! order by member, ranges by rank, score and member, and the combinations.
 
-use litekv::cmd::Reply;
+use litekv::reply::Reply;
 
 use crate::helpers::{NOT_AN_INTEGER, SYNTAX, TestEngine, WRONGTYPE, arity, bulk, bulks, err, int, nil, ok, status};
 

@@ -7,7 +7,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::{Args, check_length};
 use crate::cmd::expiry::{ExpireCondition, Expiry, TimeBase, TimeUnit, deadline, missing_fields, ttl_reply};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, FieldExpiry, ReadView, WriteTx};
 
 /// `FIELDS numfields field [field ...]` (the word already read when `fields_read`), each

@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::{Args, parse_float, parse_int};
 use crate::cmd::condition::Condition::{self, Always, IfMissing};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, WriteTx};
 
 /// What a hash write answers, by the command that sent it.

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{ReadView, WriteTx};
 
 /// `DEL key [key ...]` and `UNLINK`: how many live keys were removed.

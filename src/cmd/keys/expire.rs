@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::Args;
 use crate::cmd::expiry::{ExpireCondition, TimeBase, TimeUnit, deadline, ttl_reply};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, ReadView, WriteTx};
 
 /// `EXPIRE`, `PEXPIRE`, `EXPIREAT`, `PEXPIREAT key time [NX|XX|GT|LT]`: 1 if the expiry

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::{Args, parse_int};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{KeyType, ReadView};
 
 /// Redis keeps strings of up to this many bytes in one allocation with their header.

@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::Args;
 use crate::cmd::condition::Condition;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, WriteTx};
 
 /// `RENAME from to` (OK) and `RENAMENX` (1, or 0 if `to` exists). The expiry moves too.

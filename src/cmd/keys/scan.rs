@@ -3,9 +3,9 @@
 use bytes::Bytes;
 
 use crate::cmd::args::Args;
-use crate::cmd::glob::Glob;
 use crate::cmd::walk::Walk;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::glob::Glob;
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::ReadView;
 
 /// `KEYS pattern`: every live key matching, in key order. Patterns with a literal prefix

@@ -7,7 +7,8 @@ use std::cmp::Ordering;
 use bytes::Bytes;
 
 use crate::cmd::args::{Args, parse_float};
-use crate::cmd::{CmdError, Command, ExecError, Reply, Write, WriteCommand};
+use crate::cmd::{Command, Write, WriteCommand};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{End, EventClass, KeyType, Order, ReadView, Selection, StoreError, WriteTx};
 
 /// How to sort, and what to answer for each element.

@@ -7,8 +7,8 @@ pub use read::{LIndex, LLen, LPos, LRange};
 pub(in crate::cmd) use write::move_element;
 pub use write::{LInsert, LMPop, LMove, LPop, LPush, LRem, LSet, LTrim};
 
-use crate::cmd::CmdError;
 use crate::cmd::args::Args;
+use crate::reply::CmdError;
 use crate::store::End;
 
 /// The keyspace event of a push onto `end`.

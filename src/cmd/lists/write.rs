@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use super::{parse_end, pop_event, push_event};
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{End, EventClass, Inserted, ItemSet, Side, WriteTx};
 
 /// `LPUSH key element [element ...]` and `RPUSH`: each element in turn onto the list's end,

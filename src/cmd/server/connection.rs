@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::ReadView;
 
 /// `PING [message]`: PONG, or the message.

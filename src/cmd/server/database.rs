@@ -1,7 +1,7 @@
 //! Server commands on the whole database: TIME, DBSIZE, FLUSHDB, FLUSHALL.
 
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{ReadView, WriteTx};
 
 /// `TIME`: the server's clock as unix seconds and microseconds, both as strings.

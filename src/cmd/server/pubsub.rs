@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::broker::Broker;
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, Reply};
+use crate::reply::{CmdError, Reply};
 
 /// `PUBLISH channel message` (and `SPUBLISH`, the same with one shard): how many
 /// subscribers received it.

@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::Args;
 use crate::cmd::walk::Walk;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{Combine, Draw, ReadView};
 
 /// `SMEMBERS key`: in member order.

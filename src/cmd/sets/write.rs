@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use super::read::SCombine;
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{Combine, EventClass, SetMove, WriteTx};
 
 /// `SADD key member [member ...]`: how many are new.

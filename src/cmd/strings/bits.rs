@@ -4,7 +4,8 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::cmd::args::{Args, check_length, parse_int};
-use crate::cmd::{CmdError, Command, ExecError, Reply, Write, WriteCommand};
+use crate::cmd::{Command, Write, WriteCommand};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, ReadView, WriteTx};
 
 /// Bit offsets are below 2^32, as in Redis (a bitmap of at most 512 MiB; the value limit

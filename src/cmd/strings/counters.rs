@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::{Args, parse_float, parse_int};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, WriteTx};
 
 /// `INCR`, `INCRBY`, `DECR`, `DECRBY`: integer arithmetic on a string. Keeps the expiry.

@@ -3,7 +3,7 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::cmd::args::{Args, check_length};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{Entry, EventClass, WriteTx};
 
 /// `APPEND key value`: the new length. Keeps the expiry.

@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::Args;
 use crate::cmd::expiry::Expiry;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, WriteTx};
 
 /// `GETDEL key`.

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{ReadView, StoreError};
 
 /// The most cells of the table LCS fills ((len1 + 1) × (len2 + 1), 4 bytes each): 64 MiB.

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::cmd::args::Args;
 use crate::cmd::condition::Condition;
 use crate::cmd::expiry::{Expiry, TimeBase, TimeUnit};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{Store, StringWrite, WriteTx};
 
 /// What a SET-family command answers.

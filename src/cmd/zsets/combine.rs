@@ -7,7 +7,7 @@ use bytes::Bytes;
 
 use super::{parse_score, scored};
 use crate::cmd::args::Args;
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, ReadView, WriteTx};
 
 /// How the inputs combine.

@@ -16,8 +16,8 @@ use bytes::Bytes;
 
 use crate::cmd::args::parse_float;
 #[cfg(test)]
-use crate::cmd::format_score;
-use crate::cmd::{CmdError, Reply};
+use crate::reply::format_score;
+use crate::reply::{CmdError, Reply};
 use crate::store::{LexBound, ScoreBound};
 
 /// A score as Redis reads one to store: see [`parse_score_or_tiny`], but never a number too

@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use super::{parse_lex_bound, parse_score_bound, scored};
 use crate::cmd::args::{Args, parse_int};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, Order, Range, ReadView, Selection, WriteTx};
 
 /// The syntax a range is written in, by command.

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::{parse_lex_bound, parse_score_bound, scored};
 use crate::cmd::args::Args;
 use crate::cmd::walk::Walk;
-use crate::cmd::{CmdError, ExecError, Reply, format_score};
+use crate::reply::{CmdError, ExecError, Reply, format_score};
 use crate::store::{Draw, Order, Range, ReadView};
 
 /// `ZCARD key`.

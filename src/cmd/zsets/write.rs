@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::range::Syntax;
 use super::{parse_lex_bound, parse_score, parse_score_bound, scored};
 use crate::cmd::args::{Args, parse_int};
-use crate::cmd::{CmdError, ExecError, Reply};
+use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, Order, Range, Selection, WriteTx};
 
 /// `ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]`, and

@@ -175,7 +175,7 @@ impl From<StoreError> for ExecError {
 }
 
 /// Folds a command's own failure into its reply.
-pub(super) fn settle(result: Result<Reply, ExecError>) -> Result<Reply, StoreError> {
+pub(crate) fn settle(result: Result<Reply, ExecError>) -> Result<Reply, StoreError> {
     match result {
         Ok(reply) => Ok(reply),
         Err(ExecError::Command(error)) => Ok(Reply::Error(error)),

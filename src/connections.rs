@@ -1,6 +1,7 @@
-//! The limit on open client connections. actix-web's own `max_connections` stops accepting
-//! at the limit, leaving further clients waiting in the kernel's backlog with no answer;
-//! here they are accepted and told, with a 429, why they are not served.
+//! The limit on open client connections, shared by every door. actix-web's own
+//! `max_connections` stops accepting at the limit, leaving further clients waiting in the
+//! kernel's backlog with no answer; here they are accepted and told why they are not served
+//! (a 429 over HTTP, Redis's `max number of clients reached` over RESP).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
