@@ -1,11 +1,14 @@
 //! The command table: every supported command's name, arity and parser, and the parsed
 //! [`Command`], split by whether it writes.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use bytes::Bytes;
 
 use super::args::Args;
 use super::blocking::BlockingPop;
-use super::condition::Condition::{Always, IfMissing};
+use super::condition::Condition::{Always, IfExists, IfMissing};
 use super::expiry::TimeBase::{FromNow, UnixEpoch};
 use super::expiry::TimeUnit::{Milliseconds, Seconds};
 use super::hashes::HSetReply::{CountNew, StatusOk};
@@ -27,6 +30,8 @@ use super::strings::{
     Append, BitCount, BitField, BitFieldRo, BitOp, BitPos, Get, GetBit, GetDel, GetEx, GetRange, IncrBy, IncrByFloat,
     Lcs, MGet, MSet, Set, SetBit, SetRange, StrLen,
 };
+use super::variants::Members::{One, Several};
+use super::variants::Mode::{ReadOnly, ReadWrite};
 use super::zsets::Operation::{Difference as ZDifference, Intersection as ZIntersection, Union as ZUnion};
 use super::zsets::{
     Syntax, ZAdd, ZCard, ZCombine, ZCount, ZInterCard, ZMPop, ZPop, ZRandMember, ZRange, ZRangeStore, ZRank, ZRem,
@@ -152,15 +157,51 @@ commands! {
         Expire, Persist, Rename, Copy, Flush, BlockingPop;
 }
 
-/// A supported command: its lowercase name, Redis's arity (counting the name; negative
-/// means "at least"), Redis's flags and key positions (what COMMAND INFO reports), and its
-/// parser.
-struct Spec {
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    keys: KeyPositions,
+/// A command the engine runs: what COMMAND reports of it, and its parser. Found once per
+/// command by [`find_command`]; the doors hold on to it from there.
+#[derive(Debug)]
+pub struct CommandSpec {
+    info: CommandInfo,
     parse: fn(&mut Args) -> Result<Command, CmdError>,
+}
+
+impl CommandSpec {
+    pub fn info(&self) -> CommandInfo {
+        self.info
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.info.name
+    }
+
+    /// Checks the argument count, as Redis does when it queues a command in a transaction.
+    pub fn check_arity(&self, args: &[Bytes]) -> Result<(), CmdError> {
+        let count = args.len() as i64;
+        let arity = i64::from(self.info.arity);
+        match (arity >= 0 && count != arity) || count < arity.abs() {
+            true => Err(CmdError::wrong_arity(self.info.name)),
+            false => Ok(()),
+        }
+    }
+
+    /// Parses `args` (the name first) as this command.
+    pub(super) fn parse(&self, mut args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
+        self.check_arity(&args)?;
+        let info = &self.info;
+        let keys = match info.flags.contains(&"write") {
+            true => info.keys.of(&args),
+            false => Vec::new(),
+        };
+        args.remove(0);
+        let mut command = (self.parse)(&mut Args::new(info.name, args, max_value_bytes))?;
+        // A parser that knows better (SORT's STORE) names the written keys itself.
+        if let Command::Write(write) = &mut command
+            && write.keys.is_empty()
+        {
+            write.keys = keys;
+        }
+        Ok(command)
+    }
 }
 
 const fn spec(
@@ -169,12 +210,14 @@ const fn spec(
     flags: &'static [&'static str],
     keys: KeyPositions,
     parse: fn(&mut Args) -> Result<Command, CmdError>,
-) -> Spec {
-    Spec {
-        name,
-        arity,
-        flags,
-        keys,
+) -> CommandSpec {
+    CommandSpec {
+        info: CommandInfo {
+            name,
+            arity,
+            flags,
+            keys,
+        },
         parse,
     }
 }
@@ -325,88 +368,50 @@ impl CommandInfo {
 
 /// Every command the engine runs, for COMMAND.
 pub fn command_table() -> impl Iterator<Item = CommandInfo> {
-    COMMANDS.iter().map(|spec| CommandInfo {
-        name: spec.name,
-        arity: spec.arity,
-        flags: spec.flags,
-        keys: spec.keys,
-    })
+    COMMANDS.iter().map(CommandSpec::info)
 }
 
-/// Every supported command, in the order `docs/commands.md` lists them.
-const COMMANDS: &[Spec] = &[
+/// Every supported command, in the order `docs/commands.md` lists them, one per line.
+#[rustfmt::skip]
+const COMMANDS: &[CommandSpec] = &[
     // Strings and counters.
     spec("get", 2, READ_FAST, ONE_KEY, |a| Ok(Get::parse(a)?.into())),
     spec("set", -3, WRITE_GROWS, ONE_KEY, |a| Ok(Set::parse(a)?.into())),
-    spec("setnx", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(Set::parse_setnx(a)?.into())
-    }),
-    spec("setex", 4, WRITE_GROWS, ONE_KEY, |a| {
-        Ok(Set::parse_setex(a, Seconds)?.into())
-    }),
-    spec("psetex", 4, WRITE_GROWS, ONE_KEY, |a| {
-        Ok(Set::parse_setex(a, Milliseconds)?.into())
-    }),
-    spec("getset", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(Set::parse_getset(a)?.into())
-    }),
+    spec("setnx", 3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(Set::parse_setnx(a)?.into())),
+    spec("setex", 4, WRITE_GROWS, ONE_KEY, |a| Ok(Set::parse_setex(a, Seconds)?.into())),
+    spec("psetex", 4, WRITE_GROWS, ONE_KEY, |a| Ok(Set::parse_setex(a, Milliseconds)?.into())),
+    spec("getset", 3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(Set::parse_getset(a)?.into())),
     spec("getdel", 2, WRITE_FAST, ONE_KEY, |a| Ok(GetDel::parse(a)?.into())),
     spec("getex", -2, WRITE_FAST, ONE_KEY, |a| Ok(GetEx::parse(a)?.into())),
     spec("mget", -2, READ_FAST, EVERY_KEY, |a| Ok(MGet::parse(a)?.into())),
-    spec("mset", -3, WRITE_GROWS, EVERY_OTHER_KEY, |a| {
-        Ok(MSet::parse(a, Always)?.into())
-    }),
-    spec("msetnx", -3, WRITE_GROWS, EVERY_OTHER_KEY, |a| {
-        Ok(MSet::parse(a, IfMissing)?.into())
-    }),
+    spec("mset", -3, WRITE_GROWS, EVERY_OTHER_KEY, |a| Ok(MSet::parse(a, Always)?.into())),
+    spec("msetnx", -3, WRITE_GROWS, EVERY_OTHER_KEY, |a| Ok(MSet::parse(a, IfMissing)?.into())),
     spec("append", 3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(Append::parse(a)?.into())),
     spec("strlen", 2, READ_FAST, ONE_KEY, |a| Ok(StrLen::parse(a)?.into())),
     spec("getrange", 4, READ, ONE_KEY, |a| Ok(GetRange::parse(a)?.into())),
     spec("substr", 4, READ, ONE_KEY, |a| Ok(GetRange::parse(a)?.into())),
     spec("setrange", 4, WRITE_GROWS, ONE_KEY, |a| Ok(SetRange::parse(a)?.into())),
-    spec("incr", 2, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(IncrBy::parse_step(a, 1)?.into())
-    }),
-    spec("incrby", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(IncrBy::parse_incrby(a)?.into())
-    }),
-    spec("incrbyfloat", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(IncrByFloat::parse(a)?.into())
-    }),
-    spec("decr", 2, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(IncrBy::parse_step(a, -1)?.into())
-    }),
-    spec("decrby", 3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(IncrBy::parse_decrby(a)?.into())
-    }),
+    spec("incr", 2, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(IncrBy::parse_step(a, 1)?.into())),
+    spec("incrby", 3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(IncrBy::parse_incrby(a)?.into())),
+    spec("incrbyfloat", 3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(IncrByFloat::parse(a)?.into())),
+    spec("decr", 2, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(IncrBy::parse_step(a, -1)?.into())),
+    spec("decrby", 3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(IncrBy::parse_decrby(a)?.into())),
     // Bitmaps and LCS.
     spec("setbit", 4, WRITE_GROWS, ONE_KEY, |a| Ok(SetBit::parse(a)?.into())),
     spec("getbit", 3, READ_FAST, ONE_KEY, |a| Ok(GetBit::parse(a)?.into())),
     spec("bitcount", -2, READ, ONE_KEY, |a| Ok(BitCount::parse(a)?.into())),
     spec("bitpos", -3, READ, ONE_KEY, |a| Ok(BitPos::parse(a)?.into())),
     spec("bitop", -4, WRITE_GROWS, KEYS_AFTER_FIRST, BitOp::parse),
-    spec("bitfield", -2, WRITE_GROWS, ONE_KEY, |a| {
-        Ok(BitField::parse(a, false)?.into())
-    }),
-    spec("bitfield_ro", -2, READ_FAST, ONE_KEY, |a| {
-        Ok(BitFieldRo::parse(a)?.into())
-    }),
+    spec("bitfield", -2, WRITE_GROWS, ONE_KEY, |a| Ok(BitField::parse(a, ReadWrite)?.into())),
+    spec("bitfield_ro", -2, READ_FAST, ONE_KEY, |a| Ok(BitFieldRo::parse(a)?.into())),
     spec("lcs", -3, READ, TWO_KEYS, |a| Ok(Lcs::parse(a)?.into())),
     // Hashes.
-    spec("hset", -4, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HSet::parse(a, CountNew)?.into())
-    }),
-    spec("hmset", -4, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HSet::parse(a, StatusOk)?.into())
-    }),
-    spec("hsetnx", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HSet::parse_setnx(a)?.into())
-    }),
+    spec("hset", -4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HSet::parse(a, CountNew)?.into())),
+    spec("hmset", -4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HSet::parse(a, StatusOk)?.into())),
+    spec("hsetnx", 4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HSet::parse_setnx(a)?.into())),
     spec("hget", 3, READ_FAST, ONE_KEY, |a| Ok(HGet::parse(a)?.into())),
     spec("hmget", -3, READ_FAST, ONE_KEY, |a| Ok(HMGet::parse(a)?.into())),
-    spec("hgetall", 2, READ, ONE_KEY, |a| {
-        Ok(HGetAll::parse(a, FieldsAndValues)?.into())
-    }),
+    spec("hgetall", 2, READ, ONE_KEY, |a| Ok(HGetAll::parse(a, FieldsAndValues)?.into())),
     spec("hkeys", 2, READ, ONE_KEY, |a| Ok(HGetAll::parse(a, Fields)?.into())),
     spec("hvals", 2, READ, ONE_KEY, |a| Ok(HGetAll::parse(a, Values)?.into())),
     spec("hlen", 2, READ_FAST, ONE_KEY, |a| Ok(HLen::parse(a)?.into())),
@@ -415,59 +420,25 @@ const COMMANDS: &[Spec] = &[
     spec("hscan", -3, READ, ONE_KEY, |a| Ok(HScan::parse(a)?.into())),
     spec("hrandfield", -2, READ, ONE_KEY, |a| Ok(HRandField::parse(a)?.into())),
     spec("hdel", -3, WRITE_FAST, ONE_KEY, |a| Ok(HDel::parse(a)?.into())),
-    spec("hincrby", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HIncrBy::parse(a)?.into())
-    }),
-    spec("hincrbyfloat", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HIncrByFloat::parse(a)?.into())
-    }),
-    spec("hexpire", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HExpire::parse(a, Seconds, FromNow)?.into())
-    }),
-    spec("hpexpire", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HExpire::parse(a, Milliseconds, FromNow)?.into())
-    }),
-    spec("hexpireat", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HExpire::parse(a, Seconds, UnixEpoch)?.into())
-    }),
-    spec("hpexpireat", -6, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(HExpire::parse(a, Milliseconds, UnixEpoch)?.into())
-    }),
-    spec("httl", -5, READ_FAST, ONE_KEY, |a| {
-        Ok(HTtl::parse(a, Seconds, FromNow)?.into())
-    }),
-    spec("hpttl", -5, READ_FAST, ONE_KEY, |a| {
-        Ok(HTtl::parse(a, Milliseconds, FromNow)?.into())
-    }),
-    spec("hexpiretime", -5, READ_FAST, ONE_KEY, |a| {
-        Ok(HTtl::parse(a, Seconds, UnixEpoch)?.into())
-    }),
-    spec("hpexpiretime", -5, READ_FAST, ONE_KEY, |a| {
-        Ok(HTtl::parse(a, Milliseconds, UnixEpoch)?.into())
-    }),
+    spec("hincrby", 4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HIncrBy::parse(a)?.into())),
+    spec("hincrbyfloat", 4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HIncrByFloat::parse(a)?.into())),
+    spec("hexpire", -6, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HExpire::parse(a, Seconds, FromNow)?.into())),
+    spec("hpexpire", -6, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HExpire::parse(a, Milliseconds, FromNow)?.into())),
+    spec("hexpireat", -6, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HExpire::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("hpexpireat", -6, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HExpire::parse(a, Milliseconds, UnixEpoch)?.into())),
+    spec("httl", -5, READ_FAST, ONE_KEY, |a| Ok(HTtl::parse(a, Seconds, FromNow)?.into())),
+    spec("hpttl", -5, READ_FAST, ONE_KEY, |a| Ok(HTtl::parse(a, Milliseconds, FromNow)?.into())),
+    spec("hexpiretime", -5, READ_FAST, ONE_KEY, |a| Ok(HTtl::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("hpexpiretime", -5, READ_FAST, ONE_KEY, |a| Ok(HTtl::parse(a, Milliseconds, UnixEpoch)?.into())),
     spec("hpersist", -5, WRITE_FAST, ONE_KEY, |a| Ok(HPersist::parse(a)?.into())),
     spec("hgetdel", -5, WRITE_FAST, ONE_KEY, |a| Ok(HGetDel::parse(a)?.into())),
     spec("hgetex", -5, WRITE_FAST, ONE_KEY, |a| Ok(HGetEx::parse(a)?.into())),
-    spec(
-        "hsetex",
-        -6,
-        WRITE_GROWS_FAST,
-        ONE_KEY,
-        |a| Ok(HSetEx::parse(a)?.into()),
-    ),
+    spec("hsetex", -6, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(HSetEx::parse(a)?.into()), ),
     // Lists.
-    spec("lpush", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(LPush::parse(a, Head, false)?.into())
-    }),
-    spec("rpush", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(LPush::parse(a, Tail, false)?.into())
-    }),
-    spec("lpushx", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(LPush::parse(a, Head, true)?.into())
-    }),
-    spec("rpushx", -3, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(LPush::parse(a, Tail, true)?.into())
-    }),
+    spec("lpush", -3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(LPush::parse(a, Head, Always)?.into())),
+    spec("rpush", -3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(LPush::parse(a, Tail, Always)?.into())),
+    spec("lpushx", -3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(LPush::parse(a, Head, IfExists)?.into())),
+    spec("rpushx", -3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(LPush::parse(a, Tail, IfExists)?.into())),
     spec("lpop", -2, WRITE_FAST, ONE_KEY, |a| Ok(LPop::parse(a, Head)?.into())),
     spec("rpop", -2, WRITE_FAST, ONE_KEY, |a| Ok(LPop::parse(a, Tail)?.into())),
     spec("llen", 2, READ_FAST, ONE_KEY, |a| Ok(LLen::parse(a)?.into())),
@@ -479,156 +450,66 @@ const COMMANDS: &[Spec] = &[
     spec("lrem", 4, WRITE, ONE_KEY, |a| Ok(LRem::parse(a)?.into())),
     spec("ltrim", 4, WRITE, ONE_KEY, |a| Ok(LTrim::parse(a)?.into())),
     spec("lmove", 5, WRITE_GROWS, TWO_KEYS, |a| Ok(LMove::parse(a)?.into())),
-    spec("rpoplpush", 3, WRITE_GROWS, TWO_KEYS, |a| {
-        Ok(LMove::parse_rpoplpush(a)?.into())
-    }),
-    spec("lmpop", -4, WRITE_MOVABLE, NO_KEYS.counted_at(1), |a| {
-        Ok(LMPop::parse(a)?.into())
-    }),
+    spec("rpoplpush", 3, WRITE_GROWS, TWO_KEYS, |a| Ok(LMove::parse_rpoplpush(a)?.into())),
+    spec("lmpop", -4, WRITE_MOVABLE, NO_KEYS.counted_at(1), |a| Ok(LMPop::parse(a)?.into())),
     // Blocking pops.
-    spec("blpop", -3, BLOCKING, KEYS_BEFORE_LAST, |a| {
-        Ok(BlockingPop::parse_pop(a, Head)?.into())
-    }),
-    spec("brpop", -3, BLOCKING, KEYS_BEFORE_LAST, |a| {
-        Ok(BlockingPop::parse_pop(a, Tail)?.into())
-    }),
-    spec("blmove", 6, BLOCKING_GROWS, TWO_KEYS, |a| {
-        Ok(BlockingPop::parse_move(a)?.into())
-    }),
-    spec("brpoplpush", 4, BLOCKING_GROWS, TWO_KEYS, |a| {
-        Ok(BlockingPop::parse_rpoplpush(a)?.into())
-    }),
-    spec("blmpop", -5, BLOCKING_MOVABLE, NO_KEYS.counted_at(2), |a| {
-        Ok(BlockingPop::parse_lmpop(a)?.into())
-    }),
-    spec("bzpopmin", -3, BLOCKING_FAST, KEYS_BEFORE_LAST, |a| {
-        Ok(BlockingPop::parse_zpop(a, Ascending)?.into())
-    }),
-    spec("bzpopmax", -3, BLOCKING_FAST, KEYS_BEFORE_LAST, |a| {
-        Ok(BlockingPop::parse_zpop(a, Descending)?.into())
-    }),
-    spec("bzmpop", -5, BLOCKING_MOVABLE, NO_KEYS.counted_at(2), |a| {
-        Ok(BlockingPop::parse_zmpop(a)?.into())
-    }),
+    spec("blpop", -3, BLOCKING, KEYS_BEFORE_LAST, |a| Ok(BlockingPop::parse_pop(a, Head)?.into())),
+    spec("brpop", -3, BLOCKING, KEYS_BEFORE_LAST, |a| Ok(BlockingPop::parse_pop(a, Tail)?.into())),
+    spec("blmove", 6, BLOCKING_GROWS, TWO_KEYS, |a| Ok(BlockingPop::parse_move(a)?.into())),
+    spec("brpoplpush", 4, BLOCKING_GROWS, TWO_KEYS, |a| Ok(BlockingPop::parse_rpoplpush(a)?.into())),
+    spec("blmpop", -5, BLOCKING_MOVABLE, NO_KEYS.counted_at(2), |a| Ok(BlockingPop::parse_lmpop(a)?.into())),
+    spec("bzpopmin", -3, BLOCKING_FAST, KEYS_BEFORE_LAST, |a| Ok(BlockingPop::parse_zpop(a, Ascending)?.into())),
+    spec("bzpopmax", -3, BLOCKING_FAST, KEYS_BEFORE_LAST, |a| Ok(BlockingPop::parse_zpop(a, Descending)?.into())),
+    spec("bzmpop", -5, BLOCKING_MOVABLE, NO_KEYS.counted_at(2), |a| Ok(BlockingPop::parse_zmpop(a)?.into())),
     // Sets.
     spec("sadd", -3, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(SAdd::parse(a)?.into())),
     spec("srem", -3, WRITE_FAST, ONE_KEY, |a| Ok(SRem::parse(a)?.into())),
     spec("smembers", 2, READ, ONE_KEY, |a| Ok(SMembers::parse(a)?.into())),
-    spec("sismember", 3, READ_FAST, ONE_KEY, |a| {
-        Ok(SIsMember::parse(a, false)?.into())
-    }),
-    spec("smismember", -3, READ_FAST, ONE_KEY, |a| {
-        Ok(SIsMember::parse(a, true)?.into())
-    }),
+    spec("sismember", 3, READ_FAST, ONE_KEY, |a| Ok(SIsMember::parse(a, One)?.into())),
+    spec("smismember", -3, READ_FAST, ONE_KEY, |a| Ok(SIsMember::parse(a, Several)?.into())),
     spec("scard", 2, READ_FAST, ONE_KEY, |a| Ok(SCard::parse(a)?.into())),
     spec("spop", -2, WRITE_FAST, ONE_KEY, |a| Ok(SPop::parse(a)?.into())),
     spec("srandmember", -2, READ, ONE_KEY, |a| Ok(SRandMember::parse(a)?.into())),
     spec("smove", 4, WRITE_FAST, TWO_KEYS, |a| Ok(SMove::parse(a)?.into())),
-    spec("sinter", -2, READ, EVERY_KEY, |a| {
-        Ok(SCombine::parse(a, Intersection { limit: None })?.into())
-    }),
-    spec("sintercard", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
-        Ok(SInterCard::parse(a)?.into())
-    }),
-    spec("sinterstore", -3, WRITE_GROWS, EVERY_KEY, |a| {
-        Ok(SStore::parse(a, Intersection { limit: None })?.into())
-    }),
+    spec("sinter", -2, READ, EVERY_KEY, |a| Ok(SCombine::parse(a, Intersection { limit: None })?.into())),
+    spec("sintercard", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| Ok(SInterCard::parse(a)?.into())),
+    spec("sinterstore", -3, WRITE_GROWS, EVERY_KEY, |a| Ok(SStore::parse(a, Intersection { limit: None })?.into())),
     spec("sunion", -2, READ, EVERY_KEY, |a| Ok(SCombine::parse(a, Union)?.into())),
-    spec("sunionstore", -3, WRITE_GROWS, EVERY_KEY, |a| {
-        Ok(SStore::parse(a, Union)?.into())
-    }),
-    spec("sdiff", -2, READ, EVERY_KEY, |a| {
-        Ok(SCombine::parse(a, Difference)?.into())
-    }),
-    spec("sdiffstore", -3, WRITE_GROWS, EVERY_KEY, |a| {
-        Ok(SStore::parse(a, Difference)?.into())
-    }),
+    spec("sunionstore", -3, WRITE_GROWS, EVERY_KEY, |a| Ok(SStore::parse(a, Union)?.into())),
+    spec("sdiff", -2, READ, EVERY_KEY, |a| Ok(SCombine::parse(a, Difference)?.into())),
+    spec("sdiffstore", -3, WRITE_GROWS, EVERY_KEY, |a| Ok(SStore::parse(a, Difference)?.into())),
     spec("sscan", -3, READ, ONE_KEY, |a| Ok(SScan::parse(a)?.into())),
     // Sorted sets.
     spec("zadd", -4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(ZAdd::parse(a)?.into())),
-    spec("zincrby", 4, WRITE_GROWS_FAST, ONE_KEY, |a| {
-        Ok(ZAdd::parse_zincrby(a)?.into())
-    }),
+    spec("zincrby", 4, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(ZAdd::parse_zincrby(a)?.into())),
     spec("zrem", -3, WRITE_FAST, ONE_KEY, |a| Ok(ZRem::parse(a)?.into())),
     spec("zcard", 2, READ_FAST, ONE_KEY, |a| Ok(ZCard::parse(a)?.into())),
-    spec("zscore", 3, READ_FAST, ONE_KEY, |a| Ok(ZScore::parse(a, false)?.into())),
-    spec(
-        "zmscore",
-        -3,
-        READ_FAST,
-        ONE_KEY,
-        |a| Ok(ZScore::parse(a, true)?.into()),
-    ),
-    spec("zrank", -3, READ_FAST, ONE_KEY, |a| {
-        Ok(ZRank::parse(a, Ascending)?.into())
-    }),
-    spec("zrevrank", -3, READ_FAST, ONE_KEY, |a| {
-        Ok(ZRank::parse(a, Descending)?.into())
-    }),
+    spec("zscore", 3, READ_FAST, ONE_KEY, |a| Ok(ZScore::parse(a, One)?.into())),
+    spec("zmscore", -3, READ_FAST, ONE_KEY, |a| Ok(ZScore::parse(a, Several)?.into())),
+    spec("zrank", -3, READ_FAST, ONE_KEY, |a| Ok(ZRank::parse(a, Ascending)?.into())),
+    spec("zrevrank", -3, READ_FAST, ONE_KEY, |a| Ok(ZRank::parse(a, Descending)?.into())),
     spec("zcount", 4, READ_FAST, ONE_KEY, |a| Ok(ZCount::parse_scores(a)?.into())),
-    spec("zlexcount", 4, READ_FAST, ONE_KEY, |a| {
-        Ok(ZCount::parse_members(a)?.into())
-    }),
-    spec("zrange", -4, READ, ONE_KEY, |a| {
-        Ok(ZRange::parse(a, Syntax::Generic)?.into())
-    }),
-    spec("zrangebyscore", -4, READ, ONE_KEY, |a| {
-        Ok(ZRange::parse(a, Syntax::ByScore(Ascending))?.into())
-    }),
-    spec("zrevrangebyscore", -4, READ, ONE_KEY, |a| {
-        Ok(ZRange::parse(a, Syntax::ByScore(Descending))?.into())
-    }),
-    spec("zrangebylex", -4, READ, ONE_KEY, |a| {
-        Ok(ZRange::parse(a, Syntax::ByLex(Ascending))?.into())
-    }),
-    spec("zrevrangebylex", -4, READ, ONE_KEY, |a| {
-        Ok(ZRange::parse(a, Syntax::ByLex(Descending))?.into())
-    }),
-    spec("zrevrange", -4, READ, ONE_KEY, |a| {
-        Ok(ZRange::parse(a, Syntax::Ranks(Descending))?.into())
-    }),
-    spec("zrangestore", -5, WRITE_GROWS, TWO_KEYS, |a| {
-        Ok(ZRangeStore::parse(a)?.into())
-    }),
-    spec("zpopmin", -2, WRITE_FAST, ONE_KEY, |a| {
-        Ok(ZPop::parse(a, Ascending)?.into())
-    }),
-    spec("zpopmax", -2, WRITE_FAST, ONE_KEY, |a| {
-        Ok(ZPop::parse(a, Descending)?.into())
-    }),
-    spec("zmpop", -4, WRITE_MOVABLE, NO_KEYS.counted_at(1), |a| {
-        Ok(ZMPop::parse(a)?.into())
-    }),
-    spec("zremrangebyrank", 4, WRITE, ONE_KEY, |a| {
-        Ok(ZRemRange::parse(a, Syntax::Ranks(Ascending))?.into())
-    }),
-    spec("zremrangebyscore", 4, WRITE, ONE_KEY, |a| {
-        Ok(ZRemRange::parse(a, Syntax::ByScore(Ascending))?.into())
-    }),
-    spec("zremrangebylex", 4, WRITE, ONE_KEY, |a| {
-        Ok(ZRemRange::parse(a, Syntax::ByLex(Ascending))?.into())
-    }),
-    spec("zunion", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
-        Ok(ZCombine::parse(a, ZUnion)?.into())
-    }),
-    spec("zunionstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| {
-        Ok(ZStore::parse(a, ZUnion)?.into())
-    }),
-    spec("zinter", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
-        Ok(ZCombine::parse(a, ZIntersection)?.into())
-    }),
-    spec("zinterstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| {
-        Ok(ZStore::parse(a, ZIntersection)?.into())
-    }),
-    spec("zintercard", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
-        Ok(ZInterCard::parse(a)?.into())
-    }),
-    spec("zdiff", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| {
-        Ok(ZCombine::parse(a, ZDifference)?.into())
-    }),
-    spec("zdiffstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| {
-        Ok(ZStore::parse(a, ZDifference)?.into())
-    }),
+    spec("zlexcount", 4, READ_FAST, ONE_KEY, |a| Ok(ZCount::parse_members(a)?.into())),
+    spec("zrange", -4, READ, ONE_KEY, |a| Ok(ZRange::parse(a, Syntax::Generic)?.into())),
+    spec("zrangebyscore", -4, READ, ONE_KEY, |a| Ok(ZRange::parse(a, Syntax::ByScore(Ascending))?.into())),
+    spec("zrevrangebyscore", -4, READ, ONE_KEY, |a| Ok(ZRange::parse(a, Syntax::ByScore(Descending))?.into())),
+    spec("zrangebylex", -4, READ, ONE_KEY, |a| Ok(ZRange::parse(a, Syntax::ByLex(Ascending))?.into())),
+    spec("zrevrangebylex", -4, READ, ONE_KEY, |a| Ok(ZRange::parse(a, Syntax::ByLex(Descending))?.into())),
+    spec("zrevrange", -4, READ, ONE_KEY, |a| Ok(ZRange::parse(a, Syntax::Ranks(Descending))?.into())),
+    spec("zrangestore", -5, WRITE_GROWS, TWO_KEYS, |a| Ok(ZRangeStore::parse(a)?.into())),
+    spec("zpopmin", -2, WRITE_FAST, ONE_KEY, |a| Ok(ZPop::parse(a, Ascending)?.into())),
+    spec("zpopmax", -2, WRITE_FAST, ONE_KEY, |a| Ok(ZPop::parse(a, Descending)?.into())),
+    spec("zmpop", -4, WRITE_MOVABLE, NO_KEYS.counted_at(1), |a| Ok(ZMPop::parse(a)?.into())),
+    spec("zremrangebyrank", 4, WRITE, ONE_KEY, |a| Ok(ZRemRange::parse(a, Syntax::Ranks(Ascending))?.into())),
+    spec("zremrangebyscore", 4, WRITE, ONE_KEY, |a| Ok(ZRemRange::parse(a, Syntax::ByScore(Ascending))?.into())),
+    spec("zremrangebylex", 4, WRITE, ONE_KEY, |a| Ok(ZRemRange::parse(a, Syntax::ByLex(Ascending))?.into())),
+    spec("zunion", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| Ok(ZCombine::parse(a, ZUnion)?.into())),
+    spec("zunionstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| Ok(ZStore::parse(a, ZUnion)?.into())),
+    spec("zinter", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| Ok(ZCombine::parse(a, ZIntersection)?.into())),
+    spec("zinterstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| Ok(ZStore::parse(a, ZIntersection)?.into())),
+    spec("zintercard", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| Ok(ZInterCard::parse(a)?.into())),
+    spec("zdiff", -3, READ_MOVABLE, NO_KEYS.counted_at(1), |a| Ok(ZCombine::parse(a, ZDifference)?.into())),
+    spec("zdiffstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| Ok(ZStore::parse(a, ZDifference)?.into())),
     spec("zrandmember", -2, READ, ONE_KEY, |a| Ok(ZRandMember::parse(a)?.into())),
     spec("zscan", -3, READ, ONE_KEY, |a| Ok(ZScan::parse(a)?.into())),
     // Keys and expiry.
@@ -636,40 +517,22 @@ const COMMANDS: &[Spec] = &[
     spec("unlink", -2, WRITE_FAST, EVERY_KEY, |a| Ok(Del::parse(a)?.into())),
     spec("exists", -2, READ_FAST, EVERY_KEY, |a| Ok(Exists::parse(a)?.into())),
     spec("touch", -2, READ_FAST, EVERY_KEY, |a| Ok(Exists::parse(a)?.into())),
-    spec("expire", -3, WRITE_FAST, ONE_KEY, |a| {
-        Ok(Expire::parse(a, Seconds, FromNow)?.into())
-    }),
-    spec("pexpire", -3, WRITE_FAST, ONE_KEY, |a| {
-        Ok(Expire::parse(a, Milliseconds, FromNow)?.into())
-    }),
-    spec("expireat", -3, WRITE_FAST, ONE_KEY, |a| {
-        Ok(Expire::parse(a, Seconds, UnixEpoch)?.into())
-    }),
-    spec("pexpireat", -3, WRITE_FAST, ONE_KEY, |a| {
-        Ok(Expire::parse(a, Milliseconds, UnixEpoch)?.into())
-    }),
+    spec("expire", -3, WRITE_FAST, ONE_KEY, |a| Ok(Expire::parse(a, Seconds, FromNow)?.into())),
+    spec("pexpire", -3, WRITE_FAST, ONE_KEY, |a| Ok(Expire::parse(a, Milliseconds, FromNow)?.into())),
+    spec("expireat", -3, WRITE_FAST, ONE_KEY, |a| Ok(Expire::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("pexpireat", -3, WRITE_FAST, ONE_KEY, |a| Ok(Expire::parse(a, Milliseconds, UnixEpoch)?.into())),
     spec("persist", 2, WRITE_FAST, ONE_KEY, |a| Ok(Persist::parse(a)?.into())),
-    spec("ttl", 2, READ_FAST, ONE_KEY, |a| {
-        Ok(Ttl::parse(a, Seconds, FromNow)?.into())
-    }),
-    spec("pttl", 2, READ_FAST, ONE_KEY, |a| {
-        Ok(Ttl::parse(a, Milliseconds, FromNow)?.into())
-    }),
-    spec("expiretime", 2, READ_FAST, ONE_KEY, |a| {
-        Ok(Ttl::parse(a, Seconds, UnixEpoch)?.into())
-    }),
-    spec("pexpiretime", 2, READ_FAST, ONE_KEY, |a| {
-        Ok(Ttl::parse(a, Milliseconds, UnixEpoch)?.into())
-    }),
+    spec("ttl", 2, READ_FAST, ONE_KEY, |a| Ok(Ttl::parse(a, Seconds, FromNow)?.into())),
+    spec("pttl", 2, READ_FAST, ONE_KEY, |a| Ok(Ttl::parse(a, Milliseconds, FromNow)?.into())),
+    spec("expiretime", 2, READ_FAST, ONE_KEY, |a| Ok(Ttl::parse(a, Seconds, UnixEpoch)?.into())),
+    spec("pexpiretime", 2, READ_FAST, ONE_KEY, |a| Ok(Ttl::parse(a, Milliseconds, UnixEpoch)?.into())),
     spec("type", 2, READ_FAST, ONE_KEY, |a| Ok(Type::parse(a)?.into())),
     spec("object", -2, READ, SECOND_KEY, |a| Ok(Object::parse(a)?.into())),
     spec("rename", 3, WRITE, TWO_KEYS, |a| Ok(Rename::parse(a, Always)?.into())),
-    spec("renamenx", 3, WRITE_FAST, TWO_KEYS, |a| {
-        Ok(Rename::parse(a, IfMissing)?.into())
-    }),
+    spec("renamenx", 3, WRITE_FAST, TWO_KEYS, |a| Ok(Rename::parse(a, IfMissing)?.into())),
     spec("copy", -3, WRITE_GROWS, TWO_KEYS, |a| Ok(Copy::parse(a)?.into())),
-    spec("sort", -2, WRITE_GROWS_MOVABLE, ONE_KEY, |a| Sort::parse(a, false)),
-    spec("sort_ro", -2, READ_MOVABLE, ONE_KEY, |a| Sort::parse(a, true)),
+    spec("sort", -2, WRITE_GROWS_MOVABLE, ONE_KEY, |a| Sort::parse(a, ReadWrite)),
+    spec("sort_ro", -2, READ_MOVABLE, ONE_KEY, |a| Sort::parse(a, ReadOnly)),
     spec("keys", 2, READ, NO_KEYS, |a| Ok(Keys::parse(a)?.into())),
     spec("scan", -2, READ, NO_KEYS, |a| Ok(Scan::parse(a)?.into())),
     spec("randomkey", 1, READ, NO_KEYS, |_| Ok(RandomKey.into())),
@@ -681,78 +544,53 @@ const COMMANDS: &[Spec] = &[
     spec("echo", 2, SERVER_FAST, NO_KEYS, |a| Ok(Echo::parse(a)?.into())),
     spec("time", 1, SERVER_FAST, NO_KEYS, |_| Ok(Time.into())),
     // Pub/sub.
-    spec("publish", 3, PUBSUB_FAST, NO_KEYS, |a| {
-        Ok(Command::Publish(Publish::parse(a)?))
-    }),
-    spec("spublish", 3, PUBSUB_FAST, ONE_KEY, |a| {
-        Ok(Command::Publish(Publish::parse(a)?))
-    }),
+    spec("publish", 3, PUBSUB_FAST, NO_KEYS, |a| Ok(Command::Publish(Publish::parse(a)?))),
+    spec("spublish", 3, PUBSUB_FAST, ONE_KEY, |a| Ok(Command::Publish(Publish::parse(a)?))),
     // Scripting.
-    spec("eval", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| {
-        Ok(Command::Eval(Eval::parse_eval(a, false)?))
-    }),
-    spec("evalsha", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| {
-        Ok(Command::Eval(Eval::parse_evalsha(a, false)?))
-    }),
-    spec("eval_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| {
-        Ok(Command::Eval(Eval::parse_eval(a, true)?))
-    }),
-    spec("evalsha_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| {
-        Ok(Command::Eval(Eval::parse_evalsha(a, true)?))
-    }),
-    spec("script", -2, SCRIPT_ADMIN, NO_KEYS, |a| {
-        Ok(Command::Script(ScriptCommand::parse(a)?))
-    }),
+    spec("eval", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_eval(a, ReadWrite)?))),
+    spec("evalsha", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_evalsha(a, ReadWrite)?))),
+    spec("eval_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_eval(a, ReadOnly)?))),
+    spec("evalsha_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_evalsha(a, ReadOnly)?))),
+    spec("script", -2, SCRIPT_ADMIN, NO_KEYS, |a| Ok(Command::Script(ScriptCommand::parse(a)?))),
 ];
 
-/// Finds the command named by `args[0]` (any case) and checks its argument count: the
-/// checks Redis makes when it queues a command in a transaction.
-fn lookup(args: &[Bytes]) -> Result<&'static Spec, CmdError> {
+/// The command called `name` (any case), if the engine runs it: one hash lookup.
+pub fn find_command(name: &[u8]) -> Option<&'static CommandSpec> {
+    // Lowercased on the stack: no command's name is longer.
+    const LONGEST: usize = 32;
+    static BY_NAME: LazyLock<HashMap<&'static [u8], &'static CommandSpec>> =
+        LazyLock::new(|| COMMANDS.iter().map(|spec| (spec.name().as_bytes(), spec)).collect());
+    let mut lowercase = [0; LONGEST];
+    let lowercase = lowercase.get_mut(..name.len())?;
+    lowercase.copy_from_slice(name);
+    lowercase.make_ascii_lowercase();
+    BY_NAME.get(&*lowercase).copied()
+}
+
+/// Finds the command named by `args[0]`, or says why there is none.
+pub fn lookup(args: &[Bytes]) -> Result<&'static CommandSpec, CmdError> {
     let Some((name, rest)) = args.split_first() else {
         return Err(CmdError::new(
             "ERR empty command: send the command name first, e.g. [\"GET\", \"key\"]",
         ));
     };
-    let Some(spec) = COMMANDS
-        .iter()
-        .find(|spec| name.eq_ignore_ascii_case(spec.name.as_bytes()))
-    else {
-        return Err(unknown_command(name, rest));
-    };
-    let count = args.len() as i64;
-    let arity = i64::from(spec.arity);
-    if (arity >= 0 && count != arity) || count < arity.abs() {
-        return Err(CmdError::wrong_arity(spec.name));
-    }
-    Ok(spec)
+    find_command(name).ok_or_else(|| unknown_command(name, rest))
 }
 
 /// What COMMAND reports of the command called `name` (any case), if the engine runs it.
 pub fn command_info(name: &[u8]) -> Option<CommandInfo> {
-    command_table().find(|info| name.eq_ignore_ascii_case(info.name.as_bytes()))
+    find_command(name).map(CommandSpec::info)
 }
 
-/// Checks that `args` name a supported command with a fitting number of arguments.
+/// Checks that `args` name a supported command with a fitting number of arguments: the
+/// checks Redis makes when it queues a command in a transaction.
 pub fn check_known(args: &[Bytes]) -> Result<(), CmdError> {
-    lookup(args).map(drop)
+    lookup(args)?.check_arity(args)
 }
 
 /// Parses a command: its name (any case) and arguments, as Redis receives them.
-pub fn parse(mut args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
-    let spec = lookup(&args)?;
-    let keys = match spec.flags.contains(&"write") {
-        true => spec.keys.of(&args),
-        false => Vec::new(),
-    };
-    args.remove(0);
-    let mut command = (spec.parse)(&mut Args::new(spec.name, args, max_value_bytes))?;
-    // A parser that knows better (SORT's STORE) names the written keys itself.
-    if let Command::Write(write) = &mut command
-        && write.keys.is_empty()
-    {
-        write.keys = keys;
-    }
-    Ok(command)
+pub fn parse(args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
+    lookup(&args)?.parse(args, max_value_bytes)
 }
 
 /// Redis's message, e.g. `ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
@@ -773,7 +611,7 @@ mod tests {
     use super::*;
 
     fn command_names() -> impl Iterator<Item = &'static str> {
-        COMMANDS.iter().map(|spec| spec.name)
+        COMMANDS.iter().map(CommandSpec::name)
     }
 
     fn args(words: &[&str]) -> Vec<Bytes> {

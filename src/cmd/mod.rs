@@ -19,6 +19,7 @@ mod scripting;
 mod server;
 mod sets;
 mod strings;
+mod variants;
 mod walk;
 mod zsets;
 
@@ -31,7 +32,8 @@ use bytes::Bytes;
 use crate::reply::{self, CmdError, Reply};
 pub use blocking::Interrupt;
 pub use command::{
-    Command, CommandInfo, KeyPositions, ReadCommand, Write, WriteCommand, check_known, command_info, command_table,
+    Command, CommandInfo, CommandSpec, KeyPositions, ReadCommand, Write, WriteCommand, check_known, command_info,
+    command_table, find_command,
 };
 pub use expiry::Expiry;
 pub use native::{GetOutcome, SetOutcome, Stored};
@@ -132,6 +134,11 @@ impl Engine {
     /// Parses a command given as Redis receives it: the name (any case), then arguments.
     pub fn parse(&self, args: Vec<Bytes>) -> Result<Command, CmdError> {
         command::parse(args, self.max_value_bytes)
+    }
+
+    /// Parses `args` as the command `spec` (found by [`find_command`] from `args[0]`).
+    pub fn parse_as(&self, spec: &CommandSpec, args: Vec<Bytes>) -> Result<Command, CmdError> {
+        spec.parse(args, self.max_value_bytes)
     }
 
     /// Runs one command. `Err` only for a storage failure; a command's own failure is a

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::args::Args;
+use super::variants::Mode;
 use super::{Command, Engine};
 use crate::reply;
 use crate::reply::{CmdError, Reply};
@@ -36,15 +37,15 @@ enum Source {
 }
 
 impl Eval {
-    pub(super) fn parse_eval(args: &mut Args, read_only: bool) -> Result<Self, CmdError> {
-        Self::parse(Source::Body(args.bytes()?), args, read_only)
+    pub(super) fn parse_eval(args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
+        Self::parse(Source::Body(args.bytes()?), args, mode)
     }
 
-    pub(super) fn parse_evalsha(args: &mut Args, read_only: bool) -> Result<Self, CmdError> {
-        Self::parse(Source::Sha(args.bytes()?), args, read_only)
+    pub(super) fn parse_evalsha(args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
+        Self::parse(Source::Sha(args.bytes()?), args, mode)
     }
 
-    fn parse(source: Source, args: &mut Args, read_only: bool) -> Result<Self, CmdError> {
+    fn parse(source: Source, args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
         let numkeys = args.int()?;
         if numkeys < 0 {
             return Err(CmdError::new("ERR Number of keys can't be negative"));
@@ -57,7 +58,7 @@ impl Eval {
             source,
             keys,
             args,
-            read_only,
+            read_only: mode == Mode::ReadOnly,
         })
     }
 

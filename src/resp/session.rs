@@ -16,7 +16,7 @@ use super::pubsub::{self, Listener};
 use super::server::Shared;
 use crate::access::Access;
 use crate::broker::Ended;
-use crate::cmd::{Command, Interrupt, command_info};
+use crate::cmd::{Command, CommandSpec, Interrupt, find_command};
 use crate::reply::{CmdError, Reply};
 use crate::store::{StoreError, Watch};
 use crate::telemetry;
@@ -78,29 +78,14 @@ pub(super) struct Session {
 }
 
 /// The connection commands, with Redis's arity and flags, for COMMAND.
+#[rustfmt::skip]
 pub(super) const SESSION_COMMANDS: &[(&str, i32, &[&str])] = &[
-    (
-        "auth",
-        -2,
-        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-    ),
-    (
-        "hello",
-        -1,
-        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-    ),
+    ("auth", -2, &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"]),
+    ("hello", -1, &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"]),
     ("select", 2, &["loading", "stale", "fast"]),
     ("client", -2, &[]),
-    (
-        "reset",
-        1,
-        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-    ),
-    (
-        "quit",
-        -1,
-        &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-    ),
+    ("reset", 1, &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"]),
+    ("quit", -1, &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"]),
     ("multi", 1, &["noscript", "loading", "stale", "fast", "allow_busy"]),
     ("exec", 1, &["noscript", "loading", "stale", "skip_slowlog"]),
     ("discard", 1, &["noscript", "loading", "stale", "fast", "allow_busy"]),
@@ -177,12 +162,13 @@ impl Session {
             let Some(args) = pending.pop_front() else {
                 return Flow::Continue;
             };
-            let name = self.note_command(&args);
+            let named = self.note_command(&args);
             let listening_in_resp2 = self.protocol == Protocol::Resp2 && self.listener.is_listening();
-            let outcome = match name.filter(|name| session_command(name.as_bytes()).is_some()) {
-                _ if listening_in_resp2 => self.run_while_listening(name, args),
-                Some(name) => self.run_session_command(name, args).await,
-                None => self.run_engine_commands(args, pending).await,
+            let outcome = match named {
+                _ if listening_in_resp2 => self.run_while_listening(named.map(Named::name), args),
+                Some(Named::Session(name)) => self.run_session_command(name, args).await,
+                Some(Named::Engine(spec)) => self.run_engine_commands(Some(spec), args, pending).await,
+                None => self.run_engine_commands(None, args, pending).await,
             };
             match outcome {
                 Ok(replies) => replies.iter().for_each(|reply| self.send(reply, out)),
@@ -205,21 +191,21 @@ impl Session {
     }
 
     /// Counts the command for INFO and /metrics, logs it (by name only: arguments hold keys,
-    /// values and tokens), and notes it for CLIENT LIST; returns its name if the server
+    /// values and tokens), and notes it for CLIENT LIST; returns what it names if the server
     /// knows it.
-    fn note_command(&mut self, args: &[Bytes]) -> Option<&'static str> {
+    fn note_command(&mut self, args: &[Bytes]) -> Option<Named> {
         let first = args.first().map_or(&b""[..], |name| name.as_ref());
-        let name = command_info(first)
-            .map(|info| info.name)
-            .or_else(|| session_command(first).map(|(name, _, _)| *name));
-        let label = name.unwrap_or("unknown");
+        let named = find_command(first)
+            .map(Named::Engine)
+            .or_else(|| session_command(first).map(|(name, _, _)| Named::Session(name)));
+        let label = named.map_or("unknown", Named::name);
         tracing::debug!(target: "litekv::resp", client = self.registration.id, command = label, "command");
         telemetry::count_command(label, "resp");
         self.shared.stats.command(label);
         let mut client = self.registration.client();
         client.last_command = label;
         client.last_command_at = Instant::now();
-        name
+        named
     }
 
     /// Sends a command's reply, unless CLIENT REPLY silenced it. A push (a subscribe or
@@ -242,6 +228,7 @@ impl Session {
     /// that a pipeline of writes commits once.
     async fn run_engine_commands(
         &mut self,
+        spec: Option<&'static CommandSpec>,
         args: Vec<Bytes>,
         pending: &mut VecDeque<Vec<Bytes>>,
     ) -> Result<Vec<Reply>, Closing> {
@@ -249,9 +236,9 @@ impl Session {
             return Ok(vec![noauth()]);
         };
         if let Some(multi) = &mut self.multi {
-            return Ok(vec![queue(multi, &self.shared, args, access)]);
+            return Ok(vec![queue(multi, &self.shared, spec, args, access)]);
         }
-        let command = match parse(&self.shared, args, access) {
+        let command = match parse(&self.shared, spec, args, access) {
             Ok(command) => command,
             Err(error) => return Ok(vec![Reply::Error(error)]),
         };
@@ -262,18 +249,17 @@ impl Session {
         }
         let mut run = vec![Ok(command)];
         while run.len() < MAX_WRITE_RUN && self.reply_mode == ReplyMode::On {
-            let next_writes = pending
-                .front()
-                .and_then(|args| command_info(args.first()?))
-                .is_some_and(|info| info.joins_write_runs());
-            if !next_writes {
+            let Some(next) = pending.front().and_then(|args| find_command(args.first()?)) else {
+                break;
+            };
+            if !next.info().joins_write_runs() {
                 break;
             }
             let Some(args) = pending.pop_front() else {
                 break;
             };
             self.note_command(&args);
-            run.push(parse(&self.shared, args, access));
+            run.push(parse(&self.shared, Some(next), args, access));
         }
         let commands = run.len();
         self.shared
@@ -666,6 +652,22 @@ impl From<StoreError> for Closing {
     }
 }
 
+/// What a command's name names: a command of the connection, or one the engine runs.
+#[derive(Clone, Copy)]
+enum Named {
+    Session(&'static str),
+    Engine(&'static CommandSpec),
+}
+
+impl Named {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Session(name) => name,
+            Self::Engine(spec) => spec.name(),
+        }
+    }
+}
+
 /// The connection command called `name` (any case): its name, arity and flags.
 pub(super) fn session_command(name: &[u8]) -> Option<&'static (&'static str, i32, &'static [&'static str])> {
     SESSION_COMMANDS
@@ -684,18 +686,23 @@ fn noauth() -> Reply {
     Reply::Error(CmdError::new("NOAUTH Authentication required."))
 }
 
-/// Parses a command and checks the client may run it.
-fn parse(shared: &Shared, args: Vec<Bytes>, access: Access) -> Result<Command, CmdError> {
+/// Parses a command (`spec` is what its name names, if anything) and checks the client may
+/// run it.
+fn parse(shared: &Shared, spec: Option<&CommandSpec>, args: Vec<Bytes>, access: Access) -> Result<Command, CmdError> {
     let name = args.first().cloned().unwrap_or_default();
-    let command = shared.engine.parse(args)?;
+    let command = parse_named(shared, spec, args)?;
     access.authorize(&command, &name)?;
     Ok(command)
 }
 
 /// Queues a command in MULTI: an unknown command, a wrong number of arguments or a command
 /// the token may not run fails the transaction now; any other error is answered by EXEC.
-fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -> Reply {
-    if let Err(error) = crate::cmd::check_known(&args) {
+fn queue(multi: &mut Multi, shared: &Shared, spec: Option<&CommandSpec>, args: Vec<Bytes>, access: Access) -> Reply {
+    let known = match spec {
+        Some(spec) => spec.check_arity(&args),
+        None => crate::cmd::check_known(&args),
+    };
+    if let Err(error) = known {
         multi.failed = true;
         return Reply::Error(error);
     }
@@ -703,7 +710,7 @@ fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -
         return refused;
     }
     let name = args.first().cloned().unwrap_or_default();
-    let command = shared.engine.parse(args);
+    let command = parse_named(shared, spec, args);
     if let Ok(command) = &command
         && let Err(error) = access.authorize(command, &name)
     {
@@ -712,6 +719,15 @@ fn queue(multi: &mut Multi, shared: &Shared, args: Vec<Bytes>, access: Access) -
     }
     multi.queued.push(command);
     Reply::status("QUEUED")
+}
+
+/// Parses the command `spec` names, or answers why there is none.
+fn parse_named(shared: &Shared, spec: Option<&CommandSpec>, args: Vec<Bytes>) -> Result<Command, CmdError> {
+    match spec {
+        Some(spec) => shared.engine.parse_as(spec, args),
+        // Unknown: the engine says so in Redis's words.
+        None => shared.engine.parse(args),
+    }
 }
 
 /// Queues a connection command in MULTI, as Redis does: EXEC runs it.

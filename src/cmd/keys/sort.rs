@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use bytes::Bytes;
 
 use crate::cmd::args::{Args, parse_float};
+use crate::cmd::variants::Mode;
 use crate::cmd::{Command, Write, WriteCommand};
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{End, EventClass, KeyType, Order, ReadView, Selection, StoreError, WriteTx};
@@ -37,7 +38,7 @@ pub struct SortStore {
 
 impl Sort {
     /// `SORT` (with `STORE` allowed: then a write) or `SORT_RO`.
-    pub(in crate::cmd) fn parse(args: &mut Args, read_only: bool) -> Result<Command, CmdError> {
+    pub(in crate::cmd) fn parse(args: &mut Args, mode: Mode) -> Result<Command, CmdError> {
         let key = args.key()?;
         let mut sorting = Sorting {
             key,
@@ -56,7 +57,7 @@ impl Sort {
                 "BY" => sorting.by = Some(args.bytes()?),
                 "GET" => sorting.get.push(args.bytes()?),
                 "LIMIT" => sorting.limit = Some((args.int()?, args.int()?)),
-                "STORE" if !read_only => destination = Some(args.key()?),
+                "STORE" if mode == Mode::ReadWrite => destination = Some(args.key()?),
                 _ => return Err(CmdError::syntax()),
             }
         }

@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use super::{parse_end, pop_event, push_event};
 use crate::cmd::args::Args;
+use crate::cmd::condition::Condition;
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{End, EventClass, Inserted, ItemSet, Side, WriteTx};
 
@@ -15,24 +16,31 @@ pub struct LPush {
     key: Bytes,
     values: Vec<Bytes>,
     end: End,
-    only_existing: bool,
+    /// LPUSHX and RPUSHX push only to an existing list.
+    condition: Condition,
 }
 
 impl LPush {
-    pub(in crate::cmd) fn parse(args: &mut Args, end: End, only_existing: bool) -> Result<Self, CmdError> {
+    pub(in crate::cmd) fn parse(args: &mut Args, end: End, condition: Condition) -> Result<Self, CmdError> {
         let key = args.key()?;
         let values = args.values()?;
         Ok(Self {
             key,
             values,
             end,
-            only_existing,
+            condition,
         })
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let length = tx
-            .push_list(&self.key, &self.values, self.end, self.only_existing, now_ms)
+            .push_list(
+                &self.key,
+                &self.values,
+                self.end,
+                self.condition == Condition::IfExists,
+                now_ms,
+            )
             .await?;
         if length > 0 {
             tx.notify(EventClass::List, push_event(self.end), &self.key);

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::Args;
+use crate::cmd::variants::Members;
 use crate::cmd::walk::Walk;
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{Combine, Draw, ReadView};
@@ -29,26 +30,26 @@ impl SMembers {
 pub struct SIsMember {
     key: Bytes,
     members: Vec<Bytes>,
-    /// SMISMEMBER: the reply is an array.
-    many: bool,
+    /// Several for SMISMEMBER: the reply is an array.
+    asked: Members,
 }
 
 impl SIsMember {
-    pub(in crate::cmd) fn parse(args: &mut Args, many: bool) -> Result<Self, CmdError> {
+    pub(in crate::cmd) fn parse(args: &mut Args, asked: Members) -> Result<Self, CmdError> {
         let key = args.key()?;
         Ok(Self {
             key,
             members: args.rest(),
-            many,
+            asked,
         })
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
         let found = view.set_contains(&self.key, &self.members).await?;
         let mut replies: Vec<Reply> = found.into_iter().map(Reply::bool).collect();
-        Ok(match self.many {
-            true => Reply::Array(replies),
-            false => replies.pop().unwrap_or(Reply::Int(0)),
+        Ok(match self.asked {
+            Members::Several => Reply::Array(replies),
+            Members::One => replies.pop().unwrap_or(Reply::Int(0)),
         })
     }
 }

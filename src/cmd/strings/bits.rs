@@ -4,6 +4,7 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::cmd::args::{Args, check_length, parse_int};
+use crate::cmd::variants::Mode;
 use crate::cmd::{Command, Write, WriteCommand};
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, ReadView, WriteTx};
@@ -466,14 +467,14 @@ pub struct BitField {
 }
 
 impl BitField {
-    pub(in crate::cmd) fn parse(args: &mut Args, read_only: bool) -> Result<Self, CmdError> {
+    pub(in crate::cmd) fn parse(args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
         let key = args.key()?;
         let mut ops = Vec::new();
         let mut overflow = Overflow::Wrap;
         while let Some(word) = args.option() {
             let op = match word.as_str() {
                 "GET" => FieldOp::Get(Field::parse(args)?),
-                "SET" | "INCRBY" if read_only => {
+                "SET" | "INCRBY" if mode == Mode::ReadOnly => {
                     return Err(CmdError::new("ERR BITFIELD_RO only supports the GET subcommand"));
                 }
                 "SET" => FieldOp::Set(Field::parse(args)?, args.int()?, overflow),
@@ -554,7 +555,7 @@ pub struct BitFieldRo(BitField);
 
 impl BitFieldRo {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        BitField::parse(args, true).map(Self)
+        BitField::parse(args, Mode::ReadOnly).map(Self)
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {

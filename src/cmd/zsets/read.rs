@@ -5,6 +5,7 @@ use bytes::Bytes;
 
 use super::{parse_lex_bound, parse_score_bound, scored};
 use crate::cmd::args::Args;
+use crate::cmd::variants::Members;
 use crate::cmd::walk::Walk;
 use crate::reply::{CmdError, ExecError, Reply, format_score};
 use crate::store::{Draw, Order, Range, ReadView};
@@ -30,17 +31,17 @@ impl ZCard {
 pub struct ZScore {
     key: Bytes,
     members: Vec<Bytes>,
-    /// ZMSCORE: the reply is an array.
-    many: bool,
+    /// Several for ZMSCORE: the reply is an array.
+    asked: Members,
 }
 
 impl ZScore {
-    pub(in crate::cmd) fn parse(args: &mut Args, many: bool) -> Result<Self, CmdError> {
+    pub(in crate::cmd) fn parse(args: &mut Args, asked: Members) -> Result<Self, CmdError> {
         let key = args.key()?;
         Ok(Self {
             key,
             members: args.rest(),
-            many,
+            asked,
         })
     }
 
@@ -50,9 +51,9 @@ impl ZScore {
             .into_iter()
             .map(|score| score.map_or(Reply::Nil, Reply::Double))
             .collect();
-        Ok(match self.many {
-            true => Reply::Array(replies),
-            false => replies.pop().unwrap_or(Reply::Nil),
+        Ok(match self.asked {
+            Members::Several => Reply::Array(replies),
+            Members::One => replies.pop().unwrap_or(Reply::Nil),
         })
     }
 }
