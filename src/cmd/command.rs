@@ -28,7 +28,7 @@ use super::sets::{
 };
 use super::strings::{
     Append, BitCount, BitField, BitFieldRo, BitOp, BitPos, Get, GetBit, GetDel, GetEx, GetRange, IncrBy, IncrByFloat,
-    Lcs, MGet, MSet, Set, SetBit, SetRange, StrLen,
+    Lcs, MGet, MSet, Put, Set, SetBit, SetRange, StrLen,
 };
 use super::variants::Members::{One, Several};
 use super::variants::Mode::{ReadOnly, ReadWrite};
@@ -72,6 +72,11 @@ impl Write {
         matches!(self.command, WriteCommand::BlockingPop(_))
     }
 
+    /// Whether it is a blind string upsert ([`Put`]).
+    pub(super) fn is_put(&self) -> bool {
+        matches!(&self.command, WriteCommand::Set(set) if set.is_put())
+    }
+
     /// Whether WATCH hears of its keys from the store alone, which tells it of each string
     /// written or key deleted: then one that wrote nothing (a SETNX that found its key)
     /// touches nothing, as in Redis. Other writes touch their keys whenever they succeed.
@@ -80,7 +85,41 @@ impl Write {
     }
 }
 
+/// A command as the writer takes it: a blind string upsert ([`Put`]), taken in one go with
+/// those beside it, or a command on its own.
+pub(super) enum Queued {
+    Put(Put),
+    Alone(Command),
+}
+
+impl From<Command> for Queued {
+    fn from(command: Command) -> Self {
+        match command {
+            Command::Write(Write {
+                command: WriteCommand::Set(set),
+                keys,
+            }) => match Put::of(set) {
+                Ok(put) => Self::Put(put),
+                Err(set) => Self::Alone(Command::Write(Write {
+                    command: WriteCommand::Set(set),
+                    keys,
+                })),
+            },
+            command => Self::Alone(command),
+        }
+    }
+}
+
 impl Command {
+    /// A write built rather than parsed, naming the key it writes: WATCH hears of it.
+    pub(super) fn writing(key: &Bytes, command: impl Into<Self>) -> Self {
+        let mut command = command.into();
+        if let Self::Write(write) = &mut command {
+            write.keys = vec![key.clone()];
+        }
+        command
+    }
+
     /// Whether it may share one transaction with the writes beside it in a pipeline:
     /// writes that never wait, and scripts.
     pub fn joins_write_runs(&self) -> bool {

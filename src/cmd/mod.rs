@@ -43,7 +43,8 @@ use crate::clock::Clock;
 use crate::notify::Notifier;
 use crate::script::Scripts;
 use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, Store, StoreError, Watch, WriteJob, WriteTx};
-use strings::Set;
+use command::Queued;
+use strings::Put;
 
 /// What every command runs against: the store, the pub/sub broker, the clock that says
 /// what "now" is, the largest value a command may store, and the longest a blocking
@@ -150,11 +151,10 @@ impl Engine {
                 command: WriteCommand::BlockingPop(pop),
                 ..
             }) => self.block(pop, self.max_block, std::future::pending()).await,
-            Command::Write(Write {
-                command: WriteCommand::Set(set),
-                ..
-            }) if set.is_unconditional() => reply::settle(set.exec_unconditional(&self.store, self.now_ms()).await),
-            command @ Command::Write(_) => self.write(vec![Ok(command)]).await.map(first),
+            command @ Command::Write(_) => match Queued::from(command) {
+                Queued::Put(put) => reply::settle(put.exec_alone(&self.store, self.now_ms()).await),
+                Queued::Alone(command) => self.write(vec![Ok(command)]).await.map(first),
+            },
             Command::Publish(publish) => Ok(publish.exec(&self.broker)),
             Command::Eval(eval) => self.eval(eval).await,
             Command::Script(script) => Ok(self.script_command(script)),
@@ -314,25 +314,20 @@ impl WriteJob for Transaction {
             let mut replies = Vec::with_capacity(self.commands.len());
             let mut commands = std::mem::take(&mut self.commands).into_iter().peekable();
             while let Some(command) = commands.next() {
-                let reply = match command {
+                let reply = match command.map(Queued::from) {
                     Err(error) => Reply::Error(error),
-                    Ok(Command::Write(Write {
-                        command: WriteCommand::Set(set),
-                        ..
-                    })) if set.is_unconditional() => {
-                        // A run of plain SETs (a pipeline's, a transaction's) is written in one go.
-                        let mut run = vec![set];
-                        while let Some(Ok(Command::Write(Write {
-                            command: WriteCommand::Set(set),
-                            ..
-                        }))) = commands.next_if(|next| matches!(next, Ok(Command::Write(Write { command: WriteCommand::Set(set), .. })) if set.is_unconditional()))
+                    Ok(Queued::Put(put)) => {
+                        // A run of blind upserts (a pipeline's, a transaction's) is written in one go.
+                        let mut run = vec![put];
+                        while let Some(Ok(Queued::Put(put))) =
+                            commands.next_if(is_put).map(|next| next.map(Queued::from))
                         {
-                            run.push(set);
+                            run.push(put);
                         }
-                        replies.extend(set_all(tx, run, now_ms).await?);
+                        replies.extend(put_all(tx, run, now_ms).await?);
                         continue;
                     }
-                    Ok(command) => self.engine.run_in(tx, command, now_ms).await?,
+                    Ok(Queued::Alone(command)) => self.engine.run_in(tx, command, now_ms).await?,
                 };
                 replies.push(reply);
             }
@@ -369,12 +364,16 @@ impl Engine {
     }
 }
 
-/// Writes unconditional SETs in one go, answering each: OK, or its own error.
-async fn set_all(tx: &mut WriteTx<'_>, sets: Vec<Set>, now_ms: i64) -> Result<Vec<Reply>, StoreError> {
-    let mut writes = Vec::with_capacity(sets.len());
-    let replies = sets
+fn is_put(command: &Result<Command, CmdError>) -> bool {
+    matches!(command, Ok(Command::Write(write)) if write.is_put())
+}
+
+/// Writes blind string upserts in one go, answering each: OK, or its own error.
+async fn put_all(tx: &mut WriteTx<'_>, puts: Vec<Put>, now_ms: i64) -> Result<Vec<Reply>, StoreError> {
+    let mut writes = Vec::with_capacity(puts.len());
+    let replies = puts
         .into_iter()
-        .map(|set| match set.into_write(now_ms) {
+        .map(|put| match put.into_write(now_ms) {
             Ok(write) => {
                 writes.push(write);
                 Reply::OK

@@ -3,11 +3,18 @@
 
 use bytes::Bytes;
 
-use super::keys::Del;
+use super::args::check_length;
+use super::expiry::Expiry;
+use super::hashes::HSet;
+use super::keys::{Del, Expire};
+use super::lists::LPush;
+use super::sets::SAdd;
+use super::strings::Set;
+use super::zsets::ZAdd;
 use super::{Command, Engine};
 use crate::domain::Ttl;
-use crate::reply::{CmdError, ExecError, Reply};
-use crate::store::{Entry, KeyType, LocalBoxFuture, Lookup, Order, ReadJob, ReadView, Selection, StoreError};
+use crate::reply::{ExecError, Reply};
+use crate::store::{End, Entry, KeyType, LocalBoxFuture, Lookup, Order, ReadJob, ReadView, Selection, StoreError};
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct SetOutcome {
@@ -44,26 +51,30 @@ impl Stored {
     }
 
     /// The Redis command that writes this value whole onto an absent `key`.
-    fn writing_command(self, key: Bytes) -> Vec<Bytes> {
-        let (name, elements): (&'static [u8], Vec<Bytes>) = match self {
-            Self::String(value) => (b"SET", vec![value]),
-            Self::Hash(fields) => (
-                b"HSET",
-                fields.into_iter().flat_map(|(field, value)| [field, value]).collect(),
-            ),
-            Self::List(elements) => (b"RPUSH", elements),
-            Self::Set(members) => (b"SADD", members),
-            Self::ZSet(members) => (
-                b"ZADD",
-                members
-                    .into_iter()
-                    .flat_map(|(member, score)| [Bytes::from(crate::reply::format_score(score)), member])
-                    .collect(),
-            ),
+    fn writing_command(self, key: &Bytes) -> Command {
+        let command: Command = match self {
+            Self::String(value) => Set::plain(key.clone(), value, Expiry::Clear).into(),
+            Self::Hash(fields) => HSet::new(key.clone(), fields).into(),
+            Self::List(elements) => LPush::new(key.clone(), elements, End::Tail).into(),
+            Self::Set(members) => SAdd::new(key.clone(), members).into(),
+            Self::ZSet(members) => {
+                let members = members.into_iter().map(|(member, score)| (score, member)).collect();
+                ZAdd::new(key.clone(), members).into()
+            }
         };
-        let mut command = vec![Bytes::from_static(name), key];
-        command.extend(elements);
-        command
+        Command::writing(key, command)
+    }
+
+    /// The longest of its strings (the value, a field, an element): each is held to the
+    /// engine's limit on values, as a parsed command's are.
+    fn longest_string(&self) -> usize {
+        let longest = |lengths: &mut dyn Iterator<Item = usize>| lengths.max().unwrap_or(0);
+        match self {
+            Self::String(value) => value.len(),
+            Self::Hash(fields) => longest(&mut fields.iter().map(|(field, value)| field.len().max(value.len()))),
+            Self::List(elements) | Self::Set(elements) => longest(&mut elements.iter().map(Bytes::len)),
+            Self::ZSet(members) => longest(&mut members.iter().map(|(member, _)| member.len())),
+        }
     }
 }
 
@@ -94,21 +105,16 @@ impl Engine {
     /// `HSET`, `RPUSH`, `SADD`, `ZADD`) and `PEXPIREAT`: the Redis commands it amounts to.
     /// Answers whether the key was created.
     pub async fn set_whole_value(&self, key: Bytes, value: Stored, ttl: Option<Ttl>) -> Result<SetOutcome, ExecError> {
+        check_length(value.longest_string(), self.max_value_bytes)?;
         let expires_at = ttl.map(|ttl| self.now_ms() + ttl.as_millis());
-        let write = value.writing_command(key.clone());
-        let mut commands = vec![vec![Bytes::from_static(b"DEL"), key.clone()], write];
+        let mut commands = vec![
+            Ok(Command::writing(&key, Del::new(vec![key.clone()]))),
+            Ok(value.writing_command(&key)),
+        ];
         if let Some(expires_at) = expires_at {
-            commands.push(vec![
-                Bytes::from_static(b"PEXPIREAT"),
-                key,
-                expires_at.to_string().into(),
-            ]);
+            commands.push(Ok(Command::writing(&key, Expire::at_unix_ms(key.clone(), expires_at))));
         }
-        let parsed = commands
-            .into_iter()
-            .map(|args| self.parse(args).map(Ok))
-            .collect::<Result<Vec<_>, CmdError>>()?;
-        let replies = self.execute_transaction(parsed).await.map_err(ExecError::Store)?;
+        let replies = self.execute_transaction(commands).await.map_err(ExecError::Store)?;
         if let Some(Reply::Error(error)) = replies.iter().find(|reply| matches!(reply, Reply::Error(_))) {
             return Err(error.clone().into());
         }
@@ -139,7 +145,9 @@ impl Engine {
 
     /// `DEL key`: whether a live key was removed.
     pub async fn delete_key(&self, key: Bytes) -> Result<bool, StoreError> {
-        let reply = self.execute(Command::from(Del::new(vec![key]))).await?;
+        let reply = self
+            .execute(Command::writing(&key, Del::new(vec![key.clone()])))
+            .await?;
         Ok(reply == Reply::Int(1))
     }
 }

@@ -409,7 +409,7 @@ impl Store {
 
     async fn submit_string(&self, write: StringWrite, asks_created: bool) -> Result<bool, StoreError> {
         let (reply, result) = oneshot::channel();
-        let op = WriteOp::Set {
+        let op = WriteOp::Put {
             write,
             asks_created,
             reply,

@@ -54,7 +54,7 @@ type Reply<T> = oneshot::Sender<Result<Committed<T>, StoreError>>;
 /// One queued request, carrying where to send its result.
 pub(super) enum WriteOp {
     /// A plain string upsert: runs of these go to the database together.
-    Set {
+    Put {
         write: StringWrite,
         /// Whether the requester wants to know if the write created its key, which costs a
         /// lookup: the write's answer is `false` otherwise.
@@ -75,20 +75,20 @@ impl WriteOp {
 
     fn as_string_write(&self) -> Option<&StringWrite> {
         match self {
-            Self::Set { write, .. } => Some(write),
+            Self::Put { write, .. } => Some(write),
             Self::Job(_) => None,
         }
     }
 
     fn asks_created(&self) -> bool {
-        matches!(self, Self::Set { asks_created: true, .. })
+        matches!(self, Self::Put { asks_created: true, .. })
     }
 
     /// Sends the outcome; `committed` is the batch's, with this write's number.
     fn answer(self, committed: Result<u64, StoreError>, created: bool) {
         // The requester may have gone away (a dropped connection); its write stands regardless.
         match self {
-            Self::Set { reply, .. } => drop(reply.send(committed.map(|sequence| Committed {
+            Self::Put { reply, .. } => drop(reply.send(committed.map(|sequence| Committed {
                 output: created,
                 sequence,
             }))),
@@ -193,7 +193,7 @@ impl Writer {
 impl std::fmt::Debug for WriteOp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Set { write, .. } => f.debug_tuple("Set").field(write).finish(),
+            Self::Put { write, .. } => f.debug_tuple("Put").field(write).finish(),
             Self::Job(_) => f.write_str("Job"),
         }
     }

@@ -27,6 +27,16 @@ pub struct HSet {
 }
 
 impl HSet {
+    /// `HSET key field value [field value ...]`.
+    pub fn new(key: Bytes, fields: Vec<(Bytes, Bytes)>) -> Self {
+        Self {
+            key,
+            fields,
+            reply: HSetReply::CountNew,
+            condition: Always,
+        }
+    }
+
     pub(in crate::cmd) fn parse(args: &mut Args, reply: HSetReply) -> Result<Self, CmdError> {
         let key = args.key()?;
         if !args.remaining().is_multiple_of(2) {

@@ -21,6 +21,18 @@ pub struct Expire {
 }
 
 impl Expire {
+    /// `PEXPIREAT key unix_ms`.
+    pub fn at_unix_ms(key: Bytes, unix_ms: i64) -> Self {
+        Self {
+            key,
+            time: unix_ms,
+            unit: TimeUnit::Milliseconds,
+            base: TimeBase::UnixEpoch,
+            condition: ExpireCondition::default(),
+            command: "pexpireat",
+        }
+    }
+
     pub(in crate::cmd) fn parse(args: &mut Args, unit: TimeUnit, base: TimeBase) -> Result<Self, CmdError> {
         Ok(Self {
             key: args.key()?,

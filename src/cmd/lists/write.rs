@@ -21,14 +21,21 @@ pub struct LPush {
 }
 
 impl LPush {
-    pub(in crate::cmd) fn parse(args: &mut Args, end: End, condition: Condition) -> Result<Self, CmdError> {
-        let key = args.key()?;
-        let values = args.values()?;
-        Ok(Self {
+    /// `LPUSH key element [element ...]` (at the head) or `RPUSH` (at the tail).
+    pub fn new(key: Bytes, values: Vec<Bytes>, end: End) -> Self {
+        Self {
             key,
             values,
             end,
+            condition: Condition::Always,
+        }
+    }
+
+    pub(in crate::cmd) fn parse(args: &mut Args, end: End, condition: Condition) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        Ok(Self {
             condition,
+            ..Self::new(key, args.values()?, end)
         })
     }
 

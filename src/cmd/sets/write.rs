@@ -15,10 +15,14 @@ pub struct SAdd {
 }
 
 impl SAdd {
+    /// `SADD key member [member ...]`.
+    pub fn new(key: Bytes, members: Vec<Bytes>) -> Self {
+        Self { key, members }
+    }
+
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         let key = args.key()?;
-        let members = args.values()?;
-        Ok(Self { key, members })
+        Ok(Self::new(key, args.values()?))
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {

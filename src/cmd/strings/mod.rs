@@ -14,4 +14,4 @@ pub use edit::{Append, SetRange};
 pub use get::{Get, GetRange, MGet, StrLen};
 pub use getex::{GetDel, GetEx};
 pub use lcs::Lcs;
-pub use set::{MSet, Set};
+pub use set::{MSet, Put, Set};

@@ -19,6 +19,40 @@ enum SetReply {
     Previous,
 }
 
+/// A write that needs nothing read first and stores one string whole (a SET without NX, XX,
+/// GET or KEEPTTL): a blind upsert. A lone one goes to the writer without a job, and the
+/// writer takes a run of them in one go; it answers OK once written.
+#[derive(Debug)]
+pub struct Put(Set);
+
+impl Put {
+    /// The SET, if it is a blind upsert.
+    pub(in crate::cmd) fn of(set: Set) -> Result<Self, Set> {
+        match set.is_put() {
+            true => Ok(Self(set)),
+            false => Err(set),
+        }
+    }
+
+    /// The string write it amounts to.
+    pub(in crate::cmd) fn into_write(self, now_ms: i64) -> Result<StringWrite, CmdError> {
+        let Self(set) = self;
+        Ok(StringWrite {
+            expires_at: set.expiry.resolve(now_ms, None, "set")?,
+            key: set.key,
+            value: set.value,
+            now_ms,
+        })
+    }
+
+    /// Writes it alone, straight to the writer's queue.
+    pub(in crate::cmd) async fn exec_alone(self, store: &Store, now_ms: i64) -> Result<Reply, ExecError> {
+        let write = self.into_write(now_ms)?;
+        store.put(write.key, write.value, write.expires_at, now_ms).await?;
+        Ok(Reply::OK)
+    }
+}
+
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`, and the older commands
 /// that are special cases of it: SETNX, SETEX, PSETEX, GETSET.
 #[derive(Debug)]
@@ -88,27 +122,10 @@ impl Set {
         })
     }
 
-    /// Whether this SET always writes and needs nothing it would first have to read: such a
-    /// write goes to the writer as a bare string write, and a run of them is written in one go
-    /// ([`Set::into_write`]).
-    pub fn is_unconditional(&self) -> bool {
+    /// Whether this SET always writes and needs nothing it would first have to read: a
+    /// [`Put`].
+    pub(in crate::cmd) fn is_put(&self) -> bool {
         self.condition == Condition::Always && self.reply == SetReply::Status && self.expiry != Expiry::Keep
-    }
-
-    /// An unconditional SET as the string write it amounts to; it answers OK once written.
-    pub(in crate::cmd) fn into_write(self, now_ms: i64) -> Result<StringWrite, CmdError> {
-        Ok(StringWrite {
-            expires_at: self.expiry.resolve(now_ms, None, "set")?,
-            key: self.key,
-            value: self.value,
-            now_ms,
-        })
-    }
-
-    pub(in crate::cmd) async fn exec_unconditional(self, store: &Store, now_ms: i64) -> Result<Reply, ExecError> {
-        let write = self.into_write(now_ms)?;
-        store.put(write.key, write.value, write.expires_at, now_ms).await?;
-        Ok(Reply::OK)
     }
 
     /// As Redis: a key of any type counts for NX and XX and is replaced, but returning the

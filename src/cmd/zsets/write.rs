@@ -32,16 +32,20 @@ enum Only {
 }
 
 impl ZAdd {
-    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let key = args.key()?;
-        let mut command = Self {
+    /// `ZADD key score member [score member ...]`, without options.
+    pub fn new(key: Bytes, members: Vec<(f64, Bytes)>) -> Self {
+        Self {
             key,
-            members: Vec::new(),
+            members,
             only: None,
             only_if: None,
             count_changed: false,
             increment: false,
-        };
+        }
+    }
+
+    pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
+        let mut command = Self::new(args.key()?, Vec::new());
         let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
         while let Some(word) = args.peek() {
             match word.to_ascii_uppercase().as_slice() {
