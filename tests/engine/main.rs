@@ -7,6 +7,7 @@ mod hashes;
 mod helpers;
 mod keys;
 mod lists;
+mod random;
 // Shared with the api tests, which use all of it.
 #[allow(dead_code)]
 #[path = "../common/resp.rs"]

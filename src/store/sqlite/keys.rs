@@ -3,7 +3,7 @@
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, Row, ToSql, params};
 
-use super::Connection;
+use super::{Connection, random};
 use crate::store::backend::Keys;
 use crate::store::{KeyInfo, KeyType, StoreError, is_live};
 
@@ -123,26 +123,44 @@ impl Keys for Connection {
         Ok(count(statement.query_row([now_ms], |row| row.get(0))?))
     }
 
-    /// The first live key at or after a random id, else the first of all.
+    /// A live key drawn uniformly, as elements are (see `random.rs`): a random id between the
+    /// first and last, tried again on a gap; where gaps are so many that the tries run out,
+    /// the live key at a random place in id order.
     async fn random_key(&mut self, now_ms: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let after_random_id = self
-            .prepare(concat!(
-                "select key from keys indexed by keys_id
-                 where id >= (select abs(random()) % (max(id) + 1) from keys) and ",
-                live!("?1"),
-                " order by id limit 1"
-            ))?
-            .query_row([now_ms], |row| row.get(0))
-            .optional()?;
-        if after_random_id.is_some() {
-            return Ok(after_random_id);
+        let bounds: (Option<i64>, Option<i64>) = self
+            .prepare("select min(id), max(id) from keys")?
+            .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let Some((first, last)) = bounds.0.zip(bounds.1) else {
+            return Ok(None);
+        };
+        let tried = {
+            let mut at_id = self.prepare(concat!(
+                "select key from keys indexed by keys_id where id = ?1 and ",
+                live!("?2")
+            ))?;
+            let mut try_one = || {
+                at_id
+                    .query_row(params![fastrand::i64(first..=last), now_ms], |row| row.get(0))
+                    .optional()
+            };
+            (0..random::TRIES_PER_ELEMENT)
+                .find_map(|_| try_one().transpose())
+                .transpose()?
+        };
+        if tried.is_some() {
+            return Ok(tried);
         }
-        let mut first = self.prepare(concat!(
+        let live = self.count_live_keys(now_ms).await?;
+        if live == 0 {
+            return Ok(None);
+        }
+        let mut nth = self.prepare(concat!(
             "select key from keys indexed by keys_id where ",
             live!("?1"),
-            " order by id limit 1"
+            " order by id limit 1 offset ?2"
         ))?;
-        Ok(first.query_row([now_ms], |row| row.get(0)).optional()?)
+        let index = i64::try_from(fastrand::u64(0..live)).unwrap_or(i64::MAX);
+        Ok(nth.query_row(params![now_ms, index], |row| row.get(0)).optional()?)
     }
 
     async fn create_collection(&mut self, key: &[u8], id: i64, kind: KeyType) -> Result<(), StoreError> {
