@@ -108,13 +108,23 @@ pub enum ServerCommand {
 /// error, and the server keeps serving everyone else.
 #[derive(Debug, Args)]
 pub struct LimitArgs {
-    /// Largest value accepted, in bytes of compact JSON. Request bodies may be 4 KiB larger.
-    #[arg(long, env = "LITEKV_MAX_VALUE_BYTES", default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Largest value accepted, in bytes (of compact JSON through the JSON API): 512 MiB by
+    /// default, Redis's `proto-max-bulk-len`. Request bodies may be 4 KiB larger.
+    #[arg(long, env = "LITEKV_MAX_VALUE_BYTES", default_value_t = 512 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_value_bytes: u32,
 
-    /// Largest request body of the Upstash API (a command, pipeline or transaction), in bytes.
-    #[arg(long, env = "LITEKV_MAX_REQUEST_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Largest request of the Upstash API (a command, pipeline or transaction, as its body) and
+    /// of the Redis protocol (one command), in bytes: 1 GiB by default, Redis's
+    /// `client-query-buffer-limit`.
+    #[arg(long, env = "LITEKV_MAX_REQUEST_BYTES", default_value_t = 1024 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_request_bytes: u32,
+
+    /// Bytes that large requests (1 MiB and over: bodies, and values over the Redis protocol)
+    /// may hold in memory at once, across all clients; past it, a large request waits for
+    /// others to finish before it is read. Keeps the server's memory bounded however many
+    /// clients send large values at once.
+    #[arg(long, env = "LITEKV_MAX_REQUEST_MEMORY_BYTES", default_value_t = 1024 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_request_memory_bytes: u64,
 
     /// Most commands in one pipeline or transaction (`/pipeline`, `/multi-exec`).
     #[arg(long, env = "LITEKV_MAX_PIPELINE_COMMANDS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]

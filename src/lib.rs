@@ -18,6 +18,7 @@
 
 pub mod access;
 pub mod broker;
+pub mod budget;
 pub mod clock;
 pub mod cmd;
 pub mod config;

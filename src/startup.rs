@@ -12,6 +12,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use clap::ValueEnum;
 
+use crate::budget::MemoryBudget;
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::Engine;
 use crate::config::ServerConfig;
@@ -61,6 +62,7 @@ impl Application {
         let tokens = config.access.tokens()?;
         let cors_origins: Vec<String> = config.cors_origins.iter().filter(|o| !o.is_empty()).cloned().collect();
         let connections = ConnectionLimit::new(config.limits.max_connections as usize);
+        let memory = MemoryBudget::new(usize::try_from(config.limits.max_request_memory_bytes).unwrap_or(usize::MAX));
         let metrics = telemetry::metrics();
         let metrics_upkeep = telemetry::spawn_metrics_upkeep(metrics.clone());
 
@@ -79,7 +81,7 @@ impl Application {
                 })?;
                 let resp_address = listener.local_addr()?;
                 refuse_anonymous_beyond_loopback(config, token_required, resp_address, "--resp-bind")?;
-                let settings = resp_settings(config, limits);
+                let settings = resp_settings(config, limits, memory.clone());
                 let server = RespServer::bind(listener, engine.clone(), tokens.clone(), connections.clone(), settings)?;
                 Some(server)
             }
@@ -98,6 +100,7 @@ impl Application {
                 .app_data(web::Data::new(limits))
                 .app_data(web::Data::new(tokens.clone()))
                 .app_data(web::Data::new(connections.clone()))
+                .app_data(web::Data::new(memory.clone()))
                 .app_data(web::Data::new(metrics.clone()))
                 .configure(http::configure)
                 .wrap(from_fn(http::frame))
@@ -223,7 +226,7 @@ fn refuse_anonymous_beyond_loopback(
     Ok(())
 }
 
-fn resp_settings(config: &ServerConfig, limits: http::Limits) -> RespSettings {
+fn resp_settings(config: &ServerConfig, limits: http::Limits, memory: MemoryBudget) -> RespSettings {
     RespSettings {
         decode: DecodeLimits {
             max_bulk: limits.max_value_bytes.max(MAX_KEY_BYTES),
@@ -234,6 +237,7 @@ fn resp_settings(config: &ServerConfig, limits: http::Limits) -> RespSettings {
         max_queued: config.limits.max_pipeline_commands as usize,
         idle_timeout: (config.resp_idle_timeout > 0).then(|| Duration::from_secs(config.resp_idle_timeout)),
         durability: config.database.synchronous,
+        memory,
     }
 }
 

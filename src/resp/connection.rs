@@ -20,6 +20,7 @@ use super::encode::encode;
 use super::server::Shared;
 use super::session::{Flow, OUTPUT_HIGH_WATER, Session};
 use crate::broker::Ended;
+use crate::budget::{self, Reserved};
 use crate::connections::Admission;
 use crate::reply::{CmdError, Reply};
 
@@ -68,6 +69,8 @@ pub(super) async fn serve(
         decoder: Decoder::new(limits(&shared, &session)),
         pending: VecDeque::new(),
         hangup,
+        reserved: Reserved::default(),
+        reserved_bytes: 0,
     };
     let ended = connection.run(&mut session, &shared, &mut stopped).await;
     tracing::debug!(target: "litekv::resp", client = id, %peer, reason = ended, "disconnected");
@@ -92,6 +95,9 @@ struct Connection {
     pending: VecDeque<Vec<Bytes>>,
     /// Set once the client closed its end, found by reading while commands ran.
     hangup: watch::Sender<bool>,
+    /// The memory budget's bytes held for the large command being read, and how many.
+    reserved: Reserved,
+    reserved_bytes: usize,
 }
 
 impl Connection {
@@ -118,6 +124,9 @@ impl Connection {
                 }
             }
             self.decoder.set_limits(limits(shared, session));
+            if !self.decoder.is_mid_command() {
+                self.release_memory();
+            }
             match decoded {
                 Decoded::Failed(error) => {
                     tracing::debug!(target: "litekv::resp", %error, "protocol error");
@@ -137,6 +146,10 @@ impl Connection {
             }
             if *self.hangup.borrow() {
                 return "closed by the client";
+            }
+            tokio::select! {
+                () = self.reserve_memory(shared) => {}
+                _ = stopped.changed() => return "server stopping",
             }
             self.input.reserve(READ_CHUNK);
             // A connection that listens to channels gets their messages while it waits, and
@@ -188,6 +201,36 @@ impl Connection {
                     }
                 }
             }
+        }
+    }
+
+    /// Before the rest of a large command is read: waits until the memory budget holds its
+    /// bytes, then makes room for the bulk string it waits for in one allocation.
+    async fn reserve_memory(&mut self, shared: &Shared) {
+        let needed = self.decoder.command_bytes(&self.input);
+        if needed < budget::LARGE || needed <= self.reserved_bytes {
+            return;
+        }
+        shared
+            .settings
+            .memory
+            .grow(&mut self.reserved, needed - self.reserved_bytes)
+            .await;
+        let frame = self.decoder.awaited_frame(&self.input);
+        self.input.reserve(frame.saturating_sub(self.input.len()));
+        self.reserved_bytes = needed;
+    }
+
+    /// Gives back what the last large command held: its arguments were dropped once it ran.
+    /// The input's allocation, sized for it, goes too.
+    fn release_memory(&mut self) {
+        if self.reserved_bytes == 0 {
+            return;
+        }
+        self.reserved = Reserved::default();
+        self.reserved_bytes = 0;
+        if self.input.capacity() > 4 * READ_CHUNK {
+            self.input = BytesMut::from(&self.input[..]);
         }
     }
 

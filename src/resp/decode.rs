@@ -54,6 +54,29 @@ impl Decoder {
         Self { limits, array: None }
     }
 
+    /// The bytes the command being read will hold once the bulk string it waits for is whole:
+    /// those of its arguments so far, and that bulk's whole frame. Zero between commands.
+    pub fn command_bytes(&self, buffer: &BytesMut) -> usize {
+        self.array
+            .as_ref()
+            .map_or(0, |array| array.bytes + self.awaited_frame(buffer))
+    }
+
+    /// How long the frame of the bulk string the command being read waits for is, once its
+    /// header arrived; zero otherwise.
+    pub fn awaited_frame(&self, buffer: &BytesMut) -> usize {
+        let awaited = match (&self.array, buffer.first()) {
+            (Some(_), Some(b'$')) => bulk_frame(buffer, self.limits.max_bulk).ok().flatten(),
+            _ => None,
+        };
+        awaited.map_or(0, |(_, whole)| whole)
+    }
+
+    /// Whether a command was begun and is not whole yet.
+    pub fn is_mid_command(&self) -> bool {
+        self.array.is_some()
+    }
+
     /// Applies `limits` from the next length read on.
     pub fn set_limits(&mut self, limits: DecodeLimits) {
         self.limits = limits;
@@ -147,6 +170,25 @@ fn take_bulk(buffer: &mut BytesMut, max_bulk: usize) -> Result<Option<Bytes>, Pr
             char::from(first).escape_default()
         )));
     }
+    let Some((header_end, whole)) = bulk_frame(buffer, max_bulk)? else {
+        return Ok(None);
+    };
+    // The connection makes room for the rest, once the memory budget allows it.
+    if buffer.len() < whole {
+        return Ok(None);
+    }
+    if &buffer[whole - 2..whole] != b"\r\n" {
+        return Err(ProtocolError::new("bulk string not followed by CRLF"));
+    }
+    buffer.advance(header_end + 1);
+    let bulk = buffer.split_to(whole - header_end - 3).freeze();
+    buffer.advance(2);
+    Ok(Some(bulk))
+}
+
+/// Where the header of the `$<length>\r\n<bytes>\r\n` at the start of `buffer` ends (its
+/// `\n`), and how long the whole frame is; `None` while the header is incomplete.
+fn bulk_frame(buffer: &[u8], max_bulk: usize) -> Result<Option<(usize, usize)>, ProtocolError> {
     let Some(end) = buffer.iter().take(32).position(|&byte| byte == b'\n') else {
         return match buffer.len() >= 32 {
             true => Err(ProtocolError::new("invalid bulk length")),
@@ -158,18 +200,7 @@ fn take_bulk(buffer: &mut BytesMut, max_bulk: usize) -> Result<Option<Bytes>, Pr
     let length = parse_length(header)
         .filter(|&length| (0..=max_bulk as i64).contains(&length))
         .ok_or_else(|| ProtocolError::new("invalid bulk length"))? as usize;
-    let whole = end + 1 + length + 2;
-    if buffer.len() < whole {
-        buffer.reserve(whole - buffer.len());
-        return Ok(None);
-    }
-    if &buffer[whole - 2..whole] != b"\r\n" {
-        return Err(ProtocolError::new("bulk string not followed by CRLF"));
-    }
-    buffer.advance(end + 1);
-    let bulk = buffer.split_to(length).freeze();
-    buffer.advance(2);
-    Ok(Some(bulk))
+    Ok(Some((end, end + 1 + length + 2)))
 }
 
 /// A length as RESP writes one: an optional `-`, then decimal digits.

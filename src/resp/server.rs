@@ -15,6 +15,7 @@ use super::clients::Clients;
 use super::connection;
 use super::decode::DecodeLimits;
 use crate::access::Tokens;
+use crate::budget::MemoryBudget;
 use crate::cmd::Engine;
 use crate::connections::ConnectionLimit;
 use crate::store::Durability;
@@ -28,6 +29,8 @@ pub struct RespSettings {
     /// Close a connection idle this long (`None`: never, as Redis's `timeout 0`).
     pub idle_timeout: Option<Duration>,
     pub durability: Durability,
+    /// What large commands may hold in memory at once, shared with the other doors.
+    pub memory: MemoryBudget,
 }
 
 /// What every connection shares.

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
+use litekv::reply::Reply;
+
 use crate::helpers::{RunningBinary, TestDatabase, spawn_app_with};
+use crate::resp::encode_command;
 
 /// A server process of its own (these tests count its connections), and its host:port.
 async fn start_server(flags: &[&str]) -> (RunningBinary, TestDatabase, String) {
@@ -182,4 +185,43 @@ async fn a_body_streamed_past_the_size_limit_gets_413_without_a_declared_length(
         json!({"error": "the request body is over the limit of 100 bytes (--max-request-bytes)"})
     );
     assert_eq!(probe(&host), 200);
+}
+
+/// Large commands share the memory budget (here 4 MiB): while one client holds 3 MiB of a
+/// value it has not finished sending, another's 3 MiB value waits unread, over the Redis
+/// protocol or HTTP, and small commands go on. Once the first is done, the others go through.
+#[actix_web::test]
+async fn large_values_wait_for_room_in_the_memory_budget() {
+    let (app, _db) = spawn_app_with(&["--max-request-memory-bytes", "4194304"]).await;
+    let value = vec![b'v'; 3 * 1024 * 1024];
+    let frame = encode_command(&[&b"SET"[..], b"first", &value]);
+    let (sent, rest) = frame.split_at(frame.len() / 2);
+    let mut first = app.resp_client().await;
+    first.send_raw(sent).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let mut second = app.resp_client().await;
+    let second_value = value.clone();
+    let waiting = actix_web::rt::spawn(async move { second.call(&[&b"SET"[..], b"second", &second_value]).await });
+    let body = json!(["SET", "third", String::from_utf8(value.clone()).unwrap()]);
+    let posted = app.client.post(format!("{}/", app.address)).send_json(&body);
+    let posting = actix_web::rt::spawn(async move { posted.await.map(|response| response.status()) });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the second large value waits for the first's memory"
+    );
+    assert!(!posting.is_finished(), "so does a large HTTP body");
+    let mut small = app.resp_client().await;
+    assert_eq!(small.call(&["SET", "small", "v"]).await, Reply::OK);
+
+    first.send_raw(rest).await;
+    assert_eq!(first.read().await.unwrap(), Reply::OK);
+    let second = tokio::time::timeout(Duration::from_secs(10), waiting).await;
+    assert_eq!(second.expect("the second finishes").unwrap(), Reply::OK);
+    let third = tokio::time::timeout(Duration::from_secs(10), posting).await;
+    assert_eq!(third.expect("the HTTP body is read").unwrap().unwrap(), StatusCode::OK);
+    for key in ["second", "third"] {
+        assert_eq!(small.call(&["STRLEN", key]).await, Reply::Int(3 * 1024 * 1024));
+    }
 }

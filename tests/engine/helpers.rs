@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use litekv::access::Tokens;
+use litekv::budget::MemoryBudget;
 use litekv::clock::ManualClock;
 use litekv::cmd::Engine;
 use litekv::connections::ConnectionLimit;
@@ -51,6 +52,7 @@ impl TestEngine {
             max_queued: 1000,
             idle_timeout: None,
             durability: Durability::Full,
+            memory: MemoryBudget::new(1 << 30),
         };
         let server = RespServer::bind(
             listener,
