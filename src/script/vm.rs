@@ -128,8 +128,31 @@ pub struct Vm {
     compiled: HashMap<String, Function>,
 }
 
+/// What a run is of, as its errors name it: an EVAL script by SHA1, in `user_script`.
+#[derive(Clone, Copy, Debug)]
+pub struct Label<'a> {
+    /// The chunk's name: `user_script` or `user_function`.
+    pub chunk: &'static str,
+    /// The script's SHA1, or the function's name.
+    pub name: &'a str,
+    /// What stops it from outside: `SCRIPT KILL` or `FUNCTION KILL`.
+    pub kill: &'static str,
+}
+
+impl<'a> Label<'a> {
+    pub fn script(sha: &'a str) -> Self {
+        Self {
+            chunk: "user_script",
+            name: sha,
+            kill: "SCRIPT KILL",
+        }
+    }
+}
+
 /// What a running script's callbacks reach, for the length of one run.
 struct Run {
+    /// The chunk whose lines errors name (`user_script`, `user_function`).
+    chunk: &'static str,
     deadline: Instant,
     /// What SCRIPT KILL sees of this run.
     running: Arc<Running>,
@@ -248,7 +271,21 @@ impl Vm {
             arguments.map_err(|error| Failure::Error(CmdError::new(format!("ERR {}", lua_message(&error)))))?;
         let _ = self.globals.raw_set("KEYS", keys);
         let _ = self.globals.raw_set("ARGV", args);
+        self.execute(function, Label::script(&script.sha), host, time_limit, running)
+    }
+
+    /// Runs `function` as the script `label` names, calling `host` for each command it runs,
+    /// until it returns, fails, or passes `time_limit`.
+    fn execute(
+        &mut self,
+        function: Function,
+        label: Label<'_>,
+        host: Host<'_>,
+        time_limit: Duration,
+        running: &Arc<Running>,
+    ) -> Result<Reply, Failure> {
         self.lua.set_app_data(Run {
+            chunk: label.chunk,
             deadline: Instant::now() + time_limit,
             running: Arc::clone(running),
             stopped: None,
@@ -278,8 +315,8 @@ impl Vm {
             Some(Stop::Killed) => {
                 let line = run.error_line.unwrap_or(1);
                 return Err(Failure::Killed(CmdError::new(format!(
-                    "ERR Script killed by user with SCRIPT KILL... script: {}, on @user_script:{line}.",
-                    script.sha
+                    "ERR Script killed by user with {}... script: {}, on @{}:{line}.",
+                    label.kill, label.name, label.chunk
                 ))));
             }
             None => {}
@@ -288,7 +325,7 @@ impl Vm {
             Ok(values) => values.into_iter(),
             Err(error) => {
                 return Err(Failure::Error(script_error(
-                    script,
+                    label,
                     &Value::Error(Box::new(error)),
                     &run,
                 )));
@@ -297,7 +334,7 @@ impl Vm {
         match values.next() {
             Some(Value::Boolean(true)) => lua_to_reply(&values.next().unwrap_or(Value::Nil)).map_err(Failure::Error),
             _ => Err(Failure::Error(script_error(
-                script,
+                label,
                 &values.next().unwrap_or(Value::Nil),
                 &run,
             ))),
@@ -319,7 +356,7 @@ impl Vm {
 
 /// The error reply of a script that raised `error`, as Redis words it: the message, the
 /// script's SHA1 and the line it was raised on.
-fn script_error(script: &Script, error: &Value, run: &Run) -> CmdError {
+fn script_error(label: Label<'_>, error: &Value, run: &Run) -> CmdError {
     let message = match error {
         Value::Table(table) => match table.raw_get::<Value>("err") {
             Ok(Value::String(text)) => text.to_string_lossy(),
@@ -330,14 +367,14 @@ fn script_error(script: &Script, error: &Value, run: &Run) -> CmdError {
         Value::Error(error) if error.downcast_ref::<RedisLibError>().is_some() => format!("ERR {}", lua_message(error)),
         // Raised by a library function: Lua's own would name the place, as luaL_error does.
         Value::Error(error) => match run.error_line {
-            Some(line) => format!("ERR user_script:{line}: {}", lua_message(error)),
+            Some(line) => format!("ERR {}:{line}: {}", label.chunk, lua_message(error)),
             None => format!("ERR {}", lua_message(error)),
         },
         other => format!("ERR {}", other.to_string().unwrap_or_default()),
     };
     match run.error_line {
-        Some(line) => CmdError::new(format!("{message} script: {}, on @user_script:{line}.", script.sha)),
-        None => CmdError::new(format!("{message} script: {}", script.sha)),
+        Some(line) => CmdError::new(format!("{message} script: {}, on @{}:{line}.", label.name, label.chunk)),
+        None => CmdError::new(format!("{message} script: {}", label.name)),
     }
 }
 
@@ -400,9 +437,10 @@ fn unless_stopped(lua: &Lua, returned: MultiValue) -> mlua::Result<MultiValue> {
 /// The error handler scripts run under: notes the script's line where the error was
 /// raised, for the error reply, and passes the error on.
 fn note_error_line(lua: &Lua, error: Value) -> mlua::Result<Value> {
+    let chunk = lua.app_data_ref::<Run>().map(|run| format!("@{}", run.chunk));
     let line = (1..64).find_map(|level| {
         lua.inspect_stack(level, |frame| {
-            let in_script = frame.source().source.as_deref() == Some("@user_script");
+            let in_script = frame.source().source.as_deref() == chunk.as_deref();
             frame.current_line().filter(|_| in_script)
         })?
     });
