@@ -57,6 +57,13 @@ impl Application {
                 Duration::from_millis(config.limits.script_time_limit_ms),
                 config.limits.script_memory_mb as usize * 1024 * 1024,
             );
+        let functions = engine
+            .load_functions()
+            .await
+            .context("loading the function libraries stored in the database")?;
+        if functions > 0 {
+            tracing::info!(libraries = functions, "function libraries loaded");
+        }
         // Kept to end pub/sub streams when the server stops.
         let stopping_engine = engine.clone();
         let tokens = config.access.tokens()?;

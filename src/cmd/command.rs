@@ -11,6 +11,7 @@ use super::blocking::BlockingPop;
 use super::condition::Condition::{Always, IfExists, IfMissing};
 use super::expiry::TimeBase::{FromNow, UnixEpoch};
 use super::expiry::TimeUnit::{Milliseconds, Seconds};
+use super::functions::FunctionCommand;
 use super::hashes::HSetReply::{CountNew, StatusOk};
 use super::hashes::Parts::{Fields, FieldsAndValues, Values};
 use super::hashes::{
@@ -57,6 +58,9 @@ pub enum Command {
     Eval(Eval),
     /// Loads, finds or forgets scripts (SCRIPT); touches no data.
     Script(ScriptCommand),
+    /// Loads, lists or removes function libraries (FUNCTION): a change of them runs in the
+    /// writer's transaction, since they are kept in the database.
+    Function(FunctionCommand),
 }
 
 /// A write command, with the keys it writes: those watching them (WATCH) are told.
@@ -126,7 +130,7 @@ impl Command {
         match self {
             Self::Write(write) => !write.is_blocking(),
             Self::Eval(_) => true,
-            Self::Read(_) | Self::Publish(_) | Self::Script(_) => false,
+            Self::Read(_) | Self::Publish(_) | Self::Script(_) | Self::Function(_) => false,
         }
     }
 
@@ -138,6 +142,7 @@ impl Command {
             Self::Read(read) => !matches!(read, ReadCommand::Keys(_) | ReadCommand::Scan(_)),
             Self::Eval(eval) => eval.is_read_only(),
             Self::Script(script) => script.is_read_only(),
+            Self::Function(function) => function.is_read_only(),
             Self::Write(_) | Self::Publish(_) => false,
         }
     }
@@ -591,6 +596,9 @@ const COMMANDS: &[CommandSpec] = &[
     spec("eval_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_eval(a, ReadOnly)?))),
     spec("evalsha_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_evalsha(a, ReadOnly)?))),
     spec("script", -2, SCRIPT_ADMIN, NO_KEYS, |a| Ok(Command::Script(ScriptCommand::parse(a)?))),
+    spec("fcall", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_fcall(a, ReadWrite)?))),
+    spec("fcall_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_fcall(a, ReadOnly)?))),
+    spec("function", -2, SCRIPT_ADMIN, NO_KEYS, |a| Ok(Command::Function(FunctionCommand::parse(a)?))),
 ];
 
 /// The command called `name` (any case), if the engine runs it: one hash lookup.

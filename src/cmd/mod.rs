@@ -11,6 +11,7 @@ mod blocking;
 mod command;
 mod condition;
 mod expiry;
+mod functions;
 mod hashes;
 mod keys;
 mod lists;
@@ -44,6 +45,7 @@ use crate::notify::Notifier;
 use crate::script::Scripts;
 use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, Store, StoreError, Watch, WriteJob, WriteTx};
 use command::Queued;
+use functions::FunctionCommand;
 use strings::Put;
 
 /// What every command runs against: the store, the pub/sub broker, the clock that says
@@ -158,6 +160,7 @@ impl Engine {
             Command::Publish(publish) => Ok(publish.exec(&self.broker)),
             Command::Eval(eval) => self.eval(eval).await,
             Command::Script(script) => Ok(self.script_command(script)),
+            Command::Function(function) => self.function_command(function).await,
         }
     }
 
@@ -351,6 +354,8 @@ impl Engine {
             }
             Command::Publish(publish) => publish.exec(&self.broker),
             Command::Script(script) => self.script_command(script),
+            Command::Function(FunctionCommand::Change(change)) => change.exec_in(tx, &self.scripts).await?,
+            Command::Function(FunctionCommand::Inspect(inspect)) => inspect.exec(&self.scripts),
             Command::Eval(eval) => self.eval_in(tx, eval, now_ms).await?,
             Command::Read(read) => {
                 let mut view = tx.read(now_ms);

@@ -1,5 +1,5 @@
-//! EVAL, EVALSHA, their read-only twins, and SCRIPT: the commands that run Lua scripts,
-//! and the hosts that run the commands a script calls.
+//! EVAL, EVALSHA, FCALL, their read-only twins, and SCRIPT: the commands that run Lua
+//! scripts and functions, and the hosts that run the commands a script calls.
 //!
 //! A script runs on the thread of its host, which runs each command it calls (`redis.call`)
 //! there and then, as any other, and answers. A script that may write is hosted by the
@@ -17,16 +17,17 @@ use super::variants::Mode;
 use super::{Command, Engine};
 use crate::reply;
 use crate::reply::{CmdError, Reply};
-use crate::script::{Called, Failure, Script, Scripts};
+use crate::script::{Called, Failure, Kind, Library, Script, Scripts};
 use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, StoreError, WriteJob, WriteTx};
 
-/// EVAL and its kin: a script, by body or by SHA1, with its keys and arguments.
+/// EVAL and its kin: a script, by body or by SHA1, or a function by name (FCALL), with its
+/// keys and arguments.
 #[derive(Debug)]
 pub struct Eval {
     source: Source,
     keys: Vec<Bytes>,
     args: Vec<Bytes>,
-    /// EVAL_RO, EVALSHA_RO: the script may only read.
+    /// EVAL_RO, EVALSHA_RO, FCALL_RO: the script may only read.
     read_only: bool,
 }
 
@@ -34,6 +35,23 @@ pub struct Eval {
 enum Source {
     Body(Bytes),
     Sha(Bytes),
+    Function(String),
+}
+
+/// What a script command runs, found: a script, or a function and its library.
+enum Callable {
+    Script(Arc<Script>),
+    Function { library: Arc<Library>, name: String },
+}
+
+impl Callable {
+    /// Declared `no-writes`.
+    fn no_writes(&self) -> bool {
+        match self {
+            Self::Script(script) => script.no_writes,
+            Self::Function { library, name } => library.function(name).is_some_and(|function| function.no_writes()),
+        }
+    }
 }
 
 impl Eval {
@@ -43,6 +61,20 @@ impl Eval {
 
     pub(super) fn parse_evalsha(args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
         Self::parse(Source::Sha(args.bytes()?), args, mode)
+    }
+
+    /// `FCALL function numkeys key... arg...` and FCALL_RO.
+    pub(super) fn parse_fcall(args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
+        let name = String::from_utf8_lossy(&args.bytes()?).into_owned();
+        if args.peek().is_some_and(|numkeys| {
+            std::str::from_utf8(numkeys)
+                .ok()
+                .and_then(|n| n.parse::<i64>().ok())
+                .is_none()
+        }) {
+            return Err(CmdError::new("ERR Bad number of keys provided"));
+        }
+        Self::parse(Source::Function(name), args, mode)
     }
 
     fn parse(source: Source, args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
@@ -121,7 +153,7 @@ impl ScriptCommand {
                 scripts.flush();
                 Reply::OK
             }
-            Self::Kill => match scripts.kill() {
+            Self::Kill => match scripts.kill(Kind::Script) {
                 Ok(()) => Reply::OK,
                 Err(error) => Reply::Error(error),
             },
@@ -136,24 +168,38 @@ impl Engine {
 
     /// The script `source` names: compiled and kept if given by body; NOSCRIPT if the SHA1
     /// names none, in Redis's words, on which clients fall back to EVAL.
-    fn resolve(&self, source: &Source) -> Result<Arc<Script>, CmdError> {
+    fn resolve(&self, source: &Source) -> Result<Callable, CmdError> {
         match source {
-            Source::Body(body) => self.scripts.load(body.clone()),
+            Source::Body(body) => self.scripts.load(body.clone()).map(Callable::Script),
             Source::Sha(sha) => self
                 .scripts
                 .get(&String::from_utf8_lossy(sha))
+                .map(Callable::Script)
                 .ok_or_else(|| CmdError::new("NOSCRIPT No matching script. Please use EVAL.")),
+            Source::Function(name) => match self.scripts.library_of(name) {
+                Some(library) => Ok(Callable::Function {
+                    library,
+                    name: name.clone(),
+                }),
+                None => Err(CmdError::new("ERR Function not found")),
+            },
         }
     }
 
     /// The job that runs `eval`'s script: NOSCRIPT if the SHA1 names none, or the error of a
     /// script that does not compile.
     fn script_job(&self, eval: Eval, now_ms: i64) -> Result<Hosted, CmdError> {
-        let script = self.resolve(&eval.source)?;
+        let callable = self.resolve(&eval.source)?;
+        let is_function = matches!(callable, Callable::Function { .. });
+        if is_function && eval.read_only && !callable.no_writes() {
+            return Err(CmdError::new(
+                "ERR Can not execute a script with write flag using *_ro command.",
+            ));
+        }
         Ok(Hosted {
             engine: self.clone(),
-            writes: !(eval.read_only || script.no_writes),
-            script,
+            writes: !(eval.read_only || callable.no_writes()),
+            callable,
             eval,
             now_ms,
         })
@@ -241,7 +287,7 @@ impl Engine {
             }
         })?;
         match &command {
-            Command::Eval(_) | Command::Script(_) => Err(not_allowed()),
+            Command::Eval(_) | Command::Script(_) | Command::Function(_) => Err(not_allowed()),
             Command::Write(write) if write.is_blocking() => Err(not_allowed()),
             _ => Ok(command),
         }
@@ -294,7 +340,7 @@ fn write_refused() -> CmdError {
 /// transaction's job) or, if it may only read, run beside other readers.
 struct Hosted {
     engine: Engine,
-    script: Arc<Script>,
+    callable: Callable,
     eval: Eval,
     /// Whether it may write: not EVAL_RO, not declared `no-writes`.
     writes: bool,
@@ -311,14 +357,14 @@ impl WriteJob for Hosted {
             tx.allow_hand_off(false);
             let Self {
                 engine,
-                script,
+                callable,
                 eval,
                 writes,
                 now_ms,
             } = self;
             // The script runs here, on the writer's own thread, which nothing else needs
             // meanwhile: each command it calls runs at once, with no thread to cross.
-            run_hosted(engine, script, eval, |args| {
+            run_hosted(engine, callable, eval, |args| {
                 futures_executor::block_on(engine.run_writing(tx, args, *writes, *now_ms))
             })
         })
@@ -336,7 +382,7 @@ impl ReadJob for Hosted {
     fn run<'a>(self, view: &'a mut ReadView<'_>) -> LocalBoxFuture<'a, Self::Output> {
         Box::pin(async move {
             let engine = &self.engine;
-            run_hosted(engine, &self.script, &self.eval, |args| {
+            run_hosted(engine, &self.callable, &self.eval, |args| {
                 futures_executor::block_on(engine.run_reading(view, args))
             })
         })
@@ -348,21 +394,24 @@ impl ReadJob for Hosted {
 /// stops the script and fails the request.
 fn run_hosted(
     engine: &Engine,
-    script: &Script,
+    callable: &Callable,
     eval: &Eval,
     mut call: impl FnMut(Vec<Bytes>) -> Result<Called, StoreError>,
 ) -> Result<Result<Reply, CmdError>, StoreError> {
     let mut failed = None;
-    let outcome = engine
-        .scripts
-        .run(script, &eval.keys, &eval.args, &mut |args| match call(args) {
-            Ok(called) => Some(called),
-            Err(error) => {
-                // Unanswered, the call fails, and with it the script.
-                failed = Some(error);
-                None
-            }
-        });
+    let mut host = |args| match call(args) {
+        Ok(called) => Some(called),
+        Err(error) => {
+            // Unanswered, the call fails, and with it the script.
+            failed = Some(error);
+            None
+        }
+    };
+    let scripts = &engine.scripts;
+    let outcome = match callable {
+        Callable::Script(script) => scripts.run(script, &eval.keys, &eval.args, &mut host),
+        Callable::Function { library, name } => scripts.call_function(library, name, &eval.keys, &eval.args, &mut host),
+    };
     match failed {
         Some(error) => Err(error),
         None => Ok(settle(outcome, engine.scripts.time_limit())),

@@ -1,22 +1,25 @@
-//! Lua scripting (EVAL, EVALSHA, SCRIPT): scripts, the cache that names them by SHA1, and
-//! the interpreters that run them.
+//! Lua scripting (EVAL, EVALSHA, SCRIPT) and Redis Functions (FUNCTION, FCALL): scripts, the
+//! cache that names them by SHA1, the function libraries loaded, and the interpreters that
+//! run them.
 //!
 //! A script runs synchronously, in an interpreter taken from a pool; each command it calls
 //! is handed to its host (the writer's transaction, or a read view) and the script waits
 //! for the reply. See `cmd/scripting.rs` for the hosts.
 
 mod convert;
+mod library;
 mod libs;
 mod number;
 mod vm;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+pub use library::{FunctionSpec, Library, LibraryCode};
 use vm::Vm;
 pub use vm::{Called, Host};
 
@@ -110,9 +113,22 @@ pub enum Failure {
     Killed(CmdError),
 }
 
-/// A script while it runs, as SCRIPT KILL sees it.
+/// What runs: an EVAL script or a function (each kind has its KILL).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Script,
+    Function,
+}
+
+/// A script while it runs, as SCRIPT KILL, FUNCTION KILL and FUNCTION STATS see it.
 #[derive(Debug, Default)]
 pub(crate) struct Running {
+    kind: Kind,
+    /// A function's name and the command that called it (FUNCTION STATS).
+    name: String,
+    command: Vec<Bytes>,
+    started: Option<Instant>,
     /// SCRIPT KILL asked it to stop: it fails at its next check.
     killed: AtomicBool,
     /// It ran a write command, which SCRIPT KILL does not undo behind the client's back.
@@ -129,9 +145,11 @@ impl Running {
     }
 }
 
-/// The scripts loaded so far, by SHA1, and the interpreters that run them.
+/// The scripts loaded so far, by SHA1, the function libraries, and the interpreters that
+/// run them.
 pub struct Scripts {
     loaded: Mutex<HashMap<String, Arc<Script>>>,
+    libraries: Mutex<Libraries>,
     idle: Mutex<Vec<Vm>>,
     /// The scripts running now, for SCRIPT KILL.
     running: Mutex<Vec<Arc<Running>>>,
@@ -151,6 +169,7 @@ impl Scripts {
     pub fn new(time_limit: Duration, memory_limit: usize) -> Self {
         Self {
             loaded: Mutex::default(),
+            libraries: Mutex::default(),
             idle: Mutex::default(),
             running: Mutex::default(),
             time_limit,
@@ -198,10 +217,45 @@ impl Scripts {
     /// Runs `script`; blocks until it ends: call it where nothing else waits for the
     /// thread (the writer's own, a blocking one).
     pub fn run(&self, script: &Script, keys: &[Bytes], args: &[Bytes], host: Host<'_>) -> Result<Reply, Failure> {
+        self.run_registered(Running::default(), |vm, running, time_limit| {
+            vm.run(script, keys, args, host, time_limit, running)
+        })
+    }
+
+    /// Runs the function `name` of `library` (FCALL), as [`Scripts::run`] runs a script.
+    pub fn call_function(
+        &self,
+        library: &Library,
+        name: &str,
+        keys: &[Bytes],
+        args: &[Bytes],
+        host: Host<'_>,
+    ) -> Result<Reply, Failure> {
+        let mut command = vec![Bytes::from_static(b"fcall"), Bytes::copy_from_slice(name.as_bytes())];
+        command.push(keys.len().to_string().into());
+        command.extend(keys.iter().chain(args).cloned());
+        let running = Running {
+            kind: Kind::Function,
+            name: name.to_owned(),
+            command,
+            started: Some(Instant::now()),
+            ..Running::default()
+        };
+        self.run_registered(running, |vm, running, time_limit| {
+            vm.call_function(&library.code, name, keys, args, host, time_limit, running)
+        })
+    }
+
+    /// Runs `run` in an interpreter from the pool, registered as `running` meanwhile.
+    fn run_registered(
+        &self,
+        running: Running,
+        run: impl FnOnce(&mut Vm, &Arc<Running>, Duration) -> Result<Reply, Failure>,
+    ) -> Result<Reply, Failure> {
         let mut vm = self.take_vm().map_err(Failure::Error)?;
-        let running = Arc::new(Running::default());
+        let running = Arc::new(running);
         self.lock_running().push(Arc::clone(&running));
-        let outcome = vm.run(script, keys, args, host, self.time_limit, &running);
+        let outcome = run(&mut vm, &running, self.time_limit);
         self.lock_running().retain(|other| !Arc::ptr_eq(other, &running));
         match &outcome {
             // An interpreter a script was stopped in may hold whatever it was building: a
@@ -218,11 +272,22 @@ impl Scripts {
         outcome
     }
 
-    /// SCRIPT KILL: stops the scripts running now, unless one of them wrote, in Redis's words.
-    pub fn kill(&self) -> Result<(), CmdError> {
-        let running = self.lock_running();
-        if running.is_empty() {
+    /// SCRIPT KILL (`Kind::Script`) or FUNCTION KILL: stops the scripts or functions
+    /// running now, unless one of them wrote, in Redis's words.
+    pub fn kill(&self, kind: Kind) -> Result<(), CmdError> {
+        let all = self.lock_running();
+        let running: Vec<&Arc<Running>> = all.iter().filter(|running| running.kind == kind).collect();
+        if all.is_empty() {
             return Err(CmdError::new("NOTBUSY No scripts in execution right now."));
+        }
+        if running.is_empty() {
+            let other = match kind {
+                Kind::Script => "FUNCTION",
+                Kind::Function => "SCRIPT",
+            };
+            return Err(CmdError::new(format!(
+                "BUSY Redis is busy running a script. You can only call {other} KILL or SHUTDOWN NOSAVE."
+            )));
         }
         if running.iter().any(|script| script.wrote.load(Ordering::Acquire)) {
             return Err(CmdError::new(
@@ -234,6 +299,75 @@ impl Scripts {
             .iter()
             .for_each(|script| script.killed.store(true, Ordering::Release));
         Ok(())
+    }
+
+    /// The function running longest now: its name, the command that called it, and for how
+    /// long (FUNCTION STATS).
+    pub fn running_function(&self) -> Option<(String, Vec<Bytes>, Duration)> {
+        self.lock_running()
+            .iter()
+            .filter(|running| running.kind == Kind::Function)
+            .filter_map(|running| {
+                Some((
+                    running.name.clone(),
+                    running.command.clone(),
+                    running.started?.elapsed(),
+                ))
+            })
+            .max_by_key(|(_, _, elapsed)| *elapsed)
+    }
+
+    /// Runs `code`, a library, in an interpreter, for the functions it registers (FUNCTION
+    /// LOAD); Redis's error if it fails or registers none. Blocks while it runs, up to half
+    /// a second.
+    pub fn compile_library(&self, code: LibraryCode) -> Result<Library, CmdError> {
+        let mut vm = self.take_vm()?;
+        let functions = vm.load_library(&code);
+        self.give_back(vm);
+        Ok(Library {
+            code,
+            functions: functions?,
+        })
+    }
+
+    /// Whether `library` may be installed: a library of its name only if `replace`, and none
+    /// of its functions' names taken by another library.
+    pub fn check_install(&self, library: &Library, replace: bool) -> Result<(), CmdError> {
+        self.lock_libraries().check_install(library, replace)
+    }
+
+    /// Installs `library`, replacing one of its name.
+    pub fn install(&self, library: Arc<Library>) {
+        self.lock_libraries().install(library);
+    }
+
+    /// Removes the library `name` (FUNCTION DELETE), if there is one.
+    pub fn remove_library(&self, name: &str) -> Option<Arc<Library>> {
+        self.lock_libraries().remove(name)
+    }
+
+    /// Removes every library (FUNCTION FLUSH).
+    pub fn clear_libraries(&self) {
+        *self.lock_libraries() = Libraries::default();
+    }
+
+    /// Every library, by name.
+    pub fn libraries(&self) -> Vec<Arc<Library>> {
+        self.lock_libraries().by_name.values().cloned().collect()
+    }
+
+    /// The library called `name`, if one is loaded.
+    pub fn library(&self, name: &str) -> Option<Arc<Library>> {
+        self.lock_libraries().by_name.get(name).cloned()
+    }
+
+    /// The library holding the function `name`, if one does.
+    pub fn library_of(&self, function: &str) -> Option<Arc<Library>> {
+        self.lock_libraries().by_function.get(function).cloned()
+    }
+
+    fn lock_libraries(&self) -> std::sync::MutexGuard<'_, Libraries> {
+        self.libraries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn lock_running(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Running>>> {
@@ -258,6 +392,49 @@ impl Scripts {
 
     fn lock_loaded(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Script>>> {
         self.loaded.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The function libraries installed, by name, and each function's library.
+#[derive(Debug, Default)]
+struct Libraries {
+    by_name: BTreeMap<String, Arc<Library>>,
+    by_function: HashMap<String, Arc<Library>>,
+}
+
+impl Libraries {
+    fn check_install(&self, library: &Library, replace: bool) -> Result<(), CmdError> {
+        if !replace && self.by_name.contains_key(library.name()) {
+            return Err(CmdError::new(format!(
+                "ERR Library '{}' already exists",
+                library.name()
+            )));
+        }
+        let taken = library.functions.iter().find(|function| {
+            self.by_function
+                .get(&function.name)
+                .is_some_and(|other| other.name() != library.name())
+        });
+        match taken {
+            Some(function) => Err(CmdError::new(format!("ERR Function {} already exists", function.name))),
+            None => Ok(()),
+        }
+    }
+
+    fn install(&mut self, library: Arc<Library>) {
+        self.remove(library.name());
+        for function in &library.functions {
+            self.by_function.insert(function.name.clone(), Arc::clone(&library));
+        }
+        self.by_name.insert(library.name().to_owned(), library);
+    }
+
+    fn remove(&mut self, name: &str) -> Option<Arc<Library>> {
+        let removed = self.by_name.remove(name)?;
+        for function in &removed.functions {
+            self.by_function.remove(&function.name);
+        }
+        Some(removed)
     }
 }
 

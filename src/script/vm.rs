@@ -10,6 +10,7 @@ use mlua::{Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, V
 use sha1::{Digest, Sha1};
 
 use super::convert::{Protocol, command_argument, error_table, lua_to_reply, reply_to_lua};
+use super::library::{self, FunctionSpec, LibraryCode};
 use super::libs;
 use super::{Failure, Running, Script};
 use crate::reply::{CmdError, Reply};
@@ -46,6 +47,9 @@ redis.call = function(...)
 end
 redis.pcall = function(...)
   return (running.run_command(false, ...))
+end
+redis.register_function = function(...)
+  return running.register_function(...)
 end
 "#;
 
@@ -113,8 +117,47 @@ end
 for _, name in ipairs({"loadfile", "dofile", "print", "setfenv", "getfenv", "module", "newproxy", "require"}) do
   env[name] = nil
 end
-return globals
+-- A function library's code, and the functions it registers, see the same globals (but not
+-- an EVAL's KEYS and ARGV), except that while the code loads (`loading.on`) `redis` offers
+-- only what registering needs, as in Redis.
+local loading = {on = false}
+local library_api = {}
+for _, name in ipairs({"register_function", "log", "setresp", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE",
+                       "LOG_WARNING", "REDIS_VERSION", "REDIS_VERSION_NUM"}) do
+  library_api[name] = env.redis[name]
+end
+local function missing(name)
+  error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 3)
+end
+local loading_redis = setmetatable({}, {
+  __index = function(_, name) return library_api[name] or missing(name) end,
+  __newindex = readonly,
+  __metatable = false,
+})
+local library_globals = setmetatable({}, {
+  __index = function(_, name)
+    if name == "redis" and loading.on then return loading_redis end
+    local value = env[name]
+    if value == nil then missing(name) end
+    return value
+  end,
+  __newindex = readonly,
+  __metatable = sealed({}),
+})
+protected[library_globals] = true
+return globals, library_globals, loading
 "#;
+
+/// Makes the function a script's run enters: FCALL's callback, given its keys and arguments
+/// (Lua 5.1's `xpcall` passes none).
+const APPLY: &str = r#"
+local callback, keys, args = ...
+return function() return callback(keys, args) end
+"#;
+
+/// The longest a library's code may take to register its functions (FUNCTION LOAD), as in
+/// Redis.
+const LOAD_TIME_LIMIT: Duration = Duration::from_millis(500);
 
 /// A Lua interpreter for scripts, with the functions it compiled so far.
 pub struct Vm {
@@ -126,16 +169,30 @@ pub struct Vm {
     xpcall: Function,
     on_error: Function,
     compiled: HashMap<String, Function>,
+    /// The globals as function libraries see them, and the switch that says they load.
+    library_globals: Table,
+    loading: Table,
+    apply: Function,
+    /// The functions of each library loaded here, by the SHA1 of its code, then by name.
+    libraries: HashMap<String, HashMap<String, Function>>,
 }
 
-/// What a run is of, as its errors name it: an EVAL script by SHA1, in `user_script`.
+/// A function as `redis.register_function` registered it, while its library loads.
+struct Registered {
+    spec: FunctionSpec,
+    callback: Function,
+}
+
+/// What a run is of, as its errors name it: an EVAL script by SHA1 in `user_script`, or a
+/// function by name in `user_function`.
 #[derive(Clone, Copy, Debug)]
 pub struct Label<'a> {
     /// The chunk's name: `user_script` or `user_function`.
     pub chunk: &'static str,
     /// The script's SHA1, or the function's name.
     pub name: &'a str,
-    /// What stops it from outside: `SCRIPT KILL` or `FUNCTION KILL`.
+    /// What its error says stopped it from outside: `SCRIPT KILL`, for functions too, as
+    /// Redis 7.0 says.
     pub kill: &'static str,
 }
 
@@ -146,6 +203,19 @@ impl<'a> Label<'a> {
             name: sha,
             kill: "SCRIPT KILL",
         }
+    }
+
+    pub fn function(name: &'a str) -> Self {
+        Self {
+            chunk: "user_function",
+            name,
+            kill: "SCRIPT KILL",
+        }
+    }
+
+    /// A library's code while it loads.
+    fn load() -> Self {
+        Self::function("")
     }
 }
 
@@ -162,6 +232,20 @@ struct Run {
     call_error: Option<Vec<u8>>,
     /// The script's line where the error that ended it was raised.
     error_line: Option<usize>,
+}
+
+impl Run {
+    fn new(chunk: &'static str, time_limit: Duration, running: &Arc<Running>) -> Self {
+        Self {
+            chunk,
+            deadline: Instant::now() + time_limit,
+            running: Arc::clone(running),
+            stopped: None,
+            protocol: Protocol::Resp2,
+            call_error: None,
+            error_line: None,
+        }
+    }
 }
 
 /// Why a script was stopped from outside.
@@ -195,10 +279,11 @@ impl Vm {
         ))?;
         let xpcall = env.raw_get::<Function>("xpcall")?;
         let unless_stopped = lua.create_function(unless_stopped)?;
-        let globals: Table = lua
+        let (globals, library_globals, loading): (Table, Table, Table) = lua
             .load(SANDBOX)
             .set_name("=sandbox")
             .call((env.clone(), unless_stopped))?;
+        let apply = lua.load(APPLY).set_name("=apply").into_function()?;
         let on_error = lua.create_function(note_error_line)?;
         lua.set_global_hook(
             HookTriggers::new().every_nth_instruction(INSTRUCTIONS_PER_CHECK),
@@ -212,6 +297,10 @@ impl Vm {
             xpcall,
             on_error,
             compiled: HashMap::new(),
+            library_globals,
+            loading,
+            apply,
+            libraries: HashMap::new(),
         })
     }
 
@@ -284,15 +373,7 @@ impl Vm {
         time_limit: Duration,
         running: &Arc<Running>,
     ) -> Result<Reply, Failure> {
-        self.lua.set_app_data(Run {
-            chunk: label.chunk,
-            deadline: Instant::now() + time_limit,
-            running: Arc::clone(running),
-            stopped: None,
-            protocol: Protocol::Resp2,
-            call_error: None,
-            error_line: None,
-        });
+        self.lua.set_app_data(Run::new(label.chunk, time_limit, running));
         // The host is borrowed for this run only: a scoped function lends it to the script.
         let returned = self.lua.scope(|scope| {
             let run_command = scope.create_function_mut(|lua, (raise, arguments): (bool, MultiValue)| {
@@ -341,6 +422,98 @@ impl Vm {
         }
     }
 
+    /// Runs a library's code, which registers its functions, and keeps them here. Answers
+    /// what it registered, or Redis's error for code that does not compile, fails, or
+    /// registers nothing.
+    pub fn load_library(&mut self, library: &LibraryCode) -> Result<Vec<FunctionSpec>, CmdError> {
+        if self.libraries.len() >= MAX_COMPILED {
+            self.libraries.clear();
+        }
+        let code = self
+            .lua
+            .load(library.lua_source())
+            .set_name("@user_function")
+            .set_environment(self.library_globals.clone())
+            .into_function()
+            .map_err(|error| CmdError::new(format!("ERR Error compiling function: {}", lua_message(&error))))?;
+        let mut registered = Vec::new();
+        self.lua
+            .set_app_data(Run::new("user_function", LOAD_TIME_LIMIT, &Arc::default()));
+        let _ = self.loading.raw_set("on", true);
+        let returned = self.lua.scope(|scope| {
+            let register =
+                scope.create_function_mut(|_, arguments: MultiValue| register_function(arguments, &mut registered))?;
+            self.running.raw_set("register_function", register)?;
+            let returned = self.xpcall.call::<MultiValue>((code, self.on_error.clone()));
+            self.running.raw_set("register_function", Value::Nil)?;
+            Ok(returned)
+        });
+        let _ = self.loading.raw_set("on", false);
+        let run = self
+            .lua
+            .remove_app_data::<Run>()
+            .expect("the load's data stays until it ends");
+        self.clear_run_globals();
+        let failed = |message: String| CmdError::new(format!("ERR Error registering functions: {message}"));
+        if run.stopped.is_some() {
+            return Err(failed(format!(
+                "the library ran longer than {} ms while it loaded",
+                LOAD_TIME_LIMIT.as_millis()
+            )));
+        }
+        let mut values = match returned.and_then(|returned| returned) {
+            Ok(values) => values.into_iter(),
+            Err(error) => {
+                return Err(failed(error_message(
+                    Label::load(),
+                    &Value::Error(Box::new(error)),
+                    &run,
+                )));
+            }
+        };
+        if !matches!(values.next(), Some(Value::Boolean(true))) {
+            let error = values.next().unwrap_or(Value::Nil);
+            return Err(failed(error_message(Label::load(), &error, &run)));
+        }
+        if registered.is_empty() {
+            return Err(CmdError::new("ERR No functions registered"));
+        }
+        let callbacks = registered
+            .iter()
+            .map(|function| (function.spec.name.clone(), function.callback.clone()))
+            .collect();
+        self.libraries.insert(library.sha.clone(), callbacks);
+        Ok(registered.into_iter().map(|function| function.spec).collect())
+    }
+
+    /// Runs the function `name` of `library` (FCALL) with `keys` and `args`, loading the
+    /// library here first if this interpreter has not yet.
+    #[allow(clippy::too_many_arguments)]
+    pub fn call_function(
+        &mut self,
+        library: &LibraryCode,
+        name: &str,
+        keys: &[Bytes],
+        args: &[Bytes],
+        host: Host<'_>,
+        time_limit: Duration,
+        running: &Arc<Running>,
+    ) -> Result<Reply, Failure> {
+        if !self.libraries.contains_key(&library.sha) {
+            self.load_library(library).map_err(Failure::Error)?;
+        }
+        let callback = self
+            .libraries
+            .get(&library.sha)
+            .and_then(|functions| functions.get(name))
+            .cloned()
+            .ok_or_else(|| Failure::Error(CmdError::new("ERR Function not found")))?;
+        let entry = strings(&self.lua, keys)
+            .and_then(|keys| self.apply.call::<Function>((callback, keys, strings(&self.lua, args)?)))
+            .map_err(|error| Failure::Error(CmdError::new(format!("ERR {}", lua_message(&error)))))?;
+        self.execute(entry, Label::function(name), host, time_limit, running)
+    }
+
     fn clear_run_globals(&self) {
         // Whatever a script left in the globals (KEYS, ARGV, or what rawset put there) goes.
         let keys: Vec<Value> = self
@@ -357,7 +530,16 @@ impl Vm {
 /// The error reply of a script that raised `error`, as Redis words it: the message, the
 /// script's SHA1 and the line it was raised on.
 fn script_error(label: Label<'_>, error: &Value, run: &Run) -> CmdError {
-    let message = match error {
+    let message = error_message(label, error, run);
+    match run.error_line {
+        Some(line) => CmdError::new(format!("{message} script: {}, on @{}:{line}.", label.name, label.chunk)),
+        None => CmdError::new(format!("{message} script: {}", label.name)),
+    }
+}
+
+/// The message of the error `error` a script raised, with its code: `ERR` unless it has one.
+fn error_message(label: Label<'_>, error: &Value, run: &Run) -> String {
+    match error {
         Value::Table(table) => match table.raw_get::<Value>("err") {
             Ok(Value::String(text)) => text.to_string_lossy(),
             _ => "ERR unknown error".to_owned(),
@@ -371,11 +553,91 @@ fn script_error(label: Label<'_>, error: &Value, run: &Run) -> CmdError {
             None => format!("ERR {}", lua_message(error)),
         },
         other => format!("ERR {}", other.to_string().unwrap_or_default()),
-    };
-    match run.error_line {
-        Some(line) => CmdError::new(format!("{message} script: {}, on @{}:{line}.", label.name, label.chunk)),
-        None => CmdError::new(format!("{message} script: {}", label.name)),
     }
+}
+
+/// `redis.register_function(name, callback)`, or with named arguments
+/// `redis.register_function{function_name=..., callback=..., flags={...}, description=...}`,
+/// while a library loads.
+fn register_function(arguments: MultiValue, registered: &mut Vec<Registered>) -> mlua::Result<()> {
+    let arguments: Vec<Value> = arguments.into_iter().collect();
+    let (name, callback, flags, description) = match arguments.as_slice() {
+        [name, callback] => (name.clone(), callback.clone(), Value::Nil, Value::Nil),
+        [Value::Table(named)] => {
+            for pair in named.pairs::<Value, Value>() {
+                let (key, _) = pair?;
+                let known = matches!(&key, Value::String(key)
+                    if matches!(key.as_bytes().as_ref(), b"function_name" | b"callback" | b"flags" | b"description"));
+                if !known {
+                    return Err(redis_error("unknown argument given to redis.register_function"));
+                }
+            }
+            (
+                named.get("function_name")?,
+                named.get("callback")?,
+                named.get("flags")?,
+                named.get("description")?,
+            )
+        }
+        [_] => {
+            return Err(redis_error(
+                "calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).",
+            ));
+        }
+        _ => return Err(redis_error("wrong number of arguments to redis.register_function")),
+    };
+    let Value::String(name) = name else {
+        return Err(redis_error(
+            "function_name argument given to redis.register_function must be a string",
+        ));
+    };
+    let name = name.to_string_lossy();
+    if !library::is_valid_name(&name) {
+        return Err(redis_error(library::NAME_RULE));
+    }
+    let Value::Function(callback) = callback else {
+        return Err(redis_error(
+            "second argument to redis.register_function must be a function",
+        ));
+    };
+    let description = match description {
+        Value::Nil => None,
+        Value::String(text) => Some(text.to_string_lossy()),
+        _ => {
+            return Err(redis_error(
+                "description argument given to redis.register_function must be a string",
+            ));
+        }
+    };
+    let flags = match flags {
+        Value::Nil => Vec::new(),
+        Value::Table(flags) => flags
+            .sequence_values::<Value>()
+            .map(|flag| match flag? {
+                Value::String(flag) => {
+                    library::known_flag(&flag.to_string_lossy()).ok_or_else(|| redis_error("unknown flag given"))
+                }
+                _ => Err(redis_error("unknown flag given")),
+            })
+            .collect::<mlua::Result<Vec<_>>>()?,
+        _ => {
+            return Err(redis_error(
+                "flags argument to redis.register_function must be a table representing function flags",
+            ));
+        }
+    };
+    if registered.iter().any(|function| function.spec.name == name) {
+        return Err(redis_error("Function already exists in the library"));
+    }
+    registered.push(Registered {
+        spec: FunctionSpec {
+            name,
+            description,
+            flags,
+        },
+        callback,
+    });
+    Ok(())
 }
 
 /// An error a `redis` library function raised: Redis words these without naming a place.

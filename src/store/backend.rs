@@ -359,6 +359,18 @@ interfaces! {
         fn random_zset_members(&mut self, key_id: i64, draw: Draw) -> Vec<(Vec<u8>, f64)>;
     }
 
+    /// Redis Functions' libraries: each one's code under its name.
+    trait Functions {
+        /// Every library's code, by name.
+        fn function_libraries(&mut self) -> Vec<Vec<u8>>;
+        /// Stores a library's code under its name, replacing one of that name.
+        fn put_function_library(&mut self, name: &str, code: &[u8]) -> ();
+        /// Deletes a library; whether there was one.
+        fn delete_function_library(&mut self, name: &str) -> bool;
+        /// Deletes every library.
+        fn delete_function_libraries(&mut self) -> ();
+    }
+
     /// Reads that must see one committed state throughout (a key and its elements, several
     /// keys at once).
     trait Snapshots {

@@ -18,6 +18,7 @@ mod backend;
 mod blocked;
 mod cache;
 mod events;
+mod functions;
 mod hashes;
 mod keys;
 mod lists;

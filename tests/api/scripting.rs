@@ -105,6 +105,41 @@ async fn script_kill_stops_a_script_that_has_not_written() {
     panic!("every script was killed before it wrote");
 }
 
+/// FUNCTION STATS shows a function while it runs, and FUNCTION KILL stops it (SCRIPT KILL
+/// does not: each stops its own kind), with Redis 7.0.15's replies (compared with redis-cli).
+#[actix_web::test]
+async fn function_kill_stops_a_running_function() {
+    let (app, _db) = spawn_app_with(&["--script-time-limit-ms", "3000"]).await;
+    let mut admin = app.resp_client().await;
+    let library = "#!lua name=spin\nredis.register_function('spin', function() while true do end end)";
+    assert_eq!(admin.call(&["FUNCTION", "LOAD", library]).await, bulk("spin"));
+    let mut looping = app.resp_client().await;
+    looping.send(&["FCALL", "spin", "0"]).await;
+    let running = loop {
+        let Reply::Array(stats) = admin.call(&["FUNCTION", "STATS"]).await else {
+            panic!("FUNCTION STATS answers an array");
+        };
+        if stats[1] != Reply::Nil {
+            break stats[1].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let Reply::Array(running) = running else {
+        panic!("running_script is a map");
+    };
+    let command = Reply::Array(vec![bulk("fcall"), bulk("spin"), bulk("0")]);
+    assert_eq!(running[..4], [bulk("name"), bulk("spin"), bulk("command"), command]);
+    assert_eq!(
+        error_text(admin.call(&["SCRIPT", "KILL"]).await),
+        "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+    );
+    assert_eq!(admin.call(&["FUNCTION", "KILL"]).await, Reply::OK);
+    assert_eq!(
+        error_text(looping.read().await.unwrap()),
+        "ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2."
+    );
+}
+
 #[actix_web::test]
 async fn a_script_that_fills_its_memory_fails_and_leaves_the_data_as_before() {
     let (app, _db) = spawn_app_with(&["--script-memory-mb", "16"]).await;
@@ -248,6 +283,55 @@ async fn scripts_are_forgotten_on_a_restart_so_evalsha_says_noscript() {
         err("NOSCRIPT No matching script. Please use EVAL."),
     )])
     .await;
+}
+
+/// Unlike scripts, function libraries are kept in the database: a restart loads them
+/// again, as Redis does from its data file, and FUNCTION FLUSH's removal lasts too.
+#[actix_web::test]
+async fn function_libraries_survive_a_restart() {
+    let database = TestDatabase::new();
+    let clock = Arc::new(ManualClock::starting_now());
+    let library = "#!lua name=kept\nredis.register_function('hello', function(keys, args) return 'hi ' .. args[1] end)";
+    let app = spawn_app_on(&database, clock.clone(), &[]).await;
+    app.expect_replies(&[
+        (json!(["FUNCTION", "LOAD", library]), ok("kept")),
+        (json!(["FCALL", "hello", "0", "there"]), ok("hi there")),
+    ])
+    .await;
+    app.stop().await;
+    let app = spawn_app_on(&database, clock.clone(), &[]).await;
+    let mut resp = app.resp_client().await;
+    assert_eq!(resp.call(&["FCALL", "hello", "0", "again"]).await, bulk("hi again"));
+    assert_eq!(resp.call(&["FUNCTION", "FLUSH"]).await, Reply::OK);
+    app.stop().await;
+    let app = spawn_app_on(&database, clock, &[]).await;
+    app.expect_replies(&[(json!(["FCALL", "hello", "0", "x"]), err("ERR Function not found"))])
+        .await;
+}
+
+/// A read-only token may look at libraries and call `no-writes` functions, nothing more.
+#[actix_web::test]
+async fn read_only_tokens_list_functions_and_call_read_only_ones() {
+    let (app, _db) = spawn_app_with(&["--token", "rw", "--read-only-token", "ro"]).await;
+    let library = "#!lua name=lib\nredis.register_function{function_name='peek', callback=function(keys) \
+                   return redis.call('GET', keys[1]) end, flags={'no-writes'}}\n\
+                   redis.register_function('poke', function(keys) return redis.call('SET', keys[1], 'x') end)";
+    let send = |token: &str, command: serde_json::Value| {
+        app.send(
+            actix_web::http::Method::POST,
+            format!("/?_token={token}"),
+            Some(("application/json", command.to_string())),
+        )
+    };
+    assert_eq!(send("ro", json!(["FUNCTION", "LOAD", library])).await.0, 403);
+    assert_eq!(send("rw", json!(["FUNCTION", "LOAD", library])).await.1, ok("lib"));
+    assert_eq!(
+        send("ro", json!(["FCALL_RO", "peek", "1", "k"])).await.1,
+        ok(serde_json::Value::Null)
+    );
+    assert_eq!(send("ro", json!(["FCALL", "poke", "1", "k"])).await.0, 403);
+    assert_eq!(send("ro", json!(["FUNCTION", "STATS"])).await.0, 200);
+    assert_eq!(send("ro", json!(["FUNCTION", "FLUSH"])).await.0, 403);
 }
 
 #[actix_web::test]

@@ -296,6 +296,33 @@ await expect(
 );
 await expectError("unknown command", redis.exec(["NOSUCH", "k"]), /ERR unknown command 'NOSUCH'/);
 
+// Redis Functions: a library loaded, listed, called (read-write and read-only), and removed.
+const library = `#!lua name=counters
+redis.register_function("bump", function(keys, args) return redis.call("INCRBY", keys[1], args[1]) end)
+redis.register_function{function_name="peek", callback=function(keys) return redis.call("GET", keys[1]) end,
+  flags={"no-writes"}, description="reads a counter"}`;
+await redis.functions.flush();
+await expect("function load", redis.functions.load({ code: library }), "counters");
+await expectError("function load again", redis.functions.load({ code: library }), /Library 'counters' already exists/);
+await expect("function load replace", redis.functions.load({ code: library, replace: true }), "counters");
+await expect("fcall", redis.functions.call("bump", ["fn:count"], ["5"]), 5);
+await expect("fcall_ro", redis.functions.callRo("peek", ["fn:count"]), 5);
+await expectError("fcall_ro of a writer", redis.functions.callRo("bump", ["fn:count"], ["1"]), /write flag/);
+await expect("function list", redis.functions.list({ libraryName: "count*" }), [
+  {
+    libraryName: "counters",
+    engine: "LUA",
+    functions: [
+      { name: "bump", description: undefined, flags: [] },
+      { name: "peek", description: "reads a counter", flags: ["no-writes"] },
+    ],
+    libraryCode: undefined,
+  },
+]);
+await expect("function stats", redis.functions.stats(), { engines: { LUA: { librariesCount: 1, functionsCount: 2 } } });
+await expect("function delete", redis.functions.delete("counters"), "OK");
+await expectError("fcall of a deleted function", redis.functions.call("bump", ["fn:count"], ["1"]), /Function not found/);
+
 // Read-your-writes: the client carries the sync token, which moves with every write.
 const before = redis.readYourWritesSyncToken;
 await redis.set("ryw", 1);

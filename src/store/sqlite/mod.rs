@@ -4,6 +4,7 @@
 
 mod checkpoints;
 mod exclusive;
+mod functions;
 mod hashes;
 mod keys;
 mod link;
