@@ -107,7 +107,7 @@ impl Access {
 /// arguments discards it whole, as Redis's `EXECABORT` does. Other errors are answered in
 /// place when it runs.
 pub fn check_transaction(commands: &[Vec<Bytes>]) -> Result<(), CmdError> {
-    match commands.iter().find_map(|args| cmd::check_known(args).err()) {
+    match commands.iter().find_map(|args| cmd::check_queueable(args).err()) {
         Some(error) => Err(CmdError::new(format!(
             "EXECABORT Transaction discarded because of previous errors: {error}"
         ))),

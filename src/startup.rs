@@ -179,13 +179,18 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped by SIGTERM, SIGINT or a [`ServerHandle`], then lets in-flight
+    /// Serves until stopped by SIGTERM, SIGINT, SHUTDOWN or a [`ServerHandle`], then lets in-flight
     /// requests finish, commits every queued write and closes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let broker = Arc::clone(self.engine.broker());
+        let asked = self.engine.shutdown().clone();
         let on_signal = tokio::spawn(async move {
-            match shutdown::stop_signal().await {
+            let stop = tokio::select! {
+                signal = shutdown::stop_signal() => signal,
+                () = asked.requested() => Ok(()),
+            };
+            match stop {
                 Ok(()) => {
                     tracing::info!("stop signal: ending pub/sub streams, then letting requests finish");
                     // Streams without end would hold the graceful stop for its whole timeout.

@@ -23,7 +23,7 @@ use super::keys::{
 };
 use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
 use super::scripting::{Eval, ScriptCommand};
-use super::server::{DbSize, Echo, Flush, Ping, Publish, Time};
+use super::server::{Admin, DbSize, Echo, Flush, Ping, Publish, Time};
 use super::sets::{
     SAdd, SCard, SCombine, SInterCard, SIsMember, SMembers, SMove, SPop, SRandMember, SRem, SScan, SStore,
 };
@@ -61,6 +61,8 @@ pub enum Command {
     /// Loads, lists or removes function libraries (FUNCTION): a change of them runs in the
     /// writer's transaction, since they are kept in the database.
     Function(FunctionCommand),
+    /// The server's own (SAVE, BGSAVE, SHUTDOWN); touches no data.
+    Admin(Admin),
 }
 
 /// A write command, with the keys it writes: those watching them (WATCH) are told.
@@ -130,7 +132,7 @@ impl Command {
         match self {
             Self::Write(write) => !write.is_blocking(),
             Self::Eval(_) => true,
-            Self::Read(_) | Self::Publish(_) | Self::Script(_) | Self::Function(_) => false,
+            Self::Read(_) | Self::Publish(_) | Self::Script(_) | Self::Function(_) | Self::Admin(_) => false,
         }
     }
 
@@ -143,7 +145,7 @@ impl Command {
             Self::Eval(eval) => eval.is_read_only(),
             Self::Script(script) => script.is_read_only(),
             Self::Function(function) => function.is_read_only(),
-            Self::Write(_) | Self::Publish(_) => false,
+            Self::Write(_) | Self::Publish(_) | Self::Admin(_) => false,
         }
     }
 }
@@ -216,6 +218,16 @@ impl CommandSpec {
 
     pub fn name(&self) -> &'static str {
         self.info.name
+    }
+
+    /// Checks what Redis checks when it queues a command in a transaction: the argument
+    /// count, and that the command may run inside one (not SAVE or SHUTDOWN).
+    pub fn check_queueable(&self, args: &[Bytes]) -> Result<(), CmdError> {
+        self.check_arity(args)?;
+        match self.info.flags.contains(&"no_multi") {
+            true => Err(CmdError::new("ERR Command not allowed inside a transaction")),
+            false => Ok(()),
+        }
     }
 
     /// Checks the argument count, as Redis does when it queues a command in a transaction.
@@ -300,6 +312,9 @@ const SCRIPTING_READ: &[&str] = &[
     "readonly",
 ];
 const SCRIPT_ADMIN: &[&str] = &["noscript"];
+const SAVING: &[&str] = &["admin", "noscript", "no_async_loading", "no_multi"];
+const SAVING_LATER: &[&str] = &["admin", "noscript", "no_async_loading"];
+const STOPPING: &[&str] = &["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"];
 
 /// Where a command's keys are among its arguments (the name is argument 0): from `first` to
 /// `last` (negative: counted from the end) every `step`th, as COMMAND INFO reports; and, for
@@ -599,6 +614,10 @@ const COMMANDS: &[CommandSpec] = &[
     spec("fcall", -3, SCRIPTING, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_fcall(a, ReadWrite)?))),
     spec("fcall_ro", -3, SCRIPTING_READ, NO_KEYS.counted_at(2), |a| Ok(Command::Eval(Eval::parse_fcall(a, ReadOnly)?))),
     spec("function", -2, SCRIPT_ADMIN, NO_KEYS, |a| Ok(Command::Function(FunctionCommand::parse(a)?))),
+    // The server.
+    spec("save", 1, SAVING, NO_KEYS, |_| Ok(Command::Admin(Admin::Save))),
+    spec("bgsave", -1, SAVING_LATER, NO_KEYS, |a| Ok(Command::Admin(Admin::parse_bgsave(a)?))),
+    spec("shutdown", -1, STOPPING, NO_KEYS, |a| Ok(Command::Admin(Admin::parse_shutdown(a)?))),
 ];
 
 /// The command called `name` (any case), if the engine runs it: one hash lookup.
@@ -629,10 +648,15 @@ pub fn command_info(name: &[u8]) -> Option<CommandInfo> {
     find_command(name).map(CommandSpec::info)
 }
 
-/// Checks that `args` name a supported command with a fitting number of arguments: the
-/// checks Redis makes when it queues a command in a transaction.
+/// Checks that `args` name a supported command with a fitting number of arguments.
 pub fn check_known(args: &[Bytes]) -> Result<(), CmdError> {
     lookup(args)?.check_arity(args)
+}
+
+/// [`check_known`], and that the command may run in a transaction: the checks Redis makes
+/// when it queues one ([`CommandSpec::check_queueable`]).
+pub fn check_queueable(args: &[Bytes]) -> Result<(), CmdError> {
+    lookup(args)?.check_queueable(args)
 }
 
 /// Parses a command: its name (any case) and arguments, as Redis receives them.

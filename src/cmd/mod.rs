@@ -33,8 +33,8 @@ use bytes::Bytes;
 use crate::reply::{self, CmdError, Reply};
 pub use blocking::Interrupt;
 pub use command::{
-    Command, CommandInfo, CommandSpec, KeyPositions, ReadCommand, Write, WriteCommand, check_known, command_info,
-    command_table, find_command,
+    Command, CommandInfo, CommandSpec, KeyPositions, ReadCommand, Write, WriteCommand, check_known, check_queueable,
+    command_info, command_table, find_command,
 };
 pub use expiry::Expiry;
 pub use native::{GetOutcome, SetOutcome, Stored};
@@ -43,14 +43,15 @@ use crate::broker::Broker;
 use crate::clock::Clock;
 use crate::notify::Notifier;
 use crate::script::Scripts;
+use crate::shutdown::Shutdown;
 use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, Store, StoreError, Watch, WriteJob, WriteTx};
 use command::Queued;
 use functions::FunctionCommand;
 use strings::Put;
 
 /// What every command runs against: the store, the pub/sub broker, the clock that says
-/// what "now" is, the largest value a command may store, and the longest a blocking
-/// command run by [`Engine::execute`] waits.
+/// what "now" is, the largest value a command may store, the longest a blocking command
+/// run by [`Engine::execute`] waits, and how SHUTDOWN asks the server to stop.
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
@@ -60,6 +61,7 @@ pub struct Engine {
     max_value_bytes: usize,
     max_block: Option<Duration>,
     scripts: Arc<Scripts>,
+    shutdown: Shutdown,
 }
 
 /// Bytes a pub/sub subscriber may leave unread before it is cut off, unless configured:
@@ -76,6 +78,7 @@ impl Engine {
             clock,
             max_value_bytes,
             max_block: None,
+            shutdown: Shutdown::default(),
             scripts: Arc::new(Scripts::new(
                 crate::script::DEFAULT_TIME_LIMIT,
                 crate::script::DEFAULT_MEMORY_LIMIT,
@@ -126,6 +129,11 @@ impl Engine {
     }
 
     /// Keyspace notifications' settings, and the watchers of single keys.
+    /// Resolves once SHUTDOWN asked the server to stop.
+    pub fn shutdown(&self) -> &Shutdown {
+        &self.shutdown
+    }
+
     pub fn notifier(&self) -> &Arc<Notifier> {
         &self.notifier
     }
@@ -161,6 +169,7 @@ impl Engine {
             Command::Eval(eval) => self.eval(eval).await,
             Command::Script(script) => Ok(self.script_command(script)),
             Command::Function(function) => self.function_command(function).await,
+            Command::Admin(admin) => Ok(self.admin(admin, false).await),
         }
     }
 
@@ -356,6 +365,7 @@ impl Engine {
             Command::Script(script) => self.script_command(script),
             Command::Function(FunctionCommand::Change(change)) => change.exec_in(tx, &self.scripts).await?,
             Command::Function(FunctionCommand::Inspect(inspect)) => inspect.exec(&self.scripts),
+            Command::Admin(admin) => self.admin(admin, true).await,
             Command::Eval(eval) => self.eval_in(tx, eval, now_ms).await?,
             Command::Read(read) => {
                 let mut view = tx.read(now_ms);

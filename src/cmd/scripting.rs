@@ -287,7 +287,7 @@ impl Engine {
             }
         })?;
         match &command {
-            Command::Eval(_) | Command::Script(_) | Command::Function(_) => Err(not_allowed()),
+            Command::Eval(_) | Command::Script(_) | Command::Function(_) | Command::Admin(_) => Err(not_allowed()),
             Command::Write(write) if write.is_blocking() => Err(not_allowed()),
             _ => Ok(command),
         }

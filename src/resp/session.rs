@@ -170,6 +170,12 @@ impl Session {
                 Some(Named::Engine(spec)) => self.run_engine_commands(Some(spec), args, pending).await,
                 None => self.run_engine_commands(None, args, pending).await,
             };
+            // As in Redis, a SHUTDOWN that went through closes the connection unanswered.
+            if named.is_some_and(|named| named.name() == "shutdown")
+                && matches!(&outcome, Ok(replies) if replies[..] == [Reply::OK])
+            {
+                return Flow::Close;
+            }
             match outcome {
                 Ok(replies) => replies.iter().for_each(|reply| self.send(reply, out)),
                 Err(Closing::Quit) => {
@@ -699,7 +705,7 @@ fn parse(shared: &Shared, spec: Option<&CommandSpec>, args: Vec<Bytes>, access: 
 /// the token may not run fails the transaction now; any other error is answered by EXEC.
 fn queue(multi: &mut Multi, shared: &Shared, spec: Option<&CommandSpec>, args: Vec<Bytes>, access: Access) -> Reply {
     let known = match spec {
-        Some(spec) => spec.check_arity(&args),
+        Some(spec) => spec.check_queueable(&args),
         None => crate::cmd::check_known(&args),
     };
     if let Err(error) = known {

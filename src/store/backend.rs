@@ -111,6 +111,18 @@ impl Database {
         database.ping().await
     }
 
+    /// Moves what the write-ahead log holds into the database file, as far as it can now.
+    pub(super) async fn save(&self) -> Result<(), StoreError> {
+        let Self::Sqlite(database) = self;
+        database.save().await
+    }
+
+    /// The same, begun now and not waited for.
+    pub(super) fn save_soon(&self) -> Result<(), StoreError> {
+        let Self::Sqlite(database) = self;
+        database.save_soon()
+    }
+
     pub(super) fn file_bytes(&self) -> u64 {
         let Self::Sqlite(database) = self;
         database.file_bytes()

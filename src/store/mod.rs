@@ -476,6 +476,17 @@ impl Store {
         self.database.ping().await
     }
 
+    /// Moves what the write-ahead log holds into the database file, as far as readers allow
+    /// (SAVE). Every acknowledged write is on disk already, in the log or the file.
+    pub async fn save(&self) -> Result<(), StoreError> {
+        self.database.save().await
+    }
+
+    /// Begins [`Store::save`] without waiting for it (BGSAVE).
+    pub fn save_in_background(&self) -> Result<(), StoreError> {
+        self.database.save_soon()
+    }
+
     /// Commits what is queued, stops the writer and closes every connection, the writer's
     /// last, after it moved every commit into the database file: a cleanly stopped store is
     /// one file. Writes submitted afterwards fail with [`StoreError::Closed`].

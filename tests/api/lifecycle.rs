@@ -10,7 +10,10 @@ use futures_util::future::join_all;
 use litekv::clock::{Clock, ManualClock, SystemClock};
 use serde_json::json;
 
+use litekv::reply::{CmdError, Reply};
+
 use crate::helpers::{RunningBinary, TestDatabase, spawn_app_on};
+use crate::resp::RespClient;
 
 #[actix_web::test]
 async fn a_restart_on_the_same_file_keeps_data_and_remaining_ttl() {
@@ -388,4 +391,54 @@ async fn sigterm_ends_subscribers_watchers_and_blocked_clients_and_exits() {
     };
     assert_eq!(error.as_str(), "UNBLOCKED the server is shutting down");
     assert!(server.wait().await.success());
+}
+
+/// SAVE moves the log into the database file; SHUTDOWN (read-write tokens only) stops the
+/// server as SIGTERM does, closing the connection unanswered as Redis does; SAVE and
+/// SHUTDOWN are refused inside MULTI, BGSAVE is queued (compared with redis-server 7.0.15).
+#[actix_web::test]
+async fn save_and_shutdown_over_the_redis_protocol() {
+    let database = TestDatabase::new();
+    let (mut server, _) = RunningBinary::server(&database, &["--token", "rw", "--read-only-token", "ro"]).await;
+    let address = server.resp_address().await;
+    let mut client = RespClient::connect(address).await;
+    let not_in_multi = Reply::Error(CmdError::new("ERR Command not allowed inside a transaction"));
+    let steps: &[(&[&str], Reply)] = &[
+        (&["AUTH", "rw"], Reply::OK),
+        (&["SET", "kept", "yes"], Reply::OK),
+        (&["SAVE"], Reply::OK),
+        (&["BGSAVE"], Reply::status("Background saving started")),
+        (&["BGSAVE", "bogus"], Reply::Error(CmdError::new("ERR syntax error"))),
+        (&["MULTI"], Reply::OK),
+        (&["SAVE"], not_in_multi.clone()),
+        (&["SHUTDOWN"], not_in_multi),
+        (
+            &["EXEC"],
+            Reply::Error(CmdError::new(
+                "EXECABORT Transaction discarded because of previous errors.",
+            )),
+        ),
+        (&["MULTI"], Reply::OK),
+        (&["INCR", "n"], Reply::status("QUEUED")),
+        (&["BGSAVE"], Reply::status("QUEUED")),
+        (
+            &["EXEC"],
+            Reply::Array(vec![Reply::Int(1), Reply::status("Background saving scheduled")]),
+        ),
+    ];
+    for (command, expected) in steps {
+        assert_eq!(&client.call(command).await, expected, "{command:?}");
+    }
+    let mut reader = RespClient::connect(address).await;
+    assert_eq!(reader.call(&["AUTH", "ro"]).await, Reply::OK);
+    let Reply::Error(refused) = reader.call(&["SHUTDOWN"]).await else {
+        panic!("a read-only token may not stop the server");
+    };
+    assert!(refused.as_str().starts_with("NOPERM"), "{refused}");
+    client.send(&["SHUTDOWN"]).await;
+    assert!(client.is_closed().await, "SHUTDOWN closes the connection unanswered");
+    assert!(server.wait().await.success(), "the server stops cleanly");
+    let store = database.open_store().await;
+    let value = store.get(b"kept", 0).await.unwrap();
+    assert!(matches!(value, litekv::store::Lookup::Live(entry) if entry.value == "yes"));
 }

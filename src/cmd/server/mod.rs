@@ -1,9 +1,11 @@
 //! Connection and server commands, and publishing.
 
+mod admin;
 mod connection;
 mod database;
 mod pubsub;
 
+pub use admin::Admin;
 pub use connection::{Echo, Ping};
 pub use database::{DbSize, Flush, Time};
 pub use pubsub::Publish;

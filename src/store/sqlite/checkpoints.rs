@@ -22,10 +22,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use sqlx::SqliteConnection as Connection;
+
+use crate::store::StoreError;
 
 /// How often the log is copied into the database file.
 const INTERVAL: Duration = Duration::from_millis(200);
@@ -34,9 +36,13 @@ const RESTART_PAGES: i64 = 131_072;
 /// ...by the writer, once a passive checkpoint here has left at most this many to copy.
 const PAGES_LEFT_FOR_THE_WRITER: i64 = 1_024;
 
+/// A checkpoint asked for now (SAVE), and where its outcome goes.
+type Asked = oneshot::Sender<Result<(), sqlx::Error>>;
+
 #[derive(Clone, Debug)]
 pub(super) struct Checkpointer {
     stop: Arc<Notify>,
+    asks: mpsc::UnboundedSender<Asked>,
     task: Arc<Mutex<Option<JoinHandle<()>>>>,
     /// Set when the writer should finish the log; see the module's comment.
     finish_wanted: Arc<AtomicBool>,
@@ -46,9 +52,11 @@ impl Checkpointer {
     pub(super) fn start(conn: Connection) -> Self {
         let stop = Arc::new(Notify::new());
         let finish_wanted = Arc::new(AtomicBool::new(false));
-        let task = tokio::spawn(run(conn, Arc::clone(&stop), Arc::clone(&finish_wanted)));
+        let (asks, asked) = mpsc::unbounded_channel();
+        let task = tokio::spawn(run(conn, Arc::clone(&stop), asked, Arc::clone(&finish_wanted)));
         Self {
             stop,
+            asks,
             task: Arc::new(Mutex::new(Some(task))),
             finish_wanted,
         }
@@ -57,6 +65,23 @@ impl Checkpointer {
     /// Whether the writer should finish the log now; asks once per request.
     pub(super) fn take_finish_request(&self) -> bool {
         self.finish_wanted.swap(false, Ordering::AcqRel)
+    }
+
+    /// Copies the log into the database file now, as far as readers allow, beside the
+    /// writer (SAVE): resolves once it did.
+    pub(super) async fn checkpoint_now(&self) -> Result<(), StoreError> {
+        Ok(self.ask()?.await.map_err(|_| StoreError::Closed)??)
+    }
+
+    /// Asks for a checkpoint now, without waiting for it (BGSAVE).
+    pub(super) fn checkpoint_soon(&self) -> Result<(), StoreError> {
+        self.ask().map(drop)
+    }
+
+    fn ask(&self) -> Result<oneshot::Receiver<Result<(), sqlx::Error>>, StoreError> {
+        let (reply, outcome) = oneshot::channel();
+        self.asks.send(reply).map_err(|_| StoreError::Closed)?;
+        Ok(outcome)
     }
 
     /// Ends the task and closes its connection.
@@ -70,13 +95,21 @@ impl Checkpointer {
     }
 }
 
-async fn run(mut conn: Connection, stop: Arc<Notify>, finish_wanted: Arc<AtomicBool>) {
+async fn run(
+    mut conn: Connection,
+    stop: Arc<Notify>,
+    mut asked: mpsc::UnboundedReceiver<Asked>,
+    finish_wanted: Arc<AtomicBool>,
+) {
     let mut ticks = tokio::time::interval(INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing = false;
     loop {
         tokio::select! {
             () = stop.notified() => break,
+            Some(reply) = asked.recv() => {
+                let _ = reply.send(checkpoint(&mut conn, &finish_wanted).await);
+            }
             _ = ticks.tick() => {
                 // A failure (the disk is full, the file is locked) leaves the pages in the log,
                 // where readers find them; the next tick tries again. Logged when checkpoints

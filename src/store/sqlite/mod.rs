@@ -196,6 +196,14 @@ impl Database {
         Ok(sqlx::query("select 1").execute(&self.pool).await.map(drop)?)
     }
 
+    pub(super) async fn save(&self) -> Result<(), StoreError> {
+        self.checkpoints.checkpoint_now().await
+    }
+
+    pub(super) fn save_soon(&self) -> Result<(), StoreError> {
+        self.checkpoints.checkpoint_soon()
+    }
+
     /// Bytes the database takes on disk: its file and write-ahead log.
     pub(super) fn file_bytes(&self) -> u64 {
         let mut wal = self.file.clone().into_os_string();
