@@ -162,6 +162,13 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
         }
         text.push_str("\r\n");
     }
+    if wants("errorstats") {
+        text.push_str("# Errorstats\r\n");
+        for (code, count) in shared.stats.errors_by_code() {
+            let _ = write!(text, "errorstat_{code}:count={count}\r\n");
+        }
+        text.push_str("\r\n");
+    }
     if wants("keyspace") {
         let store = shared.engine.store();
         let ((keys, expires), _) = store.read_on_reader(shared.engine.now_ms(), KeyspaceCounts).await?;
@@ -334,23 +341,37 @@ pub(super) fn config(shared: &Shared, access: Option<Access>, mut args: VecDeque
     }
 }
 
-/// `CONFIG SET parameter value [parameter value ...]`: only `notify-keyspace-events` may be
-/// set; everything else is configured by flags.
+/// `CONFIG SET parameter value [parameter value ...]`: only `notify-keyspace-events` and the
+/// slow log's settings may be set; everything else is configured by flags.
 fn config_set(shared: &Shared, args: VecDeque<Bytes>) -> Reply {
+    const SETTABLE: &[&str] = &["notify-keyspace-events", "slowlog-log-slower-than", "slowlog-max-len"];
     let args: Vec<Bytes> = args.into();
     for pair in args.chunks(2) {
-        if !pair[0].eq_ignore_ascii_case(b"notify-keyspace-events") {
+        if !SETTABLE
+            .iter()
+            .any(|name| pair[0].eq_ignore_ascii_case(name.as_bytes()))
+        {
             return Reply::Error(CmdError::new(format!(
-                "ERR CONFIG SET of '{}' is not supported: only notify-keyspace-events may be set; the rest is \
+                "ERR CONFIG SET of '{}' is not supported: only {} may be set; the rest is \
                  configured by litekv's flags and environment variables (litekv-server --help)",
-                String::from_utf8_lossy(&pair[0])
+                String::from_utf8_lossy(&pair[0]),
+                SETTABLE.join(", ")
             )));
         }
     }
     for pair in args.chunks(2) {
-        if let Err(why) = shared.engine.notifier().configure(&pair[1]) {
+        let set = match shared.slowlog.set(&pair[0], &pair[1]) {
+            Some(set) => set,
+            None => shared
+                .engine
+                .notifier()
+                .configure(&pair[1])
+                .map_err(|why| why.to_string()),
+        };
+        if let Err(why) = set {
             return Reply::Error(CmdError::new(format!(
-                "ERR CONFIG SET failed (possibly related to argument 'notify-keyspace-events') - {why}"
+                "ERR CONFIG SET failed (possibly related to argument '{}') - {why}",
+                String::from_utf8_lossy(&pair[0]).to_lowercase()
             )));
         }
     }
@@ -359,7 +380,7 @@ fn config_set(shared: &Shared, args: VecDeque<Bytes>) -> Reply {
 
 fn parameters(shared: &Shared) -> Vec<(&'static str, String)> {
     let settings = &shared.settings;
-    vec![
+    let mut parameters = vec![
         ("databases", "1".to_owned()),
         ("maxclients", shared.connections.max().to_string()),
         ("maxmemory", "0".to_owned()),
@@ -377,7 +398,8 @@ fn parameters(shared: &Shared) -> Vec<(&'static str, String)> {
         ("client-query-buffer-limit", settings.decode.max_command.to_string()),
         ("notify-keyspace-events", shared.engine.notifier().letters()),
         ("cluster-enabled", "no".to_owned()),
-        ("slowlog-log-slower-than", "-1".to_owned()),
         ("lua-time-limit", "0".to_owned()),
-    ]
+    ];
+    parameters.extend(shared.slowlog.settings());
+    parameters
 }

@@ -13,5 +13,6 @@ mod introspect;
 mod pubsub;
 mod server;
 mod session;
+mod slowlog;
 
 pub use server::{RespHandle, RespServer, RespSettings};

@@ -14,10 +14,12 @@ use tokio::task::JoinSet;
 use super::clients::Clients;
 use super::connection;
 use super::decode::DecodeLimits;
+use super::slowlog::Slowlog;
 use crate::access::Tokens;
 use crate::budget::MemoryBudget;
 use crate::cmd::Engine;
 use crate::connections::ConnectionLimit;
+use crate::reply::CmdError;
 use crate::store::Durability;
 
 /// How the RESP door behaves.
@@ -40,15 +42,18 @@ pub(super) struct Shared {
     pub connections: ConnectionLimit,
     pub clients: Arc<Clients>,
     pub stats: Stats,
+    pub slowlog: Slowlog,
     pub settings: RespSettings,
     /// Where the listener is bound (for INFO and CONFIG GET).
     pub bound: SocketAddr,
     pub started: Instant,
 }
 
-/// Counters for INFO's stats and commandstats sections.
+/// Counters for INFO's stats, commandstats and errorstats sections.
 #[derive(Debug, Default)]
 pub(super) struct Stats {
+    /// Error replies by their code (`ERR`, `WRONGTYPE`, ...).
+    errors: Mutex<BTreeMap<String, u64>>,
     connections_received: AtomicU64,
     commands_processed: AtomicU64,
     rejected_connections: AtomicU64,
@@ -60,6 +65,24 @@ impl Stats {
     pub fn command(&self, name: &'static str) {
         self.commands_processed.fetch_add(1, Ordering::Relaxed);
         *self.calls().entry(name).or_default() += 1;
+    }
+
+    /// Counts an error reply under its code: its first word.
+    pub fn error(&self, error: &CmdError) {
+        let code = error.as_str().split(' ').next().unwrap_or_default();
+        let mut errors = self.errors.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match errors.get_mut(code) {
+            Some(count) => *count += 1,
+            None => {
+                errors.insert(code.to_owned(), 1);
+            }
+        }
+    }
+
+    /// Error replies so far, by code.
+    pub fn errors_by_code(&self) -> Vec<(String, u64)> {
+        let errors = self.errors.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        errors.iter().map(|(code, count)| (code.clone(), *count)).collect()
     }
 
     fn calls(&self) -> MutexGuard<'_, BTreeMap<&'static str, u64>> {
@@ -114,6 +137,7 @@ impl RespServer {
             connections,
             clients: Arc::default(),
             stats: Stats::default(),
+            slowlog: Slowlog::default(),
             settings,
             bound,
             started: Instant::now(),

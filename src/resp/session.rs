@@ -102,6 +102,7 @@ pub(super) const SESSION_COMMANDS: &[(&str, i32, &[&str])] = &[
     ("punsubscribe", -1, &["pubsub", "noscript", "loading", "stale"]),
     ("sunsubscribe", -1, &["pubsub", "noscript", "loading", "stale"]),
     ("pubsub", -2, &[]),
+    ("slowlog", -2, &["admin", "loading", "stale"]),
 ];
 
 /// What a RESP2 connection that listens to a channel may send, as in Redis: its replies and
@@ -163,6 +164,9 @@ impl Session {
                 return Flow::Continue;
             };
             let named = self.note_command(&args);
+            let started = Instant::now();
+            // Kept for the slow log; a command that runs the writes behind it counts for them.
+            let logged = args.clone();
             let listening_in_resp2 = self.protocol == Protocol::Resp2 && self.listener.is_listening();
             let outcome = match named {
                 _ if listening_in_resp2 => self.run_while_listening(named.map(Named::name), args),
@@ -170,6 +174,13 @@ impl Session {
                 Some(Named::Engine(spec)) => self.run_engine_commands(Some(spec), args, pending).await,
                 None => self.run_engine_commands(None, args, pending).await,
             };
+            let took = started.elapsed();
+            if self.shared.slowlog.is_slow(took) && named.is_none_or(|named| named.name() != "exec") {
+                let client = self.registration.client();
+                let (peer, name) = (client.peer, client.name.clone().unwrap_or_default());
+                drop(client);
+                self.shared.slowlog.record(took, &logged, peer, name);
+            }
             // As in Redis, a SHUTDOWN that went through closes the connection unanswered.
             if named.is_some_and(|named| named.name() == "shutdown")
                 && matches!(&outcome, Ok(replies) if replies[..] == [Reply::OK])
@@ -218,6 +229,9 @@ impl Session {
     /// unsubscribe confirmation) is not a reply: as in Redis, it goes out whatever CLIENT
     /// REPLY says, and it ends a SKIP as the reply of its command would.
     fn send(&mut self, reply: &Reply, out: &mut BytesMut) {
+        if let Reply::Error(error) = reply {
+            self.shared.stats.error(error);
+        }
         match (self.reply_mode, reply) {
             (ReplyMode::On, _) => encode(reply, self.protocol, out),
             (ReplyMode::Off, Reply::Push(_)) => encode(reply, self.protocol, out),
@@ -331,6 +345,12 @@ impl Session {
             "command" => introspect::command(args),
             "config" => introspect::config(&self.shared, self.access, args),
             "lastsave" => Reply::Int(self.shared.engine.now_ms() / 1000),
+            "slowlog" if self.access != Some(Access::ReadWrite) && args[0].eq_ignore_ascii_case(b"reset") => {
+                Reply::Error(CmdError::new(
+                    "NOPERM this token is read-only: it may not reset the slow log",
+                ))
+            }
+            "slowlog" => self.shared.slowlog.command(&Vec::from(args)),
             "pubsub" => pubsub::pubsub(self.shared.engine.broker(), args),
             command if pubsub::is_subscribe_command(command) => {
                 return Ok(self.listener.run(self.shared.engine.broker(), command, args));

@@ -548,3 +548,64 @@ async fn a_pipelined_run_of_writes_that_the_store_fails_answers_every_command() 
     sqlx::query("rollback").execute(&mut other_program).await.unwrap();
     assert_eq!(client.call(&["INCR", "a"]).await, Reply::Int(1));
 }
+
+/// SLOWLOG keeps the commands slower than `slowlog-log-slower-than` (0: every one), newest
+/// first, with Redis's entry shape; INFO's errorstats counts error replies by code.
+#[actix_web::test]
+async fn the_slow_log_and_the_error_counts() {
+    let (app, _db) = spawn_app().await;
+    let mut client = app.resp_client().await;
+    assert_eq!(client.call(&["SLOWLOG", "RESET"]).await, Reply::OK);
+    assert_eq!(
+        client.call(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]).await,
+        Reply::OK
+    );
+    let Reply::Array(setting) = client.call(&["CONFIG", "GET", "slowlog-*"]).await else {
+        panic!("CONFIG GET answers an array");
+    };
+    assert_eq!(setting[..2], [bulk("slowlog-log-slower-than"), bulk("0")]);
+    assert_eq!(client.call(&["CLIENT", "SETNAME", "slow"]).await, Reply::OK);
+    assert_eq!(client.call(&["SET", "k", "v"]).await, Reply::OK);
+    let Reply::Array(entries) = client.call(&["SLOWLOG", "GET", "1"]).await else {
+        panic!("SLOWLOG GET answers an array");
+    };
+    let [Reply::Array(entry)] = &entries[..] else {
+        panic!("one entry asked for: {entries:?}");
+    };
+    assert!(
+        matches!(entry[..3], [Reply::Int(_), Reply::Int(_), Reply::Int(_)]),
+        "{entry:?}"
+    );
+    assert_eq!(entry[3], Reply::Array(vec![bulk("SET"), bulk("k"), bulk("v")]));
+    assert_eq!(entry[5], bulk("slow"));
+    let Reply::Int(len) = client.call(&["SLOWLOG", "LEN"]).await else {
+        panic!("SLOWLOG LEN answers an integer");
+    };
+    assert!(
+        len >= 4,
+        "CONFIG SET, CONFIG GET, CLIENT SETNAME, SET, SLOWLOG GET: {len}"
+    );
+    assert_eq!(
+        client.call(&["SLOWLOG", "GET", "x"]).await,
+        Reply::Error(CmdError::new("ERR count should be greater than or equal to -1"))
+    );
+    assert_eq!(client.call(&["CONFIG", "SET", "slowlog-max-len", "2"]).await, Reply::OK);
+    assert_eq!(client.call(&["SLOWLOG", "LEN"]).await, Reply::Int(2));
+    assert_eq!(
+        client.call(&["CONFIG", "SET", "slowlog-log-slower-than", "-1"]).await,
+        Reply::OK
+    );
+    assert_eq!(client.call(&["SLOWLOG", "RESET"]).await, Reply::OK);
+    assert_eq!(client.call(&["SLOWLOG", "LEN"]).await, Reply::Int(0));
+
+    client.call(&["INCR", "k"]).await;
+    client.call(&["NOSUCH"]).await;
+    client.call(&["LPUSH", "k", "x"]).await;
+    let Reply::Bulk(text) = client.call(&["INFO", "errorstats"]).await else {
+        panic!("INFO answers a string");
+    };
+    let text = String::from_utf8(text.to_vec()).unwrap();
+    assert!(text.contains("# Errorstats\r\n"), "{text}");
+    assert!(text.contains("errorstat_ERR:count=3\r\n"), "{text}");
+    assert!(text.contains("errorstat_WRONGTYPE:count=1\r\n"), "{text}");
+}
