@@ -23,7 +23,7 @@ use super::keys::{
 };
 use super::lists::{LIndex, LInsert, LLen, LMPop, LMove, LPop, LPos, LPush, LRange, LRem, LSet, LTrim};
 use super::scripting::{Eval, ScriptCommand};
-use super::server::{Admin, DbSize, Echo, Flush, Ping, Publish, Time};
+use super::server::{Admin, Client, DbSize, Echo, Flush, Ping, Publish, Time};
 use super::sets::{
     SAdd, SCard, SCombine, SInterCard, SIsMember, SMembers, SMove, SPop, SRandMember, SRem, SScan, SStore,
 };
@@ -198,7 +198,7 @@ macro_rules! commands {
 
 commands! {
     read: Get, MGet, StrLen, GetRange, GetBit, BitCount, BitPos, BitFieldRo, Lcs, Sort, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Object, Keys, Scan,
-        RandomKey, DbSize, Ping, Echo, Time;
+        RandomKey, DbSize, Ping, Echo, Time, Client;
     write: Set, GetDel, GetEx, MSet, Append, SetRange, SetBit, BitOp, BitField, SortStore, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, Del,
         Expire, Persist, Rename, Copy, Flush, BlockingPop;
 }
@@ -293,6 +293,7 @@ const BLOCKING_FAST: &[&str] = &["write", "noscript", "blocking", "fast"];
 const BLOCKING_GROWS: &[&str] = &["write", "denyoom", "noscript", "blocking"];
 const BLOCKING_MOVABLE: &[&str] = &["write", "blocking", "movablekeys"];
 const FAST: &[&str] = &["fast"];
+const NO_FLAGS: &[&str] = &[];
 const SERVER_FAST: &[&str] = &["loading", "stale", "fast"];
 const PUBSUB_FAST: &[&str] = &["pubsub", "loading", "stale", "fast"];
 const SCRIPTING: &[&str] = &[
@@ -602,6 +603,7 @@ const COMMANDS: &[CommandSpec] = &[
     spec("ping", -1, FAST, NO_KEYS, |a| Ok(Ping::parse(a)?.into())),
     spec("echo", 2, SERVER_FAST, NO_KEYS, |a| Ok(Echo::parse(a)?.into())),
     spec("time", 1, SERVER_FAST, NO_KEYS, |_| Ok(Time.into())),
+    spec("client", -2, NO_FLAGS, NO_KEYS, |a| Ok(Client::parse(a)?.into())),
     // Pub/sub.
     spec("publish", 3, PUBSUB_FAST, NO_KEYS, |a| Ok(Command::Publish(Publish::parse(a)?))),
     spec("spublish", 3, PUBSUB_FAST, ONE_KEY, |a| Ok(Command::Publish(Publish::parse(a)?))),

@@ -227,7 +227,12 @@ fn human_bytes(bytes: u64) -> String {
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO [name ...]`, `COMMAND LIST`, `COMMAND DOCS`.
 pub(super) fn command(mut args: VecDeque<Bytes>) -> Reply {
     let subcommand = args.pop_front().map(|name| name.to_ascii_uppercase());
-    let every = || command_table().chain(SESSION_COMMANDS.iter().map(session_info));
+    // The connection's own commands stand for the engine's of the same name (CLIENT).
+    let every = || {
+        command_table()
+            .filter(|info| session_command(info.name.as_bytes()).is_none())
+            .chain(SESSION_COMMANDS.iter().map(session_info))
+    };
     match subcommand.as_deref() {
         None => Reply::Array(every().map(describe).collect()),
         Some(b"COUNT") if args.is_empty() => Reply::count(every().count()),
@@ -270,7 +275,7 @@ fn keys_of(args: Vec<Bytes>) -> Reply {
 }
 
 fn find(name: &[u8]) -> Option<CommandInfo> {
-    command_info(name).or_else(|| session_command(name).map(session_info))
+    session_command(name).map(session_info).or_else(|| command_info(name))
 }
 
 fn session_info(&(name, arity, flags): &(&'static str, i32, &'static [&'static str])) -> CommandInfo {

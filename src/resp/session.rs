@@ -212,9 +212,10 @@ impl Session {
     /// knows it.
     fn note_command(&mut self, args: &[Bytes]) -> Option<Named> {
         let first = args.first().map_or(&b""[..], |name| name.as_ref());
-        let named = find_command(first)
-            .map(Named::Engine)
-            .or_else(|| session_command(first).map(|(name, _, _)| Named::Session(name)));
+        // The connection's own first: CLIENT is the engine's too, as the HTTP doors answer it.
+        let named = session_command(first)
+            .map(|(name, _, _)| Named::Session(name))
+            .or_else(|| find_command(first).map(Named::Engine));
         let label = named.map_or("unknown", Named::name);
         tracing::debug!(target: "litekv::resp", client = self.registration.id, command = label, "command");
         telemetry::count_command(label, "resp");

@@ -348,3 +348,39 @@ async fn malformed_requests_are_refused_with_a_reason() {
     let wrong_method = exchange(&app, Method::GET, "/pipeline", &[], "").await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// CLIENT over HTTP, where each request is a connection of its own: what clients send on
+/// connecting is accepted, and what needs a lasting connection is refused with the reason.
+#[actix_web::test]
+async fn client_commands_answer_over_http() {
+    let (app, _db) = spawn_app().await;
+    let Value::Number(first) = app.redis(json!(["CLIENT", "ID"])).await["result"].clone() else {
+        panic!("CLIENT ID answers a number");
+    };
+    let Value::Number(second) = app.redis(json!(["CLIENT", "ID"])).await["result"].clone() else {
+        panic!("CLIENT ID answers a number");
+    };
+    assert_ne!(first, second, "each request is a connection of its own");
+    app.expect_replies(&[
+        (json!(["CLIENT", "SETINFO", "LIB-NAME", "upstash-redis"]), ok("OK")),
+        (json!(["CLIENT", "SETINFO", "LIB-VER", "1.0"]), ok("OK")),
+        (json!(["CLIENT", "SETINFO", "COLOR", "blue"]), err("ERR Unrecognized option 'COLOR'")),
+        (json!(["CLIENT", "SETNAME", "app"]), ok("OK")),
+        (
+            json!(["CLIENT", "SETNAME", "has space"]),
+            err("ERR Client names cannot contain spaces, newlines or special characters."),
+        ),
+        (json!(["CLIENT", "GETNAME"]), ok(Value::Null)),
+        (json!(["CLIENT", "GETNAME", "x"]), err("ERR wrong number of arguments for 'client|getname' command")),
+        (
+            json!(["CLIENT", "LIST"]),
+            err("ERR CLIENT LIST is not available over HTTP, where each request is a connection of its own: use the Redis protocol door"),
+        ),
+    ])
+    .await;
+    let replies = app
+        .post("/pipeline", &json!([["CLIENT", "SETNAME", "app"], ["SET", "k", "v"]]))
+        .await
+        .1;
+    assert_eq!(replies, json!([{"result": "OK"}, {"result": "OK"}]));
+}

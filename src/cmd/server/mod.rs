@@ -6,6 +6,6 @@ mod database;
 mod pubsub;
 
 pub use admin::Admin;
-pub use connection::{Echo, Ping};
+pub use connection::{Client, Echo, Ping};
 pub use database::{DbSize, Flush, Time};
 pub use pubsub::Publish;
