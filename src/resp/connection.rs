@@ -155,7 +155,7 @@ impl Connection {
             // A connection that listens to channels gets their messages while it waits, and
             // is never idle, as in Redis.
             let read = loop {
-                let listening = session.is_listening();
+                let listening = session.waits_for_others();
                 tokio::select! {
                     read = self.stream.read_buf(&mut self.input) => break read,
                     message = session.next_message() => {

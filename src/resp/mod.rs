@@ -10,6 +10,7 @@ mod connection;
 pub mod decode;
 pub mod encode;
 mod introspect;
+mod monitor;
 mod pubsub;
 mod server;
 mod session;

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 use super::clients::Clients;
 use super::connection;
 use super::decode::DecodeLimits;
+use super::monitor::Monitors;
 use super::slowlog::Slowlog;
 use crate::access::Tokens;
 use crate::budget::MemoryBudget;
@@ -43,6 +44,7 @@ pub(super) struct Shared {
     pub clients: Arc<Clients>,
     pub stats: Stats,
     pub slowlog: Slowlog,
+    pub monitors: Monitors,
     pub settings: RespSettings,
     /// Where the listener is bound (for INFO and CONFIG GET).
     pub bound: SocketAddr,
@@ -138,6 +140,7 @@ impl RespServer {
             clients: Arc::default(),
             stats: Stats::default(),
             slowlog: Slowlog::default(),
+            monitors: Monitors::default(),
             settings,
             bound,
             started: Instant::now(),

@@ -12,6 +12,7 @@ use tokio::sync::{oneshot, watch};
 use super::clients::Registration;
 use super::encode::{Protocol, encode};
 use super::introspect;
+use super::monitor::Monitor;
 use super::pubsub::{self, Listener};
 use super::server::Shared;
 use crate::access::Access;
@@ -73,6 +74,8 @@ pub(super) struct Session {
     watch: Option<Watch>,
     reply_mode: ReplyMode,
     listener: Listener,
+    /// Set by MONITOR: the commands every client runs, to send as they come.
+    monitor: Option<Monitor>,
     /// Turns true once the client closed its end: a blocking command stops waiting.
     hangup: watch::Receiver<bool>,
 }
@@ -103,6 +106,7 @@ pub(super) const SESSION_COMMANDS: &[(&str, i32, &[&str])] = &[
     ("sunsubscribe", -1, &["pubsub", "noscript", "loading", "stale"]),
     ("pubsub", -2, &[]),
     ("slowlog", -2, &["admin", "loading", "stale"]),
+    ("monitor", 1, &["admin", "noscript", "loading", "stale"]),
 ];
 
 /// What a RESP2 connection that listens to a channel may send, as in Redis: its replies and
@@ -134,6 +138,7 @@ impl Session {
             watch: None,
             reply_mode: ReplyMode::On,
             listener: Listener::default(),
+            monitor: None,
             hangup,
         }
     }
@@ -141,7 +146,19 @@ impl Session {
     /// The next pub/sub message for this connection, as a push; never while it listens to
     /// nothing.
     pub(super) async fn next_message(&mut self) -> Result<Reply, Ended> {
-        self.listener.next().await
+        match &mut self.monitor {
+            Some(monitor) => tokio::select! {
+                message = self.listener.next() => message,
+                line = monitor.next() => Ok(line),
+            },
+            None => self.listener.next().await,
+        }
+    }
+
+    /// Whether the connection waits for what other clients do (messages, MONITOR's lines),
+    /// and so is never idle.
+    pub(super) fn waits_for_others(&self) -> bool {
+        self.listener.is_listening() || self.monitor.is_some()
     }
 
     pub(super) fn is_authenticated(&self) -> bool {
@@ -150,10 +167,6 @@ impl Session {
 
     pub(super) fn protocol(&self) -> Protocol {
         self.protocol
-    }
-
-    pub(super) fn is_listening(&self) -> bool {
-        self.listener.is_listening()
     }
 
     /// Runs commands off the front of `pending`, appending their replies to `out`, until
@@ -217,6 +230,10 @@ impl Session {
             .map(|(name, _, _)| Named::Session(name))
             .or_else(|| find_command(first).map(Named::Engine));
         let label = named.map_or("unknown", Named::name);
+        if self.access.is_some() && self.shared.monitors.is_watched() {
+            let peer = self.registration.client().peer;
+            self.shared.monitors.show(args, peer);
+        }
         tracing::debug!(target: "litekv::resp", client = self.registration.id, command = label, "command");
         telemetry::count_command(label, "resp");
         self.shared.stats.command(label);
@@ -352,6 +369,13 @@ impl Session {
                 ))
             }
             "slowlog" => self.shared.slowlog.command(&Vec::from(args)),
+            "monitor" if self.access != Some(Access::ReadWrite) => Reply::Error(CmdError::new(
+                "NOPERM this token is read-only: MONITOR shows every client's commands and values",
+            )),
+            "monitor" => {
+                self.monitor = Some(self.shared.monitors.watch());
+                Reply::OK
+            }
             "pubsub" => pubsub::pubsub(self.shared.engine.broker(), args),
             command if pubsub::is_subscribe_command(command) => {
                 return Ok(self.listener.run(self.shared.engine.broker(), command, args));
@@ -655,6 +679,7 @@ impl Session {
         self.multi = None;
         self.unwatch();
         self.listener.clear();
+        self.monitor = None;
         self.protocol = Protocol::Resp2;
         self.reply_mode = ReplyMode::On;
         self.access = self.shared.tokens.is_empty().then_some(Access::ReadWrite);

@@ -609,3 +609,33 @@ async fn the_slow_log_and_the_error_counts() {
     assert!(text.contains("errorstat_ERR:count=3\r\n"), "{text}");
     assert!(text.contains("errorstat_WRONGTYPE:count=1\r\n"), "{text}");
 }
+
+/// MONITOR streams every client's commands in Redis's format (compared with redis-cli
+/// against redis-server 7.0.15), hides AUTH, and is refused to a read-only token.
+#[actix_web::test]
+async fn monitor_shows_every_client_s_commands() {
+    let (app, _db) = spawn_app_with(&["--token", "rw", "--read-only-token", "ro"]).await;
+    let mut watcher = app.resp_client().await;
+    assert_eq!(watcher.call(&["AUTH", "ro"]).await, Reply::OK);
+    let Reply::Error(refused) = watcher.call(&["MONITOR"]).await else {
+        panic!("a read-only token may not monitor");
+    };
+    assert!(refused.as_str().starts_with("NOPERM"), "{refused}");
+    assert_eq!(watcher.call(&["AUTH", "rw"]).await, Reply::OK);
+    assert_eq!(watcher.call(&["MONITOR"]).await, Reply::OK);
+    let mut client = app.resp_client().await;
+    assert_eq!(client.call(&["AUTH", "rw"]).await, Reply::OK);
+    assert_eq!(client.call(&["SET", "a b", "q\"u\u{1}"]).await, Reply::OK);
+    let Ok(Reply::Status(line)) = watcher.read().await else {
+        panic!("a monitor receives status lines");
+    };
+    let (time, rest) = line
+        .split_once(" [0 127.0.0.1:")
+        .expect("time, then the client's address");
+    assert!(
+        time.split_once('.')
+            .is_some_and(|(seconds, micros)| seconds.len() == 10 && micros.len() == 6)
+    );
+    let (_, command) = rest.split_once("] ").unwrap();
+    assert_eq!(command, r#""SET" "a b" "q\"u\x01""#);
+}
