@@ -82,13 +82,6 @@ impl Write {
     pub(super) fn is_put(&self) -> bool {
         matches!(&self.command, WriteCommand::Set(set) if set.is_put())
     }
-
-    /// Whether WATCH hears of its keys from the store alone, which tells it of each string
-    /// written or key deleted: then one that wrote nothing (a SETNX that found its key)
-    /// touches nothing, as in Redis. Other writes touch their keys whenever they succeed.
-    pub fn touches_only_what_it_changes(&self) -> bool {
-        matches!(self.command, WriteCommand::Set(_))
-    }
 }
 
 /// A command as the writer takes it: a blind string upsert ([`Put`]), taken in one go with

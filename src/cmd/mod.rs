@@ -352,15 +352,8 @@ impl Engine {
     /// Runs one command inside the writer's transaction `tx`.
     async fn run_in(&self, tx: &mut WriteTx<'_>, command: Command, now_ms: i64) -> Result<Reply, StoreError> {
         Ok(match command {
-            Command::Write(write) => {
-                let touches_itself = write.touches_only_what_it_changes();
-                let Write { command, keys } = write;
-                let reply = reply::settle(command.exec(tx, now_ms).await)?;
-                if !touches_itself && !matches!(reply, Reply::Error(_)) {
-                    keys.iter().for_each(|key| tx.touch(key));
-                }
-                reply
-            }
+            // The store tells those watching a key of each change it makes to it.
+            Command::Write(write) => reply::settle(write.command.exec(tx, now_ms).await)?,
             Command::Publish(publish) => publish.exec(&self.broker),
             Command::Script(script) => self.script_command(script),
             Command::Function(FunctionCommand::Change(change)) => change.exec_in(tx, &self.scripts).await?,

@@ -76,9 +76,12 @@ impl std::fmt::Debug for Listeners {
 
 impl WriteTx<'_> {
     /// Notes that `name` happened to `key` (Redis's event name, such as `lpush`), for
-    /// keyspace notifications and watchers, once the batch commits.
+    /// keyspace notifications once the batch commits; clients watching `key` (WATCH) or
+    /// blocked on it hear of it now. As in Redis, a command notifies exactly when it changed
+    /// a key: one that changed nothing (an `SADD` of a member already there) touches nothing.
     /// A collection the command emptied gets its `del` right after.
     pub fn notify(&mut self, class: EventClass, name: &'static str, key: &[u8]) {
+        self.touch(key);
         let Some(events) = &mut self.batch.events else {
             return;
         };

@@ -298,11 +298,16 @@ impl<'a> WriteTx<'a> {
 
     /// The connection, for a statement that makes `change`. Every mutation takes its
     /// connection here, so the cache hears of every change once the batch commits, and of
-    /// none that rolled back.
+    /// none that rolled back. A string written touches its key (WATCH); a removal touches
+    /// only once it removed something, which its command's event says
+    /// ([`WriteTx::notify`]): a `DEL` of a missing key touches nothing, as in Redis.
     pub(super) fn changing(&mut self, change: Change) -> Conn<'_> {
         match &change {
-            Change::Put(key, _) | Change::Remove(key) => {
+            Change::Put(key, _) => {
                 self.batch.touch(key);
+                self.batch.written.insert(key.clone());
+            }
+            Change::Remove(key) => {
                 self.batch.written.insert(key.clone());
             }
             Change::Clear => self.batch.cleared = true,

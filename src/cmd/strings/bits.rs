@@ -62,6 +62,11 @@ impl SetBit {
         let byte = (self.offset / 8) as usize;
         check_length(byte + 1, self.max_value_bytes)?;
         let old = bit_at(&value, self.offset);
+        // As in Redis 7, a bit set to what it was changes nothing: no write, no event, and
+        // WATCH holds.
+        if !created && value.len() > byte && old == self.bit {
+            return Ok(Reply::bool(old));
+        }
         let mut value = BytesMut::from(value);
         if value.len() <= byte {
             value.resize(byte + 1, 0);
