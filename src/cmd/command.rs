@@ -65,11 +65,10 @@ pub enum Command {
     Admin(Admin),
 }
 
-/// A write command, with the keys it writes: those watching them (WATCH) are told.
+/// A write command. The store tells those watching a key (WATCH) of each change it makes.
 #[derive(Debug)]
 pub struct Write {
     pub command: WriteCommand,
-    pub keys: Vec<Bytes>,
 }
 
 impl Write {
@@ -96,12 +95,10 @@ impl From<Command> for Queued {
         match command {
             Command::Write(Write {
                 command: WriteCommand::Set(set),
-                keys,
             }) => match Put::of(set) {
                 Ok(put) => Self::Put(put),
                 Err(set) => Self::Alone(Command::Write(Write {
                     command: WriteCommand::Set(set),
-                    keys,
                 })),
             },
             command => Self::Alone(command),
@@ -110,15 +107,6 @@ impl From<Command> for Queued {
 }
 
 impl Command {
-    /// A write built rather than parsed, naming the key it writes: WATCH hears of it.
-    pub(super) fn writing(key: &Bytes, command: impl Into<Self>) -> Self {
-        let mut command = command.into();
-        if let Self::Write(write) = &mut command {
-            write.keys = vec![key.clone()];
-        }
-        command
-    }
-
     /// Whether it may share one transaction with the writes beside it in a pipeline:
     /// writes that never wait, and scripts.
     pub fn joins_write_runs(&self) -> bool {
@@ -166,7 +154,6 @@ macro_rules! commands {
             fn from(command: $write) -> Self {
                 Self::Write(Write {
                     command: WriteCommand::$write(command),
-                    keys: Vec::new(),
                 })
             }
         })+
@@ -237,19 +224,8 @@ impl CommandSpec {
     pub(super) fn parse(&self, mut args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
         self.check_arity(&args)?;
         let info = &self.info;
-        let keys = match info.flags.contains(&"write") {
-            true => info.keys.of(&args),
-            false => Vec::new(),
-        };
         args.remove(0);
-        let mut command = (self.parse)(&mut Args::new(info.name, args, max_value_bytes))?;
-        // A parser that knows better (SORT's STORE) names the written keys itself.
-        if let Command::Write(write) = &mut command
-            && write.keys.is_empty()
-        {
-            write.keys = keys;
-        }
-        Ok(command)
+        (self.parse)(&mut Args::new(info.name, args, max_value_bytes))
     }
 }
 
@@ -348,16 +324,6 @@ impl KeyPositions {
         Self {
             counted_at: Some(index),
             ..self
-        }
-    }
-
-    /// The keys a write writes among `args` (the name first). Those of a counted list are
-    /// taken only when no fixed position names a key: ZUNIONSTORE's destination is its key,
-    /// its sources are only read.
-    fn of(self, args: &[Bytes]) -> Vec<Bytes> {
-        match self.first > 0 {
-            true => self.fixed(args),
-            false => self.counted(args),
         }
     }
 

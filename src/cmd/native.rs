@@ -52,7 +52,7 @@ impl Stored {
 
     /// The Redis command that writes this value whole onto an absent `key`.
     fn writing_command(self, key: &Bytes) -> Command {
-        let command: Command = match self {
+        match self {
             Self::String(value) => Set::plain(key.clone(), value, Expiry::Clear).into(),
             Self::Hash(fields) => HSet::new(key.clone(), fields).into(),
             Self::List(elements) => LPush::new(key.clone(), elements, End::Tail).into(),
@@ -61,8 +61,7 @@ impl Stored {
                 let members = members.into_iter().map(|(member, score)| (score, member)).collect();
                 ZAdd::new(key.clone(), members).into()
             }
-        };
-        Command::writing(key, command)
+        }
     }
 
     /// The longest of its strings (the value, a field, an element): each is held to the
@@ -107,12 +106,9 @@ impl Engine {
     pub async fn set_whole_value(&self, key: Bytes, value: Stored, ttl: Option<Ttl>) -> Result<SetOutcome, ExecError> {
         check_length(value.longest_string(), self.max_value_bytes)?;
         let expires_at = ttl.map(|ttl| self.now_ms() + ttl.as_millis());
-        let mut commands = vec![
-            Ok(Command::writing(&key, Del::new(vec![key.clone()]))),
-            Ok(value.writing_command(&key)),
-        ];
+        let mut commands = vec![Ok(Del::new(vec![key.clone()]).into()), Ok(value.writing_command(&key))];
         if let Some(expires_at) = expires_at {
-            commands.push(Ok(Command::writing(&key, Expire::at_unix_ms(key.clone(), expires_at))));
+            commands.push(Ok(Expire::at_unix_ms(key.clone(), expires_at).into()));
         }
         let replies = self.execute_transaction(commands).await.map_err(ExecError::Store)?;
         if let Some(Reply::Error(error)) = replies.iter().find(|reply| matches!(reply, Reply::Error(_))) {
@@ -145,9 +141,7 @@ impl Engine {
 
     /// `DEL key`: whether a live key was removed.
     pub async fn delete_key(&self, key: Bytes) -> Result<bool, StoreError> {
-        let reply = self
-            .execute(Command::writing(&key, Del::new(vec![key.clone()])))
-            .await?;
+        let reply = self.execute(Command::from(Del::new(vec![key]))).await?;
         Ok(reply == Reply::Int(1))
     }
 }

@@ -6,9 +6,9 @@ use std::cmp::Ordering;
 
 use bytes::Bytes;
 
+use crate::cmd::Command;
 use crate::cmd::args::{Args, parse_float};
 use crate::cmd::variants::Mode;
-use crate::cmd::{Command, Write, WriteCommand};
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{End, EventClass, KeyType, Order, ReadView, Selection, StoreError, WriteTx};
 
@@ -63,13 +63,7 @@ impl Sort {
         }
         Ok(match destination {
             None => Sort(sorting).into(),
-            Some(destination) => Command::Write(Write {
-                command: WriteCommand::SortStore(SortStore {
-                    sorting,
-                    destination: destination.clone(),
-                }),
-                keys: vec![destination],
-            }),
+            Some(destination) => SortStore { sorting, destination }.into(),
         })
     }
 

@@ -3,9 +3,9 @@
 
 use bytes::{Bytes, BytesMut};
 
+use crate::cmd::Command;
 use crate::cmd::args::{Args, check_length, parse_int};
 use crate::cmd::variants::Mode;
-use crate::cmd::{Command, Write, WriteCommand};
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, ReadView, WriteTx};
 
@@ -313,14 +313,12 @@ impl BitOp {
             }
             _ => {}
         }
-        Ok(Command::Write(Write {
-            keys: vec![destination.clone()],
-            command: WriteCommand::BitOp(Self {
-                operation,
-                destination,
-                sources,
-            }),
-        }))
+        Ok(Self {
+            operation,
+            destination,
+            sources,
+        }
+        .into())
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
