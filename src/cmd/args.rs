@@ -124,9 +124,11 @@ impl Args {
         std::iter::from_fn(|| (self.remaining() > 0).then(|| self.value())).collect()
     }
 
-    /// A pop's count (LPOP, SPOP, ZPOPMIN): 0 or more.
+    /// A pop's count (LPOP, SPOP, ZPOPMIN): 0 or more. Redis answers one error for a count
+    /// that is negative or not a number at all.
     pub fn pop_count(&mut self) -> Result<u64, CmdError> {
-        u64::try_from(self.int()?).map_err(|_| CmdError::new("ERR value is out of range, must be positive"))
+        let count = self.int().ok().and_then(|count| u64::try_from(count).ok());
+        count.ok_or_else(|| CmdError::new("ERR value is out of range, must be positive"))
     }
 
     /// Every remaining argument as it is (fields, members).
@@ -230,9 +232,9 @@ pub fn parse_float(bytes: &[u8]) -> Option<f64> {
 }
 
 /// A float that may be infinite (`inf`, `-infinity`, or beyond f64's range) but not NaN, as
-/// Redis reads the increments of INCRBYFLOAT and HINCRBYFLOAT before refusing an infinite
-/// one in each command's own words.
-fn parse_increment(bytes: &[u8]) -> Option<f64> {
+/// Redis reads the increments of INCRBYFLOAT and HINCRBYFLOAT, and the values they add to,
+/// before refusing an infinite result in each command's own words.
+pub fn parse_increment(bytes: &[u8]) -> Option<f64> {
     let text = std::str::from_utf8(bytes).ok()?;
     if text.is_empty() || text.trim() != text {
         return None;

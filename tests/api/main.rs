@@ -10,6 +10,7 @@ mod compat;
 mod concurrency;
 mod container;
 mod crash;
+mod differential;
 mod docs;
 mod example_database;
 mod expiry;

@@ -39,7 +39,8 @@ async fn pushes_and_pops_at_both_ends() {
             (&["RPUSHX", "l", "d"], int(4)),
             (&["LRANGE", "l", "0", "-1"], bulks(&["c", "b", "a", "d"])),
             (&["LPOP", "l", "-1"], err("ERR value is out of range, must be positive")),
-            (&["LPOP", "l", "x"], err(NOT_AN_INTEGER)),
+            // Redis 7.0.15 answers a count that is not a number as it answers a negative one.
+            (&["LPOP", "l", "x"], err("ERR value is out of range, must be positive")),
             (&["LPOP", "l", "1", "2"], arity("lpop")),
             (&["LPUSH", "l"], arity("lpush")),
             (

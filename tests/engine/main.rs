@@ -3,6 +3,7 @@
 //! table runs in order on a fresh store, so later rows see what earlier ones did.
 
 mod bits;
+mod faults;
 mod functions;
 mod hashes;
 mod helpers;

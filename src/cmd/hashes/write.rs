@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::args::{Args, parse_float, parse_int};
+use crate::cmd::args::{Args, parse_increment, parse_int};
 use crate::cmd::condition::Condition::{self, Always, IfMissing};
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, WriteTx};
@@ -160,7 +160,7 @@ impl HIncrByFloat {
             return Err(CmdError::new("ERR value is NaN or Infinity").into());
         }
         let number = match tx.read(now_ms).hash_field(&self.key, &self.field).await? {
-            Some(value) => parse_float(&value).ok_or_else(|| CmdError::new("ERR hash value is not a float"))?,
+            Some(value) => parse_increment(&value).ok_or_else(|| CmdError::new("ERR hash value is not a float"))?,
             None => 0.0,
         };
         let sum = number + self.increment;

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::args::Args;
+use crate::cmd::args::{Args, parse_int};
 use crate::cmd::expiry::{ExpireCondition, TimeBase, TimeUnit, deadline, ttl_reply};
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, ReadView, WriteTx};
@@ -33,13 +33,18 @@ impl Expire {
         }
     }
 
+    /// As Redis, the options are checked before the time: `EXPIRE k x NX XX` is an error
+    /// of the options.
     pub(in crate::cmd) fn parse(args: &mut Args, unit: TimeUnit, base: TimeBase) -> Result<Self, CmdError> {
+        let key = args.key()?;
+        let time = args.bytes()?;
+        let condition = ExpireCondition::parse(args, None)?;
         Ok(Self {
-            key: args.key()?,
-            time: args.int()?,
+            key,
+            time: parse_int(&time).ok_or_else(CmdError::not_an_integer)?,
             unit,
             base,
-            condition: ExpireCondition::parse(args, None)?,
+            condition,
             command: args.name(),
         })
     }

@@ -50,19 +50,25 @@ impl LRange {
 #[derive(Debug)]
 pub struct LIndex {
     key: Bytes,
-    index: i64,
+    /// A faulty index is reported after the key is found, as Redis does: a missing list
+    /// answers nil whatever the index.
+    index: Result<i64, CmdError>,
 }
 
 impl LIndex {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         Ok(Self {
             key: args.key()?,
-            index: args.int()?,
+            index: args.int(),
         })
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        Ok(Reply::bulk_or_nil(view.list_item(&self.key, self.index).await?))
+        match &self.index {
+            Ok(index) => Ok(Reply::bulk_or_nil(view.list_item(&self.key, *index).await?)),
+            Err(_) if view.list_len(&self.key).await? == 0 => Ok(Reply::Nil),
+            Err(error) => Err(error.clone().into()),
+        }
     }
 }
 

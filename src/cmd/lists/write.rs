@@ -97,7 +97,8 @@ impl LPop {
 #[derive(Debug)]
 pub struct LSet {
     key: Bytes,
-    index: i64,
+    /// A faulty index is reported after the key is found, as Redis does.
+    index: Result<i64, CmdError>,
     value: Bytes,
 }
 
@@ -105,13 +106,20 @@ impl LSet {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         Ok(Self {
             key: args.key()?,
-            index: args.int()?,
+            index: args.int(),
             value: args.value()?,
         })
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        match tx.set_list_item(&self.key, self.index, &self.value, now_ms).await? {
+        let index = match self.index {
+            Ok(index) => index,
+            Err(_) if tx.read(now_ms).list_len(&self.key).await? == 0 => {
+                return Err(CmdError::new("ERR no such key").into());
+            }
+            Err(error) => return Err(error.into()),
+        };
+        match tx.set_list_item(&self.key, index, &self.value, now_ms).await? {
             ItemSet::Done => {
                 tx.notify(EventClass::List, "lset", &self.key);
                 Ok(Reply::OK)

@@ -178,23 +178,28 @@ impl BitRange {
 #[derive(Debug)]
 pub struct BitCount {
     key: Bytes,
-    range: BitRange,
+    /// A faulty range is reported after the key is found, as Redis does: a missing key
+    /// counts 0 whatever the range.
+    range: Result<BitRange, CmdError>,
 }
 
 impl BitCount {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         Ok(Self {
             key: args.key()?,
-            range: BitRange::parse(args, true)?,
+            range: BitRange::parse(args, true),
         })
     }
 
     pub(in crate::cmd) async fn exec(&self, view: &mut ReadView<'_>) -> Result<Reply, ExecError> {
-        let value = view.get(&self.key).await?.map(|entry| entry.value).unwrap_or_default();
-        if self.range.is_backwards_from_the_end() {
+        let Some(value) = view.get(&self.key).await?.map(|entry| entry.value) else {
+            return Ok(Reply::Int(0));
+        };
+        let range = self.range.clone()?;
+        if range.is_backwards_from_the_end() {
             return Ok(Reply::Int(0));
         }
-        let Some((first, last)) = self.range.bits(value.len()) else {
+        let Some((first, last)) = range.bits(value.len()) else {
             return Ok(Reply::Int(0));
         };
         let count = (first..=last).filter(|&bit| bit_at(&value, bit)).count();
@@ -207,7 +212,8 @@ impl BitCount {
 pub struct BitPos {
     key: Bytes,
     bit: bool,
-    range: BitRange,
+    /// Reported after the key is found, as for BITCOUNT.
+    range: Result<BitRange, CmdError>,
 }
 
 impl BitPos {
@@ -215,7 +221,7 @@ impl BitPos {
         Ok(Self {
             key: args.key()?,
             bit: parse_bit(args)?,
-            range: BitRange::parse(args, false)?,
+            range: BitRange::parse(args, false),
         })
     }
 
@@ -224,7 +230,8 @@ impl BitPos {
             // A missing key is all zero bits.
             return Ok(Reply::Int(if self.bit { -1 } else { 0 }));
         };
-        let Some((first, last)) = self.range.bits(value.len()) else {
+        let range = self.range.clone()?;
+        let Some((first, last)) = range.bits(value.len()) else {
             return Ok(Reply::Int(-1));
         };
         if let Some(found) = (first..=last).find(|&bit| bit_at(&value, bit) == self.bit) {
@@ -232,7 +239,7 @@ impl BitPos {
         }
         // Looking for a clear bit past a string of set ones: without an end, the bits beyond
         // the string count as clear.
-        let past_the_end = !self.bit && self.range.end.is_none();
+        let past_the_end = !self.bit && range.end.is_none();
         Ok(Reply::Int(if past_the_end { last as i64 + 1 } else { -1 }))
     }
 }

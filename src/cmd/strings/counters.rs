@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::args::{Args, parse_float, parse_int};
+use crate::cmd::args::{Args, parse_increment, parse_int};
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::{EventClass, WriteTx};
 
@@ -60,14 +60,15 @@ impl IncrBy {
 #[derive(Debug)]
 pub struct IncrByFloat {
     key: Bytes,
-    increment: f64,
+    /// A faulty increment is reported after the key's type, as Redis does.
+    increment: Result<f64, CmdError>,
 }
 
 impl IncrByFloat {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
         Ok(Self {
             key: args.key()?,
-            increment: args.increment()?,
+            increment: args.increment(),
         })
     }
 
@@ -75,12 +76,12 @@ impl IncrByFloat {
         let current = tx.read(now_ms).get(&self.key).await?;
         let (number, expires_at) = match &current {
             Some(entry) => (
-                parse_float(&entry.value).ok_or_else(CmdError::not_a_float)?,
+                parse_increment(&entry.value).ok_or_else(CmdError::not_a_float)?,
                 entry.expires_at,
             ),
             None => (0.0, None),
         };
-        let sum = number + self.increment;
+        let sum = number + self.increment?;
         if !sum.is_finite() {
             return Err(CmdError::new("ERR increment would produce NaN or Infinity").into());
         }

@@ -48,6 +48,9 @@ struct Inputs {
     keys: Vec<Bytes>,
     weights: Vec<f64>,
     aggregate: Aggregate,
+    /// A fault in the options after the keys: reported once the keys' types were checked,
+    /// as Redis reports them.
+    fault: Option<CmdError>,
 }
 
 /// `numkeys key [key ...]`, with the errors Redis's sorted-set combinations give.
@@ -73,8 +76,19 @@ impl Inputs {
             weights: vec![1.0; keys.len()],
             keys,
             aggregate: Aggregate::Sum,
+            fault: None,
         };
-        let weighted = operation != Operation::Difference;
+        let with_scores = inputs.parse_options(args, scores_allowed).unwrap_or_else(|fault| {
+            inputs.fault = Some(fault);
+            false
+        });
+        Ok((inputs, with_scores))
+    }
+
+    /// WEIGHTS, AGGREGATE and (if `scores_allowed`) WITHSCORES; whether WITHSCORES was given.
+    fn parse_options(&mut self, args: &mut Args, scores_allowed: bool) -> Result<bool, CmdError> {
+        let inputs = self;
+        let weighted = inputs.operation != Operation::Difference;
         let mut with_scores = false;
         while let Some(option) = args.option() {
             match option.as_str() {
@@ -96,7 +110,7 @@ impl Inputs {
                 _ => return Err(CmdError::syntax()),
             }
         }
-        Ok((inputs, with_scores))
+        Ok(with_scores)
     }
 
     /// The combined members and scores, read from one snapshot of every input.
@@ -105,6 +119,9 @@ impl Inputs {
         let mut sets = Vec::with_capacity(self.keys.len());
         for key in &self.keys {
             sets.push(view.scored_members(key).await?.unwrap_or_default());
+        }
+        if let Some(fault) = &self.fault {
+            return Err(fault.clone().into());
         }
         let weighted = sets.into_iter().zip(&self.weights).map(|(members, &weight)| {
             let members = members.into_iter();
@@ -213,6 +230,7 @@ impl ZInterCard {
             weights: vec![1.0; keys.len()],
             keys,
             aggregate: Aggregate::Sum,
+            fault: None,
         };
         Ok(Self { inputs, limit })
     }
