@@ -348,3 +348,24 @@ async fn script_load_exists_and_flush_and_the_shebang_line() {
         .await;
     engine.close().await;
 }
+
+/// `unpack` of many values, as Redis's Lua allows: up to its C stack (8,000 slots), then
+/// `too many results to unpack`; and a command called with thousands of arguments so.
+#[tokio::test]
+async fn unpack_of_many_values_works_as_in_redis() {
+    let engine = TestEngine::new().await;
+    let count = |n: usize| format!("local t = {{}} for i=1,{n} do t[i]=i end return #{{unpack(t)}}");
+    let sadd = "local t = {} for i=1,7990 do t[i]=i end return redis.call('SADD', KEYS[1], unpack(t))";
+    engine
+        .expect(&[
+            (&["EVAL", &count(7990), "0"], int(7990)),
+            (
+                &["EVAL", &count(8000), "0"],
+                err("ERR user_script:1: too many results to unpack script: dc55155f11ea6961a08da74cb0926822c25ccf63, on @user_script:1."),
+            ),
+            (&["EVAL", sadd, "1", "big"], int(7990)),
+            (&["SCARD", "big"], int(7990)),
+        ])
+        .await;
+    engine.close().await;
+}
