@@ -688,3 +688,23 @@ async fn only_a_write_that_changed_a_watched_key_calls_exec_off() {
         assert_eq!(ran, *runs, "after {setup:?}, {write:?}");
     }
 }
+
+/// COMMAND DOCS by name answers each command's syntax and group (names the server does not
+/// run are left out, as in Redis); without names it is refused, so that redis-cli keeps its
+/// own hints.
+#[actix_web::test]
+async fn command_docs_by_name() {
+    let (app, _db) = spawn_app().await;
+    let mut client = app.resp_client().await;
+    assert_eq!(
+        client.call(&["COMMAND", "DOCS", "get", "nosuch"]).await,
+        Reply::Array(vec![
+            bulk("get"),
+            Reply::Array(vec![bulk("summary"), bulk("GET key"), bulk("group"), bulk("string")]),
+        ])
+    );
+    let Reply::Error(refused) = client.call(&["COMMAND", "DOCS"]).await else {
+        panic!("COMMAND DOCS without names is refused");
+    };
+    assert!(refused.as_str().contains("name the commands"), "{refused}");
+}
