@@ -6,8 +6,9 @@ use bytes::Bytes;
 
 use crate::reply::CmdError;
 
-/// Flags a function may declare (`redis.register_function{..., flags={...}}`): Redis 7's.
-const KNOWN_FLAGS: &[&str] = &[
+/// Redis 7's script flags: what a function may declare (`redis.register_function{...,
+/// flags={...}}`), and a script's shebang line too (see `shebang_flags`).
+const REDIS_FLAGS: &[&str] = &[
     "no-writes",
     "allow-oom",
     "allow-stale",
@@ -106,7 +107,7 @@ pub(super) fn is_valid_name(name: &str) -> bool {
 
 /// The flag named `flag`, if functions may declare it.
 pub(super) fn known_flag(flag: &str) -> Option<&'static str> {
-    KNOWN_FLAGS.iter().find(|known| **known == flag).copied()
+    REDIS_FLAGS.iter().find(|known| **known == flag).copied()
 }
 
 #[cfg(test)]

@@ -60,16 +60,9 @@ impl Script {
     }
 }
 
-/// Flags a script's shebang line may carry: Redis 7's, and `allow-key-locking`, which
-/// `@upstash/ratelimit` 2 declares (each changes nothing here but `no-writes`).
-const KNOWN_FLAGS: &[&str] = &[
-    "no-writes",
-    "allow-oom",
-    "allow-stale",
-    "no-cluster",
-    "allow-cross-slot-keys",
-    "allow-key-locking",
-];
+/// A flag a script's shebang line may carry beside Redis 7's: `@upstash/ratelimit` 2
+/// declares it (each changes nothing here but `no-writes`).
+const UPSTASH_FLAG: &str = "allow-key-locking";
 
 /// The flags of `body`'s shebang line (`#!lua flags=no-writes,allow-oom`); none without one.
 fn shebang_flags(body: &[u8]) -> Result<Vec<&str>, CmdError> {
@@ -91,10 +84,11 @@ fn shebang_flags(body: &[u8]) -> Result<Vec<&str>, CmdError> {
             return Err(CmdError::new(format!("ERR Unknown lua shebang option: {part}")));
         };
         for flag in listed.split(',').filter(|flag| !flag.is_empty()) {
-            let Some(known) = KNOWN_FLAGS.iter().find(|known| **known == flag) else {
+            let known = library::known_flag(flag).or((flag == UPSTASH_FLAG).then_some(UPSTASH_FLAG));
+            let Some(known) = known else {
                 return Err(CmdError::new(format!("ERR Unexpected flag in script shebang: {flag}")));
             };
-            flags.push(*known);
+            flags.push(known);
         }
     }
     Ok(flags)

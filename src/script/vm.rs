@@ -355,9 +355,7 @@ impl Vm {
         running: &Arc<Running>,
     ) -> Result<Reply, Failure> {
         let function = self.compile(script).map_err(Failure::Error)?;
-        let arguments = strings(&self.lua, keys).and_then(|keys| Ok((keys, strings(&self.lua, args)?)));
-        let (keys, args) =
-            arguments.map_err(|error| Failure::Error(CmdError::new(format!("ERR {}", lua_message(&error)))))?;
+        let (keys, args) = self.tables(keys, args)?;
         let _ = self.globals.raw_set("KEYS", keys);
         let _ = self.globals.raw_set("ARGV", args);
         self.execute(function, Label::script(&script.sha), host, time_limit, running)
@@ -508,10 +506,18 @@ impl Vm {
             .and_then(|functions| functions.get(name))
             .cloned()
             .ok_or_else(|| Failure::Error(CmdError::new("ERR Function not found")))?;
-        let entry = strings(&self.lua, keys)
-            .and_then(|keys| self.apply.call::<Function>((callback, keys, strings(&self.lua, args)?)))
+        let (keys, args) = self.tables(keys, args)?;
+        let entry = self
+            .apply
+            .call::<Function>((callback, keys, args))
             .map_err(|error| Failure::Error(CmdError::new(format!("ERR {}", lua_message(&error)))))?;
         self.execute(entry, Label::function(name), host, time_limit, running)
+    }
+
+    /// A run's keys and arguments as Lua arrays (KEYS and ARGV, or a function's two tables).
+    fn tables(&self, keys: &[Bytes], args: &[Bytes]) -> Result<(Table, Table), Failure> {
+        let tables = strings(&self.lua, keys).and_then(|keys| Ok((keys, strings(&self.lua, args)?)));
+        tables.map_err(|error| Failure::Error(CmdError::new(format!("ERR {}", lua_message(&error)))))
     }
 
     fn clear_run_globals(&self) {

@@ -56,12 +56,16 @@ pub(super) fn draw<T>(
     now_ms: i64,
     read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Vec<T>> {
+    let Elements { table, columns, live } = elements;
     let mut sampler = Sampler {
         conn,
         elements,
         key_id,
         now_ms,
         read,
+        // Written once per draw: a draw may look up thousands of elements.
+        at_sql: format!("select {columns} from {table} where key_id = ?1 and seq = ?2 and {live}"),
+        nth_sql: format!("select {columns} from {table} where key_id = ?1 and {live} order by seq limit 1 offset ?2"),
     };
     let Some(seqs) = sampler.seq_bounds()? else {
         return Ok(Vec::new());
@@ -78,6 +82,9 @@ struct Sampler<'c, R> {
     key_id: i64,
     now_ms: i64,
     read: R,
+    /// The statements of [`Sampler::at`] and [`Sampler::nth`].
+    at_sql: String,
+    nth_sql: String,
 }
 
 impl<T, R: FnMut(&Row<'_>) -> rusqlite::Result<T>> Sampler<'_, R> {
@@ -147,9 +154,7 @@ impl<T, R: FnMut(&Row<'_>) -> rusqlite::Result<T>> Sampler<'_, R> {
 
     /// The live element at `seq`, if there is one.
     fn at(&mut self, seq: i64) -> rusqlite::Result<Option<T>> {
-        let Elements { table, columns, live } = self.elements;
-        let sql = format!("select {columns} from {table} where key_id = ?1 and seq = ?2 and {live}");
-        let mut statement = self.conn.prepare(&sql)?;
+        let mut statement = self.conn.prepare(&self.at_sql)?;
         statement
             .query_row(params![self.key_id, seq, self.now_ms], &mut self.read)
             .optional()
@@ -157,9 +162,7 @@ impl<T, R: FnMut(&Row<'_>) -> rusqlite::Result<T>> Sampler<'_, R> {
 
     /// The live element at `index`, in `seq` order.
     fn nth(&mut self, index: u64) -> rusqlite::Result<T> {
-        let Elements { table, columns, live } = self.elements;
-        let sql = format!("select {columns} from {table} where key_id = ?1 and {live} order by seq limit 1 offset ?2");
-        let mut statement = self.conn.prepare(&sql)?;
+        let mut statement = self.conn.prepare(&self.nth_sql)?;
         let index = i64::try_from(index).unwrap_or(i64::MAX);
         statement.query_row(params![self.key_id, index, self.now_ms], &mut self.read)
     }
