@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use futures_util::future::LocalBoxFuture;
 use tokio::sync::oneshot;
 
 use super::hashes::{Draw, FieldRow};
@@ -33,6 +34,12 @@ pub(super) enum Savepoint {
     Job,
     Script,
 }
+
+/// A read to run on a connection of its own: a future over the connection, which the backend
+/// drives on the thread it chooses (it need not be `Send`: a script's reads are not).
+pub(super) trait ReadTask<T>: for<'c> FnOnce(Conn<'c>) -> LocalBoxFuture<'c, T> + Send + 'static {}
+
+impl<T, F> ReadTask<T> for F where F: for<'c> FnOnce(Conn<'c>) -> LocalBoxFuture<'c, T> + Send + 'static {}
 
 /// An open database.
 #[derive(Clone, Debug)]
@@ -92,15 +99,12 @@ impl Database {
 
     /// Runs `job` off the caller's thread, on a read connection of its own (for SQLite, a
     /// reader thread's), and answers what it returns.
-    pub(super) async fn read<T: Send + 'static>(
-        &self,
-        job: impl FnOnce(Conn<'_>) -> T + Send + 'static,
-    ) -> Result<T, StoreError> {
+    pub(super) async fn read<T: Send + 'static>(&self, job: impl ReadTask<T>) -> Result<T, StoreError> {
         let (answer, answered) = oneshot::channel();
         let Self::Sqlite(database) = self;
         let task = Box::new(move |conn: &mut sqlite::Connection| {
             // A requester that went away needs no answer.
-            let _ = answer.send(job(Conn::Sqlite(conn)));
+            let _ = answer.send(sqlite::run_ready(job(Conn::Sqlite(conn))));
         });
         database.run_on_reader(task).await?;
         Ok(answered.await?)

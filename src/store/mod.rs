@@ -359,9 +359,11 @@ impl Store {
         let asked = cache.tickets();
         self.database
             .read(move |conn| {
-                let mut view = ReadView::on_reader(conn, &cache, asked, now_ms);
-                let output = run_ready(job.run(&mut view));
-                (output, view.take_expired())
+                Box::pin(async move {
+                    let mut view = ReadView::on_reader(conn, &cache, asked, now_ms);
+                    let output = job.run(&mut view).await;
+                    (output, view.take_expired())
+                })
             })
             .await
     }
@@ -552,21 +554,6 @@ fn note_sequence<T>(committed: writer::Committed<T>) -> T {
     // Outside `with_sync_token` (the sweep, tests) there is no one to tell.
     let _ = LAST_WRITE.try_with(|last| last.set(last.get().max(Some(committed.sequence))));
     committed.output
-}
-
-/// Runs a read on a reader's view to its end, here and now: every query on a reader's
-/// connection is a direct call, so the read never waits for anything. (An executor would do
-/// the same, but a script the read runs drives the commands it calls with one of its own,
-/// which may not nest in another.)
-fn run_ready<F: Future>(read: F) -> F::Output {
-    let mut read = std::pin::pin!(read);
-    match read
-        .as_mut()
-        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
-    {
-        std::task::Poll::Ready(output) => output,
-        std::task::Poll::Pending => panic!("a read on a reader's connection waited"),
-    }
 }
 
 /// The one expiry rule, for rows and cached entries alike: a key is live until its expiry.

@@ -481,6 +481,21 @@ impl Transactions for Connection {
     }
 }
 
+/// Runs a read on a reader's view to its end, here and now: every query on a reader's
+/// connection is a direct call, so the read never waits for anything. (An executor would do
+/// the same, but a script the read runs drives the commands it calls with one of its own,
+/// which may not nest in another.)
+pub(in crate::store) fn run_ready<F: Future>(read: F) -> F::Output {
+    let mut read = std::pin::pin!(read);
+    match read
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("a read on a reader's connection waited"),
+    }
+}
+
 /// The kinds of failure that callers treat differently.
 enum Failure {
     /// Another connection held a lock past the busy timeout, or no connection was free.
