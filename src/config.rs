@@ -20,7 +20,9 @@ use crate::store::{Durability, IfMissing, StoreOptions};
 #[command(
     name = "litekv-server",
     version,
-    mut_arg("database_url", |arg| arg.help("The SQLite database; the server creates and migrates it if missing")),
+    mut_arg("database_url", |arg| arg.help(
+        "The database: sqlite://FILE, or postgres://USER@HOST/DB; the server creates and migrates it if missing"
+    )),
     mut_arg("busy_timeout_ms", |arg| arg.help(
         "Milliseconds to wait for a lock another process holds (litekv-cleanup) before answering 503"
     ))
@@ -97,7 +99,7 @@ pub enum ServerCommand {
     /// Write a consistent copy of the database (--database-url) to FILE, while a server may
     /// be running on it, and check the copy. FILE must not exist. To restore: stop the
     /// server, delete the database's -wal and -shm files if any, copy FILE over the database,
-    /// start the server.
+    /// start the server. A PostgreSQL database is backed up with pg_dump or pg_basebackup.
     Backup {
         /// The new file to write, such as backup-2026-12-02.sqlite3.
         file: PathBuf,
@@ -237,7 +239,9 @@ impl AccessArgs {
 #[command(
     name = "litekv-cleanup",
     version,
-    mut_arg("database_url", |arg| arg.help("The SQLite database the server created; never created here")),
+    mut_arg("database_url", |arg| arg.help(
+        "The database the server created (sqlite://FILE or postgres://USER@HOST/DB); never created here"
+    )),
     mut_arg("busy_timeout_ms", |arg| arg.help(
         "Milliseconds to wait for a lock the server holds before a purge gives up until its next run"
     ))

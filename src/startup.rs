@@ -48,7 +48,9 @@ impl Application {
     /// As [`Application::build`], with the clock every command and sweep reads.
     pub async fn build_with_clock(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let opening = || format!("opening the database {}", config.database.database_url);
-        let database_lock = ServerLock::acquire(&config.store_options()).with_context(opening)?;
+        let database_lock = ServerLock::acquire(&config.store_options())
+            .await
+            .with_context(opening)?;
         let store = Store::open(&config.store_options()).await.with_context(opening)?;
         let limits = http::Limits::from(&config.limits);
         let engine = Engine::new(store.clone(), Arc::clone(&clock), limits.max_value_bytes)

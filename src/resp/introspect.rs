@@ -108,6 +108,7 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
     }
     if wants("memory") {
         let resident = resident_bytes();
+        let database_bytes = shared.engine.store().database_bytes().await;
         section(
             &mut text,
             "Memory",
@@ -118,7 +119,7 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
                 ("used_memory_peak", resident.to_string()),
                 ("maxmemory", "0".to_owned()),
                 ("maxmemory_policy", "noeviction".to_owned()),
-                ("database_file_bytes", shared.engine.store().file_bytes().to_string()),
+                ("database_file_bytes", database_bytes.to_string()),
                 ("number_of_cached_scripts", shared.engine.cached_scripts().to_string()),
             ],
         );

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use futures_util::future::LocalBoxFuture;
+use sqlx::migrate::MigrateError;
 use tokio::sync::oneshot;
 
 use super::hashes::{Draw, FieldRow};
@@ -19,6 +20,8 @@ use super::zsets::{Order, Range, Selection};
 use super::{KeyInfo, KeyType, StoreError, StoreOptions, StringWrite};
 
 // The backends live beside the store's own files, under `store/<backend>/`.
+#[path = "postgres/mod.rs"]
+mod postgres;
 #[path = "sqlite/mod.rs"]
 mod sqlite;
 
@@ -41,23 +44,42 @@ pub(super) trait ReadTask<T>: for<'c> FnOnce(Conn<'c>) -> LocalBoxFuture<'c, T> 
 
 impl<T, F> ReadTask<T> for F where F: for<'c> FnOnce(Conn<'c>) -> LocalBoxFuture<'c, T> + Send + 'static {}
 
+/// The database a URL names: PostgreSQL for `postgres://` and `postgresql://`, SQLite for
+/// anything else (`sqlite://`, which its own parser checks).
+fn is_postgres(options: &StoreOptions) -> bool {
+    let url = options.database_url.to_ascii_lowercase();
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 /// An open database.
 #[derive(Clone, Debug)]
 pub(super) enum Database {
     Sqlite(sqlite::Database),
+    Postgres(postgres::Database),
 }
 
 /// The lock a server holds on its database, so that a second server refuses to start on it.
 #[derive(Debug)]
 pub(super) enum ServerLock {
     /// Held for what dropping it releases.
-    Sqlite { _lock: sqlite::ServerLock },
+    Sqlite {
+        _lock: sqlite::ServerLock,
+    },
+    Postgres {
+        _lock: postgres::ServerLock,
+    },
 }
 
 impl ServerLock {
-    pub(super) fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
-        let lock = sqlite::ServerLock::acquire(options)?;
-        Ok(Self::Sqlite { _lock: lock })
+    pub(super) async fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
+        Ok(match is_postgres(options) {
+            true => Self::Postgres {
+                _lock: postgres::ServerLock::acquire(options).await?,
+            },
+            false => Self::Sqlite {
+                _lock: sqlite::ServerLock::acquire(options)?,
+            },
+        })
     }
 }
 
@@ -65,22 +87,29 @@ impl ServerLock {
 /// transaction.
 pub(super) enum Conn<'a> {
     Sqlite(&'a mut sqlite::Connection),
+    Postgres(&'a mut postgres::Connection),
 }
 
 /// The writer's own connection.
 pub(super) enum WriteConnection {
     Sqlite(sqlite::WriteConnection),
+    Postgres(postgres::WriteConnection),
 }
 
 /// The read connection a [`ReadView`](super::ReadView) holds, taken on its first query.
 pub(super) enum Session<'a> {
     Sqlite(sqlite::ReadSession<'a>),
+    Postgres(postgres::ReadSession<'a>),
 }
 
 impl Database {
     /// Opens (creating it if missing, when `options` allow) and migrates the database named
     /// by `options`. Returns it with the one write connection.
     pub(super) async fn open(options: &StoreOptions) -> Result<(Self, WriteConnection), StoreError> {
+        if is_postgres(options) {
+            let (database, writer) = postgres::Database::open(options).await?;
+            return Ok((Self::Postgres(database), WriteConnection::Postgres(writer)));
+        }
         let (database, writer) = sqlite::Database::open(options).await?;
         Ok((Self::Sqlite(database), WriteConnection::Sqlite(writer)))
     }
@@ -88,92 +117,135 @@ impl Database {
     /// Writes a consistent copy of the database named by `options` to the new file
     /// `destination`, beside any running server; returns the keys in the copy.
     pub(super) async fn backup(options: &StoreOptions, destination: &Path) -> Result<u64, StoreError> {
-        sqlite::backup(options, destination).await
+        match is_postgres(options) {
+            true => Err(postgres::backup_refused()),
+            false => sqlite::backup(options, destination).await,
+        }
     }
 
     /// Reads on the caller's own thread, on a connection taken on the first query.
     pub(super) fn session(&self) -> Session<'_> {
-        let Self::Sqlite(database) = self;
-        Session::Sqlite(database.session())
+        match self {
+            Self::Sqlite(database) => Session::Sqlite(database.session()),
+            Self::Postgres(database) => Session::Postgres(database.session()),
+        }
     }
 
     /// Runs `job` off the caller's thread, on a read connection of its own (for SQLite, a
     /// reader thread's), and answers what it returns.
     pub(super) async fn read<T: Send + 'static>(&self, job: impl ReadTask<T>) -> Result<T, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        let Self::Sqlite(database) = self;
-        let task = Box::new(move |conn: &mut sqlite::Connection| {
-            // A requester that went away needs no answer.
-            let _ = answer.send(sqlite::run_ready(job(Conn::Sqlite(conn))));
-        });
-        database.run_on_reader(task).await?;
-        Ok(answered.await?)
+        match self {
+            Self::Sqlite(database) => {
+                let (answer, answered) = oneshot::channel();
+                let task = Box::new(move |conn: &mut sqlite::Connection| {
+                    // A requester that went away needs no answer.
+                    let _ = answer.send(sqlite::run_ready(job(Conn::Sqlite(conn))));
+                });
+                database.run_on_reader(task).await?;
+                Ok(answered.await?)
+            }
+            Self::Postgres(database) => database.read(move |conn| job(Conn::Postgres(conn))).await,
+        }
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        let Self::Sqlite(database) = self;
-        database.ping().await
+        match self {
+            Self::Sqlite(database) => database.ping().await,
+            Self::Postgres(database) => database.ping().await,
+        }
     }
 
     /// Moves what the write-ahead log holds into the database file, as far as it can now.
+    /// PostgreSQL's commits are in its own log already, which it checkpoints itself.
     pub(super) async fn save(&self) -> Result<(), StoreError> {
-        let Self::Sqlite(database) = self;
-        database.save().await
+        match self {
+            Self::Sqlite(database) => database.save().await,
+            Self::Postgres(_) => Ok(()),
+        }
     }
 
     /// The same, begun now and not waited for.
     pub(super) fn save_soon(&self) -> Result<(), StoreError> {
-        let Self::Sqlite(database) = self;
-        database.save_soon()
+        match self {
+            Self::Sqlite(database) => database.save_soon(),
+            Self::Postgres(_) => Ok(()),
+        }
     }
 
-    pub(super) fn file_bytes(&self) -> u64 {
-        let Self::Sqlite(database) = self;
-        database.file_bytes()
+    /// Bytes the database takes on disk.
+    pub(super) async fn database_bytes(&self) -> u64 {
+        match self {
+            Self::Sqlite(database) => database.file_bytes(),
+            Self::Postgres(database) => database.database_bytes().await,
+        }
     }
 
     pub(super) async fn close_readers(&self) {
-        let Self::Sqlite(database) = self;
-        database.close_readers().await;
+        match self {
+            Self::Sqlite(database) => database.close_readers().await,
+            Self::Postgres(database) => database.close().await,
+        }
     }
 }
 
 impl Session<'_> {
     pub(super) async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
-        let Self::Sqlite(session) = self;
-        Ok(Conn::Sqlite(session.conn().await?))
+        Ok(match self {
+            Self::Sqlite(session) => Conn::Sqlite(session.conn().await?),
+            Self::Postgres(session) => Conn::Postgres(session.conn().await?),
+        })
     }
 }
 
 impl WriteConnection {
     pub(super) fn conn(&mut self) -> Conn<'_> {
-        let Self::Sqlite(writer) = self;
-        Conn::Sqlite(writer.conn())
+        match self {
+            Self::Sqlite(writer) => Conn::Sqlite(writer.conn()),
+            Self::Postgres(writer) => Conn::Postgres(writer.conn()),
+        }
+    }
+
+    /// The most requests one batch takes. On PostgreSQL every savepoint that writes is a
+    /// subtransaction, and a transaction of more than 64 slows every session of the cluster;
+    /// a request takes at most two (a job's, and a script's within it).
+    pub(super) fn batch_limit(&self) -> usize {
+        match self {
+            Self::Sqlite(_) => 512,
+            Self::Postgres(_) => 32,
+        }
     }
 
     /// Starts the batch's transaction, which takes the write lock.
     pub(super) async fn begin(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(writer) = self;
-        writer.begin().await
+        match self {
+            Self::Sqlite(writer) => writer.begin().await,
+            Self::Postgres(writer) => writer.begin().await,
+        }
     }
 
     /// Commits the batch's transaction: once this returned, every write in it is durable.
     pub(super) async fn commit(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(writer) = self;
-        writer.commit().await
+        match self {
+            Self::Sqlite(writer) => writer.commit().await,
+            Self::Postgres(writer) => writer.commit().await,
+        }
     }
 
     /// Rolls back the batch's transaction, if one is still open (a failed commit may have
     /// ended it).
     pub(super) async fn rollback(&mut self) -> Result<(), StoreError> {
-        let Self::Sqlite(writer) = self;
-        writer.rollback().await
+        match self {
+            Self::Sqlite(writer) => writer.rollback().await,
+            Self::Postgres(writer) => writer.rollback().await,
+        }
     }
 
     /// Closes the connection, leaving every commit in the database itself.
     pub(super) async fn close(self) -> Result<(), StoreError> {
-        let Self::Sqlite(writer) = self;
-        writer.close().await
+        match self {
+            Self::Sqlite(writer) => writer.close().await,
+            Self::Postgres(writer) => writer.close().await,
+        }
     }
 }
 
@@ -181,7 +253,55 @@ impl Conn<'_> {
     pub(super) fn reborrow(&mut self) -> Conn<'_> {
         match self {
             Self::Sqlite(conn) => Conn::Sqlite(conn),
+            Self::Postgres(conn) => Conn::Postgres(conn),
         }
+    }
+}
+
+/// What a backend's failure means to the store: each backend sorts its own errors into these.
+pub(super) enum Failure {
+    /// A lock was held past its timeout, or no connection was free.
+    Busy,
+    /// The disk is full.
+    Full,
+    /// The database takes no writes.
+    ReadOnly,
+    /// The database is damaged, or not a database at all.
+    Corrupt,
+    Other,
+}
+
+impl Failure {
+    pub(super) fn into_error(self, cause: super::Cause) -> StoreError {
+        match self {
+            Self::Busy => StoreError::Busy(cause),
+            Self::Full => StoreError::Full(cause),
+            Self::ReadOnly => StoreError::ReadOnly(cause),
+            Self::Corrupt => StoreError::Corrupt(cause),
+            Self::Other => StoreError::Database(cause),
+        }
+    }
+}
+
+/// A migration's failure, by what it means to whoever started the program.
+pub(super) fn migration_failure(error: MigrateError) -> StoreError {
+    match error {
+        MigrateError::Execute(error) | MigrateError::ExecuteMigration(error, _) => error.into(),
+        MigrateError::VersionMissing(version) => StoreError::Refused(format!(
+            "the database was written by a newer litekv (its schema has migration {version}, which this \
+             release does not know): run that release, or a newer one"
+        )),
+        other => sqlx::Error::from(other).into(),
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if matches!(error, sqlx::Error::PoolClosed) {
+            return StoreError::Closed;
+        }
+        let failure = postgres::failure(&error).unwrap_or_else(|| sqlite::failure(&error));
+        failure.into_error(std::sync::Arc::new(error))
     }
 }
 
@@ -211,6 +331,7 @@ macro_rules! interfaces {
                 async fn $method(&mut self $(, $arg: $ty)*) -> Result<$out, StoreError> {
                     match self {
                         Conn::Sqlite(conn) => $trait::$method(&mut **conn $(, $arg)*).await,
+                        Conn::Postgres(conn) => $trait::$method(&mut **conn $(, $arg)*).await,
                     }
                 }
             )*
@@ -220,16 +341,14 @@ macro_rules! interfaces {
 
 interfaces! {
     /// Keys whatever their type: each key has one row, with its type, its expiry (unix
-    /// milliseconds, or none) and an id that never changes while the key lives and is above
-    /// every id in use when the key is created (SCAN walks keys by id). A collection's
-    /// elements go with its key's row.
+    /// milliseconds, or none) and an id, given by the backend, that never changes while the
+    /// key lives and is above every id in use when the key is created (SCAN walks keys by
+    /// id). A collection's elements go with its key's row.
     trait Keys {
         /// A key's type and expiry, if it has a row (expired or not).
         fn key_info(&mut self, key: &[u8]) -> Option<KeyInfo>;
         /// A key's id, type and expiry, if it has a row (expired or not).
         fn key_id_and_info(&mut self, key: &[u8]) -> Option<(i64, KeyInfo)>;
-        /// The largest id a key has, or 0.
-        fn last_key_id(&mut self) -> i64;
         /// Up to `limit` live keys with an id above `after`, by id, with their types.
         fn scan_keys(&mut self, after: i64, limit: u32, now_ms: i64) -> Vec<(i64, Vec<u8>, KeyType)>;
         /// Live keys starting with `prefix`, in key order (bytewise).
@@ -240,8 +359,8 @@ interfaces! {
         fn count_expiring_keys(&mut self, now_ms: i64) -> u64;
         /// A live key picked at random.
         fn random_key(&mut self, now_ms: i64) -> Option<Vec<u8>>;
-        /// Creates a collection key of type `kind` with id `id`, without expiry, as yet empty.
-        fn create_collection(&mut self, key: &[u8], id: i64, kind: KeyType) -> ();
+        /// Creates a collection key of type `kind`, without expiry, as yet empty; returns its id.
+        fn create_collection(&mut self, key: &[u8], kind: KeyType) -> i64;
         /// Sets or clears (`None`) the expiry of an existing key.
         fn set_key_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> ();
         /// Deletes a key and its elements; returns whether it was live.
@@ -251,9 +370,9 @@ interfaces! {
         /// Gives the row of `from` the name `to`, after deleting any key `to` was: the row
         /// keeps its id, elements, value and expiry.
         fn rename_key(&mut self, from: &[u8], to: &[u8]) -> ();
-        /// Copies the row of `from`, and a collection's elements, to a new key `to` with id
-        /// `to_id`, after deleting any key `to` was.
-        fn copy_key(&mut self, from: &[u8], to: &[u8], to_id: i64) -> ();
+        /// Copies the row of `from`, and a collection's elements, to a new key `to` (with an id
+        /// of its own), after deleting any key `to` was.
+        fn copy_key(&mut self, from: &[u8], to: &[u8]) -> ();
         /// Deletes every key.
         fn delete_all_keys(&mut self) -> ();
         /// Deletes up to `limit` keys that expired by `now_ms`, oldest expiry first; returns them.
@@ -269,8 +388,8 @@ interfaces! {
         /// The expiry of each of `keys` that has a row (expired or not).
         fn string_expiries(&mut self, keys: &[&[u8]]) -> std::collections::HashMap<Vec<u8>, Option<i64>>;
         /// Upserts string writes in order (a later write to a key wins), each replacing a key
-        /// of any type; `new_ids[i]` is the id `writes[i]` takes if it creates its key.
-        fn put_strings(&mut self, writes: &[&StringWrite], new_ids: &[i64]) -> ();
+        /// of any type; a write that creates its key gives it a new id.
+        fn put_strings(&mut self, writes: &[&StringWrite]) -> ();
     }
 
     /// Hashes: fields by (key id, field), each with a value and its own expiry, and a scan

@@ -127,9 +127,9 @@ impl WriteTx<'_> {
             return Ok(id);
         }
         self.delete_if_expired(&expired, now_ms).await?;
-        let id = self.new_key_id();
-        self.changing(Change::Remove(Bytes::copy_from_slice(key)))
-            .create_collection(key, id, kind)
+        let id = self
+            .changing(Change::Remove(Bytes::copy_from_slice(key)))
+            .create_collection(key, kind)
             .await?;
         self.notify_created(true, key);
         Ok(id)
@@ -196,9 +196,8 @@ impl WriteTx<'_> {
 
     /// Copies a live key of any type, with its expiry, to `to`, replacing whatever `to` held.
     pub async fn copy(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
-        let to_id = self.new_key_id();
         self.changing(Change::Remove(Bytes::copy_from_slice(to)))
-            .copy_key(from, to, to_id)
+            .copy_key(from, to)
             .await
     }
 

@@ -254,8 +254,8 @@ impl ServerLock {
     /// Takes the claim on the database `options` name (creating a missing file, as the
     /// server's first start does); [`StoreError::Refused`], naming the process that holds it,
     /// if another does.
-    pub fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
-        let claim = backend::ServerLock::acquire(options)?;
+    pub async fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
+        let claim = backend::ServerLock::acquire(options).await?;
         Ok(Self { _claim: claim })
     }
 }
@@ -453,9 +453,10 @@ impl Store {
         Ok(())
     }
 
-    /// Bytes the database takes on disk: its file and write-ahead log (0 in memory).
-    pub fn file_bytes(&self) -> u64 {
-        self.database.file_bytes()
+    /// Bytes the database takes on disk: a SQLite file and its write-ahead log (0 in
+    /// memory), or PostgreSQL's size of the database (0 if it cannot say now).
+    pub async fn database_bytes(&self) -> u64 {
+        self.database.database_bytes().await
     }
 
     /// Runs `work` (a request) and returns its output with its token for Upstash's

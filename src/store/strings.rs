@@ -90,7 +90,6 @@ impl WriteTx<'_> {
         if writes.is_empty() {
             return Ok(());
         }
-        let new_ids: Vec<i64> = writes.iter().map(|_| self.new_key_id()).collect();
         for write in writes {
             let entry = Entry {
                 value: write.value.clone(),
@@ -98,7 +97,7 @@ impl WriteTx<'_> {
             };
             self.changing(Change::Put(write.key.clone(), entry));
         }
-        self.unchanging().put_strings(writes, &new_ids).await
+        self.unchanging().put_strings(writes).await
     }
 
     /// As [`WriteTx::put_strings`], answering for each write whether it created its key: it

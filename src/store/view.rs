@@ -184,8 +184,6 @@ pub(super) struct Batch {
     /// keyspace: the cache holds the rest as the batch's transaction would read them.
     written: HashSet<Bytes>,
     cleared: bool,
-    /// The last id given to a key; a new key takes the next.
-    last_id: i64,
     /// Told of every key a job touches, as the job runs.
     watches: Arc<Watches>,
     /// Clients blocked on keys, served after a job touched one.
@@ -208,12 +206,11 @@ pub(super) enum Change {
 }
 
 impl Batch {
-    pub(super) fn new(last_id: i64, watches: Arc<Watches>, blocked: Blocked, listeners: Arc<Listeners>) -> Self {
+    pub(super) fn new(watches: Arc<Watches>, blocked: Blocked, listeners: Arc<Listeners>) -> Self {
         Self {
             changes: Vec::new(),
             written: HashSet::new(),
             cleared: false,
-            last_id,
             watches,
             blocked,
             events: None,
@@ -331,12 +328,6 @@ impl<'a> WriteTx<'a> {
     /// The connection, for a statement that changes nothing the cache holds.
     pub(super) fn unchanging(&mut self) -> Conn<'_> {
         self.conn.reborrow()
-    }
-
-    /// An id for a key about to be created: above every id in use.
-    pub(super) fn new_key_id(&mut self) -> i64 {
-        self.batch.last_id += 1;
-        self.batch.last_id
     }
 
     /// Runs `job` in a savepoint: if it fails, what it did is undone, the cache hears of

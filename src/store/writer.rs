@@ -1,8 +1,8 @@
 //! The writer: the only holder of the write connection, committing in groups, on a thread
 //! of its own.
 //!
-//! Requests queue on a channel. The task takes everything queued (up to [`MAX_BATCH`]),
-//! runs it in one `BEGIN IMMEDIATE` transaction and commits once, so one fsync serves the
+//! Requests queue on a channel. The task takes everything queued (up to the backend's
+//! batch limit: 512 on SQLite), runs it in one transaction and commits once, so one fsync serves the
 //! whole batch; only then is each request answered. Each job runs in a savepoint of its
 //! own: a job that fails is rolled back alone and only its requester gets the error. If
 //! the commit fails, every request in the batch gets the error: nothing is acknowledged
@@ -15,7 +15,7 @@ use std::time::Instant;
 pub use futures_util::future::BoxFuture;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
-use super::backend::{Keys, WriteConnection};
+use super::backend::WriteConnection;
 use super::blocked::Blocked;
 use super::cache::Cache;
 use super::events::Listeners;
@@ -23,8 +23,6 @@ use super::view::{Batch, WriteTx};
 use super::watches::Watches;
 use super::{StoreError, StringWrite};
 
-/// The most requests committed together. Bounds one transaction's duration and memory.
-const MAX_BATCH: usize = 512;
 /// Requests that may wait for the writer before senders are made to wait too.
 const QUEUE_CAPACITY: usize = 4096;
 
@@ -143,7 +141,7 @@ impl Writer {
     /// Starts the writer task, which keeps `cache` in line with what it commits and counts
     /// committed writes in `sequence`.
     pub(super) async fn start(
-        mut conn: WriteConnection,
+        conn: WriteConnection,
         cache: Arc<Cache>,
         sequence: Arc<AtomicU64>,
         out_of_space: Arc<AtomicBool>,
@@ -151,12 +149,11 @@ impl Writer {
         blocked: Blocked,
         listeners: Arc<Listeners>,
     ) -> Result<Self, StoreError> {
-        let last_id = conn.conn().last_key_id().await?;
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
         let committer = Committer {
             conn,
-            batch: Batch::new(last_id, watches, blocked, listeners),
+            batch: Batch::new(watches, blocked, listeners),
             cache,
             sequence,
             out_of_space,
@@ -229,12 +226,14 @@ impl Committer {
     }
 
     async fn run(mut self, mut inbox: mpsc::Receiver<WriteOp>, stop: Arc<Notify>) {
-        let mut batch = Vec::with_capacity(MAX_BATCH);
+        // The most requests committed together: bounds one transaction's duration and memory.
+        let limit = self.conn.batch_limit();
+        let mut batch = Vec::with_capacity(limit);
         loop {
             tokio::select! {
                 // Queued writes go first, so a stop never strands one that was already accepted.
                 biased;
-                received = inbox.recv_many(&mut batch, MAX_BATCH) => {
+                received = inbox.recv_many(&mut batch, limit) => {
                     if received == 0 {
                         break;
                     }
@@ -242,7 +241,7 @@ impl Committer {
                 }
                 () = stop.notified() => {
                     inbox.close();
-                    while inbox.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                    while inbox.recv_many(&mut batch, limit).await > 0 {
                         self.commit_batch(&mut batch).await;
                     }
                     break;

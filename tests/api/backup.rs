@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use serde_json::{Value, json};
 
+use crate::database::{new_postgres_database, postgres_server, skipped_on_postgres};
 use crate::helpers::{RunningBinary, TestDatabase, patient_client};
 
 const KEYS: usize = 20_000;
@@ -20,12 +21,37 @@ async fn command(client: &awc::Client, address: &str, command: Value) -> Value {
     response.json().limit(64 << 20).await.unwrap()
 }
 
+/// PostgreSQL's backups are its own tools' to make: the subcommand says which.
+#[actix_web::test]
+async fn a_backup_of_a_postgresql_database_points_to_pg_dump() {
+    let Some(server) = postgres_server() else {
+        return eprintln!("skipped: no PostgreSQL server (LITEKV_TEST_DATABASE_URL)");
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("backup.sqlite3");
+    let url = new_postgres_database(&server);
+    let mut backup = RunningBinary::start(
+        "litekv-server",
+        &["backup", file.to_str().unwrap(), "--database-url", &url],
+    );
+    assert!(!backup.wait().await.success());
+    assert!(
+        backup.errors().contains("with pg_dump, or with a base backup"),
+        "{}",
+        backup.errors()
+    );
+    assert!(!file.exists());
+}
+
 fn value_of(index: usize) -> String {
     format!("{index:05}-{}", "v".repeat(1000))
 }
 
 #[actix_web::test]
 async fn an_online_backup_restores_every_key_value_and_ttl() {
+    if skipped_on_postgres("a backup copies a SQLite file") {
+        return;
+    }
     let database = TestDatabase::new();
     let (mut server, address) = RunningBinary::server(&database, &[]).await;
     let client = patient_client();

@@ -4,8 +4,8 @@
 use actix_web::http::StatusCode;
 use futures_util::future::join_all;
 use serde_json::json;
-use sqlx::Connection;
 
+use crate::database::WriteLockHolder;
 use crate::helpers::{spawn_app, spawn_app_with};
 
 #[actix_web::test]
@@ -47,8 +47,7 @@ async fn sixty_four_concurrent_writes_to_distinct_keys_all_land() {
 async fn writes_whose_batch_cannot_commit_all_get_503_and_none_is_applied() {
     let (app, database) = spawn_app_with(&["--busy-timeout-ms", "200"]).await;
     // Another process holds the write lock past the server's busy timeout.
-    let mut blocker = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
-    sqlx::query("begin immediate").execute(&mut blocker).await.unwrap();
+    let blocker = WriteLockHolder::take(&database.url()).await;
 
     let writes = join_all((0..16).map(|writer| {
         let response = app
@@ -68,7 +67,7 @@ async fn writes_whose_batch_cannot_commit_all_get_503_and_none_is_applied() {
         assert_eq!(body, json!({"error": "the database is busy; retry shortly"}));
     }
 
-    sqlx::query("rollback").execute(&mut blocker).await.unwrap();
+    blocker.release().await;
     for writer in 0..16 {
         assert_eq!(
             app.get(format!("/blocked-{writer}/")).await.0,

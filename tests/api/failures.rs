@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+use crate::database::{WriteLockHolder, skipped_on_postgres};
 use crate::helpers::{RunningBinary, TestDatabase, database_url, patient_client};
 
 /// A size-limited tmpfs, unmounted when dropped.
@@ -225,6 +226,9 @@ async fn a_file_that_is_not_a_database_is_refused_at_start_saying_so() {
 
 #[actix_web::test]
 async fn a_damaged_database_is_refused_at_start_saying_so() {
+    if skipped_on_postgres("it damages a SQLite file") {
+        return;
+    }
     let database = TestDatabase::new();
     database.open_store().await.close().await;
     // Overwrite the schema's page (the first, after the 100-byte file header).
@@ -237,26 +241,28 @@ async fn a_damaged_database_is_refused_at_start_saying_so() {
 
 #[actix_web::test]
 async fn a_database_locked_by_another_program_through_its_upgrade_is_refused_at_start_saying_so() {
+    if skipped_on_postgres("the release-0.1 fixture is a SQLite file") {
+        return;
+    }
     // A database of the first release needs its migrations, which take the write lock.
     let database = TestDatabase::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release-0.1.sqlite3");
     std::fs::copy(fixture, &database.path).unwrap();
-    let mut other_program = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
-    sqlx::query("begin immediate")
-        .execute(&mut other_program)
-        .await
-        .unwrap();
+    let other_program = WriteLockHolder::take(&database.url()).await;
 
     let errors = refused_start(&database.path, &["--busy-timeout-ms", "200"]).await;
     assert!(
         errors.contains("the database is locked by another program, past the busy timeout"),
         "{errors}"
     );
-    sqlx::query("rollback").execute(&mut other_program).await.unwrap();
+    other_program.release().await;
 }
 
 #[actix_web::test]
 async fn a_database_from_a_newer_release_is_refused_at_start_saying_so() {
+    if skipped_on_postgres("it writes a SQLite file's migrations table") {
+        return;
+    }
     let database = TestDatabase::new();
     database.open_store().await.close().await;
     let mut conn = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
@@ -277,6 +283,9 @@ async fn a_database_from_a_newer_release_is_refused_at_start_saying_so() {
 
 #[actix_web::test]
 async fn a_database_damaged_while_running_answers_503_saying_so() {
+    if skipped_on_postgres("it damages a SQLite file") {
+        return;
+    }
     let database = TestDatabase::new();
     let store = database.open_store().await;
     let now = litekv::clock::Clock::now_ms(&litekv::clock::SystemClock);

@@ -16,21 +16,25 @@ use tempfile::TempDir;
 
 use crate::resp::RespClient;
 
-/// A database file in a temporary directory, removed when dropped.
+/// A new database: a file in a temporary directory, removed when dropped, or a database of
+/// its own on the PostgreSQL server the tests run against (see `database.rs`).
 pub struct TestDatabase {
     _dir: TempDir,
+    /// The SQLite file, whichever backend the URL names.
     pub path: PathBuf,
+    url: String,
 }
 
 impl TestDatabase {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("litekv.sqlite3");
-        Self { _dir: dir, path }
+        let url = crate::database::database_url(&path);
+        Self { _dir: dir, path, url }
     }
 
     pub fn url(&self) -> String {
-        database_url(&self.path)
+        self.url.clone()
     }
 
     /// Opens the store directly, bypassing HTTP.
@@ -49,6 +53,15 @@ impl TestDatabase {
 
     /// Counts rows in the keys table, expired or not.
     pub async fn count_rows(&self) -> i64 {
+        if crate::database::on_postgres() {
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&self.url)
+                .await
+                .unwrap();
+            return sqlx::query_scalar("select count(*) from keys")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        }
         self.query_scalar("select count(*) from keys").await
     }
 

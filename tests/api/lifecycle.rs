@@ -12,6 +12,7 @@ use serde_json::json;
 
 use litekv::reply::{CmdError, Reply};
 
+use crate::database::on_postgres;
 use crate::helpers::{RunningBinary, TestDatabase, spawn_app_on};
 use crate::resp::RespClient;
 
@@ -127,11 +128,15 @@ async fn a_second_server_on_the_same_database_file_refuses_to_start_naming_the_f
     let status = second.wait().await;
     let errors = second.errors();
     assert!(!status.success(), "the second server exits with an error");
-    assert!(errors.contains(&database.path.display().to_string()), "{errors}");
-    assert!(
-        errors.contains(&format!("pid {} (litekv-server)", first.id())),
-        "{errors}"
-    );
+    let (database_named, holder) = match on_postgres() {
+        true => (url.clone(), format!("litekv-server pid {}", first.id())),
+        false => (
+            database.path.display().to_string(),
+            format!("pid {} (litekv-server)", first.id()),
+        ),
+    };
+    assert!(errors.contains(&database_named), "{errors}");
+    assert!(errors.contains(&holder), "{errors}");
 
     // The first one never noticed.
     let client = awc::Client::default();

@@ -10,6 +10,8 @@ mod compat;
 mod concurrency;
 mod container;
 mod crash;
+#[path = "../common/database.rs"]
+mod database;
 mod differential;
 mod docs;
 mod example_database;

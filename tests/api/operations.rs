@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::database::WriteLockHolder;
 use crate::helpers::{RunningBinary, TestDatabase, spawn_app, spawn_app_with};
 
 #[actix_web::test]
@@ -56,14 +57,12 @@ async fn every_response_carries_a_request_id_the_client_may_choose() {
 
 #[actix_web::test]
 async fn ready_needs_the_database_to_take_a_write_and_health_does_not() {
-    use sqlx::Connection;
     let (app, database) = spawn_app_with(&["--busy-timeout-ms", "200"]).await;
     let ok = json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")});
     assert_eq!(app.get("/ready").await, (StatusCode::OK, ok.clone()));
 
     // Another process holds the write lock: reads still work, writes cannot commit.
-    let mut blocker = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
-    sqlx::query("begin immediate").execute(&mut blocker).await.unwrap();
+    let blocker = WriteLockHolder::take(&database.url()).await;
     assert_eq!(
         app.get("/ready").await,
         (
@@ -76,7 +75,7 @@ async fn ready_needs_the_database_to_take_a_write_and_health_does_not() {
     );
     assert_eq!(app.get("/health").await, (StatusCode::OK, ok.clone()));
 
-    sqlx::query("rollback").execute(&mut blocker).await.unwrap();
+    blocker.release().await;
     assert_eq!(app.get("/ready").await, (StatusCode::OK, ok));
     assert_eq!(
         app.send(Method::POST, "/ready", None).await.0,
@@ -182,7 +181,6 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
 
 #[actix_web::test]
 async fn logs_carry_the_request_id_and_never_values_or_tokens() {
-    use sqlx::Connection;
     let database = TestDatabase::new();
     let (mut server, address) = RunningBinary::server(
         &database,
@@ -220,8 +218,7 @@ async fn logs_carry_the_request_id_and_never_values_or_tokens() {
     assert_eq!(line["request_id"], "trace-me-42");
 
     // A server error is logged at `error` with its id and its cause, whatever the log level.
-    let mut blocker = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
-    sqlx::query("begin immediate").execute(&mut blocker).await.unwrap();
+    let blocker = WriteLockHolder::take(&database.url()).await;
     let response = client
         .post(format!("{address}/blocked/"))
         .bearer_auth("tok-3141592653")
@@ -235,7 +232,7 @@ async fn logs_carry_the_request_id_and_never_values_or_tokens() {
     assert_eq!(line["message"], "request failed");
     assert_eq!(line["status"], 503);
     assert!(line["error"].as_str().unwrap().contains("Busy"), "{line}");
-    sqlx::query("rollback").execute(&mut blocker).await.unwrap();
+    blocker.release().await;
 
     server.terminate();
     assert!(server.wait().await.success());

@@ -10,6 +10,7 @@ use litekv::reply::{CmdError, Reply};
 use litekv::startup::Application;
 use serde_json::json;
 
+use crate::database::WriteLockHolder;
 use crate::helpers::{TestDatabase, spawn_app, spawn_app_with};
 use crate::resp::{RespClient, encode_command};
 
@@ -521,16 +522,11 @@ async fn the_port_is_a_flag_off_turns_it_off_and_a_taken_port_is_a_clear_error()
 
 #[actix_web::test]
 async fn a_pipelined_run_of_writes_that_the_store_fails_answers_every_command() {
-    use sqlx::Connection;
     let (app, database) = spawn_app_with(&["--busy-timeout-ms", "100"]).await;
     let mut client = app.resp_client().await;
     assert_eq!(client.call(&["SET", "k", "before"]).await, Reply::OK);
     // Another program holds the write lock past the busy timeout.
-    let mut other_program = sqlx::SqliteConnection::connect(&database.url()).await.unwrap();
-    sqlx::query("begin immediate")
-        .execute(&mut other_program)
-        .await
-        .unwrap();
+    let other_program = WriteLockHolder::take(&database.url()).await;
     let pipeline: Vec<u8> = ["a", "b", "c"]
         .iter()
         .flat_map(|key| encode_command(&["INCR", key]))
@@ -545,7 +541,7 @@ async fn a_pipelined_run_of_writes_that_the_store_fails_answers_every_command() 
     }
     // The replies stayed in step: the read after them answers its own.
     assert_eq!(client.read().await.unwrap(), bulk("before"));
-    sqlx::query("rollback").execute(&mut other_program).await.unwrap();
+    other_program.release().await;
     assert_eq!(client.call(&["INCR", "a"]).await, Reply::Int(1));
 }
 

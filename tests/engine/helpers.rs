@@ -17,6 +17,7 @@ use litekv::resp::{RespServer, RespSettings};
 use litekv::store::{Durability, IfMissing, Store, StoreOptions};
 use tempfile::TempDir;
 
+use crate::database::database_url;
 use crate::resp::RespClient;
 
 pub struct TestEngine {
@@ -30,7 +31,7 @@ impl TestEngine {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = Store::open(&StoreOptions {
-            database_url: format!("sqlite://{}", dir.path().join("engine.sqlite3").display()),
+            database_url: database_url(&dir.path().join("engine.sqlite3")),
             if_missing: IfMissing::Create,
             durability: Durability::Full,
             read_connections: 2,

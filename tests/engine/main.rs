@@ -12,6 +12,10 @@ mod lists;
 mod random;
 // Shared with the api tests, which use all of it.
 #[allow(dead_code)]
+#[path = "../common/database.rs"]
+mod database;
+// Shared with the api tests, which use all of it.
+#[allow(dead_code)]
 #[path = "../common/resp.rs"]
 mod resp;
 mod scripting;

@@ -71,11 +71,6 @@ impl Keys for Connection {
         Ok(found.optional()?)
     }
 
-    async fn last_key_id(&mut self) -> Result<i64, StoreError> {
-        let mut statement = self.prepare("select coalesce(max(id), 0) from keys")?;
-        Ok(statement.query_row([], |row| row.get(0))?)
-    }
-
     /// Ids never change while a key lives, and a new key gets an id above every current one,
     /// so walking by id sees every key that lives throughout the walk.
     async fn scan_keys(
@@ -163,10 +158,11 @@ impl Keys for Connection {
         Ok(nth.query_row(params![now_ms, index], |row| row.get(0)).optional()?)
     }
 
-    async fn create_collection(&mut self, key: &[u8], id: i64, kind: KeyType) -> Result<(), StoreError> {
+    async fn create_collection(&mut self, key: &[u8], kind: KeyType) -> Result<i64, StoreError> {
+        let id = self.new_key_id()?;
         let mut statement = self.prepare("insert into keys (key, id, type) values (?1, ?2, ?3)")?;
         statement.execute(params![key, id, kind])?;
-        Ok(())
+        Ok(id)
     }
 
     async fn set_key_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
@@ -194,7 +190,8 @@ impl Keys for Connection {
         Ok(())
     }
 
-    async fn copy_key(&mut self, from: &[u8], to: &[u8], to_id: i64) -> Result<(), StoreError> {
+    async fn copy_key(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
+        let to_id = self.new_key_id()?;
         self.prepare("delete from keys where key = ?1")?.execute([to])?;
         let from_id: i64 = self
             .prepare("select id from keys where key = ?1")?

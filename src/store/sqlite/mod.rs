@@ -23,11 +23,11 @@ use std::sync::Arc;
 pub(in crate::store) use exclusive::ServerLock;
 use link::Link;
 use rusqlite::{CachedStatement, ErrorCode};
-use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection as _, SqlitePool};
 
-use crate::store::backend::{Savepoint, Snapshots, Transactions};
+use crate::store::backend::{Failure, Savepoint, Snapshots, Transactions, migration_failure};
 use crate::store::{Durability, IfMissing, StoreError, StoreOptions};
 
 /// A connection the store runs statements on, directly (see [`Link`]): a reader's, or the
@@ -40,6 +40,9 @@ pub(in crate::store) struct Connection {
     savepoints: RefCell<Vec<(Savepoint, bool)>>,
     /// Statements run since [`Connection::take_statement_count`].
     statements: Cell<u64>,
+    /// The last id given to a key, read from the table when the writer first needs one: the
+    /// server lock makes this writer the only one creating keys.
+    last_key_id: Cell<Option<i64>>,
 }
 
 impl Connection {
@@ -48,7 +51,20 @@ impl Connection {
             link,
             savepoints: RefCell::new(Vec::new()),
             statements: Cell::new(0),
+            last_key_id: Cell::new(None),
         }
+    }
+
+    /// An id for a key about to be created: above every id in use.
+    fn new_key_id(&self) -> rusqlite::Result<i64> {
+        let last = match self.last_key_id.get() {
+            Some(last) => last,
+            None => self
+                .prepare("select coalesce(max(id), 0) from keys")?
+                .query_row([], |row| row.get(0))?,
+        };
+        self.last_key_id.set(Some(last + 1));
+        Ok(last + 1)
     }
 
     /// A statement prepared once and kept, ready to bind and run once. One that writes first
@@ -293,18 +309,6 @@ fn opening_failure(error: sqlx::Error, file: &Path) -> StoreError {
     }
 }
 
-/// A migration's failure, by what it means to whoever started the program.
-fn migration_failure(error: MigrateError) -> StoreError {
-    match error {
-        MigrateError::Execute(error) | MigrateError::ExecuteMigration(error, _) => error.into(),
-        MigrateError::VersionMissing(version) => StoreError::Refused(format!(
-            "the database was written by a newer litekv (its schema has migration {version}, which this \
-             release does not know): run that release, or a newer one"
-        )),
-        other => sqlx::Error::from(other).into(),
-    }
-}
-
 /// Refuses, with a reason a person can act on, a database file SQLite could not create (its
 /// directory is missing: SQLite would only say "unable to open database file") or should not
 /// (it is missing and `if_missing` refuses). In-memory databases have no file to check.
@@ -496,19 +500,6 @@ pub(in crate::store) fn run_ready<F: Future>(read: F) -> F::Output {
     }
 }
 
-/// The kinds of failure that callers treat differently.
-enum Failure {
-    /// Another connection held a lock past the busy timeout, or no connection was free.
-    Busy,
-    /// SQLITE_FULL: the disk (or `max_page_count`) is full.
-    Full,
-    /// SQLITE_READONLY: the file or its file system takes no writes.
-    ReadOnly,
-    /// SQLITE_CORRUPT or SQLITE_NOTADB: the file is damaged, or not a database at all.
-    Corrupt,
-    Other,
-}
-
 /// The primary result code of a database error: extended codes carry it in their low byte.
 fn primary_code(error: &sqlx::Error) -> Option<i32> {
     match error {
@@ -517,49 +508,29 @@ fn primary_code(error: &sqlx::Error) -> Option<i32> {
     }
 }
 
-fn classify(error: &sqlx::Error) -> Failure {
+/// What a SQLite error (or sqlx's own, such as a pool timeout) means to the store.
+pub(in crate::store) fn failure(error: &sqlx::Error) -> Failure {
     if matches!(error, sqlx::Error::PoolTimedOut) {
         return Failure::Busy;
     }
     primary_code(error).map_or(Failure::Other, |code| {
-        Failure::of_code(rusqlite::ffi::Error::new(code).code)
+        failure_of_code(rusqlite::ffi::Error::new(code).code)
     })
 }
 
-impl Failure {
-    fn of_code(code: ErrorCode) -> Self {
-        match code {
-            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Self::Busy,
-            ErrorCode::DiskFull => Self::Full,
-            ErrorCode::ReadOnly => Self::ReadOnly,
-            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => Self::Corrupt,
-            _ => Self::Other,
-        }
-    }
-
-    fn into_error(self, cause: crate::store::Cause) -> StoreError {
-        match self {
-            Self::Busy => StoreError::Busy(cause),
-            Self::Full => StoreError::Full(cause),
-            Self::ReadOnly => StoreError::ReadOnly(cause),
-            Self::Corrupt => StoreError::Corrupt(cause),
-            Self::Other => StoreError::Database(cause),
-        }
-    }
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        classify(&error).into_error(Arc::new(error))
+fn failure_of_code(code: ErrorCode) -> Failure {
+    match code {
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Failure::Busy,
+        ErrorCode::DiskFull => Failure::Full,
+        ErrorCode::ReadOnly => Failure::ReadOnly,
+        ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => Failure::Corrupt,
+        _ => Failure::Other,
     }
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
-        let failure = match error.sqlite_error_code() {
-            Some(code) => Failure::of_code(code),
-            None => Failure::Other,
-        };
+        let failure = error.sqlite_error_code().map_or(Failure::Other, failure_of_code);
         failure.into_error(Arc::new(error))
     }
 }

@@ -43,8 +43,9 @@ impl Strings for Connection {
     /// little more, so the multi-row statements that saved round trips to sqlx's thread (and
     /// were prepared anew for each length) no longer pay. A key of another type becomes a
     /// string (the schema's trigger deletes its elements).
-    async fn put_strings(&mut self, writes: &[&StringWrite], new_ids: &[i64]) -> Result<(), StoreError> {
-        for (write, id) in writes.iter().zip(new_ids) {
+    async fn put_strings(&mut self, writes: &[&StringWrite]) -> Result<(), StoreError> {
+        for write in writes {
+            let id = self.new_key_id()?;
             let mut upsert = self.prepare(
                 "insert into keys (key, id, type, expires_at, value) values (?1, ?2, 'string', ?3, ?4)
                  on conflict (key) do update set
