@@ -168,7 +168,7 @@ impl From<StoreError> for ExecError {
     /// storage failure fails the request.
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::WrongType => Self::Command(CmdError::new(error.to_string())),
+            StoreError::WrongType | StoreError::KeyBusy(_) => Self::Command(CmdError::new(error.to_string())),
             error => Self::Store(error),
         }
     }

@@ -15,6 +15,8 @@ create table keys (
     expires_at bigint,
     -- A string's value; null for the collection types, whose elements have tables of their own.
     value bytea,
+    -- Bumped by every batch that writes the key, on any server: WATCH compares it.
+    version bigint not null default 0,
     check ((type = 'string') = (value is not null))
 );
 
@@ -86,3 +88,10 @@ create table function_libraries (
     name text primary key,
     code bytea not null
 );
+
+-- The advisory lock of a key: a server's batch holds the locks of the keys it touches until
+-- it commits, so that servers sharing the database change a key one at a time. Computed here
+-- so that every server, and the expiry sweep's SQL, agree.
+create function litekv_key_lock(key bytea) returns bigint
+language sql immutable strict parallel safe
+as $$ select hashtextextended(encode(key, 'hex'), 0) $$;

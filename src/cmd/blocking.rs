@@ -21,7 +21,7 @@ use super::zsets::{parse_min_or_max, pop_members};
 use crate::clock::Clock;
 use crate::reply;
 use crate::reply::{CmdError, ExecError, Reply};
-use crate::store::{BoxFuture, End, EventClass, Order, Parked, Served, StoreError, Waiter, WriteJob, WriteTx};
+use crate::store::{BoxFuture, Claims, End, EventClass, Order, Parked, Served, StoreError, Waiter, WriteJob, WriteTx};
 
 /// A blocking pop: what to pop, from which keys, and how long to wait.
 #[derive(Debug)]
@@ -322,6 +322,14 @@ enum Tried {
 
 impl WriteJob for FirstTry {
     type Output = Tried;
+
+    fn claims(&self) -> Claims {
+        let Some(waiting) = &self.waiting else {
+            return Claims::default();
+        };
+        let pop = &waiting.pop;
+        Claims::keys(pop.keys.iter().chain(pop.destination()).cloned().collect())
+    }
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Tried, StoreError>> {
         Box::pin(async move {

@@ -42,7 +42,7 @@ use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::Combine::{Difference, Intersection, Union};
 use crate::store::End::{Head, Tail};
 use crate::store::Order::{Ascending, Descending};
-use crate::store::{ReadView, WriteTx};
+use crate::store::{Claims, ReadView, WriteTx};
 
 /// A parsed command, ready to run.
 #[derive(Debug)]
@@ -69,6 +69,9 @@ pub enum Command {
 #[derive(Debug)]
 pub struct Write {
     pub command: WriteCommand,
+    /// The keys among its arguments (COMMAND GETKEYS's), which a database shared by several
+    /// servers locks before the write runs.
+    pub keys: Vec<Bytes>,
 }
 
 impl Write {
@@ -95,10 +98,12 @@ impl From<Command> for Queued {
         match command {
             Command::Write(Write {
                 command: WriteCommand::Set(set),
+                keys,
             }) => match Put::of(set) {
                 Ok(put) => Self::Put(put),
                 Err(set) => Self::Alone(Command::Write(Write {
                     command: WriteCommand::Set(set),
+                    keys,
                 })),
             },
             command => Self::Alone(command),
@@ -107,6 +112,33 @@ impl From<Command> for Queued {
 }
 
 impl Command {
+    /// A write built in code rather than parsed, with the key it touches (see [`Write::keys`]).
+    pub(super) fn claiming(mut self, key: &Bytes) -> Self {
+        if let Self::Write(write) = &mut self {
+            write.keys = vec![key.clone()];
+        }
+        self
+    }
+
+    /// The keys a database shared by several servers locks before the command runs in the
+    /// writer: a write's, a script's declared keys.
+    pub(super) fn claims(&self) -> Claims {
+        match self {
+            Self::Write(Write {
+                command: WriteCommand::Flush(_),
+                ..
+            }) => Claims {
+                keys: Vec::new(),
+                everything: true,
+            },
+            Self::Write(write) => Claims::keys(write.keys.clone()),
+            Self::Eval(eval) => Claims::keys(eval.keys().to_vec()),
+            Self::Read(_) | Self::Publish(_) | Self::Script(_) | Self::Function(_) | Self::Admin(_) => {
+                Claims::default()
+            }
+        }
+    }
+
     /// Whether it may share one transaction with the writes beside it in a pipeline:
     /// writes that never wait, and scripts.
     pub fn joins_write_runs(&self) -> bool {
@@ -154,6 +186,7 @@ macro_rules! commands {
             fn from(command: $write) -> Self {
                 Self::Write(Write {
                     command: WriteCommand::$write(command),
+                    keys: Vec::new(),
                 })
             }
         })+
@@ -224,8 +257,13 @@ impl CommandSpec {
     pub(super) fn parse(&self, mut args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
         self.check_arity(&args)?;
         let info = &self.info;
+        let keys = info.keys.every_key(&args);
         args.remove(0);
-        (self.parse)(&mut Args::new(info.name, args, max_value_bytes))
+        let mut command = (self.parse)(&mut Args::new(info.name, args, max_value_bytes))?;
+        if let Command::Write(write) = &mut command {
+            write.keys = keys;
+        }
+        Ok(command)
     }
 }
 

@@ -44,7 +44,7 @@ use crate::clock::Clock;
 use crate::notify::Notifier;
 use crate::script::Scripts;
 use crate::shutdown::Shutdown;
-use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, Store, StoreError, Watch, WriteJob, WriteTx};
+use crate::store::{BoxFuture, Claims, LocalBoxFuture, ReadJob, ReadView, Store, StoreError, Watch, WriteJob, WriteTx};
 use command::Queued;
 use functions::FunctionCommand;
 use strings::Put;
@@ -313,11 +313,23 @@ struct Transaction {
 impl WriteJob for Transaction {
     type Output = Option<Vec<Reply>>;
 
+    /// Its commands' keys, and the keys it watches, whose versions it compares.
+    fn claims(&self) -> Claims {
+        let watched = self.watch.iter().flat_map(Watch::keys).cloned().collect();
+        let mut claims = Claims::keys(watched);
+        for command in self.commands.iter().flatten() {
+            claims.extend(command.claims());
+        }
+        claims
+    }
+
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Option<Vec<Reply>>, StoreError>> {
         Box::pin(async move {
             let now_ms = self.now_ms;
             // Checked in the writer, where every write that ran before this one was counted.
-            if self.watch.as_ref().is_some_and(|watch| !watch.is_intact(now_ms)) {
+            if let Some(watch) = &self.watch
+                && !(watch.is_intact(now_ms) && tx.watched_versions_unchanged(watch).await?)
+            {
                 return Ok(None);
             }
             // A lone push may hand its elements straight to blocked clients: no later command

@@ -106,9 +106,14 @@ impl Engine {
     pub async fn set_whole_value(&self, key: Bytes, value: Stored, ttl: Option<Ttl>) -> Result<SetOutcome, ExecError> {
         check_length(value.longest_string(), self.max_value_bytes)?;
         let expires_at = ttl.map(|ttl| self.now_ms() + ttl.as_millis());
-        let mut commands = vec![Ok(Del::new(vec![key.clone()]).into()), Ok(value.writing_command(&key))];
+        let mut commands = vec![
+            Ok(Command::from(Del::new(vec![key.clone()])).claiming(&key)),
+            Ok(value.writing_command(&key).claiming(&key)),
+        ];
         if let Some(expires_at) = expires_at {
-            commands.push(Ok(Expire::at_unix_ms(key.clone(), expires_at).into()));
+            commands.push(Ok(
+                Command::from(Expire::at_unix_ms(key.clone(), expires_at)).claiming(&key)
+            ));
         }
         let replies = self.execute_transaction(commands).await.map_err(ExecError::Store)?;
         if let Some(Reply::Error(error)) = replies.iter().find(|reply| matches!(reply, Reply::Error(_))) {
@@ -141,7 +146,9 @@ impl Engine {
 
     /// `DEL key`: whether a live key was removed.
     pub async fn delete_key(&self, key: Bytes) -> Result<bool, StoreError> {
-        let reply = self.execute(Command::from(Del::new(vec![key]))).await?;
+        let reply = self
+            .execute(Command::from(Del::new(vec![key.clone()])).claiming(&key))
+            .await?;
         Ok(reply == Reply::Int(1))
     }
 }

@@ -18,7 +18,7 @@ use super::{Command, Engine};
 use crate::reply;
 use crate::reply::{CmdError, Reply};
 use crate::script::{Called, Failure, Kind, Library, Script, Scripts};
-use crate::store::{BoxFuture, LocalBoxFuture, ReadJob, ReadView, StoreError, WriteJob, WriteTx};
+use crate::store::{BoxFuture, Claims, LocalBoxFuture, ReadJob, ReadView, StoreError, WriteJob, WriteTx};
 
 /// EVAL and its kin: a script, by body or by SHA1, or a function by name (FCALL), with its
 /// keys and arguments.
@@ -55,6 +55,11 @@ impl Callable {
 }
 
 impl Eval {
+    /// The keys it declares (KEYS).
+    pub(super) fn keys(&self) -> &[Bytes] {
+        &self.keys
+    }
+
     pub(super) fn parse_eval(args: &mut Args, mode: Mode) -> Result<Self, CmdError> {
         Self::parse(Source::Body(args.bytes()?), args, mode)
     }
@@ -349,6 +354,10 @@ struct Hosted {
 
 impl WriteJob for Hosted {
     type Output = Result<Reply, CmdError>;
+
+    fn claims(&self) -> Claims {
+        Claims::keys(self.eval.keys.clone())
+    }
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Self::Output, StoreError>> {
         Box::pin(async move {

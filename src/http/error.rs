@@ -71,7 +71,11 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Store(
-                StoreError::Busy(_) | StoreError::Closed | StoreError::ReadOnly(_) | StoreError::Corrupt(_),
+                StoreError::Busy(_)
+                | StoreError::KeyBusy(_)
+                | StoreError::Closed
+                | StoreError::ReadOnly(_)
+                | StoreError::Corrupt(_),
             ) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Full(_)) => StatusCode::INSUFFICIENT_STORAGE,
             // Opening is over before any request arrives; a read of the cache alone never
@@ -100,7 +104,7 @@ impl ResponseError for ApiError {
                 StoreError::Database(_) | StoreError::Refused(_) | StoreError::NotCached => {
                     "internal error; the server log has the details".to_owned()
                 }
-                StoreError::WrongType => error.to_string(),
+                StoreError::WrongType | StoreError::KeyBusy(_) => error.to_string(),
             },
             client_error => client_error.to_string(),
         };
@@ -109,7 +113,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { allowed, .. } => {
                 response.insert_header((ALLOW, *allowed));
             }
-            Self::Store(StoreError::Busy(_) | StoreError::Closed) => {
+            Self::Store(StoreError::Busy(_) | StoreError::KeyBusy(_) | StoreError::Closed) => {
                 response.insert_header((RETRY_AFTER, "1"));
             }
             _ => {}

@@ -10,12 +10,15 @@
 
 use std::path::Path;
 
+use bytes::Bytes;
+
 use futures_util::future::LocalBoxFuture;
 use sqlx::migrate::MigrateError;
 use tokio::sync::oneshot;
 
 use super::hashes::{Draw, FieldRow};
 use super::lists::Direction;
+use super::writer::Claims;
 use super::zsets::{Order, Range, Selection};
 use super::{KeyInfo, KeyType, StoreError, StoreOptions, StringWrite};
 
@@ -58,24 +61,21 @@ pub(super) enum Database {
     Postgres(postgres::Database),
 }
 
-/// The lock a server holds on its database, so that a second server refuses to start on it.
+/// The lock a server holds on its database, so that a second server refuses to start on it:
+/// a SQLite file's. Servers share a PostgreSQL database.
 #[derive(Debug)]
 pub(super) enum ServerLock {
     /// Held for what dropping it releases.
     Sqlite {
         _lock: sqlite::ServerLock,
     },
-    Postgres {
-        _lock: postgres::ServerLock,
-    },
+    Shared,
 }
 
 impl ServerLock {
     pub(super) async fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
         Ok(match is_postgres(options) {
-            true => Self::Postgres {
-                _lock: postgres::ServerLock::acquire(options).await?,
-            },
+            true => Self::Shared,
             false => Self::Sqlite {
                 _lock: sqlite::ServerLock::acquire(options)?,
             },
@@ -121,6 +121,11 @@ impl Database {
             true => Err(postgres::backup_refused()),
             false => sqlite::backup(options, destination).await,
         }
+    }
+
+    /// Whether other servers may change the database while this one runs (PostgreSQL).
+    pub(super) fn is_shared(&self) -> bool {
+        matches!(self, Self::Postgres(_))
     }
 
     /// Reads on the caller's own thread, on a connection taken on the first query.
@@ -212,6 +217,21 @@ impl WriteConnection {
         match self {
             Self::Sqlite(_) => 512,
             Self::Postgres(_) => 32,
+        }
+    }
+
+    /// Whether the database is shared by several servers, whose batches lock the keys they
+    /// claim ([`WriteConnection::claim`]).
+    pub(super) fn locks_keys(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+
+    /// Locks what a batch claims, in its transaction: every server locks in one order, so two
+    /// batches may wait for each other but never deadlock.
+    pub(super) async fn claim(&mut self, claims: &Claims) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(writer) => writer.claim(claims).await,
         }
     }
 
@@ -379,6 +399,12 @@ interfaces! {
         fn purge_expired_keys(&mut self, now_ms: i64, limit: u32) -> Vec<Vec<u8>>;
         /// Rewrites the one readiness row, `headroom` bytes larger than its minimum.
         fn record_readiness(&mut self, now_ms: i64, headroom: u32) -> ();
+        /// Each key's version, which every write of it changes, if it has a row: what WATCH
+        /// compares where other servers write too. A backend no other server writes to may
+        /// answer `None` for every key (the store's own count of writes serves there).
+        fn key_versions(&mut self, keys: &[Bytes]) -> Vec<Option<i64>>;
+        /// Changes the version of each of `keys` that has a row (see `key_versions`).
+        fn bump_key_versions(&mut self, keys: &[Bytes]) -> ();
     }
 
     /// Strings, whose value lives in their key's row.

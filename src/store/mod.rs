@@ -38,7 +38,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::oneshot;
 
-use backend::Database;
+use backend::{Database, Keys};
 pub use blocked::{Parked, Served, Waiter};
 use cache::Cache;
 pub use events::{EventClass, KeyEvent, KeyEventListener};
@@ -51,7 +51,7 @@ pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
 pub use watches::Watch;
 use watches::Watches;
-pub use writer::{BoxFuture, WriteJob};
+pub use writer::{BoxFuture, Claims, WriteJob};
 use writer::{WriteOp, Writer};
 pub use zsets::{LexBound, Order, Range, ScoreBound, Selection};
 
@@ -189,6 +189,13 @@ pub enum StoreError {
     WrongType,
     #[error("the database is locked by another program, past the busy timeout")]
     Busy(#[source] Cause),
+    /// A key the command did not claim, which another server holds (PostgreSQL): only its
+    /// command fails, with Redis Cluster's TRYAGAIN, as a script's undeclared key does there.
+    #[error(
+        "TRYAGAIN the key '{0}' was not declared by the command or script, and another server is writing it; \
+         declare every key a script touches in KEYS, and retry"
+    )]
+    KeyBusy(String),
     #[error("the database's disk is full")]
     Full(#[source] Cause),
     #[error("the database file is read-only (its permissions, or a read-only file system)")]
@@ -273,7 +280,9 @@ impl Store {
     /// Must be called inside a tokio runtime, which the writer task then runs on.
     pub async fn open(options: &StoreOptions) -> Result<Self, StoreError> {
         let (database, write_connection) = Database::open(options).await?;
-        let cache = Arc::new(Cache::new(options.cache_bytes));
+        // A cache would answer values another server has since changed.
+        let cache_bytes = if database.is_shared() { 0 } else { options.cache_bytes };
+        let cache = Arc::new(Cache::new(cache_bytes));
         let sequence = Arc::new(AtomicU64::new(0));
         let out_of_space = Arc::new(AtomicBool::new(false));
         let watches = Arc::new(Watches::default());
@@ -332,6 +341,9 @@ impl Store {
         for (index, key) in keys.iter().enumerate() {
             let expires_at = view.info(key).await?.and_then(|info| info.expires_at);
             watch.expired_at(index, expires_at);
+        }
+        if self.database.is_shared() {
+            watch.set_versions(view.conn().await?.key_versions(keys).await?);
         }
         Ok(watch)
     }
@@ -513,6 +525,10 @@ struct DeleteIfExpired {
 
 impl WriteJob for DeleteIfExpired {
     type Output = u64;
+
+    fn claims(&self) -> Claims {
+        Claims::keys(self.keys.clone())
+    }
 
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<u64, StoreError>> {
         Box::pin(tx.delete_if_expired(&self.keys, self.now_ms))

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::backend::{Conn, Row, Savepoint, Session, Snapshots, Strings, Transactions};
+use super::backend::{Conn, Keys, Row, Savepoint, Session, Snapshots, Strings, Transactions};
 use super::blocked::Blocked;
 use super::cache::{Cache, Tickets};
 use super::events::{KeyEvent, KeyEventListener, Listeners};
@@ -184,6 +184,9 @@ pub(super) struct Batch {
     /// keyspace: the cache holds the rest as the batch's transaction would read them.
     written: HashSet<Bytes>,
     cleared: bool,
+    /// The keys the batch wrote, whose versions change at its commit, where other servers
+    /// watch keys too (`None` where the database is this server's alone).
+    versioned: Option<HashSet<Bytes>>,
     /// Told of every key a job touches, as the job runs.
     watches: Arc<Watches>,
     /// Clients blocked on keys, served after a job touched one.
@@ -206,11 +209,12 @@ pub(super) enum Change {
 }
 
 impl Batch {
-    pub(super) fn new(watches: Arc<Watches>, blocked: Blocked, listeners: Arc<Listeners>) -> Self {
+    pub(super) fn new(watches: Arc<Watches>, blocked: Blocked, listeners: Arc<Listeners>, shared: bool) -> Self {
         Self {
             changes: Vec::new(),
             written: HashSet::new(),
             cleared: false,
+            versioned: shared.then(HashSet::new),
             watches,
             blocked,
             events: None,
@@ -226,12 +230,28 @@ impl Batch {
         self.events = self.listener.as_ref().map(|_| Vec::new());
         self.written.clear();
         self.cleared = false;
+        if let Some(versioned) = &mut self.versioned {
+            versioned.clear();
+        }
+    }
+
+    /// The keys whose versions the batch's commit changes (a rolled-back job's among them,
+    /// which only costs a transaction watching one of them a needless retry).
+    pub(super) fn take_versioned(&mut self) -> Vec<Bytes> {
+        self.versioned
+            .as_mut()
+            .map_or_else(Vec::new, |versioned| versioned.drain().collect())
     }
 
     /// Notes a write to `key`, for WATCH and for clients blocked on it.
     fn touch(&mut self, key: &[u8]) {
         self.watches.touch(key);
         self.blocked.touch(key);
+        if let Some(versioned) = &mut self.versioned
+            && !versioned.contains(key)
+        {
+            versioned.insert(Bytes::copy_from_slice(key));
+        }
     }
 
     /// Replays the committed batch's changes on the cache, in order, and forgets them; then
@@ -318,6 +338,18 @@ impl<'a> WriteTx<'a> {
     /// [`Self::changing`].
     pub fn touch(&mut self, key: &[u8]) {
         self.batch.touch(key);
+    }
+
+    /// Whether no other server wrote a key `watch` watches since it was watched: their
+    /// versions are as `watch` read them. (This server's own writes are counted in memory,
+    /// by [`Watch::is_intact`].) Run where the keys are claimed, so that none changes before
+    /// the transaction that asks commits.
+    pub async fn watched_versions_unchanged(&mut self, watch: &super::Watch) -> Result<bool, StoreError> {
+        if self.batch.versioned.is_none() {
+            return Ok(true);
+        }
+        let keys: Vec<Bytes> = watch.keys().cloned().collect();
+        Ok(self.conn.key_versions(&keys).await? == watch.versions())
     }
 
     /// The keys some client watches (WATCH).

@@ -66,6 +66,7 @@ impl Watches {
                     key: key.clone(),
                     writes: entry.writes,
                     expires_at: None,
+                    version: None,
                 }
             })
             .collect();
@@ -90,6 +91,10 @@ struct WatchedKey {
     writes: u64,
     /// When the key, live when watched, expires: its expiry also fails the transaction.
     expires_at: Option<i64>,
+    /// Its version in a database other servers write too, read after it was watched: a
+    /// write by another server changes it (`None`: no row, or a database of this server's
+    /// alone).
+    version: Option<i64>,
 }
 
 impl Watch {
@@ -112,6 +117,18 @@ impl Watch {
         if let Some(seen) = self.keys.get_mut(index) {
             seen.expires_at = expires_at;
         }
+    }
+
+    /// Records the watched keys' versions, read after they were watched, in order.
+    pub(super) fn set_versions(&mut self, versions: Vec<Option<i64>>) {
+        for (seen, version) in self.keys.iter_mut().zip(versions) {
+            seen.version = version;
+        }
+    }
+
+    /// The versions recorded, in the order the keys were given.
+    pub(super) fn versions(&self) -> Vec<Option<i64>> {
+        self.keys.iter().map(|seen| seen.version).collect()
     }
 
     /// Watches more keys too (WATCH may be sent many times before MULTI).

@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
+use bytes::Bytes;
 pub use futures_util::future::BoxFuture;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
-use super::backend::WriteConnection;
+use super::backend::{Keys, WriteConnection};
 use super::blocked::Blocked;
 use super::cache::Cache;
 use super::events::Listeners;
@@ -31,12 +32,40 @@ const QUEUE_CAPACITY: usize = 4096;
 pub trait WriteJob: Send + 'static {
     type Output: Send + 'static;
 
+    /// The keys the job will touch, which a database shared by several servers locks before
+    /// the batch runs (a key it touches unclaimed is locked as it goes, if it is free).
+    fn claims(&self) -> Claims {
+        Claims::default()
+    }
+
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<Self::Output, StoreError>>;
 
     /// Whether `output` reports a failure of the job's own (a script's error): its writes
     /// are undone, and `output` is still its answer.
     fn failed(_output: &Self::Output) -> bool {
         false
+    }
+}
+
+/// What a write will touch: some keys, or every key (FLUSHDB).
+#[derive(Clone, Debug, Default)]
+pub struct Claims {
+    pub keys: Vec<Bytes>,
+    pub everything: bool,
+}
+
+impl Claims {
+    pub fn keys(keys: Vec<Bytes>) -> Self {
+        Self {
+            keys,
+            everything: false,
+        }
+    }
+
+    /// Adds what `other` claims.
+    pub fn extend(&mut self, other: Claims) {
+        self.keys.extend(other.keys);
+        self.everything |= other.everything;
     }
 }
 
@@ -82,6 +111,13 @@ impl WriteOp {
         matches!(self, Self::Put { asks_created: true, .. })
     }
 
+    fn claims(&self) -> Claims {
+        match self {
+            Self::Put { write, .. } => Claims::keys(vec![write.key.clone()]),
+            Self::Job(job) => job.claims(),
+        }
+    }
+
     /// Sends the outcome; `committed` is the batch's, with this write's number.
     fn answer(self, committed: Result<u64, StoreError>, created: bool) {
         // The requester may have gone away (a dropped connection); its write stands regardless.
@@ -100,6 +136,7 @@ pub(super) trait QueuedJob: Send {
     /// Runs the job in its savepoint. `Err` only if the savepoint itself failed, which
     /// fails the batch; the job's own failure is kept for its answer.
     fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn claims(&self) -> Claims;
     fn answer(self: Box<Self>, committed: Result<u64, StoreError>);
 }
 
@@ -116,6 +153,10 @@ impl<J: WriteJob> QueuedJob for Pending<J> {
             self.outcome = Some(tx.run_in_savepoint(&mut self.job).await?);
             Ok(())
         })
+    }
+
+    fn claims(&self) -> Claims {
+        self.job.claims()
     }
 
     fn answer(self: Box<Self>, committed: Result<u64, StoreError>) {
@@ -151,9 +192,10 @@ impl Writer {
     ) -> Result<Self, StoreError> {
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
+        let shared = conn.locks_keys();
         let committer = Committer {
             conn,
-            batch: Batch::new(watches, blocked, listeners),
+            batch: Batch::new(watches, blocked, listeners, shared),
             cache,
             sequence,
             out_of_space,
@@ -294,6 +336,9 @@ impl Committer {
     /// whether it created its key (meaningful for string writes only).
     async fn apply_all(&mut self, batch: &mut [WriteOp]) -> Result<Vec<bool>, StoreError> {
         self.conn.begin().await?;
+        if self.conn.locks_keys() {
+            self.conn.claim(&claims_of(batch)).await?;
+        }
         self.batch.begin();
         let mut tx = WriteTx::new(self.conn.conn(), &mut self.batch, &self.cache);
         let mut created = Vec::with_capacity(batch.len());
@@ -320,7 +365,20 @@ impl Committer {
             // filled it, before any later command can take what it left.
             tx.serve_blocked().await?;
         }
+        let versioned = tx.batch.take_versioned();
+        if !versioned.is_empty() {
+            tx.unchanging().bump_key_versions(&versioned).await?;
+        }
         self.conn.commit().await?;
         Ok(created)
     }
+}
+
+/// Everything a batch's requests claim.
+fn claims_of(batch: &[WriteOp]) -> Claims {
+    let mut claims = Claims::default();
+    for op in batch {
+        claims.extend(op.claims());
+    }
+    claims
 }

@@ -21,6 +21,7 @@ mod helpers;
 mod keyspace;
 mod lifecycle;
 mod limits;
+mod multi_server;
 mod native;
 mod operations;
 mod pubsub;

@@ -28,6 +28,15 @@ pub fn skipped_on_postgres(why: &str) -> bool {
     skipped
 }
 
+/// Says that a test of servers sharing a database is skipped on SQLite, and why; whether it is.
+pub fn skipped_on_sqlite(why: &str) -> bool {
+    let skipped = !on_postgres();
+    if skipped {
+        eprintln!("skipped on SQLite: {why}");
+    }
+    skipped
+}
+
 /// The URL of a new, empty database: `sqlite://<file>`, or a database of a new name on the
 /// PostgreSQL server.
 pub fn database_url(file: &Path) -> String {

@@ -25,6 +25,7 @@ impl Connection {
 impl Hashes for Connection {
     /// One query for what would be two (the key, then the field), as `HGET` is a hot read.
     async fn hash_field_of_key(&mut self, key: &[u8], field: &[u8]) -> Result<Option<FieldOfKey>, StoreError> {
+        self.lock_key(key).await?;
         let row = sqlx::query(
             "select k.type, k.expires_at, f.value, f.expires_at as field_expires_at from keys k
              left join hash_fields f on f.key_id = k.id and f.field = $2
@@ -145,6 +146,7 @@ impl Hashes for Connection {
     }
 
     async fn hash_has_live_field(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
+        self.lock_key(key).await?;
         Ok(sqlx::query_scalar(
             "select exists (select 1 from keys k join hash_fields f on f.key_id = k.id
              where k.key = $1 and (f.expires_at is null or f.expires_at > $2))",
@@ -157,10 +159,16 @@ impl Hashes for Connection {
 
     /// Oldest expiry first, then the hashes the deletions leave without a live field.
     async fn purge_expired_hash_fields(&mut self, now_ms: i64, limit: u32) -> Result<(u64, u64), StoreError> {
+        if !self.try_lock_sweep().await? {
+            return Ok((0, 0));
+        }
         let conn = self.writing().await?;
         let hashes: Vec<i64> = sqlx::query_scalar(
             "delete from hash_fields where (key_id, field) in (
-                 select key_id, field from hash_fields where expires_at <= $1 order by expires_at limit $2
+                 select key_id, field from (
+                     select key_id, field from hash_fields where expires_at <= $1 order by expires_at limit $2
+                 ) as expired
+                 where pg_try_advisory_xact_lock(litekv_key_lock((select key from keys where id = expired.key_id)))
              )
              returning key_id",
         )

@@ -1,5 +1,6 @@
 //! SQL on keys whatever their type: existence, type and expiry, walks, deletion, renaming.
 
+use bytes::Bytes;
 use sqlx::Row as _;
 use sqlx::postgres::PgRow;
 
@@ -49,6 +50,7 @@ const TRIES: u32 = 16;
 
 impl Keys for Connection {
     async fn key_info(&mut self, key: &[u8]) -> Result<Option<KeyInfo>, StoreError> {
+        self.lock_key(key).await?;
         let row = sqlx::query("select type, expires_at from keys where key = $1")
             .bind(key)
             .fetch_optional(self.reading())
@@ -57,6 +59,7 @@ impl Keys for Connection {
     }
 
     async fn key_id_and_info(&mut self, key: &[u8]) -> Result<Option<(i64, KeyInfo)>, StoreError> {
+        self.lock_key(key).await?;
         let row = sqlx::query("select id, type, expires_at from keys where key = $1")
             .bind(key)
             .fetch_optional(self.reading())
@@ -154,6 +157,7 @@ impl Keys for Connection {
 
     /// Ids come from a sequence, which every server shares.
     async fn create_collection(&mut self, key: &[u8], kind: KeyType) -> Result<i64, StoreError> {
+        self.lock_key(key).await?;
         Ok(
             sqlx::query_scalar("insert into keys (key, id, type) values ($1, nextval('key_ids'), $2) returning id")
                 .bind(key)
@@ -164,6 +168,7 @@ impl Keys for Connection {
     }
 
     async fn set_key_expiry(&mut self, key: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
+        self.lock_key(key).await?;
         sqlx::query("update keys set expires_at = $1 where key = $2")
             .bind(expires_at)
             .bind(key)
@@ -174,6 +179,7 @@ impl Keys for Connection {
 
     /// A collection's elements go with it (their foreign keys cascade).
     async fn delete_key(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
+        self.lock_key(key).await?;
         let deleted: Option<Option<i64>> = sqlx::query_scalar("delete from keys where key = $1 returning expires_at")
             .bind(key)
             .fetch_optional(self.writing().await?)
@@ -182,6 +188,7 @@ impl Keys for Connection {
     }
 
     async fn delete_key_if_expired(&mut self, key: &[u8], now_ms: i64) -> Result<bool, StoreError> {
+        self.lock_key(key).await?;
         let deleted = sqlx::query("delete from keys where key = $1 and expires_at <= $2")
             .bind(key)
             .bind(now_ms)
@@ -191,6 +198,7 @@ impl Keys for Connection {
     }
 
     async fn rename_key(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
+        self.lock([from, to]).await?;
         let conn = self.writing().await?;
         sqlx::query("delete from keys where key = $1")
             .bind(to)
@@ -205,6 +213,7 @@ impl Keys for Connection {
     }
 
     async fn copy_key(&mut self, from: &[u8], to: &[u8]) -> Result<(), StoreError> {
+        self.lock([from, to]).await?;
         let conn = self.writing().await?;
         sqlx::query("delete from keys where key = $1")
             .bind(to)
@@ -242,10 +251,16 @@ impl Keys for Connection {
         Ok(())
     }
 
+    /// One server sweeps at a time, and it passes over the keys another server's batch holds:
+    /// a sweep never waits behind a busy key.
     async fn purge_expired_keys(&mut self, now_ms: i64, limit: u32) -> Result<Vec<Vec<u8>>, StoreError> {
+        if !self.try_lock_sweep().await? {
+            return Ok(Vec::new());
+        }
         Ok(sqlx::query_scalar(
             "delete from keys where key in (
-                 select key from keys where expires_at <= $1 order by expires_at limit $2
+                 select key from (select key from keys where expires_at <= $1 order by expires_at limit $2) as expired
+                 where pg_try_advisory_xact_lock(litekv_key_lock(key))
              )
              returning key",
         )
@@ -253,6 +268,25 @@ impl Keys for Connection {
         .bind(i64::from(limit))
         .fetch_all(self.writing().await?)
         .await?)
+    }
+
+    async fn key_versions(&mut self, keys: &[Bytes]) -> Result<Vec<Option<i64>>, StoreError> {
+        let names: Vec<&[u8]> = keys.iter().map(|key| key.as_ref()).collect();
+        let found: Vec<(Vec<u8>, i64)> = sqlx::query_as("select key, version from keys where key = any($1)")
+            .bind(&names)
+            .fetch_all(self.reading())
+            .await?;
+        let found: std::collections::HashMap<Vec<u8>, i64> = found.into_iter().collect();
+        Ok(keys.iter().map(|key| found.get(key.as_ref()).copied()).collect())
+    }
+
+    async fn bump_key_versions(&mut self, keys: &[Bytes]) -> Result<(), StoreError> {
+        let names: Vec<&[u8]> = keys.iter().map(|key| key.as_ref()).collect();
+        sqlx::query("update keys set version = version + 1 where key = any($1)")
+            .bind(&names)
+            .execute(self.writing().await?)
+            .await?;
+        Ok(())
     }
 
     async fn record_readiness(&mut self, now_ms: i64, headroom: u32) -> Result<(), StoreError> {

@@ -29,6 +29,7 @@ impl Lists for Connection {
         &mut self,
         key: &[u8],
     ) -> Result<Option<(i64, KeyInfo, Option<(i64, i64)>)>, StoreError> {
+        self.lock_key(key).await?;
         let row = sqlx::query(
             "select k.id, k.type, k.expires_at,
                     (select min(position) from list_items where key_id = k.id) as head,

@@ -18,6 +18,7 @@ mod sets;
 mod strings;
 mod zsets;
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
@@ -28,14 +29,20 @@ use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection as _, Executor, PgConnection, Postgres};
 
 use crate::store::backend::{Failure, Savepoint, Snapshots, Transactions, migration_failure};
-use crate::store::{Durability, IfMissing, StoreError, StoreOptions};
+use crate::store::{Claims, Durability, IfMissing, StoreError, StoreOptions};
 
 /// The schema, embedded in the binary and applied at start.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// The advisory lock a server holds on its database for its life (see [`ServerLock`]): a
-/// number of litekv's own, in the key space of session-level advisory locks.
-const SERVER_LOCK: i64 = 0x6c69_7465_6b76; // "litekv"
+/// The most keys a batch locks one by one; a batch claiming more locks the whole keyspace.
+const MAX_CLAIMED_KEYS: usize = 1024;
+
+/// The advisory lock of the expiry sweep, which one server runs at a time.
+const SWEEP_LOCK: i64 = 0x6c69_7465_6b76_0002;
+
+/// The advisory lock on the whole keyspace: every batch holds it shared, FLUSHDB exclusively.
+/// Key locks are hashes of keys (`litekv_key_lock`); this one is a number of litekv's own.
+const KEYSPACE_LOCK: i64 = 0x6c69_7465_6b76_0001;
 
 /// How long a session may sit idle inside a transaction before the server ends it.
 const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
@@ -74,6 +81,16 @@ pub(in crate::store) struct Connection {
     savepoints: Vec<(Savepoint, bool)>,
     /// Whether a transaction (the writer's, or a read's snapshot) is open.
     transaction: bool,
+    /// The writer's: the keys its transaction holds the locks of. Readers lock nothing.
+    locks: Option<Locks>,
+}
+
+/// The advisory locks a writer's transaction holds, until it ends.
+#[derive(Default)]
+struct Locks {
+    keys: HashSet<Vec<u8>>,
+    /// The keyspace's lock, exclusively: every key is the transaction's.
+    everything: bool,
 }
 
 enum Held {
@@ -87,7 +104,48 @@ impl Connection {
             held,
             savepoints: Vec::new(),
             transaction: false,
+            locks: None,
         }
+    }
+
+    /// Makes sure the writer's transaction holds the lock of each of `keys` before a
+    /// statement touches it: a key the batch did not claim is locked now if it is free, and
+    /// the command fails with TRYAGAIN if another server holds it (waiting could deadlock,
+    /// as the claims were not taken in order). A reader locks nothing.
+    async fn lock<'k>(&mut self, keys: impl IntoIterator<Item = &'k [u8]>) -> Result<(), StoreError> {
+        let Some(locks) = &self.locks else {
+            return Ok(());
+        };
+        if locks.everything {
+            return Ok(());
+        }
+        let missing: Vec<&[u8]> = keys.into_iter().filter(|key| !locks.keys.contains(*key)).collect();
+        for key in missing {
+            let taken: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock(litekv_key_lock($1))")
+                .bind(key)
+                .fetch_one(self.reading())
+                .await?;
+            if !taken {
+                return Err(StoreError::KeyBusy(String::from_utf8_lossy(key).into_owned()));
+            }
+            if let Some(locks) = &mut self.locks {
+                locks.keys.insert(key.to_vec());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether this transaction may sweep expired keys: one server's sweep at a time.
+    async fn try_lock_sweep(&mut self) -> Result<bool, StoreError> {
+        Ok(sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
+            .bind(SWEEP_LOCK)
+            .fetch_one(self.reading())
+            .await?)
+    }
+
+    /// As [`Connection::lock`], for one key.
+    async fn lock_key(&mut self, key: &[u8]) -> Result<(), StoreError> {
+        self.lock([key]).await
     }
 
     /// The connection, for a statement that reads.
@@ -235,7 +293,10 @@ impl Database {
                     reads: Arc::default(),
                 },
                 WriteConnection {
-                    conn: Connection::new(Held::Own(writer)),
+                    conn: Connection {
+                        locks: Some(Locks::default()),
+                        ..Connection::new(Held::Own(writer))
+                    },
                 },
             ))
         })
@@ -360,6 +421,41 @@ impl WriteConnection {
     pub(in crate::store) async fn begin(&mut self) -> Result<(), StoreError> {
         self.conn.run("begin").await?;
         self.conn.transaction = true;
+        self.conn.locks = Some(Locks::default());
+        Ok(())
+    }
+
+    /// Takes the keyspace's lock (shared, or exclusive for a batch that claims every key),
+    /// then the claimed keys' locks in the order of their lock numbers, in one statement:
+    /// every server takes its locks in that order, so batches wait for each other but never
+    /// deadlock. Each wait ends at `lock_timeout` (the busy timeout), failing the batch.
+    pub(in crate::store) async fn claim(&mut self, claims: &Claims) -> Result<(), StoreError> {
+        let conn = self.conn.reading();
+        // Each lock takes a slot of the server's shared lock table (max_locks_per_transaction
+        // per connection): past this many keys, the keyspace's own lock serves instead.
+        if claims.everything || claims.keys.len() > MAX_CLAIMED_KEYS {
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(KEYSPACE_LOCK)
+                .execute(conn)
+                .await?;
+            self.conn.locks = Some(Locks {
+                everything: true,
+                ..Locks::default()
+            });
+            return Ok(());
+        }
+        let keys: Vec<&[u8]> = claims.keys.iter().map(|key| key.as_ref()).collect();
+        sqlx::query(
+            "select pg_advisory_xact_lock_shared($1), count(pg_advisory_xact_lock(lock))
+             from (select distinct litekv_key_lock(key) as lock from unnest($2::bytea[]) as key order by 1) as claimed",
+        )
+        .bind(KEYSPACE_LOCK)
+        .bind(&keys)
+        .execute(conn)
+        .await?;
+        if let Some(locks) = &mut self.conn.locks {
+            locks.keys.extend(keys.iter().map(|key| key.to_vec()));
+        }
         Ok(())
     }
 
@@ -386,68 +482,11 @@ impl WriteConnection {
     }
 }
 
-/// The claim a server holds on its database for its life: a session-level advisory lock,
-/// held by a connection of its own, which PostgreSQL releases when the connection ends,
-/// however the server ended. Until the store shares what it keeps in memory across servers,
-/// one server at a time serves a database.
-#[derive(Debug)]
-pub(in crate::store) struct ServerLock {
-    _conn: PgConnection,
-}
-
-impl ServerLock {
-    pub(in crate::store) async fn acquire(options: &StoreOptions) -> Result<Self, StoreError> {
-        let options = options.clone();
-        on_io(async move {
-            let mut conn = connect(&options, ConnectionRole::Claim).await?;
-            let taken: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
-                .bind(SERVER_LOCK)
-                .fetch_one(&mut conn)
-                .await?;
-            if !taken {
-                let holder = lock_holder(&mut conn)
-                    .await
-                    .unwrap_or_else(|| "another litekv server".to_owned());
-                return Err(StoreError::Refused(format!(
-                    "the database {} is already served by {holder}: stop that server first, or give this one \
-                     another database (--database-url)",
-                    without_password(&options.database_url),
-                )));
-            }
-            Ok(Self { _conn: conn })
-        })
-        .await
-    }
-}
-
-/// The session holding the server lock, as PostgreSQL lists it.
-async fn lock_holder(conn: &mut PgConnection) -> Option<String> {
-    let found: Option<(Option<String>, Option<String>, i32)> = sqlx::query_as(
-        "select a.application_name, host(a.client_addr), a.pid from pg_locks l
-         join pg_stat_activity a on a.pid = l.pid
-         where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
-           and ((l.classid::bigint << 32) | l.objid::bigint) = $1",
-    )
-    .bind(SERVER_LOCK)
-    .fetch_optional(conn)
-    .await
-    .ok()?;
-    let (name, address, pid) = found?;
-    let name = name
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "a client".to_owned());
-    Some(match address {
-        Some(address) => format!("{name} (connected from {address}, backend pid {pid})"),
-        None => format!("{name} (backend pid {pid})"),
-    })
-}
-
 /// What a connection is for, which its settings follow.
 #[derive(Clone, Copy)]
 enum ConnectionRole {
     Writer,
     Reader,
-    Claim,
 }
 
 /// The options of a connection: the URL's, named after this process, with the durability and
@@ -478,7 +517,6 @@ fn connect_options(options: &StoreOptions, role: ConnectionRole) -> Result<PgCon
             ("lock_timeout", busy_ms.as_str()),
             ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT),
         ],
-        ConnectionRole::Claim => vec![],
     };
     Ok(base.application_name(&name).options(settings))
 }

@@ -11,6 +11,7 @@ use crate::store::{StoreError, StringWrite};
 
 impl Strings for Connection {
     async fn string_row(&mut self, key: &[u8]) -> Result<Option<Row>, StoreError> {
+        self.lock_key(key).await?;
         let row = sqlx::query("select type, expires_at, value from keys where key = $1")
             .bind(key)
             .fetch_optional(self.reading())
@@ -24,6 +25,7 @@ impl Strings for Connection {
 
     /// One query for every key, their names bound as one array.
     async fn string_expiries(&mut self, keys: &[&[u8]]) -> Result<HashMap<Vec<u8>, Option<i64>>, StoreError> {
+        self.lock(keys.iter().copied()).await?;
         let rows: Vec<(Vec<u8>, Option<i64>)> = sqlx::query_as("select key, expires_at from keys where key = any($1)")
             .bind(keys)
             .fetch_all(self.reading())
@@ -35,6 +37,7 @@ impl Strings for Connection {
     /// prepared statement serves any number of writes. PostgreSQL refuses a key twice in one
     /// upsert, so only each key's last write goes in: the one a run in order would leave.
     async fn put_strings(&mut self, writes: &[&StringWrite]) -> Result<(), StoreError> {
+        self.lock(writes.iter().map(|write| write.key.as_ref())).await?;
         let mut last_of_key: HashMap<&[u8], usize> = HashMap::with_capacity(writes.len());
         for (index, write) in writes.iter().enumerate() {
             last_of_key.insert(write.key.as_ref(), index);
