@@ -63,6 +63,23 @@ pub struct Broker {
     buffer_limit: usize,
     /// Set when the server stops: every subscriber's wait ends.
     closed: watch::Sender<bool>,
+    /// Where a PUBLISH goes beyond this server's subscribers: the other servers sharing its
+    /// database, if any.
+    forward: std::sync::OnceLock<Forward>,
+}
+
+/// Sends a PUBLISHed message (channel, payload) to other servers.
+pub struct Forward(pub Box<dyn SendMessage>);
+
+/// What a [`Forward`] calls with a channel and a payload.
+pub trait SendMessage: Fn(&Bytes, &Bytes) + Send + Sync {}
+
+impl<F: Fn(&Bytes, &Bytes) + Send + Sync> SendMessage for F {}
+
+impl std::fmt::Debug for Forward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Forward")
+    }
 }
 
 #[derive(Debug, Default)]
@@ -102,7 +119,23 @@ impl Broker {
             next_id: AtomicU64::new(0),
             buffer_limit,
             closed: watch::Sender::new(false),
+            forward: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Sends every message PUBLISHed here to other servers too, through `forward`, from now on.
+    pub fn forward_to(&self, forward: Forward) {
+        let _ = self.forward.set(forward);
+    }
+
+    /// PUBLISH: delivers `payload` here (see [`Broker::deliver`]) and to the other servers
+    /// sharing the database, if any; returns how many receivers it reached here (as Redis
+    /// Cluster's PUBLISH counts a node's own).
+    pub fn publish(&self, channel: &Bytes, payload: &Bytes) -> usize {
+        if let Some(Forward(forward)) = self.forward.get() {
+            forward(channel, payload);
+        }
+        self.deliver(channel, payload)
     }
 
     /// Ends every subscriber's wait for messages, now and from now on: the server stops, and
@@ -122,9 +155,9 @@ impl Broker {
         self.subscribers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Delivers `payload` to the subscribers of `channel` and of every pattern matching it;
-    /// returns how many receivers it reached (PUBLISH's reply).
-    pub fn publish(&self, channel: &Bytes, payload: &Bytes) -> usize {
+    /// Delivers `payload` to this server's subscribers of `channel` and of every pattern
+    /// matching it; returns how many receivers it reached.
+    pub fn deliver(&self, channel: &Bytes, payload: &Bytes) -> usize {
         let subscribers = self.subscribers();
         let direct = subscribers
             .channels

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use crate::broker::Broker;
-use crate::store::{EventClass, KeyEvent, KeyEventListener};
+use crate::store::{KeyEvent, KeyEventListener};
 
 /// The letters of `notify-keyspace-events` but `A`, in the order Redis writes them, each
 /// with its bit: the classes, then the two channels, key misses and new keys.
@@ -128,27 +128,17 @@ impl Notifier {
     }
 
     fn publish(&self, flags: u32, event: &KeyEvent) {
-        let letter = match event.class {
-            EventClass::Generic => 'g',
-            EventClass::String => '$',
-            EventClass::List => 'l',
-            EventClass::Set => 's',
-            EventClass::Hash => 'h',
-            EventClass::SortedSet => 'z',
-            EventClass::Expired => 'x',
-            EventClass::New => 'n',
-        };
-        if bit(letter).is_none_or(|bit| flags & bit == 0) {
+        if bit(event.class.letter()).is_none_or(|bit| flags & bit == 0) {
             return;
         }
         let name = Bytes::from_static(event.name.as_bytes());
         if flags & KEYSPACE != 0 {
             let channel = [&b"__keyspace@0__:"[..], &event.key].concat();
-            self.broker.publish(&Bytes::from(channel), &name);
+            self.broker.deliver(&Bytes::from(channel), &name);
         }
         if flags & KEYEVENT != 0 {
             let channel = [&b"__keyevent@0__:"[..], event.name.as_bytes()].concat();
-            self.broker.publish(&Bytes::from(channel), &event.key);
+            self.broker.deliver(&Bytes::from(channel), &event.key);
         }
     }
 

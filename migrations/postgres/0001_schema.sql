@@ -95,3 +95,19 @@ create table function_libraries (
 create function litekv_key_lock(key bytea) returns bigint
 language sql immutable strict parallel safe
 as $$ select hashtextextended(encode(key, 'hex'), 0) $$;
+
+-- Messages between servers too long for NOTIFY's 8,000 bytes: the notification carries the
+-- row's id, and the rows go once every server had time to read them.
+create table bus_outbox (
+    id bigint generated always as identity primary key,
+    sent_at timestamptz not null default now(),
+    message text not null
+);
+create index bus_outbox_sent_at on bus_outbox (sent_at);
+
+-- Scripts loaded with SCRIPT LOAD (or first run with EVAL) on any server, by SHA1, so that
+-- EVALSHA finds them on every server sharing the database.
+create table scripts (
+    sha1 text primary key,
+    body bytea not null
+);

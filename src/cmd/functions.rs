@@ -16,7 +16,7 @@ use super::args::Args;
 use crate::glob::Glob;
 use crate::reply::{CmdError, Reply};
 use crate::script::{Kind, Library, LibraryCode, Scripts};
-use crate::store::{BoxFuture, ReadJob, ReadView, StoreError, WriteJob, WriteTx};
+use crate::store::{BoxFuture, ReadJob, ReadView, Remote, StoreError, WriteJob, WriteTx};
 
 /// FUNCTION's subcommands: those that change the libraries, and those that look at them.
 #[derive(Debug)]
@@ -354,22 +354,36 @@ impl Engine {
     /// Loads the libraries the database holds, as a server starting up does; one that no
     /// longer loads is logged and skipped. Answers how many loaded.
     pub async fn load_functions(&self) -> Result<usize, StoreError> {
+        let libraries = self.stored_libraries().await?;
+        let loaded = libraries.len();
+        self.scripts.replace_libraries(libraries);
+        Ok(loaded)
+    }
+
+    /// Every library in the database that compiles; one that does not is logged and skipped.
+    async fn stored_libraries(&self) -> Result<Vec<Arc<Library>>, StoreError> {
         let (codes, _) = self.store.read_on_reader(self.now_ms(), StoredLibraries).await?;
-        let mut loaded = 0;
+        let mut libraries = Vec::new();
         for code in codes? {
             match LibraryCode::new(code).and_then(|code| self.scripts.compile_library(code)) {
-                Ok(library) => {
-                    self.scripts.install(Arc::new(library));
-                    loaded += 1;
-                }
+                Ok(library) => libraries.push(Arc::new(library)),
                 Err(error) => tracing::warn!(%error, "a stored function library no longer loads: skipped"),
             }
         }
-        Ok(loaded)
+        Ok(libraries)
+    }
+
+    /// Reads the libraries again if another server sharing the database changed them.
+    pub(super) async fn refresh_functions(&self) -> Result<(), StoreError> {
+        if self.scripts.take_libraries_stale() {
+            self.load_functions().await?;
+        }
+        Ok(())
     }
 
     /// Runs FUNCTION: a change of the libraries as a job of the writer's, the rest at once.
     pub(super) async fn function_command(&self, command: FunctionCommand) -> Result<Reply, StoreError> {
+        self.refresh_functions().await?;
         match command {
             FunctionCommand::Inspect(inspect) => Ok(inspect.exec(&self.scripts)),
             FunctionCommand::Change(change) => {
@@ -377,7 +391,11 @@ impl Engine {
                     change: Some(change),
                     scripts: Arc::clone(&self.scripts),
                 };
-                self.store.write(job).await
+                let reply = self.store.write(job).await?;
+                if !matches!(reply, Reply::Error(_)) {
+                    self.store.tell_others(&Remote::FunctionsChanged);
+                }
+                Ok(reply)
             }
         }
     }

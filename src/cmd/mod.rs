@@ -39,12 +39,15 @@ pub use command::{
 pub use expiry::Expiry;
 pub use native::{GetOutcome, SetOutcome, Stored};
 
-use crate::broker::Broker;
+use crate::broker::{Broker, Forward};
 use crate::clock::Clock;
 use crate::notify::Notifier;
 use crate::script::Scripts;
 use crate::shutdown::Shutdown;
-use crate::store::{BoxFuture, Claims, LocalBoxFuture, ReadJob, ReadView, Store, StoreError, Watch, WriteJob, WriteTx};
+use crate::store::{
+    BoxFuture, Claims, LocalBoxFuture, ReadJob, ReadView, Remote, RemoteListener, Store, StoreError, Watch, WriteJob,
+    WriteTx,
+};
 use command::Queued;
 use functions::FunctionCommand;
 use strings::Put;
@@ -71,6 +74,11 @@ pub const DEFAULT_PUBSUB_BUFFER_BYTES: usize = 32 * 1024 * 1024;
 impl Engine {
     pub fn new(store: Store, clock: Arc<dyn Clock>, max_value_bytes: usize) -> Self {
         let broker = Arc::new(Broker::new(DEFAULT_PUBSUB_BUFFER_BYTES));
+        let scripts = Arc::new(Scripts::new(
+            crate::script::DEFAULT_TIME_LIMIT,
+            crate::script::DEFAULT_MEMORY_LIMIT,
+        ));
+        hear_others(&store, &broker, &scripts);
         Self {
             notifier: listen(&store, &broker),
             store,
@@ -79,20 +87,16 @@ impl Engine {
             max_value_bytes,
             max_block: None,
             shutdown: Shutdown::default(),
-            scripts: Arc::new(Scripts::new(
-                crate::script::DEFAULT_TIME_LIMIT,
-                crate::script::DEFAULT_MEMORY_LIMIT,
-            )),
+            scripts,
         }
     }
 
     /// The same engine, its scripts stopped after `time` and each interpreter holding at
     /// most `memory` bytes.
     pub fn with_script_limits(self, time: Duration, memory: usize) -> Self {
-        Self {
-            scripts: Arc::new(Scripts::new(time, memory)),
-            ..self
-        }
+        let scripts = Arc::new(Scripts::new(time, memory));
+        hear_others(&self.store, &self.broker, &scripts);
+        Self { scripts, ..self }
     }
 
     /// The same engine, its blocking commands run by [`Engine::execute`] and
@@ -108,6 +112,7 @@ impl Engine {
     /// The same engine, its subscribers allowed `limit` unread bytes each.
     pub fn with_pubsub_buffer(self, limit: usize) -> Self {
         let broker = Arc::new(Broker::new(limit));
+        hear_others(&self.store, &broker, &self.scripts);
         Self {
             notifier: listen(&self.store, &broker),
             broker,
@@ -167,7 +172,7 @@ impl Engine {
             },
             Command::Publish(publish) => Ok(publish.exec(&self.broker)),
             Command::Eval(eval) => self.eval(eval).await,
-            Command::Script(script) => Ok(self.script_command(script)),
+            Command::Script(script) => self.run_script_command(script).await,
             Command::Function(function) => self.function_command(function).await,
             Command::Admin(admin) => Ok(self.admin(admin, false).await),
         }
@@ -289,11 +294,51 @@ impl ReadJob for Reading {
     }
 }
 
-/// A notifier publishing `store`'s key events through `broker`.
+/// A notifier publishing `store`'s key events (and, where other servers share the database,
+/// theirs) through `broker`.
 fn listen(store: &Store, broker: &Arc<Broker>) -> Arc<Notifier> {
     let notifier = Arc::new(Notifier::new(Arc::clone(broker)));
     store.listen(notifier.clone());
     notifier
+}
+
+/// Where other servers share the database: messages PUBLISHed here reach them, theirs reach
+/// `broker`'s subscribers, and their changes of function libraries make `scripts` read them
+/// again.
+fn hear_others(store: &Store, broker: &Arc<Broker>, scripts: &Arc<Scripts>) {
+    if store.is_shared() {
+        let to_others = store.clone();
+        broker.forward_to(Forward(Box::new(move |channel, payload| {
+            to_others.tell_others(&Remote::Published {
+                channel: channel.clone(),
+                payload: payload.clone(),
+            });
+        })));
+        store.listen_to_others(Arc::new(FromOthers {
+            broker: Arc::downgrade(broker),
+            scripts: Arc::downgrade(scripts),
+        }));
+    }
+}
+
+/// What other servers sharing the database tell the engine.
+struct FromOthers {
+    broker: std::sync::Weak<Broker>,
+    scripts: std::sync::Weak<Scripts>,
+}
+
+impl RemoteListener for FromOthers {
+    fn published(&self, channel: Bytes, payload: Bytes) {
+        if let Some(broker) = self.broker.upgrade() {
+            broker.deliver(&channel, &payload);
+        }
+    }
+
+    fn functions_changed(&self) {
+        if let Some(scripts) = self.scripts.upgrade() {
+            scripts.mark_libraries_stale();
+        }
+    }
 }
 
 fn first(replies: Vec<Reply>) -> Reply {
@@ -367,7 +412,13 @@ impl Engine {
             // The store tells those watching a key of each change it makes to it.
             Command::Write(write) => reply::settle(write.command.exec(tx, now_ms).await)?,
             Command::Publish(publish) => publish.exec(&self.broker),
-            Command::Script(script) => self.script_command(script),
+            Command::Script(script) => {
+                let (reply, change) = self.script_command(script);
+                if let Some(change) = change {
+                    change.apply(tx).await?;
+                }
+                reply
+            }
             Command::Function(FunctionCommand::Change(change)) => change.exec_in(tx, &self.scripts).await?,
             Command::Function(FunctionCommand::Inspect(inspect)) => inspect.exec(&self.scripts),
             Command::Admin(admin) => self.admin(admin, true).await,

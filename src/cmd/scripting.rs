@@ -167,8 +167,50 @@ impl ScriptCommand {
 }
 
 impl Engine {
-    pub(super) fn script_command(&self, command: ScriptCommand) -> Reply {
-        command.exec(&self.scripts)
+    /// SCRIPT, and where other servers share the database, what it changes of the scripts
+    /// kept for them (a script loaded, or all flushed).
+    pub(super) fn script_command(&self, command: ScriptCommand) -> (Reply, Option<SharedScripts>) {
+        let loaded = match &command {
+            ScriptCommand::Load(body) => Some(body.clone()),
+            _ => None,
+        };
+        let flushed = matches!(command, ScriptCommand::Flush);
+        let reply = command.exec(&self.scripts);
+        let change = match (&reply, loaded) {
+            _ if !self.store.is_shared() => None,
+            (Reply::Bulk(sha), Some(body)) => Some(SharedScripts::Load {
+                sha: String::from_utf8_lossy(sha).into_owned(),
+                body,
+            }),
+            _ => flushed.then_some(SharedScripts::Flush),
+        };
+        (reply, change)
+    }
+
+    /// SCRIPT, on its own, with its change of the scripts kept for other servers.
+    pub(super) async fn run_script_command(&self, command: ScriptCommand) -> Result<Reply, StoreError> {
+        let (reply, change) = self.script_command(command);
+        if let Some(change) = change {
+            self.store.write(change).await?;
+        }
+        Ok(reply)
+    }
+
+    /// Loads the script `eval` names by SHA1 from the database if this server lacks it and
+    /// another server sharing the database loaded it.
+    async fn find_shared_script(&self, eval: &Eval, view: &mut ReadView<'_>) -> Result<(), StoreError> {
+        let Source::Sha(sha) = &eval.source else {
+            return Ok(());
+        };
+        let sha = String::from_utf8_lossy(sha);
+        if !self.store.is_shared() || self.scripts.get(&sha).is_some() {
+            return Ok(());
+        }
+        if let Some(body) = view.shared_script(&sha).await? {
+            // It compiled where it was loaded; should it not here, EVALSHA answers NOSCRIPT.
+            let _ = self.scripts.load(body);
+        }
+        Ok(())
     }
 
     /// The script `source` names: compiled and kept if given by body; NOSCRIPT if the SHA1
@@ -213,6 +255,9 @@ impl Engine {
     /// Runs EVAL and its kin: one that may write as a job of the writer's, a read-only one
     /// beside other readers.
     pub(super) async fn eval(&self, eval: Eval) -> Result<Reply, StoreError> {
+        self.refresh_functions().await?;
+        self.find_shared_script(&eval, &mut self.store.read(self.now_ms()))
+            .await?;
         let job = match self.script_job(eval, self.now_ms()) {
             Ok(job) => job,
             Err(error) => return Ok(Reply::Error(error)),
@@ -235,6 +280,7 @@ impl Engine {
 
     /// Runs EVAL and its kin inside the writer's transaction `tx`, all or nothing.
     pub(super) async fn eval_in(&self, tx: &mut WriteTx<'_>, eval: Eval, now_ms: i64) -> Result<Reply, StoreError> {
+        self.find_shared_script(&eval, &mut tx.read(now_ms)).await?;
         let mut job = match self.script_job(eval, now_ms) {
             Ok(job) => job,
             Err(error) => return Ok(Reply::Error(error)),
@@ -439,4 +485,28 @@ fn settle(outcome: Result<Reply, Failure>, time_limit: std::time::Duration) -> R
         Failure::HostGone => CmdError::new("ERR the store failed while the script ran"),
         Failure::Killed(error) => error,
     })
+}
+
+/// A change of the scripts kept for the other servers sharing the database, made as the
+/// server's own SCRIPT LOAD or SCRIPT FLUSH is.
+pub(super) enum SharedScripts {
+    Load { sha: String, body: Bytes },
+    Flush,
+}
+
+impl SharedScripts {
+    pub(super) async fn apply(&self, tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+        match self {
+            Self::Load { sha, body } => tx.share_script(sha, body).await,
+            Self::Flush => tx.forget_shared_scripts().await,
+        }
+    }
+}
+
+impl WriteJob for SharedScripts {
+    type Output = ();
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.apply(tx))
+    }
 }

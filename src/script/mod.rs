@@ -149,6 +149,9 @@ pub struct Scripts {
     running: Mutex<Vec<Arc<Running>>>,
     time_limit: Duration,
     memory_limit: usize,
+    /// Set when another server sharing the database changed the libraries: they are read
+    /// again before a function is next looked up.
+    libraries_stale: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Scripts {
@@ -168,7 +171,18 @@ impl Scripts {
             running: Mutex::default(),
             time_limit,
             memory_limit,
+            libraries_stale: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Another server changed the libraries (see [`Scripts::take_libraries_stale`]).
+    pub fn mark_libraries_stale(&self) {
+        self.libraries_stale.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether the libraries must be read again, which the caller now does.
+    pub fn take_libraries_stale(&self) -> bool {
+        self.libraries_stale.swap(false, std::sync::atomic::Ordering::AcqRel)
     }
 
     pub fn time_limit(&self) -> Duration {
@@ -333,6 +347,15 @@ impl Scripts {
     /// Installs `library`, replacing one of its name.
     pub fn install(&self, library: Arc<Library>) {
         self.lock_libraries().install(library);
+    }
+
+    /// Replaces every library with `libraries`, at once.
+    pub fn replace_libraries(&self, libraries: Vec<Arc<Library>>) {
+        let mut installed = Libraries::default();
+        for library in libraries {
+            installed.install(library);
+        }
+        *self.lock_libraries() = installed;
     }
 
     /// Removes the library `name` (FUNCTION DELETE), if there is one.

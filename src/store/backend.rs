@@ -13,8 +13,9 @@ use std::path::Path;
 use bytes::Bytes;
 
 use futures_util::future::LocalBoxFuture;
+pub(super) use postgres::Heard;
 use sqlx::migrate::MigrateError;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use super::hashes::{Draw, FieldRow};
 use super::lists::Direction;
@@ -128,6 +129,23 @@ impl Database {
         matches!(self, Self::Postgres(_))
     }
 
+    /// Starts hearing what the other servers sharing the database tell: `None` where none
+    /// share it.
+    pub(super) async fn listen(&self) -> Result<Option<mpsc::UnboundedReceiver<Heard>>, StoreError> {
+        match self {
+            Self::Sqlite(_) => Ok(None),
+            Self::Postgres(database) => Ok(Some(database.listen().await?)),
+        }
+    }
+
+    /// Tells the servers sharing the database `message`, now.
+    pub(super) async fn send(&self, message: &str) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(database) => database.send(message).await,
+        }
+    }
+
     /// Reads on the caller's own thread, on a connection taken on the first query.
     pub(super) fn session(&self) -> Session<'_> {
         match self {
@@ -232,6 +250,14 @@ impl WriteConnection {
         match self {
             Self::Sqlite(_) => Ok(()),
             Self::Postgres(writer) => writer.claim(claims).await,
+        }
+    }
+
+    /// Tells the servers sharing the database `message` if the batch commits.
+    pub(super) async fn send_on_commit(&mut self, message: &str) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(writer) => writer.send_on_commit(message).await,
         }
     }
 
@@ -530,6 +556,14 @@ interfaces! {
         fn delete_function_library(&mut self, name: &str) -> bool;
         /// Deletes every library.
         fn delete_function_libraries(&mut self) -> ();
+        /// Keeps a script's body under its SHA1 for the other servers sharing the database
+        /// (SCRIPT LOAD there then reaches them); a backend one server owns keeps none, as
+        /// scripts are a server's own in Redis.
+        fn put_script(&mut self, sha1: &str, body: &[u8]) -> ();
+        /// A script kept by `put_script`.
+        fn script_body(&mut self, sha1: &str) -> Option<Vec<u8>>;
+        /// Forgets every script kept (SCRIPT FLUSH).
+        fn delete_scripts(&mut self) -> ();
     }
 
     /// Reads that must see one committed state throughout (a key and its elements, several

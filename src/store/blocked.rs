@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 
-use super::writer::BoxFuture;
+use super::writer::{BoxFuture, Claims};
 use super::{StoreError, WriteJob, WriteTx};
 
 /// A blocked client, as the writer sees it.
@@ -96,6 +96,11 @@ impl Blocked {
             handed_off: Vec::new(),
             count,
         }
+    }
+
+    /// The keys clients wait on.
+    pub(super) fn waited_keys(&self) -> Vec<Bytes> {
+        self.queues.keys().cloned().collect()
     }
 
     /// Notes a write to `key`: if clients wait on it, they are served after the write's job.
@@ -304,6 +309,26 @@ impl WriteJob for Serving {
 
     fn failed(output: &Served) -> bool {
         *output == Served::Refused
+    }
+}
+
+/// Serves the clients blocked on keys another server wrote (all keys waited on, for `None`),
+/// as a write of the keys here would.
+pub(super) struct Wake(pub(super) Option<Vec<Bytes>>);
+
+impl WriteJob for Wake {
+    type Output = ();
+
+    fn claims(&self) -> Claims {
+        Claims::keys(self.0.clone().unwrap_or_default())
+    }
+
+    fn run<'a>(&'a mut self, tx: &'a mut WriteTx<'_>) -> BoxFuture<'a, Result<(), StoreError>> {
+        let keys = self.0.take().unwrap_or_else(|| tx.batch.blocked.waited_keys());
+        for key in keys {
+            tx.batch.blocked.touch(&key);
+        }
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 

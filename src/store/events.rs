@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 
+use super::remote::RemoteListener;
 use super::{StoreError, StringWrite, WriteTx};
 
 /// Redis's classes of keyspace events, each turned on by a letter of
@@ -33,6 +34,38 @@ pub enum EventClass {
     New,
 }
 
+impl EventClass {
+    const ALL: [Self; 8] = [
+        Self::Generic,
+        Self::String,
+        Self::List,
+        Self::Set,
+        Self::Hash,
+        Self::SortedSet,
+        Self::Expired,
+        Self::New,
+    ];
+
+    /// The letter of `notify-keyspace-events` that turns the class on.
+    pub fn letter(self) -> char {
+        match self {
+            Self::Generic => 'g',
+            Self::String => '$',
+            Self::List => 'l',
+            Self::Set => 's',
+            Self::Hash => 'h',
+            Self::SortedSet => 'z',
+            Self::Expired => 'x',
+            Self::New => 'n',
+        }
+    }
+
+    /// The class a letter turns on.
+    pub fn of_letter(letter: char) -> Option<Self> {
+        Self::ALL.into_iter().find(|class| class.letter() == letter)
+    }
+}
+
 /// One event: what happened (Redis's event name) to which key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyEvent {
@@ -54,11 +87,24 @@ pub trait KeyEventListener: Send + Sync {
 #[derive(Default)]
 pub(super) struct Listeners {
     listener: RwLock<Option<Arc<dyn KeyEventListener>>>,
+    /// Told of what other servers sharing the database PUBLISHed and changed.
+    remote: RwLock<Option<Arc<dyn RemoteListener>>>,
 }
 
 impl Listeners {
     pub(super) fn set(&self, listener: Arc<dyn KeyEventListener>) {
         *self.listener.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(listener);
+    }
+
+    pub(super) fn set_remote(&self, listener: Arc<dyn RemoteListener>) {
+        *self.remote.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(listener);
+    }
+
+    pub(super) fn remote(&self) -> Option<Arc<dyn RemoteListener>> {
+        self.remote
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// The listener, if one is set and wants events now.

@@ -12,6 +12,11 @@ impl ReadView<'_> {
         let codes = self.conn().await?.function_libraries().await?;
         Ok(codes.into_iter().map(Bytes::from).collect())
     }
+
+    /// The body of a script another server sharing the database loaded, by SHA1.
+    pub async fn shared_script(&mut self, sha1: &str) -> Result<Option<Bytes>, StoreError> {
+        Ok(self.conn().await?.script_body(sha1).await?.map(Bytes::from))
+    }
 }
 
 impl WriteTx<'_> {
@@ -28,5 +33,16 @@ impl WriteTx<'_> {
     /// Deletes every library.
     pub async fn delete_function_libraries(&mut self) -> Result<(), StoreError> {
         self.unchanging().delete_function_libraries().await
+    }
+
+    /// Keeps a script for the other servers sharing the database (see
+    /// [`ReadView::shared_script`]).
+    pub async fn share_script(&mut self, sha1: &str, body: &[u8]) -> Result<(), StoreError> {
+        self.unchanging().put_script(sha1, body).await
+    }
+
+    /// Forgets the scripts kept for the other servers (SCRIPT FLUSH).
+    pub async fn forget_shared_scripts(&mut self) -> Result<(), StoreError> {
+        self.unchanging().delete_scripts().await
     }
 }

@@ -22,6 +22,7 @@ mod functions;
 mod hashes;
 mod keys;
 mod lists;
+mod remote;
 mod sets;
 mod strings;
 mod view;
@@ -46,6 +47,7 @@ pub use futures_util::future::LocalBoxFuture;
 pub use hashes::{Draw, FieldExpiry};
 pub use keys::Purged;
 pub use lists::{End, Inserted, ItemSet, ListSearch, Side};
+pub use remote::{Remote, RemoteListener};
 pub use sets::{Combine, SetMove};
 pub use strings::StringWrite;
 pub use view::{ReadView, WriteTx};
@@ -236,6 +238,11 @@ pub struct Store {
     /// How many clients are blocked on keys (BLPOP and its kin).
     blocked_count: Arc<AtomicUsize>,
     listeners: Arc<events::Listeners>,
+    /// Where messages to the other servers sharing the database queue, sent in order by a
+    /// task of their own; `None` where none share it.
+    to_others: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+    /// Stops hearing the other servers, once the store closes.
+    stop_hearing: Arc<tokio::sync::Notify>,
 }
 
 /// The room, in bytes, a readiness check wants once the disk was found full.
@@ -298,6 +305,20 @@ impl Store {
             Arc::clone(&listeners),
         )
         .await?;
+        let stop_hearing = Arc::new(tokio::sync::Notify::new());
+        let to_others = match database.listen().await? {
+            None => None,
+            Some(heard) => {
+                let hearing = remote::Hearing {
+                    writer: writer.clone(),
+                    blocked_count: Arc::clone(&blocked_count),
+                    listeners: Arc::clone(&listeners),
+                    stop: Arc::clone(&stop_hearing),
+                };
+                tokio::spawn(hearing.run(heard));
+                Some(send_to_others(database.clone()))
+            }
+        };
         Ok(Self {
             database,
             writer,
@@ -307,12 +328,33 @@ impl Store {
             watches,
             blocked_count,
             listeners,
+            to_others,
+            stop_hearing,
         })
     }
 
     /// Tells `listener` what each committed batch did to keys, from the next batch on.
     pub fn listen(&self, listener: Arc<dyn KeyEventListener>) {
         self.listeners.set(listener);
+    }
+
+    /// Tells `listener` what other servers sharing the database PUBLISH and change.
+    pub fn listen_to_others(&self, listener: Arc<dyn RemoteListener>) {
+        self.listeners.set_remote(listener);
+    }
+
+    /// Whether other servers share the database (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        self.database.is_shared()
+    }
+
+    /// Tells the other servers sharing the database `message`, in the order told, without
+    /// waiting; nothing where none share it.
+    pub fn tell_others(&self, message: &Remote) {
+        if let Some(to_others) = &self.to_others {
+            // The sending task ends only with the store.
+            let _ = to_others.send(message.encode());
+        }
     }
 
     /// Stops a waiter parked with [`WriteTx::park`] from being served. Once this returned,
@@ -506,9 +548,23 @@ impl Store {
     /// last, after it moved every commit into the database file: a cleanly stopped store is
     /// one file. Writes submitted afterwards fail with [`StoreError::Closed`].
     pub async fn close(&self) {
+        self.stop_hearing.notify_one();
         self.database.close_readers().await;
         self.writer.stop().await;
     }
+}
+
+/// Starts the task that sends messages to the other servers sharing `database`, in order.
+fn send_to_others(database: Database) -> tokio::sync::mpsc::UnboundedSender<String> {
+    let (sender, mut messages) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        while let Some(message) = messages.recv().await {
+            if let Err(error) = database.send(&message).await {
+                tracing::warn!(error = ?error, "telling the other servers failed; they miss one message");
+            }
+        }
+    });
+    sender
 }
 
 /// Work that only reads, run on a reader's thread by [`Store::read_on_reader`].

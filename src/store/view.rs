@@ -227,12 +227,28 @@ impl Batch {
     /// Starts a batch: its events are noted if a listener wants them now.
     pub(super) fn begin(&mut self) {
         self.listener = self.listeners.wanting();
-        self.events = self.listener.as_ref().map(|_| Vec::new());
+        // Where other servers share the database, their listeners may want this batch's events.
+        self.events = (self.listener.is_some() || self.versioned.is_some()).then(Vec::new);
         self.written.clear();
         self.cleared = false;
         if let Some(versioned) = &mut self.versioned {
             versioned.clear();
         }
+    }
+
+    /// What the batch tells the other servers sharing the database when it commits: the keys
+    /// it wrote and its events; `None` if it wrote nothing, or no other server shares it.
+    pub(super) fn message_to_others(&self) -> Option<String> {
+        let written = self.versioned.as_ref()?;
+        let events = self.events.as_deref().unwrap_or_default();
+        if written.is_empty() && events.is_empty() {
+            return None;
+        }
+        let message = super::Remote::Committed {
+            written: written.iter().cloned().collect(),
+            events: events.to_vec(),
+        };
+        Some(message.encode())
     }
 
     /// The keys whose versions the batch's commit changes (a rolled-back job's among them,

@@ -365,9 +365,13 @@ impl Committer {
             // filled it, before any later command can take what it left.
             tx.serve_blocked().await?;
         }
+        let message = tx.batch.message_to_others();
         let versioned = tx.batch.take_versioned();
         if !versioned.is_empty() {
             tx.unchanging().bump_key_versions(&versioned).await?;
+        }
+        if let Some(message) = message {
+            self.conn.send_on_commit(&message).await?;
         }
         self.conn.commit().await?;
         Ok(created)

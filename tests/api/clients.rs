@@ -43,7 +43,7 @@ async fn server(database: &TestDatabase) -> (RunningBinary, String) {
 static INSTALLING: Mutex<()> = Mutex::new(());
 
 /// tests/clients/, with its npm packages installed.
-fn node_clients() -> PathBuf {
+pub(crate) fn node_clients() -> PathBuf {
     let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = clients_dir();
     let packages = ["@upstash/redis", "@upstash/ratelimit", "@upstash/lock", "ioredis"];

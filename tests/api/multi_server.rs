@@ -98,3 +98,206 @@ async fn a_postgresql_database_serves_two_servers_at_once() {
     // No cache on PostgreSQL: the first server sees the other's delete at once.
     assert_eq!(one.call(&["GET", "k"]).await, Reply::Nil);
 }
+
+/// A message PUBLISHed on one server reaches the other's subscribers of its channel and of a
+/// pattern matching it, binary payload unchanged; PUBLISH counts the receivers of the server
+/// it was sent to, as Redis Cluster's does.
+#[actix_web::test]
+async fn a_message_published_on_one_server_reaches_subscribers_of_the_other() {
+    if on_sqlite() {
+        return;
+    }
+    let (_database, _servers, [first, second]) = two_servers().await;
+    let mut subscriber = RespClient::connect(first).await;
+    subscriber.send(&["SUBSCRIBE", "news"]).await;
+    subscriber.read().await.unwrap();
+    subscriber.send(&["PSUBSCRIBE", "ne*"]).await;
+    subscriber.read().await.unwrap();
+    let mut publisher = RespClient::connect(second).await;
+    let payload: &[u8] = b"\x00\xffbinary \r\n payload";
+    assert_eq!(
+        publisher.call(&[&b"PUBLISH"[..], b"news", payload]).await,
+        Reply::Int(0)
+    );
+    let message = |kind: &str, rest: &[&[u8]]| {
+        let mut parts = vec![Reply::Bulk(kind.as_bytes().to_vec().into())];
+        parts.extend(rest.iter().map(|part| Reply::Bulk(part.to_vec().into())));
+        Reply::Array(parts)
+    };
+    let mut heard = vec![subscriber.read().await.unwrap(), subscriber.read().await.unwrap()];
+    heard.sort_by_key(|reply| format!("{reply:?}"));
+    let mut expected = vec![
+        message("message", &[b"news", payload]),
+        message("pmessage", &[b"ne*", b"news", payload]),
+    ];
+    expected.sort_by_key(|reply| format!("{reply:?}"));
+    assert_eq!(heard, expected);
+}
+
+/// Clients blocked in BLPOP on both servers, elements pushed through both: each element is
+/// popped once, by one client, whichever server it waits on.
+#[actix_web::test]
+async fn every_element_pushed_through_either_server_is_popped_once() {
+    if on_sqlite() {
+        return;
+    }
+    let (_database, _servers, doors) = two_servers().await;
+    const ELEMENTS: usize = 200;
+    let consumers: Vec<_> = (0..4)
+        .map(|index| {
+            actix_web::rt::spawn(async move {
+                let mut client = RespClient::connect(doors[index % 2]).await;
+                let mut popped = Vec::new();
+                // Ends once the queue stays empty for 3 s.
+                while let Reply::Array(pair) = client.call(&["BLPOP", "queue", "3"]).await {
+                    let Reply::Bulk(element) = &pair[1] else {
+                        panic!("{pair:?}");
+                    };
+                    popped.push(String::from_utf8(element.to_vec()).unwrap());
+                }
+                popped
+            })
+        })
+        .collect();
+    // The consumers are waiting before the first push.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut producers = [RespClient::connect(doors[0]).await, RespClient::connect(doors[1]).await];
+    for element in 0..ELEMENTS {
+        let producer = &mut producers[element % 2];
+        assert!(matches!(
+            producer.call(&["RPUSH", "queue", &element.to_string()]).await,
+            Reply::Int(_)
+        ));
+    }
+    let mut popped: Vec<usize> = Vec::new();
+    for consumer in consumers {
+        popped.extend(
+            consumer
+                .await
+                .unwrap()
+                .iter()
+                .map(|element| element.parse::<usize>().unwrap()),
+        );
+    }
+    popped.sort_unstable();
+    assert_eq!(popped, (0..ELEMENTS).collect::<Vec<_>>());
+}
+
+/// A key event of a write through one server reaches the other's keyspace subscribers (its
+/// own `notify-keyspace-events` decides which, as each Redis node's does).
+#[actix_web::test]
+async fn a_write_through_one_server_raises_its_keyspace_event_on_the_other() {
+    if on_sqlite() {
+        return;
+    }
+    let (_database, _servers, [first, second]) = two_servers().await;
+    let mut subscriber = RespClient::connect(first).await;
+    assert_eq!(
+        subscriber
+            .call(&["CONFIG", "SET", "notify-keyspace-events", "KA"])
+            .await,
+        Reply::OK
+    );
+    subscriber.send(&["SUBSCRIBE", "__keyspace@0__:watched"]).await;
+    subscriber.read().await.unwrap();
+    let mut writer = RespClient::connect(second).await;
+    assert_eq!(writer.call(&["SET", "watched", "1"]).await, Reply::OK);
+    assert_eq!(writer.call(&["LPUSH", "other", "1"]).await, Reply::Int(1));
+    assert_eq!(writer.call(&["DEL", "watched"]).await, Reply::Int(1));
+    for event in ["set", "del"] {
+        assert_eq!(
+            subscriber.read().await.unwrap(),
+            Reply::Array(vec![
+                Reply::Bulk("message".into()),
+                Reply::Bulk("__keyspace@0__:watched".into()),
+                Reply::Bulk(event.into()),
+            ])
+        );
+    }
+}
+
+/// A function library loaded through one server runs through the other.
+#[actix_web::test]
+async fn a_function_loaded_on_one_server_runs_on_the_other() {
+    if on_sqlite() {
+        return;
+    }
+    let (_database, _servers, [first, second]) = two_servers().await;
+    let mut loader = RespClient::connect(first).await;
+    let library = "#!lua name=shared\nredis.register_function('hello', function() return 'hi' end)";
+    assert_eq!(
+        loader.call(&["FUNCTION", "LOAD", library]).await,
+        Reply::Bulk("shared".into())
+    );
+    let mut caller = RespClient::connect(second).await;
+    let mut answer = caller.call(&["FCALL", "hello", "0"]).await;
+    for _ in 0..50 {
+        if answer == Reply::Bulk("hi".into()) {
+            break;
+        }
+        // The change is told once it committed: the other server hears of it a moment later.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        answer = caller.call(&["FCALL", "hello", "0"]).await;
+    }
+    assert_eq!(answer, Reply::Bulk("hi".into()));
+}
+
+/// A script SCRIPT LOADed through one server runs by its SHA1 through the other; SCRIPT FLUSH
+/// through either forgets it for both (for EVALSHA; each server's own cache too, on the one
+/// flushed).
+#[actix_web::test]
+async fn a_script_loaded_on_one_server_runs_by_its_sha1_on_the_other() {
+    if on_sqlite() {
+        return;
+    }
+    let (_database, _servers, [first, second]) = two_servers().await;
+    let mut loader = RespClient::connect(first).await;
+    let Reply::Bulk(sha) = loader.call(&["SCRIPT", "LOAD", "return 'from ' .. ARGV[1]"]).await else {
+        panic!("SCRIPT LOAD answers the SHA1");
+    };
+    let sha = String::from_utf8(sha.to_vec()).unwrap();
+    let mut caller = RespClient::connect(second).await;
+    assert_eq!(
+        caller.call(&["EVALSHA", &sha, "0", "b"]).await,
+        Reply::Bulk("from b".into())
+    );
+    let flushed = "return 'flushed'";
+    let Reply::Bulk(flushed_sha) = loader.call(&["SCRIPT", "LOAD", flushed]).await else {
+        panic!("SCRIPT LOAD answers the SHA1");
+    };
+    assert_eq!(loader.call(&["SCRIPT", "FLUSH"]).await, Reply::OK);
+    let unknown = caller.call(&[&b"EVALSHA"[..], &flushed_sha, b"0"]).await;
+    assert!(
+        matches!(&unknown, Reply::Error(error) if error.as_str().starts_with("NOSCRIPT")),
+        "{unknown:?}"
+    );
+}
+
+/// @upstash/ratelimit's three algorithms, each request sent to one server or the other: one
+/// limit holds across both, as their scripts run atomically across servers.
+#[actix_web::test]
+async fn upstash_ratelimit_holds_one_limit_across_both_servers() {
+    if on_sqlite() {
+        return;
+    }
+    let dir = crate::clients::node_clients();
+    let database = TestDatabase::new();
+    let token = "two-servers-token";
+    let flags = ["--token", token];
+    let (_first, first) = RunningBinary::server(&database, &flags).await;
+    let (_second, second) = RunningBinary::server(&database, &flags).await;
+    let output = tokio::task::spawn_blocking(move || {
+        crate::clients::run(
+            std::process::Command::new("node")
+                .arg("upstash_ratelimit_two_servers.mjs")
+                .current_dir(&dir)
+                .env("FIRST_URL", &first)
+                .env("SECOND_URL", &second)
+                .env("UPSTASH_REDIS_REST_TOKEN", token)
+                .env("UPSTASH_DISABLE_TELEMETRY", "1"),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(output.contains("3 checks passed"), "{output}");
+}

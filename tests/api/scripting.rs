@@ -260,8 +260,11 @@ async fn scripts_are_isolated_from_other_clients() {
     assert_eq!(client.call(&["GET", "counter"]).await, bulk("200"));
 }
 
+/// On one server, as in Redis, scripts are the process's own. On PostgreSQL, where servers
+/// share the scripts SCRIPT LOAD kept in the database, a restarted server finds them there,
+/// until a SCRIPT FLUSH.
 #[actix_web::test]
-async fn scripts_are_forgotten_on_a_restart_so_evalsha_says_noscript() {
+async fn evalsha_after_a_restart_finds_a_script_only_where_the_database_keeps_it() {
     let database = TestDatabase::new();
     let clock = Arc::new(ManualClock::starting_now());
     let app = spawn_app_on(&database, clock.clone(), &[]).await;
@@ -278,10 +281,22 @@ async fn scripts_are_forgotten_on_a_restart_so_evalsha_says_noscript() {
     .await;
     app.stop().await;
     let app = spawn_app_on(&database, clock, &[]).await;
-    app.expect_replies(&[(
-        json!(["EVALSHA", "b534286061d4b9e4026607613b95c06c06015ae8", "0"]),
-        err("NOSCRIPT No matching script. Please use EVAL."),
-    )])
+    let noscript = err("NOSCRIPT No matching script. Please use EVAL.");
+    let after_restart = match crate::database::on_postgres() {
+        true => ok("loaded"),
+        false => noscript.clone(),
+    };
+    app.expect_replies(&[
+        (
+            json!(["EVALSHA", "b534286061d4b9e4026607613b95c06c06015ae8", "0"]),
+            after_restart,
+        ),
+        (json!(["SCRIPT", "FLUSH"]), ok("OK")),
+        (
+            json!(["EVALSHA", "b534286061d4b9e4026607613b95c06c06015ae8", "0"]),
+            noscript,
+        ),
+    ])
     .await;
 }
 

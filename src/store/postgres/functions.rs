@@ -31,6 +31,29 @@ impl Functions for Connection {
         Ok(deleted.rows_affected() > 0)
     }
 
+    async fn put_script(&mut self, sha1: &str, body: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("insert into scripts (sha1, body) values ($1, $2) on conflict (sha1) do nothing")
+            .bind(sha1)
+            .bind(body)
+            .execute(self.writing().await?)
+            .await?;
+        Ok(())
+    }
+
+    async fn script_body(&mut self, sha1: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(sqlx::query_scalar("select body from scripts where sha1 = $1")
+            .bind(sha1)
+            .fetch_optional(self.reading())
+            .await?)
+    }
+
+    async fn delete_scripts(&mut self) -> Result<(), StoreError> {
+        sqlx::query("delete from scripts")
+            .execute(self.writing().await?)
+            .await?;
+        Ok(())
+    }
+
     async fn delete_function_libraries(&mut self) -> Result<(), StoreError> {
         sqlx::query("delete from function_libraries")
             .execute(self.writing().await?)

@@ -9,6 +9,7 @@
 //! places where a runtime is not running: the writer blocks its thread inside a Lua script
 //! (each `redis.call` is driven to its end there), and reads run on blocking threads.
 
+mod bus;
 mod functions;
 mod hashes;
 mod keys;
@@ -17,6 +18,8 @@ mod random;
 mod sets;
 mod strings;
 mod zsets;
+
+pub(in crate::store) use bus::Heard;
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -263,6 +266,9 @@ impl Transactions for Connection {
 #[derive(Clone, Debug)]
 pub(in crate::store) struct Database {
     pool: PgPool,
+    /// This server's name on the bus between servers.
+    origin: Arc<str>,
+    options: StoreOptions,
     /// Held shared by each read from its start to its end, and exclusively by the close, which
     /// so lets every read asked before it finish.
     reads: Arc<tokio::sync::RwLock<()>>,
@@ -287,9 +293,12 @@ impl Database {
                 .acquire_timeout(options.busy_timeout)
                 .connect_with(connect_options(&options, ConnectionRole::Reader)?)
                 .await?;
+            let origin: Arc<str> = bus::new_origin().into();
             Ok((
                 Self {
                     pool,
+                    origin: Arc::clone(&origin),
+                    options,
                     reads: Arc::default(),
                 },
                 WriteConnection {
@@ -297,6 +306,7 @@ impl Database {
                         locks: Some(Locks::default()),
                         ..Connection::new(Held::Own(writer))
                     },
+                    origin,
                 },
             ))
         })
@@ -361,6 +371,22 @@ impl Database {
         }
     }
 
+    /// Starts hearing the other servers' messages.
+    pub(in crate::store) async fn listen(
+        &self,
+    ) -> Result<tokio::sync::mpsc::UnboundedReceiver<bus::Heard>, StoreError> {
+        let listening = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(connect_options(&self.options, ConnectionRole::Reader)?);
+        bus::listen(listening, self.pool.clone(), self.origin.to_string()).await
+    }
+
+    /// Tells the other servers `message`, now.
+    pub(in crate::store) async fn send(&self, message: &str) -> Result<(), StoreError> {
+        let mut conn = self.acquire().await?;
+        bus::send(conn.reading(), &self.origin, message).await
+    }
+
     /// Lets the reads already asked for finish, then closes the pool.
     pub(in crate::store) async fn close(&self) {
         let _no_reads = self.reads.write().await;
@@ -411,6 +437,8 @@ impl Drop for ReadSession<'_> {
 /// The writer's own connection.
 pub(in crate::store) struct WriteConnection {
     conn: Connection,
+    /// This server's name on the bus between servers.
+    origin: Arc<str>,
 }
 
 impl WriteConnection {
@@ -457,6 +485,11 @@ impl WriteConnection {
             locks.keys.extend(keys.iter().map(|key| key.to_vec()));
         }
         Ok(())
+    }
+
+    /// Tells the other servers `message` if the batch's transaction commits.
+    pub(in crate::store) async fn send_on_commit(&mut self, message: &str) -> Result<(), StoreError> {
+        bus::send(self.conn.reading(), &self.origin, message).await
     }
 
     /// Commits: with `synchronous_commit = on` (durability `full`), once the commit returned

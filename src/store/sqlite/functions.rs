@@ -24,6 +24,19 @@ impl Functions for Connection {
         Ok(statement.execute([name])? > 0)
     }
 
+    /// Scripts are the server's own, as in Redis: none is kept.
+    async fn put_script(&mut self, _sha1: &str, _body: &[u8]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn script_body(&mut self, _sha1: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(None)
+    }
+
+    async fn delete_scripts(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     async fn delete_function_libraries(&mut self) -> Result<(), StoreError> {
         self.prepare("delete from function_libraries")?.execute([])?;
         Ok(())
