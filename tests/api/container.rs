@@ -173,3 +173,31 @@ async fn the_images_command_refuses_to_serve_without_a_token_and_passes_its_heal
     assert!(once.log().contains("purged"), "{}", once.log());
     drop(server);
 }
+
+/// compose.yaml's `postgres` profile: PostgreSQL, and two servers of the image on its
+/// database (the role, password and database the `postgres` service creates), each on ports
+/// of its own. That servers share a database is tested in `multi_server.rs`.
+#[actix_web::test]
+async fn the_postgres_profile_runs_two_servers_on_the_postgres_service_database() {
+    let compose = compose();
+    let services = &compose["services"];
+    let postgres = &services["postgres"];
+    assert_eq!(postgres["profiles"], serde_json::json!(["postgres"]));
+    let user = postgres["environment"]["POSTGRES_USER"].as_str().unwrap();
+    let database = postgres["environment"]["POSTGRES_DB"].as_str().unwrap();
+    let expected_url = format!("postgres://{user}:${{POSTGRES_PASSWORD}}@postgres:5432/{database}");
+    let servers = [&services["server-a"], &services["server-b"]];
+    for server in servers {
+        assert_eq!(server["profiles"], serde_json::json!(["postgres"]));
+        assert_eq!(server["image"], services["server"]["image"]);
+        assert_eq!(server["environment"]["DATABASE_URL"], expected_url.as_str());
+        assert_eq!(
+            server["environment"]["LITEKV_TOKEN"],
+            services["server"]["environment"]["LITEKV_TOKEN"]
+        );
+        assert_eq!(server["depends_on"]["postgres"]["condition"], "service_healthy");
+    }
+    assert_ne!(servers[0]["ports"], servers[1]["ports"]);
+    // The default services stay as they were: `docker compose up` runs one server on SQLite.
+    assert!(services["server"]["profiles"].is_null());
+}

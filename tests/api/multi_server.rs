@@ -301,3 +301,58 @@ async fn upstash_ratelimit_holds_one_limit_across_both_servers() {
     .unwrap();
     assert!(output.contains("3 checks passed"), "{output}");
 }
+
+/// SIGKILL of one server under load: the other serves on (the dead server's locks went with
+/// its connections, so its keys are free at once), and no acknowledged write is lost: each
+/// client's own counter holds at least the increments it saw acknowledged, and at most one
+/// more (the one in flight when its server died).
+#[actix_web::test]
+async fn a_server_killed_under_load_loses_no_acknowledged_write_and_the_other_serves_on() {
+    if on_sqlite() {
+        return;
+    }
+    let (_database, [mut first, _second], doors) = two_servers().await;
+    let clients: Vec<_> = (0..8)
+        .map(|index| {
+            actix_web::rt::spawn(async move {
+                let mut client = RespClient::connect(doors[index % 2]).await;
+                let key = format!("counter-{index}");
+                let mut acknowledged = 0_u64;
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+                while std::time::Instant::now() < until {
+                    match client.try_call(&["INCR", &key]).await {
+                        Ok(Reply::Int(_)) => acknowledged += 1,
+                        _ => break,
+                    }
+                }
+                (key, index % 2, acknowledged)
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    first.kill();
+    let mut survivor = RespClient::connect(doors[1]).await;
+    for client in clients {
+        let (key, server, acknowledged) = client.await.unwrap();
+        assert!(acknowledged > 0, "{key} was written before the kill");
+        let Reply::Bulk(value) = survivor.call(&["GET", &key]).await else {
+            panic!("{key} has a value");
+        };
+        let value: u64 = std::str::from_utf8(&value).unwrap().parse().unwrap();
+        match server {
+            // The survivor's clients ran to the end: every increment was answered.
+            1 => assert_eq!(value, acknowledged, "{key}"),
+            _ => assert!(
+                (acknowledged..=acknowledged + 1).contains(&value),
+                "{key}: {value}, {acknowledged} acknowledged"
+            ),
+        }
+        // The dead server's keys are not held by its locks.
+        let started = std::time::Instant::now();
+        assert_eq!(survivor.call(&["INCR", &key]).await, Reply::Int(value as i64 + 1));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{key} waited for a lock"
+        );
+    }
+}
