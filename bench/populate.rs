@@ -31,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         read_connections: 1,
         busy_timeout: std::time::Duration::from_secs(5),
         cache_bytes: 0,
+        cache_on_shared: false,
     })
     .await?;
     let now_ms = SystemClock.now_ms();

@@ -56,6 +56,12 @@ pub struct ServerConfig {
     #[arg(long, env = "LITEKV_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub cache_bytes: usize,
 
+    /// On PostgreSQL, cache values for reads too, each forgotten once another server's write
+    /// to its key is heard of: until then (milliseconds, as a rule) a read may answer a value
+    /// another server overwrote. Off, every read on PostgreSQL goes to the database.
+    #[arg(long, env = "LITEKV_POSTGRES_CACHE")]
+    pub postgres_cache: bool,
+
     /// Seconds between in-process sweeps of expired keys.
     #[arg(long, env = "LITEKV_SWEEP_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub sweep_interval: u64,
@@ -322,6 +328,7 @@ impl DatabaseArgs {
             read_connections: 1,
             busy_timeout: Duration::from_millis(self.busy_timeout_ms),
             cache_bytes: 0,
+            cache_on_shared: false,
         }
     }
 }
@@ -334,6 +341,7 @@ impl ServerConfig {
                 .read_connections
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |cores| cores.get() as u32)),
             cache_bytes: self.cache_bytes,
+            cache_on_shared: self.postgres_cache,
             ..self.database.store_options(IfMissing::Create)
         }
     }

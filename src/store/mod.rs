@@ -79,6 +79,10 @@ pub struct StoreOptions {
     pub busy_timeout: Duration,
     /// Bytes of keys and values kept in memory for reads; 0 turns the cache off.
     pub cache_bytes: usize,
+    /// Keeps the cache on a database other servers share too (PostgreSQL), each entry
+    /// forgotten once another server's write to its key is heard of: until then, a read may
+    /// answer a value another server overwrote. Off, such a database is read uncached.
+    pub cache_on_shared: bool,
 }
 
 /// What opening a database that does not exist yet does.
@@ -287,8 +291,12 @@ impl Store {
     /// Must be called inside a tokio runtime, which the writer task then runs on.
     pub async fn open(options: &StoreOptions) -> Result<Self, StoreError> {
         let (database, write_connection) = Database::open(options).await?;
-        // A cache would answer values another server has since changed.
-        let cache_bytes = if database.is_shared() { 0 } else { options.cache_bytes };
+        // A cache would answer values another server has since changed, for as long as the
+        // news of the change takes (and the operator accepts, with `cache_on_shared`).
+        let cache_bytes = match database.is_shared() && !options.cache_on_shared {
+            true => 0,
+            false => options.cache_bytes,
+        };
         let cache = Arc::new(Cache::new(cache_bytes));
         let sequence = Arc::new(AtomicU64::new(0));
         let out_of_space = Arc::new(AtomicBool::new(false));
@@ -311,6 +319,7 @@ impl Store {
             Some(heard) => {
                 let hearing = remote::Hearing {
                     writer: writer.clone(),
+                    cache: Arc::clone(&cache),
                     blocked_count: Arc::clone(&blocked_count),
                     listeners: Arc::clone(&listeners),
                     stop: Arc::clone(&stop_hearing),

@@ -12,9 +12,14 @@ use super::{EventClass, KeyEvent};
 /// A message from another server.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Remote {
-    /// A batch committed: the keys it wrote (clients blocked on them may now be served) and
-    /// its key events, in order.
-    Committed { written: Vec<Bytes>, events: Vec<KeyEvent> },
+    /// A batch committed: whether it emptied the keyspace, the keys it wrote (clients blocked
+    /// on them may now be served; cached values of them are stale) and its key events, in
+    /// order.
+    Committed {
+        cleared: bool,
+        written: Vec<Bytes>,
+        events: Vec<KeyEvent>,
+    },
     /// A message PUBLISHed there, for subscribers here.
     Published { channel: Bytes, payload: Bytes },
     /// Function libraries were loaded or deleted there: read them again.
@@ -28,8 +33,12 @@ const FUNCTIONS_CHANGED: &str = "F";
 impl Remote {
     pub fn encode(&self) -> String {
         match self {
-            Self::Committed { written, events } => {
-                let mut text = format!("{COMMITTED} {}", written.len());
+            Self::Committed {
+                cleared,
+                written,
+                events,
+            } => {
+                let mut text = format!("{COMMITTED} {} {}", u8::from(*cleared), written.len());
                 for key in written {
                     push_field(&mut text, key);
                 }
@@ -58,6 +67,7 @@ impl Remote {
         let mut fields = text.split(' ');
         match fields.next()? {
             COMMITTED => {
+                let cleared = fields.next()? == "1";
                 let count: usize = fields.next()?.parse().ok()?;
                 let written = (0..count).map(|_| field(fields.next()?)).collect::<Option<_>>()?;
                 let mut events = Vec::new();
@@ -69,7 +79,11 @@ impl Remote {
                         key: field(fields.next()?)?,
                     });
                 }
-                Some(Self::Committed { written, events })
+                Some(Self::Committed {
+                    cleared,
+                    written,
+                    events,
+                })
             }
             PUBLISHED => Some(Self::Published {
                 channel: field(fields.next()?)?,
@@ -118,6 +132,8 @@ const RECHECK_BLOCKED: std::time::Duration = std::time::Duration::from_secs(1);
 /// The parts of a store that act on what other servers tell.
 pub(super) struct Hearing {
     pub(super) writer: super::writer::Writer,
+    /// The read cache, if one is kept on this shared database: what others wrote is forgotten.
+    pub(super) cache: std::sync::Arc<super::cache::Cache>,
     pub(super) blocked_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     pub(super) listeners: std::sync::Arc<super::events::Listeners>,
     pub(super) stop: std::sync::Arc<tokio::sync::Notify>,
@@ -140,7 +156,11 @@ impl Hearing {
                         Some(message) => self.act_on(message).await,
                         None => tracing::warn!(message = %text, "a message from another server was not understood"),
                     },
-                    Some(Heard::Reconnected) => self.wake(None).await,
+                    Some(Heard::Reconnected) => {
+                        // What was told meanwhile is lost: nothing cached can be trusted.
+                        self.cache.clear();
+                        self.wake(None).await;
+                    }
                 },
                 _ = recheck.tick() => self.wake(None).await,
             }
@@ -149,7 +169,15 @@ impl Hearing {
 
     async fn act_on(&self, message: Remote) {
         match message {
-            Remote::Committed { written, events } => {
+            Remote::Committed {
+                cleared,
+                written,
+                events,
+            } => {
+                match cleared {
+                    true => self.cache.clear(),
+                    false => written.iter().for_each(|key| self.cache.write(key, None)),
+                }
                 self.wake(Some(written)).await;
                 if !events.is_empty()
                     && let Some(listener) = self.listeners.wanting()
@@ -191,6 +219,7 @@ mod tests {
     fn every_message_decodes_to_itself_binary_fields_included() {
         let messages = [
             Remote::Committed {
+                cleared: false,
                 written: vec![Bytes::from_static(b"queue"), Bytes::from_static(b"\x00\xff bin key")],
                 events: vec![
                     KeyEvent {
@@ -206,6 +235,7 @@ mod tests {
                 ],
             },
             Remote::Committed {
+                cleared: true,
                 written: vec![],
                 events: vec![],
             },
@@ -224,6 +254,6 @@ mod tests {
     fn text_of_an_unknown_kind_or_damaged_is_passed_over() {
         assert_eq!(Remote::decode("Z whatever"), None);
         assert_eq!(Remote::decode("P !!!"), None);
-        assert_eq!(Remote::decode("C 2 YQ=="), None);
+        assert_eq!(Remote::decode("C 0 2 YQ=="), None);
     }
 }

@@ -241,10 +241,11 @@ impl Batch {
     pub(super) fn message_to_others(&self) -> Option<String> {
         let written = self.versioned.as_ref()?;
         let events = self.events.as_deref().unwrap_or_default();
-        if written.is_empty() && events.is_empty() {
+        if written.is_empty() && events.is_empty() && !self.cleared {
             return None;
         }
         let message = super::Remote::Committed {
+            cleared: self.cleared,
             written: written.iter().cloned().collect(),
             events: events.to_vec(),
         };

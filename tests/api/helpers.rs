@@ -46,6 +46,7 @@ impl TestDatabase {
             read_connections: 2,
             busy_timeout: std::time::Duration::from_secs(5),
             cache_bytes: 0,
+            cache_on_shared: false,
         })
         .await
         .expect("the store opens")

@@ -132,6 +132,55 @@ async fn a_message_published_on_one_server_reaches_subscribers_of_the_other() {
     ];
     expected.sort_by_key(|reply| format!("{reply:?}"));
     assert_eq!(heard, expected);
+    // Longer than a notification carries: it travels through the outbox table.
+    let long: Vec<u8> = (0..20_000_u32).map(|n| (n % 251) as u8).collect();
+    subscriber.send(&["UNSUBSCRIBE", "news"]).await;
+    subscriber.read().await.unwrap();
+    assert_eq!(publisher.call(&[&b"PUBLISH"[..], b"news", &long]).await, Reply::Int(0));
+    assert_eq!(
+        subscriber.read().await.unwrap(),
+        message("pmessage", &[b"ne*", b"news", &long])
+    );
+}
+
+/// A script that touches a key it did not declare, which another server holds, fails with
+/// Redis Cluster's TRYAGAIN, and its writes are undone; declared, the script waits for the
+/// key instead (here past the busy timeout, as the holder never lets go).
+#[actix_web::test]
+async fn a_script_touching_an_undeclared_key_another_server_holds_is_told_to_try_again() {
+    use sqlx::Connection;
+    if on_sqlite() {
+        return;
+    }
+    let database = TestDatabase::new();
+    let (server, _) = RunningBinary::server(&database, &["--busy-timeout-ms", "300"]).await;
+    let mut client = RespClient::connect(server.resp_address().await).await;
+    assert_eq!(client.call(&["SET", "held", "1"]).await, Reply::OK);
+    // Another server's batch holding the key, as its advisory lock.
+    let mut other_server = sqlx::PgConnection::connect(&database.url()).await.unwrap();
+    sqlx::query("select pg_advisory_lock(litekv_key_lock('held'::bytea))")
+        .execute(&mut other_server)
+        .await
+        .unwrap();
+    let undeclared = "redis.call('SET', KEYS[1], 'written'); return redis.call('INCR', 'held')";
+    let reply = client.call(&["EVAL", undeclared, "1", "mine"]).await;
+    assert!(
+        matches!(&reply, Reply::Error(error) if error.as_str().starts_with("TRYAGAIN") && error.as_str().contains("'held'")),
+        "{reply:?}"
+    );
+    assert_eq!(
+        client.call(&["GET", "mine"]).await,
+        Reply::Nil,
+        "the script's writes are undone"
+    );
+    let declared = "return redis.call('INCR', KEYS[1])";
+    let reply = client.call(&["EVAL", declared, "1", "held"]).await;
+    assert!(
+        matches!(&reply, Reply::Error(error) if error.as_str().contains("busy")),
+        "{reply:?}"
+    );
+    other_server.close().await.unwrap();
+    assert_eq!(client.call(&["EVAL", declared, "1", "held"]).await, Reply::Int(2));
 }
 
 /// Clients blocked in BLPOP on both servers, elements pushed through both: each element is
@@ -355,4 +404,43 @@ async fn a_server_killed_under_load_loses_no_acknowledged_write_and_the_other_se
             "{key} waited for a lock"
         );
     }
+}
+
+/// With `--postgres-cache`, each server caches values, and forgets one once another server's
+/// write to its key is heard of: a read through the other server sees a new value, a
+/// deletion and a FLUSHDB within moments (and, with the news lost, at once after its cache
+/// was cleared). Without that news, the cached value would be answered for ever.
+#[actix_web::test]
+async fn a_cache_on_postgresql_forgets_what_other_servers_wrote() {
+    if on_sqlite() {
+        return;
+    }
+    let database = TestDatabase::new();
+    let (writer, _) = RunningBinary::server(&database, &["--postgres-cache"]).await;
+    let (reader, _) = RunningBinary::server(&database, &["--postgres-cache"]).await;
+    let mut writer = RespClient::connect(writer.resp_address().await).await;
+    let mut reader = RespClient::connect(reader.resp_address().await).await;
+    /// Reads `key` through `client` until it answers `expected`, for up to 2 s.
+    async fn eventually(client: &mut RespClient, key: &str, expected: Reply) {
+        let mut answer = client.call(&["GET", key]).await;
+        for _ in 0..100 {
+            if answer == expected {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            answer = client.call(&["GET", key]).await;
+        }
+        assert_eq!(answer, expected, "{key}");
+    }
+    for (key, value) in [("a", "1"), ("b", "1")] {
+        assert_eq!(writer.call(&["SET", key, value]).await, Reply::OK);
+        // Read, and so cached, by the other server.
+        eventually(&mut reader, key, Reply::Bulk(value.into())).await;
+    }
+    assert_eq!(writer.call(&["SET", "a", "2"]).await, Reply::OK);
+    eventually(&mut reader, "a", Reply::Bulk("2".into())).await;
+    assert_eq!(writer.call(&["DEL", "a"]).await, Reply::Int(1));
+    eventually(&mut reader, "a", Reply::Nil).await;
+    assert_eq!(writer.call(&["FLUSHDB"]).await, Reply::OK);
+    eventually(&mut reader, "b", Reply::Nil).await;
 }

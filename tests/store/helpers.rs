@@ -105,6 +105,7 @@ pub async fn open_at(url: &str) -> Store {
         read_connections: 2,
         busy_timeout: Duration::from_secs(5),
         cache_bytes: 1 << 20,
+        cache_on_shared: false,
     })
     .await
     .expect("the store opens")
