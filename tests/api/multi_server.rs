@@ -183,8 +183,9 @@ async fn a_script_touching_an_undeclared_key_another_server_holds_is_told_to_try
     assert_eq!(client.call(&["EVAL", declared, "1", "held"]).await, Reply::Int(2));
 }
 
-/// Clients blocked in BLPOP on both servers, elements pushed through both: each element is
-/// popped once, by one client, whichever server it waits on.
+/// Clients blocked in BLPOP and BLMOVE on both servers, elements pushed through both: each
+/// element is popped once, by one client, whichever server it waits on (a moved one lands in
+/// the destination list once).
 #[actix_web::test]
 async fn every_element_pushed_through_either_server_is_popped_once() {
     if on_sqlite() {
@@ -197,12 +198,20 @@ async fn every_element_pushed_through_either_server_is_popped_once() {
             actix_web::rt::spawn(async move {
                 let mut client = RespClient::connect(doors[index % 2]).await;
                 let mut popped = Vec::new();
-                // Ends once the queue stays empty for 3 s.
-                while let Reply::Array(pair) = client.call(&["BLPOP", "queue", "3"]).await {
-                    let Reply::Bulk(element) = &pair[1] else {
-                        panic!("{pair:?}");
-                    };
-                    popped.push(String::from_utf8(element.to_vec()).unwrap());
+                // Each ends once the queue stays empty for 3 s.
+                if index < 2 {
+                    while let Reply::Array(pair) = client.call(&["BLPOP", "queue", "3"]).await {
+                        let Reply::Bulk(element) = &pair[1] else {
+                            panic!("{pair:?}");
+                        };
+                        popped.push(String::from_utf8(element.to_vec()).unwrap());
+                    }
+                } else {
+                    while let Reply::Bulk(element) =
+                        client.call(&["BLMOVE", "queue", "moved", "LEFT", "RIGHT", "3"]).await
+                    {
+                        popped.push(String::from_utf8(element.to_vec()).unwrap());
+                    }
                 }
                 popped
             })
@@ -218,18 +227,37 @@ async fn every_element_pushed_through_either_server_is_popped_once() {
             Reply::Int(_)
         ));
     }
-    let mut popped: Vec<usize> = Vec::new();
-    for consumer in consumers {
-        popped.extend(
-            consumer
-                .await
-                .unwrap()
-                .iter()
-                .map(|element| element.parse::<usize>().unwrap()),
-        );
+    let (mut popped, mut moved_by_clients): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    for (index, consumer) in consumers.into_iter().enumerate() {
+        let taken: Vec<usize> = consumer
+            .await
+            .unwrap()
+            .iter()
+            .map(|element| element.parse().unwrap())
+            .collect();
+        if index >= 2 {
+            moved_by_clients.extend(&taken);
+        }
+        popped.extend(taken);
     }
     popped.sort_unstable();
     assert_eq!(popped, (0..ELEMENTS).collect::<Vec<_>>());
+    // What the BLMOVE clients took is in the destination, once each.
+    let Reply::Array(moved) = producers[0].call(&["LRANGE", "moved", "0", "-1"]).await else {
+        panic!("the destination is a list");
+    };
+    let mut moved: Vec<usize> = moved.iter().map(number).collect();
+    moved.sort_unstable();
+    moved_by_clients.sort_unstable();
+    assert!(!moved.is_empty(), "BLMOVE clients were served too");
+    assert_eq!(moved, moved_by_clients);
+}
+
+fn number(reply: &Reply) -> usize {
+    match reply {
+        Reply::Bulk(text) => std::str::from_utf8(text).unwrap().parse().unwrap(),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A key event of a write through one server reaches the other's keyspace subscribers (its
@@ -443,4 +471,27 @@ async fn a_cache_on_postgresql_forgets_what_other_servers_wrote() {
     eventually(&mut reader, "a", Reply::Nil).await;
     assert_eq!(writer.call(&["FLUSHDB"]).await, Reply::OK);
     eventually(&mut reader, "b", Reply::Nil).await;
+}
+
+/// `GET /watch/<key>` on one server follows writes made through the other.
+#[actix_web::test]
+async fn a_watch_on_one_server_follows_writes_through_the_other() {
+    if on_sqlite() {
+        return;
+    }
+    let database = TestDatabase::new();
+    let (_first, first_address) = RunningBinary::server(&database, &[]).await;
+    let (second, _) = RunningBinary::server(&database, &[]).await;
+    let mut watcher = crate::watch::Watcher::start_at(&first_address, "/watch/status").await;
+    assert_eq!(watcher.next().await.unwrap()["event"], "current");
+    let mut writer = RespClient::connect(second.resp_address().await).await;
+    assert_eq!(writer.call(&["SET", "status", "\"green\""]).await, Reply::OK);
+    let event = watcher.next().await.unwrap();
+    assert_eq!(
+        (event["event"].as_str(), event["value"].as_str()),
+        (Some("set"), Some("green")),
+        "{event}"
+    );
+    assert_eq!(writer.call(&["DEL", "status"]).await, Reply::Int(1));
+    assert_eq!(watcher.next().await.unwrap()["event"], "del");
 }

@@ -10,15 +10,20 @@ use serde_json::{Value, json};
 use crate::helpers::{RunningBinary, TestApp, TestDatabase, spawn_app};
 
 /// Reads a watch stream event by event (each a `data:` line of JSON).
-struct Watcher {
+pub(crate) struct Watcher {
     body: futures_util::stream::LocalBoxStream<'static, Result<bytes::Bytes, awc::error::PayloadError>>,
     buffer: String,
 }
 
 impl Watcher {
     async fn start(app: &TestApp, path: &str) -> Self {
+        Self::start_at(&app.address, path).await
+    }
+
+    /// Follows `path` on the server at `address` (`http://host:port`).
+    pub(crate) async fn start_at(address: &str, path: &str) -> Self {
         let body = awc::Client::default()
-            .get(format!("{}{path}", app.address))
+            .get(format!("{address}{path}"))
             .send()
             .await
             .unwrap();
@@ -31,7 +36,7 @@ impl Watcher {
     }
 
     /// The next event's JSON; `None` once the stream ended.
-    async fn next(&mut self) -> Option<Value> {
+    pub(crate) async fn next(&mut self) -> Option<Value> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let event: String = self.buffer.drain(..end + 2).collect();
