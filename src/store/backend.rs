@@ -29,6 +29,25 @@ mod postgres;
 #[path = "sqlite/mod.rs"]
 mod sqlite;
 
+/// The SQL condition on a row of `keys` for a key that lives at the time bound to `$now`
+/// (such as `"?2"` or `"$2"`): not expired, and for a hash, with a field that has not
+/// expired: a hash whose every field expired on its own is gone for every reader, before the
+/// sweep deletes it. The same for every SQL backend.
+macro_rules! live {
+    ($now:literal) => {
+        concat!(
+            "(expires_at is null or expires_at > ",
+            $now,
+            ") and (type <> 'hash' or exists (
+                select 1 from hash_fields where hash_fields.key_id = keys.id
+                and (hash_fields.expires_at is null or hash_fields.expires_at > ",
+            $now,
+            ")))"
+        )
+    };
+}
+pub(super) use live;
+
 /// A key's row: its type and expiry, and its value if it is a string.
 pub(super) type Row = (KeyInfo, Option<bytes::Bytes>);
 

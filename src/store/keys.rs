@@ -238,3 +238,11 @@ impl WriteTx<'_> {
         self.unchanging().record_readiness(now_ms, headroom).await
     }
 }
+
+/// The smallest byte string above every string that starts with `prefix`, if there is one.
+pub(super) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|&byte| byte != 0xff)?;
+    let mut end = prefix[..=last].to_vec();
+    end[last] += 1;
+    Some(end)
+}

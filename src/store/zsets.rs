@@ -30,6 +30,35 @@ pub enum Order {
     Descending,
 }
 
+/// One condition of a range's filter, for a backend to write in its own SQL: the column,
+/// how it compares, and the value it is compared with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Condition<'a> {
+    Score(Comparison, f64),
+    Member(Comparison, &'a [u8]),
+    /// No member passes: a member range from `+`, or up to `-`.
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Comparison {
+    AtLeast,
+    Above,
+    AtMost,
+    Below,
+}
+
+impl Comparison {
+    pub(super) fn operator(self) -> &'static str {
+        match self {
+            Self::AtLeast => ">=",
+            Self::Above => ">",
+            Self::AtMost => "<=",
+            Self::Below => "<",
+        }
+    }
+}
+
 /// Which members a range picks.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Range {
@@ -57,6 +86,44 @@ pub struct Selection {
     pub offset: u64,
     /// `None` takes everything after the offset.
     pub count: Option<u64>,
+}
+
+impl Range {
+    /// The conditions a member meets to be in the range, besides belonging to the key: none
+    /// for a rank range, which is an offset and a count.
+    pub(super) fn conditions(&self) -> Vec<Condition<'_>> {
+        match self {
+            Self::Rank { .. } => Vec::new(),
+            Self::Score { min, max } => {
+                let lower = if min.exclusive {
+                    Comparison::Above
+                } else {
+                    Comparison::AtLeast
+                };
+                let upper = if max.exclusive {
+                    Comparison::Below
+                } else {
+                    Comparison::AtMost
+                };
+                vec![Condition::Score(lower, min.score), Condition::Score(upper, max.score)]
+            }
+            Self::Lex { min, max } => {
+                // Each end, and the infinite bound that limits nothing there.
+                let ends = [
+                    (min, Comparison::AtLeast, Comparison::Above, &LexBound::Lowest),
+                    (max, Comparison::AtMost, Comparison::Below, &LexBound::Highest),
+                ];
+                ends.into_iter()
+                    .filter(|(bound, _, _, limitless)| bound != limitless)
+                    .map(|(bound, inclusive, exclusive, _)| match bound {
+                        LexBound::Lowest | LexBound::Highest => Condition::Never,
+                        LexBound::Inclusive(member) => Condition::Member(inclusive, member),
+                        LexBound::Exclusive(member) => Condition::Member(exclusive, member),
+                    })
+                    .collect()
+            }
+        }
+    }
 }
 
 impl Selection {

@@ -5,24 +5,9 @@ use sqlx::Row as _;
 use sqlx::postgres::PgRow;
 
 use super::{Connection, count};
-use crate::store::backend::Keys;
+use crate::store::backend::{Keys, live};
+use crate::store::keys::prefix_end;
 use crate::store::{KeyInfo, KeyType, StoreError, is_live};
-
-/// The condition on a row of `keys` for a key that lives at the time bound to `$now` (such
-/// as `"$2"`): not expired, and for a hash, with a field that has not expired.
-macro_rules! live {
-    ($now:literal) => {
-        concat!(
-            "(expires_at is null or expires_at > ",
-            $now,
-            ") and (type <> 'hash' or exists (
-                select 1 from hash_fields where hash_fields.key_id = keys.id
-                and (hash_fields.expires_at is null or hash_fields.expires_at > ",
-            $now,
-            ")))"
-        )
-    };
-}
 
 /// A key type from its name in the `type` column.
 pub(super) fn key_type(name: &str) -> Result<KeyType, StoreError> {
@@ -35,14 +20,6 @@ pub(super) fn key_info(row: &PgRow) -> Result<KeyInfo, StoreError> {
         kind: key_type(row.try_get("type")?)?,
         expires_at: row.try_get("expires_at")?,
     })
-}
-
-/// The smallest byte string above every string that starts with `prefix`, if there is one.
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let last = prefix.iter().rposition(|&byte| byte != 0xff)?;
-    let mut end = prefix[..=last].to_vec();
-    end[last] += 1;
-    Some(end)
 }
 
 /// Random ids tried before a draw walks the keys instead.

@@ -9,7 +9,7 @@ use super::{Connection, as_sql, count, random};
 use crate::store::StoreError;
 use crate::store::backend::ZSets;
 use crate::store::hashes::Draw;
-use crate::store::zsets::{LexBound, Order, Range, Selection};
+use crate::store::zsets::{Condition, Order, Range, Selection};
 
 /// A value bound into a range's filter.
 enum Bound<'a> {
@@ -22,36 +22,19 @@ enum Bound<'a> {
 fn filter_sql(range: &Range) -> (String, Vec<Bound<'_>>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
-    match range {
-        Range::Rank { .. } => {}
-        Range::Score { min, max } => {
-            let lower = if min.exclusive { "score >" } else { "score >=" };
-            push(&mut sql, &mut binds, lower, Bound::Score(min.score));
-            let upper = if max.exclusive { "score <" } else { "score <=" };
-            push(&mut sql, &mut binds, upper, Bound::Score(max.score));
-        }
-        Range::Lex { min, max } => {
-            // Which end of the range each bound is, and the infinite bound that limits nothing there.
-            for (bound, inclusive, exclusive, limitless) in [
-                (min, "member >=", "member >", &LexBound::Lowest),
-                (max, "member <=", "member <", &LexBound::Highest),
-            ] {
-                match bound {
-                    bound if bound == limitless => {}
-                    LexBound::Lowest | LexBound::Highest => sql.push_str(" and false"),
-                    LexBound::Inclusive(member) => push(&mut sql, &mut binds, inclusive, Bound::Member(member)),
-                    LexBound::Exclusive(member) => push(&mut sql, &mut binds, exclusive, Bound::Member(member)),
-                }
+    for condition in range.conditions() {
+        let (column, comparison, bound) = match condition {
+            Condition::Score(comparison, score) => ("score", comparison, Bound::Score(score)),
+            Condition::Member(comparison, member) => ("member", comparison, Bound::Member(member)),
+            Condition::Never => {
+                sql.push_str(" and false");
+                continue;
             }
-        }
+        };
+        binds.push(bound);
+        sql.push_str(&format!(" and {column} {} ${}", comparison.operator(), binds.len() + 1));
     }
     (sql, binds)
-}
-
-/// Adds `condition` on the next bound value to a filter.
-fn push<'a>(sql: &mut String, binds: &mut Vec<Bound<'a>>, condition: &str, bound: Bound<'a>) {
-    binds.push(bound);
-    sql.push_str(&format!(" and {condition} ${}", binds.len() + 1));
 }
 
 /// Binds a filter's values to a query, in order.

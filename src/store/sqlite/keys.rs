@@ -5,25 +5,9 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRe
 use rusqlite::{OptionalExtension, Row, ToSql, params};
 
 use super::{Connection, random};
-use crate::store::backend::Keys;
+use crate::store::backend::{Keys, live};
+use crate::store::keys::prefix_end;
 use crate::store::{KeyInfo, KeyType, StoreError, is_live};
-
-/// The condition on a row of `keys` for a key that lives at the time bound to `$now` (such
-/// as `"?2"`): not expired, and for a hash, with a field that has not expired: a hash whose
-/// every field expired on its own is gone for every reader, before the sweep deletes it.
-macro_rules! live {
-    ($now:literal) => {
-        concat!(
-            "(expires_at is null or expires_at > ",
-            $now,
-            ") and (type <> 'hash' or exists (
-                select 1 from hash_fields where hash_fields.key_id = keys.id
-                and (hash_fields.expires_at is null or hash_fields.expires_at > ",
-            $now,
-            ")))"
-        )
-    };
-}
 
 /// The `type` column holds a key type's name.
 impl FromSql for KeyType {
@@ -45,14 +29,6 @@ pub(super) fn key_info(row: &Row<'_>, first: usize) -> rusqlite::Result<KeyInfo>
         kind: row.get(first)?,
         expires_at: row.get(first + 1)?,
     })
-}
-
-/// The smallest byte string above every string that starts with `prefix`, if there is one.
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let last = prefix.iter().rposition(|&byte| byte != 0xff)?;
-    let mut end = prefix[..=last].to_vec();
-    end[last] += 1;
-    Some(end)
 }
 
 /// A count as SQLite gives it, as the store counts.

@@ -8,7 +8,7 @@ use super::{Connection, random};
 use crate::store::StoreError;
 use crate::store::backend::ZSets;
 use crate::store::hashes::Draw;
-use crate::store::zsets::{LexBound, Order, Range, Selection};
+use crate::store::zsets::{Condition, Order, Range, Selection};
 
 /// A value bound into a range's filter.
 enum Bound<'a> {
@@ -32,36 +32,17 @@ impl ToSql for Bound<'_> {
 fn filter_sql(range: &Range) -> (String, Vec<Bound<'_>>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
-    match range {
-        Range::Rank { .. } => {}
-        Range::Score { min, max } => {
-            for (bound, inclusive, exclusive) in [
-                (min, " and score >= ?", " and score > ?"),
-                (max, " and score <= ?", " and score < ?"),
-            ] {
-                sql.push_str(if bound.exclusive { exclusive } else { inclusive });
-                binds.push(Bound::Score(bound.score));
+    for condition in range.conditions() {
+        match condition {
+            Condition::Score(comparison, score) => {
+                sql.push_str(&format!(" and score {} ?", comparison.operator()));
+                binds.push(Bound::Score(score));
             }
-        }
-        Range::Lex { min, max } => {
-            // Which end of the range each bound is, and the infinite bound that limits nothing there.
-            for (bound, inclusive, exclusive, limitless) in [
-                (min, " and member >= ?", " and member > ?", &LexBound::Lowest),
-                (max, " and member <= ?", " and member < ?", &LexBound::Highest),
-            ] {
-                match bound {
-                    bound if bound == limitless => {}
-                    LexBound::Lowest | LexBound::Highest => sql.push_str(" and false"),
-                    LexBound::Inclusive(member) => {
-                        sql.push_str(inclusive);
-                        binds.push(Bound::Member(member));
-                    }
-                    LexBound::Exclusive(member) => {
-                        sql.push_str(exclusive);
-                        binds.push(Bound::Member(member));
-                    }
-                }
+            Condition::Member(comparison, member) => {
+                sql.push_str(&format!(" and member {} ?", comparison.operator()));
+                binds.push(Bound::Member(member));
             }
+            Condition::Never => sql.push_str(" and false"),
         }
     }
     (sql, binds)
