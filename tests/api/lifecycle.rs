@@ -446,3 +446,58 @@ async fn save_and_shutdown_over_the_redis_protocol() {
     let value = store.get(b"kept", 0).await.unwrap();
     assert!(matches!(value, litekv::store::Lookup::Live(entry) if entry.value == "yes"));
 }
+
+/// A PostgreSQL URL that asks for TLS gets it, the server's certificate checked against the
+/// root given (`sslmode=verify-ca&sslrootcert=...`), on every connection the server opens;
+/// a root that did not sign it stops the start, saying so. Needs a PostgreSQL server with TLS
+/// on, as `.ci/postgres` starts one.
+#[actix_web::test]
+async fn a_postgresql_url_that_asks_for_tls_gets_it_on_every_connection() {
+    use sqlx::Connection;
+    if crate::database::skipped_on_sqlite("it connects to PostgreSQL") {
+        return;
+    }
+    let server = crate::database::postgres_server().unwrap();
+    let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+    let ssl: String = sqlx::query_scalar("show ssl").fetch_one(&mut admin).await.unwrap();
+    if ssl != "on" {
+        return eprintln!("skipped: the PostgreSQL server has TLS off");
+    }
+    let root = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    let database = crate::database::new_postgres_database(&server);
+    let separator = if database.contains('?') { '&' } else { '?' };
+    let url = format!("{database}{separator}sslmode=verify-ca&sslrootcert={root}");
+    let litekv = RunningBinary::start("litekv-server", &["--bind", "127.0.0.1:0", "--database-url", &url]);
+    let mut client = RespClient::connect(litekv.resp_address().await).await;
+    assert_eq!(client.call(&["SET", "k", "v"]).await, Reply::OK);
+    let name = database
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let connections: Vec<bool> = sqlx::query_scalar(
+        "select s.ssl from pg_stat_ssl s join pg_stat_activity a using (pid)
+         where a.datname = $1 and a.application_name like 'litekv-server pid %'",
+    )
+    .bind(&name)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(connections.len() >= 2, "{connections:?}");
+    assert!(connections.iter().all(|ssl| *ssl), "{connections:?}");
+
+    let wrong_root = format!("{database}{separator}sslmode=verify-ca&sslrootcert=/etc/ssl/certs/ca-certificates.crt");
+    let mut refused = RunningBinary::start(
+        "litekv-server",
+        &["--bind", "127.0.0.1:0", "--database-url", &wrong_root],
+    );
+    assert!(!refused.wait().await.success());
+    assert!(
+        refused.errors().contains("invalid peer certificate"),
+        "{}",
+        refused.errors()
+    );
+}
