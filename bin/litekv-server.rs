@@ -22,7 +22,7 @@ async fn main() -> ExitCode {
 }
 
 async fn backup(config: &ServerConfig, file: &Path) -> anyhow::Result<()> {
-    let database = &config.database.database_url;
+    let database = config.database.shown_url();
     let started = std::time::Instant::now();
     let keys = store::backup(&config.database.store_options(IfMissing::Refuse), file)
         .await

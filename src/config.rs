@@ -21,7 +21,8 @@ use crate::store::{Durability, IfMissing, StoreOptions};
     name = "litekv-server",
     version,
     mut_arg("database_url", |arg| arg.help(
-        "The database: sqlite://FILE, or postgres://USER@HOST/DB; the server creates and migrates it if missing"
+        "The database: sqlite://FILE, or postgres://USER@HOST/DB; serving, the server creates and migrates it \
+         if missing (a backup never creates one)"
     )),
     mut_arg("busy_timeout_ms", |arg| arg.help(
         "Milliseconds to wait for a lock another process holds (litekv-cleanup) before answering 503"
@@ -174,9 +175,9 @@ pub struct LimitArgs {
 /// Who may do what. With no token at all, the server serves anyone who can reach it.
 #[derive(Debug, Args)]
 pub struct AccessArgs {
-    /// Read-write token: every request but GET /health must carry a token, as
-    /// `Authorization: Bearer <token>` or `?_token=<token>`. Repeat the flag, or separate
-    /// tokens with commas.
+    /// Read-write token: every request but the index (GET /), the probes (/health, /ready) and
+    /// the API docs (/docs, /openapi.json) must carry a token, as `Authorization: Bearer
+    /// <token>` or `?_token=<token>`. Repeat the flag, or separate tokens with commas.
     #[arg(long = "token", env = "LITEKV_TOKEN", value_delimiter = ',', hide_env_values = true)]
     pub tokens: Vec<String>,
 
@@ -318,6 +319,11 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
+    /// The database URL as logs and messages show it: without its password.
+    pub fn shown_url(&self) -> String {
+        crate::store::url_without_password(&self.database_url)
+    }
+
     /// The store's options, with no read connections or cache to speak of: callers that read
     /// set their own.
     pub fn store_options(&self, if_missing: IfMissing) -> StoreOptions {

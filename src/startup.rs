@@ -47,7 +47,7 @@ impl Application {
 
     /// As [`Application::build`], with the clock every command and sweep reads.
     pub async fn build_with_clock(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let opening = || format!("opening the database {}", config.database.database_url);
+        let opening = || format!("opening the database {}", config.database.shown_url());
         let database_lock = ServerLock::acquire(&config.store_options())
             .await
             .with_context(opening)?;
@@ -75,7 +75,12 @@ impl Application {
         let metrics = telemetry::metrics();
         let metrics_upkeep = telemetry::spawn_metrics_upkeep(metrics.clone());
 
-        let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
+        let listener = TcpListener::bind(&config.bind).with_context(|| {
+            format!(
+                "binding the HTTP port {} (--bind, LITEKV_BIND): choose another address, such as 127.0.0.1:8001",
+                config.bind
+            )
+        })?;
         let address = listener.local_addr()?;
         let token_required = !tokens.is_empty();
         refuse_anonymous_beyond_loopback(config, token_required, address, "--bind")?;
@@ -144,15 +149,21 @@ impl Application {
             .as_ref()
             .map_or_else(|| "off".to_owned(), |(_, address)| format!("redis://{address}"));
         let url = format!("http://{address}");
+        let redis = match &resp {
+            Some(_) => format!("Redis protocol at {redis_url}"),
+            None => "Redis protocol off".to_owned(),
+        };
         tracing::info!(
             %url,
             resp = %redis_url,
-            database = %config.database.database_url,
+            // To stop this server, and only it: `kill -TERM <pid>`.
+            pid = std::process::id(),
+            database = %config.database.shown_url(),
             synchronous = %flag_value(config.database.synchronous),
             workers,
             sweep = !config.no_sweep,
             token_required,
-            "litekv listening on {url}, API docs at {url}/docs, Redis protocol at {redis_url}"
+            "litekv listening on {url}, API docs at {url}/docs, {redis}"
         );
         Ok(Self {
             port: address.port(),

@@ -64,10 +64,16 @@ impl Sweeper {
         Ok(purged)
     }
 
-    /// Runs a pass and logs what it did.
-    pub async fn run_logged_pass(&self) {
+    /// Runs a pass and logs what it did, as `report` asks.
+    pub async fn run_logged_pass(&self, report: Report) {
         let started = std::time::Instant::now();
         match self.run_pass().await {
+            Ok(0) if report == Report::WhenPurged => {
+                tracing::debug!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "no expired keys to purge"
+                )
+            }
             Ok(purged) => tracing::info!(
                 purged,
                 elapsed_ms = started.elapsed().as_millis() as u64,
@@ -84,6 +90,16 @@ impl Sweeper {
     }
 }
 
+/// When a pass says what it purged, at `info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Report {
+    /// Every pass: one asked for once (`litekv-cleanup --once`).
+    Always,
+    /// Passes that purged something: a periodic pass with nothing to purge, every minute for
+    /// ever, tells an operator nothing (it is logged at `debug`).
+    WhenPurged,
+}
+
 /// The server's in-process sweep: a pass every `interval`, the first one at start.
 pub fn spawn_periodic(sweeper: Sweeper, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -91,7 +107,7 @@ pub fn spawn_periodic(sweeper: Sweeper, interval: Duration) -> tokio::task::Join
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            sweeper.run_logged_pass().await;
+            sweeper.run_logged_pass(Report::WhenPurged).await;
         }
     })
 }
@@ -103,16 +119,16 @@ pub async fn run_scheduled(config: CleanupConfig) -> anyhow::Result<()> {
     // empty file purged forever.
     let store = Store::open(&config.database.store_options(IfMissing::Refuse))
         .await
-        .with_context(|| format!("opening the database {}", config.database.database_url))?;
+        .with_context(|| format!("opening the database {}", config.database.shown_url()))?;
     let sweeper = Sweeper::new(store.clone(), Arc::new(SystemClock), &config.sweep);
     if config.once {
-        sweeper.run_logged_pass().await;
+        sweeper.run_logged_pass(Report::Always).await;
     } else {
         let scheduler = JobScheduler::new().await.context("starting the scheduler")?;
         let job_sweeper = sweeper.clone();
         let job = Job::new_async(config.schedule.with_seconds.as_str(), move |_, _| {
             let sweeper = job_sweeper.clone();
-            Box::pin(async move { sweeper.run_logged_pass().await })
+            Box::pin(async move { sweeper.run_logged_pass(Report::WhenPurged).await })
         })
         .with_context(|| format!("invalid --schedule {:?}", config.schedule.written))?;
         scheduler.add(job).await.context("scheduling the purge")?;

@@ -34,10 +34,15 @@ pub fn init(args: &LogArgs) -> anyhow::Result<()> {
 
 /// A bare level (`info`) is litekv's; dependencies then log warnings and errors only, since
 /// their `info` lines (a scheduler's "Uninited", actix's "starting service") tell an operator
-/// nothing. Anything else is RUST_LOG syntax, taken as written.
+/// nothing. actix's HTTP/1 dispatcher logs a client's malformed request (a URI too long, a
+/// broken header) or dropped connection at `error`, though it is the client's mistake and
+/// answered 4xx: it is off. Anything else is RUST_LOG syntax, taken as written.
 fn filter_directives(log_level: &str) -> String {
     match LevelFilter::from_str(log_level) {
-        Ok(level) => format!("{},litekv={level}", level.min(LevelFilter::WARN)),
+        Ok(level) => format!(
+            "{},actix_http::h1::dispatcher=off,litekv={level}",
+            level.min(LevelFilter::WARN)
+        ),
         Err(_) => log_level.to_owned(),
     }
 }
@@ -74,9 +79,60 @@ pub fn metrics() -> PrometheusHandle {
                     builder.set_buckets_for_metric(Matcher::Full("litekv_write_batch_size".into()), BATCH_BUCKETS)
                 })
                 .and_then(PrometheusBuilder::install_recorder)
+                .inspect(|_| describe_metrics())
                 .expect("the bucket lists are not empty and no other recorder is installed")
         })
         .clone()
+}
+
+/// Each metric's `# HELP` line on `/metrics`.
+fn describe_metrics() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        "litekv_http_requests_total",
+        "HTTP requests answered, by method, route and status"
+    );
+    describe_histogram!(
+        "litekv_http_request_duration_seconds",
+        "Time to answer an HTTP request, in seconds"
+    );
+    describe_counter!("litekv_commands_total", "Commands run, by door and command name");
+    describe_counter!(
+        "litekv_expired_keys_deleted_total",
+        "Expired keys deleted, by a read (lazily) or by the sweep"
+    );
+    describe_counter!(
+        "litekv_expired_hash_fields_deleted_total",
+        "Hash fields deleted by the sweep once their own expiry passed"
+    );
+    describe_histogram!(
+        "litekv_write_batch_size",
+        "Write requests committed together in one transaction"
+    );
+    describe_histogram!(
+        "litekv_write_commit_seconds",
+        "Time to apply and commit one write batch, in seconds"
+    );
+    describe_histogram!(
+        "litekv_write_statements",
+        "SQL statements run by one committed write batch (SQLite)"
+    );
+    describe_histogram!(
+        "litekv_write_wal_frames",
+        "Write-ahead log frames one committed batch appended (SQLite)"
+    );
+    describe_counter!(
+        "litekv_write_batches_failed_total",
+        "Write batches rolled back, every request in them answered an error"
+    );
+    describe_gauge!(
+        "litekv_database_bytes",
+        "Bytes the database takes: the SQLite file and its log, or PostgreSQL's database size"
+    );
+    describe_gauge!(
+        "litekv_open_connections",
+        "Open client connections, HTTP and Redis protocol together"
+    );
 }
 
 /// Folds histogram samples into their buckets every few seconds; without it they pile up
@@ -113,10 +169,22 @@ mod tests {
 
     #[test]
     fn a_bare_level_quiets_dependencies_below_warnings() {
-        assert_eq!(filter_directives("info"), "warn,litekv=info");
-        assert_eq!(filter_directives("debug"), "warn,litekv=debug");
-        assert_eq!(filter_directives("error"), "error,litekv=error");
-        assert_eq!(filter_directives("off"), "off,litekv=off");
+        assert_eq!(
+            filter_directives("info"),
+            "warn,actix_http::h1::dispatcher=off,litekv=info"
+        );
+        assert_eq!(
+            filter_directives("debug"),
+            "warn,actix_http::h1::dispatcher=off,litekv=debug"
+        );
+        assert_eq!(
+            filter_directives("error"),
+            "error,actix_http::h1::dispatcher=off,litekv=error"
+        );
+        assert_eq!(
+            filter_directives("off"),
+            "off,actix_http::h1::dispatcher=off,litekv=off"
+        );
         assert_eq!(filter_directives("litekv=debug,info"), "litekv=debug,info");
     }
 }

@@ -183,8 +183,12 @@ fn reserved_for_docs() -> actix_web::Route {
     }))
 }
 
+/// A redirect that also says where it leads, for a client that does not follow it (curl).
 async fn to_swagger_ui() -> HttpResponse {
     HttpResponse::TemporaryRedirect()
         .insert_header(("location", "/docs/"))
-        .finish()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            "<!doctype html><title>litekv API docs</title><p>The API docs are at <a href=\"/docs/\">/docs/</a>.</p>\n",
+        )
 }

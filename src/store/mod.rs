@@ -638,6 +638,21 @@ fn note_sequence<T>(committed: writer::Committed<T>) -> T {
     committed.output
 }
 
+/// A database URL fit for a log line or a message: its password, if any, replaced by `***`.
+pub fn url_without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// The one expiry rule, for rows and cached entries alike: a key is live until its expiry.
 fn is_live(expires_at: Option<i64>, now_ms: i64) -> bool {
     expires_at.is_none_or(|expires_at| expires_at > now_ms)
@@ -646,5 +661,19 @@ fn is_live(expires_at: Option<i64>, now_ms: i64) -> bool {
 impl From<oneshot::error::RecvError> for StoreError {
     fn from(_: oneshot::error::RecvError) -> Self {
         Self::Closed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_without_password;
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            url_without_password("postgres://app:secret@db:5432/litekv"),
+            "postgres://app:***@db:5432/litekv"
+        );
+        assert_eq!(url_without_password("postgres://db/litekv"), "postgres://db/litekv");
     }
 }

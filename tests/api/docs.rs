@@ -231,9 +231,15 @@ async fn swagger_ui_lists_every_operation_in_a_browser_without_internet() {
     // `/docs` and `/redoc` lead to the same page.
     let client = awc::Client::builder().disable_redirects().finish();
     for path in ["/docs", "/redoc"] {
-        let response = client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        let mut response = client.get(format!("{}{path}", app.address)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT, "{path}");
         assert_eq!(response.headers().get("location").unwrap(), "/docs/", "{path}");
+        // Not a bare redirect: a client that does not follow it is told where to go.
+        let body = response.body().await.unwrap();
+        assert!(
+            String::from_utf8_lossy(&body).contains(r#"<a href="/docs/">"#),
+            "{path}"
+        );
     }
     app.stop().await;
 }

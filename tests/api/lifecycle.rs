@@ -501,3 +501,28 @@ async fn a_postgresql_url_that_asks_for_tls_gets_it_on_every_connection() {
         refused.errors()
     );
 }
+
+/// A port already taken stops the start with an error naming the flag that chose it, for
+/// each door.
+#[actix_web::test]
+async fn a_port_in_use_is_refused_naming_its_flag() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    for (flags, named) in [
+        (
+            ["--bind", port.as_str(), "--resp-bind", "127.0.0.1:0"],
+            "--bind, LITEKV_BIND",
+        ),
+        (
+            ["--bind", "127.0.0.1:0", "--resp-bind", port.as_str()],
+            "--resp-bind, LITEKV_RESP_BIND",
+        ),
+    ] {
+        let database = TestDatabase::new();
+        let url = database.url();
+        let args = [&flags[..], &["--database-url", &url]].concat();
+        let mut server = RunningBinary::start("litekv-server", &args);
+        assert!(!server.wait().await.success());
+        assert!(server.errors().contains(named), "{}", server.errors());
+    }
+}

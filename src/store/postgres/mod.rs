@@ -32,7 +32,7 @@ use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection as _, Executor, PgConnection, Postgres};
 
 use crate::store::backend::{Failure, Savepoint, Snapshots, Transactions, migration_failure};
-use crate::store::{Claims, Durability, IfMissing, StoreError, StoreOptions};
+use crate::store::{Claims, Durability, IfMissing, StoreError, StoreOptions, url_without_password};
 
 /// The schema, embedded in the binary and applied at start.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -563,7 +563,7 @@ async fn connect(options: &StoreOptions, role: ConnectionRole) -> Result<PgConne
             if options.if_missing == IfMissing::Refuse {
                 return Err(StoreError::Refused(format!(
                     "there is no database {}: check the database URL (the server creates it on its first start)",
-                    without_password(&options.database_url),
+                    url_without_password(&options.database_url),
                 )));
             }
             if let Err(error) = Postgres::create_database(&options.database_url).await
@@ -572,7 +572,7 @@ async fn connect(options: &StoreOptions, role: ConnectionRole) -> Result<PgConne
                 return Err(StoreError::Refused(format!(
                     "the database {} does not exist, and creating it failed ({error}): create it \
                      (createdb), or grant this role CREATEDB",
-                    without_password(&options.database_url),
+                    url_without_password(&options.database_url),
                 )));
             }
             Ok(connect_options.connect().await?)
@@ -584,21 +584,6 @@ async fn connect(options: &StoreOptions, role: ConnectionRole) -> Result<PgConne
 /// Whether connecting failed for want of the database itself (SQLSTATE 3D000).
 fn missing_database(error: &sqlx::Error) -> bool {
     error.as_database_error().and_then(|db| db.code()).as_deref() == Some("3D000")
-}
-
-/// A database URL fit for a message: its password, if any, replaced.
-pub(in crate::store) fn without_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return url.to_owned();
-    };
-    match rest[..at].split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
-        None => url.to_owned(),
-    }
 }
 
 /// What a PostgreSQL error means to the store, by its SQLSTATE; `None` for an error that is
@@ -633,18 +618,4 @@ fn as_sql(number: u64) -> i64 {
 /// The `LIMIT` of an optional count: `null` limits nothing.
 fn limit(limit: Option<u64>) -> Option<i64> {
     limit.map(as_sql)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_password;
-
-    #[test]
-    fn a_password_never_reaches_a_message() {
-        assert_eq!(
-            without_password("postgres://app:secret@db:5432/litekv"),
-            "postgres://app:***@db:5432/litekv"
-        );
-        assert_eq!(without_password("postgres://db/litekv"), "postgres://db/litekv");
-    }
 }
