@@ -70,7 +70,7 @@ pub enum Command {
 pub struct Write {
     pub command: WriteCommand,
     /// The keys among its arguments (COMMAND GETKEYS's), which a database shared by several
-    /// servers locks before the write runs.
+    /// servers locks before the write runs; found only where the database is shared.
     pub keys: Vec<Bytes>,
 }
 
@@ -112,10 +112,10 @@ impl From<Command> for Queued {
 }
 
 impl Command {
-    /// A write built in code rather than parsed, with the key it touches (see [`Write::keys`]).
-    pub(super) fn claiming(mut self, key: &Bytes) -> Self {
+    /// The command, with `keys` as the keys it touches if it is a write (see [`Write::keys`]).
+    pub(super) fn claiming(mut self, keys: Vec<Bytes>) -> Self {
         if let Self::Write(write) = &mut self {
-            write.keys = vec![key.clone()];
+            write.keys = keys;
         }
         self
     }
@@ -257,13 +257,8 @@ impl CommandSpec {
     pub(super) fn parse(&self, mut args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
         self.check_arity(&args)?;
         let info = &self.info;
-        let keys = info.keys.every_key(&args);
         args.remove(0);
-        let mut command = (self.parse)(&mut Args::new(info.name, args, max_value_bytes))?;
-        if let Command::Write(write) = &mut command {
-            write.keys = keys;
-        }
-        Ok(command)
+        (self.parse)(&mut Args::new(info.name, args, max_value_bytes))
     }
 }
 
@@ -658,11 +653,6 @@ pub fn check_queueable(args: &[Bytes]) -> Result<(), CmdError> {
     lookup(args)?.check_queueable(args)
 }
 
-/// Parses a command: its name (any case) and arguments, as Redis receives them.
-pub fn parse(args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
-    lookup(&args)?.parse(args, max_value_bytes)
-}
-
 /// Redis's message, e.g. `ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
 fn unknown_command(name: &[u8], args: &[Bytes]) -> CmdError {
     let quoted: String = args
@@ -679,6 +669,11 @@ fn unknown_command(name: &[u8], args: &[Bytes]) -> CmdError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parses a command: its name (any case) and arguments, as Redis receives them.
+    fn parse(args: Vec<Bytes>, max_value_bytes: usize) -> Result<Command, CmdError> {
+        lookup(&args)?.parse(args, max_value_bytes)
+    }
 
     fn command_names() -> impl Iterator<Item = &'static str> {
         COMMANDS.iter().map(CommandSpec::name)

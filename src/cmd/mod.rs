@@ -149,12 +149,19 @@ impl Engine {
 
     /// Parses a command given as Redis receives it: the name (any case), then arguments.
     pub fn parse(&self, args: Vec<Bytes>) -> Result<Command, CmdError> {
-        command::parse(args, self.max_value_bytes)
+        self.parse_as(command::lookup(&args)?, args)
     }
 
-    /// Parses `args` as the command `spec` (found by [`find_command`] from `args[0]`).
+    /// Parses `args` as the command `spec` (found by [`find_command`] from `args[0]`). Where
+    /// other servers share the database, a write keeps the keys among its arguments, which
+    /// its batch locks first; on a database of this server's alone, nothing looks for them.
     pub fn parse_as(&self, spec: &CommandSpec, args: Vec<Bytes>) -> Result<Command, CmdError> {
-        spec.parse(args, self.max_value_bytes)
+        let keys = self.store.is_shared().then(|| spec.info().keys.every_key(&args));
+        let command = spec.parse(args, self.max_value_bytes)?;
+        Ok(match keys {
+            Some(keys) => command.claiming(keys),
+            None => command,
+        })
     }
 
     /// Runs one command. `Err` only for a storage failure; a command's own failure is a

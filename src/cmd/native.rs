@@ -107,12 +107,12 @@ impl Engine {
         check_length(value.longest_string(), self.max_value_bytes)?;
         let expires_at = ttl.map(|ttl| self.now_ms() + ttl.as_millis());
         let mut commands = vec![
-            Ok(Command::from(Del::new(vec![key.clone()])).claiming(&key)),
-            Ok(value.writing_command(&key).claiming(&key)),
+            Ok(Command::from(Del::new(vec![key.clone()])).claiming(vec![key.clone()])),
+            Ok(value.writing_command(&key).claiming(vec![key.clone()])),
         ];
         if let Some(expires_at) = expires_at {
             commands.push(Ok(
-                Command::from(Expire::at_unix_ms(key.clone(), expires_at)).claiming(&key)
+                Command::from(Expire::at_unix_ms(key.clone(), expires_at)).claiming(vec![key.clone()])
             ));
         }
         let replies = self.execute_transaction(commands).await.map_err(ExecError::Store)?;
@@ -147,7 +147,7 @@ impl Engine {
     /// `DEL key`: whether a live key was removed.
     pub async fn delete_key(&self, key: Bytes) -> Result<bool, StoreError> {
         let reply = self
-            .execute(Command::from(Del::new(vec![key.clone()])).claiming(&key))
+            .execute(Command::from(Del::new(vec![key.clone()])).claiming(vec![key.clone()]))
             .await?;
         Ok(reply == Reply::Int(1))
     }

@@ -196,17 +196,19 @@ impl Engine {
         Ok(reply)
     }
 
-    /// Loads the script `eval` names by SHA1 from the database if this server lacks it and
-    /// another server sharing the database loaded it.
-    async fn find_shared_script(&self, eval: &Eval, view: &mut ReadView<'_>) -> Result<(), StoreError> {
+    /// The SHA1 `eval` names, if this server lacks that script and another server sharing
+    /// the database may have loaded it (see [`Engine::load_shared_script`]).
+    fn shared_script_to_find(&self, eval: &Eval) -> Option<String> {
         let Source::Sha(sha) = &eval.source else {
-            return Ok(());
+            return None;
         };
         let sha = String::from_utf8_lossy(sha);
-        if !self.store.is_shared() || self.scripts.get(&sha).is_some() {
-            return Ok(());
-        }
-        if let Some(body) = view.shared_script(&sha).await? {
+        (self.store.is_shared() && self.scripts.get(&sha).is_none()).then(|| sha.into_owned())
+    }
+
+    /// Loads the script `sha` from the database, if another server kept it there.
+    async fn load_shared_script(&self, sha: &str, view: &mut ReadView<'_>) -> Result<(), StoreError> {
+        if let Some(body) = view.shared_script(sha).await? {
             // It compiled where it was loaded; should it not here, EVALSHA answers NOSCRIPT.
             let _ = self.scripts.load(body);
         }
@@ -256,8 +258,10 @@ impl Engine {
     /// beside other readers.
     pub(super) async fn eval(&self, eval: Eval) -> Result<Reply, StoreError> {
         self.refresh_functions().await?;
-        self.find_shared_script(&eval, &mut self.store.read(self.now_ms()))
-            .await?;
+        if let Some(sha) = self.shared_script_to_find(&eval) {
+            self.load_shared_script(&sha, &mut self.store.read(self.now_ms()))
+                .await?;
+        }
         let job = match self.script_job(eval, self.now_ms()) {
             Ok(job) => job,
             Err(error) => return Ok(Reply::Error(error)),
@@ -280,7 +284,9 @@ impl Engine {
 
     /// Runs EVAL and its kin inside the writer's transaction `tx`, all or nothing.
     pub(super) async fn eval_in(&self, tx: &mut WriteTx<'_>, eval: Eval, now_ms: i64) -> Result<Reply, StoreError> {
-        self.find_shared_script(&eval, &mut tx.read(now_ms)).await?;
+        if let Some(sha) = self.shared_script_to_find(&eval) {
+            self.load_shared_script(&sha, &mut tx.read(now_ms)).await?;
+        }
         let mut job = match self.script_job(eval, now_ms) {
             Ok(job) => job,
             Err(error) => return Ok(Reply::Error(error)),

@@ -257,9 +257,9 @@ impl WriteConnection {
         }
     }
 
-    /// Whether the database is shared by several servers, whose batches lock the keys they
-    /// claim ([`WriteConnection::claim`]).
-    pub(super) fn locks_keys(&self) -> bool {
+    /// Whether other servers share the database (as [`Database::is_shared`]): then batches
+    /// lock the keys they claim ([`WriteConnection::claim`]).
+    pub(super) fn is_shared(&self) -> bool {
         matches!(self, Self::Postgres(_))
     }
 

@@ -37,20 +37,7 @@ impl Remote {
                 cleared,
                 written,
                 events,
-            } => {
-                let mut text = format!("{COMMITTED} {} {}", u8::from(*cleared), written.len());
-                for key in written {
-                    push_field(&mut text, key);
-                }
-                for event in events {
-                    text.push(' ');
-                    text.push(event.class.letter());
-                    text.push(':');
-                    text.push_str(event.name);
-                    push_field(&mut text, &event.key);
-                }
-                text
-            }
+            } => encode_committed(*cleared, written.iter(), events),
             Self::Published { channel, payload } => {
                 let mut text = PUBLISHED.to_owned();
                 push_field(&mut text, channel);
@@ -93,6 +80,26 @@ impl Remote {
             _ => None,
         }
     }
+}
+
+/// A [`Remote::Committed`] message, encoded from what the batch holds, without copying it.
+pub(super) fn encode_committed<'a>(
+    cleared: bool,
+    written: impl ExactSizeIterator<Item = &'a Bytes>,
+    events: &[KeyEvent],
+) -> String {
+    let mut text = format!("{COMMITTED} {} {}", u8::from(cleared), written.len());
+    for key in written {
+        push_field(&mut text, key);
+    }
+    for event in events {
+        text.push(' ');
+        text.push(event.class.letter());
+        text.push(':');
+        text.push_str(event.name);
+        push_field(&mut text, &event.key);
+    }
+    text
 }
 
 fn push_field(text: &mut String, bytes: &[u8]) {

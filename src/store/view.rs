@@ -244,12 +244,7 @@ impl Batch {
         if written.is_empty() && events.is_empty() && !self.cleared {
             return None;
         }
-        let message = super::Remote::Committed {
-            cleared: self.cleared,
-            written: written.iter().cloned().collect(),
-            events: events.to_vec(),
-        };
-        Some(message.encode())
+        Some(super::remote::encode_committed(self.cleared, written.iter(), events))
     }
 
     /// The keys whose versions the batch's commit changes (a rolled-back job's among them,

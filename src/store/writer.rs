@@ -192,7 +192,7 @@ impl Writer {
     ) -> Result<Self, StoreError> {
         let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
         let stop = Arc::new(Notify::new());
-        let shared = conn.locks_keys();
+        let shared = conn.is_shared();
         let committer = Committer {
             conn,
             batch: Batch::new(watches, blocked, listeners, shared),
@@ -336,7 +336,7 @@ impl Committer {
     /// whether it created its key (meaningful for string writes only).
     async fn apply_all(&mut self, batch: &mut [WriteOp]) -> Result<Vec<bool>, StoreError> {
         self.conn.begin().await?;
-        if self.conn.locks_keys() {
+        if self.conn.is_shared() {
             self.conn.claim(&claims_of(batch)).await?;
         }
         self.batch.begin();
