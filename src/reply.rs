@@ -22,6 +22,9 @@ pub enum Reply {
     Error(CmdError),
     /// A floating-point number, such as a score: RESP2 has it as a bulk string.
     Double(f64),
+    /// A floating-point number Redis writes for people, in fixed notation with 17 decimals
+    /// (trailing zeros dropped): a geo coordinate. RESP2 has it as a bulk string.
+    FixedDouble(f64),
     /// Keys and values (HGETALL, CONFIG GET, HELLO): RESP2 has them flat in an array.
     Map(Vec<(Reply, Reply)>),
     /// Distinct members in no order (SMEMBERS, SINTER): RESP2 has them as an array.
@@ -76,6 +79,7 @@ impl Reply {
         };
         match self {
             Self::Double(number) => Self::bulk(format_score(number)),
+            Self::FixedDouble(number) => Self::bulk(format_fixed(number)),
             Self::Map(pairs) | Self::Pairs(pairs) => flat(pairs),
             Self::Array(items) | Self::Set(items) | Self::Push(items) => {
                 Self::Array(items.into_iter().map(Self::into_resp2).collect())
@@ -93,6 +97,13 @@ pub fn format_score(score: f64) -> String {
         f64::NEG_INFINITY => "-inf".to_owned(),
         _ => score.to_string(),
     }
+}
+
+/// A double as Redis writes a "human" long double: `%.17Lf`, trailing zeros and a trailing
+/// point dropped.
+pub fn format_fixed(number: f64) -> String {
+    let text = format!("{number:.17}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// A Redis error reply. The text is Redis's own wherever Redis has one, since clients

@@ -12,12 +12,16 @@ use super::condition::Condition::{Always, IfExists, IfMissing};
 use super::expiry::TimeBase::{FromNow, UnixEpoch};
 use super::expiry::TimeUnit::{Milliseconds, Seconds};
 use super::functions::FunctionCommand;
+use super::geo::PositionAs::{Coordinates, Geohash};
+use super::geo::SearchCommand::{Radius, RadiusByMember, Search, SearchStore};
+use super::geo::{GeoAdd, GeoDist, GeoPos, GeoSearch, GeoSearchStore};
 use super::hashes::HSetReply::{CountNew, StatusOk};
 use super::hashes::Parts::{Fields, FieldsAndValues, Values};
 use super::hashes::{
     HDel, HExists, HExpire, HGet, HGetAll, HGetDel, HGetEx, HIncrBy, HIncrByFloat, HLen, HMGet, HPersist, HRandField,
     HScan, HSet, HSetEx, HStrLen, HTtl,
 };
+use super::hyperloglog::{PfAdd, PfCount, PfMerge};
 use super::keys::{
     Copy, Del, Exists, Expire, Keys, Object, Persist, RandomKey, Rename, Scan, Sort, SortStore, Ttl, Type,
 };
@@ -210,9 +214,9 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, GetBit, BitCount, BitPos, BitFieldRo, Lcs, Sort, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, Exists, Ttl, Type, Object, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, GetBit, BitCount, BitPos, BitFieldRo, Lcs, Sort, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, PfCount, GeoDist, GeoPos, GeoSearch, Exists, Ttl, Type, Object, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time, Client;
-    write: Set, GetDel, GetEx, MSet, Append, SetRange, SetBit, BitOp, BitField, SortStore, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, Del,
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, SetBit, BitOp, BitField, SortStore, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, PfAdd, PfMerge, GeoSearchStore, Del,
         Expire, Persist, Rename, Copy, Flush, BlockingPop;
 }
 
@@ -564,6 +568,21 @@ const COMMANDS: &[CommandSpec] = &[
     spec("zdiffstore", -4, WRITE_GROWS_MOVABLE, ONE_KEY.counted_at(2), |a| Ok(ZStore::parse(a, ZDifference)?.into())),
     spec("zrandmember", -2, READ, ONE_KEY, |a| Ok(ZRandMember::parse(a)?.into())),
     spec("zscan", -3, READ, ONE_KEY, |a| Ok(ZScan::parse(a)?.into())),
+    // HyperLogLog.
+    spec("pfadd", -2, WRITE_GROWS_FAST, ONE_KEY, |a| Ok(PfAdd::parse(a)?.into())),
+    spec("pfcount", -2, READ, EVERY_KEY, |a| Ok(PfCount::parse(a)?.into())),
+    spec("pfmerge", -2, WRITE_GROWS, EVERY_KEY, |a| Ok(PfMerge::parse(a)?.into())),
+    // Geo.
+    spec("geoadd", -5, WRITE_GROWS, ONE_KEY, |a| Ok(GeoAdd::parse(a)?.into())),
+    spec("geodist", -4, READ, ONE_KEY, |a| Ok(GeoDist::parse(a)?.into())),
+    spec("geohash", -2, READ, ONE_KEY, |a| Ok(GeoPos::parse(a, Geohash)?.into())),
+    spec("geopos", -2, READ, ONE_KEY, |a| Ok(GeoPos::parse(a, Coordinates)?.into())),
+    spec("geosearch", -7, READ, ONE_KEY, |a| GeoSearch::parse(a, Search)),
+    spec("geosearchstore", -8, WRITE_GROWS, TWO_KEYS, |a| GeoSearch::parse(a, SearchStore)),
+    spec("georadius", -6, WRITE_GROWS_MOVABLE, ONE_KEY, |a| GeoSearch::parse(a, Radius { store_allowed: true })),
+    spec("georadius_ro", -6, READ, ONE_KEY, |a| GeoSearch::parse(a, Radius { store_allowed: false })),
+    spec("georadiusbymember", -5, WRITE_GROWS_MOVABLE, ONE_KEY, |a| GeoSearch::parse(a, RadiusByMember { store_allowed: true })),
+    spec("georadiusbymember_ro", -5, READ, ONE_KEY, |a| GeoSearch::parse(a, RadiusByMember { store_allowed: false })),
     // Keys and expiry.
     spec("del", -2, WRITE, EVERY_KEY, |a| Ok(Del::parse(a)?.into())),
     spec("unlink", -2, WRITE_FAST, EVERY_KEY, |a| Ok(Del::parse(a)?.into())),

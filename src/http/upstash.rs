@@ -22,7 +22,7 @@ use super::docs::CommandErrors;
 use super::error::ErrorBody;
 use crate::access::{self, Access};
 use crate::cmd::{Command, Engine, command_info};
-use crate::reply::{CmdError, Reply, format_score};
+use crate::reply::{CmdError, Reply, format_fixed, format_score};
 use crate::telemetry;
 
 /// A command's success; its failure is an [`ErrorBody`].
@@ -330,6 +330,7 @@ fn render(reply: &Reply, base64: bool, top_level: bool) -> Value {
         Reply::Int(number) => Value::from(*number),
         Reply::Bulk(bytes) => text(bytes),
         Reply::Double(number) => text(format_score(*number).as_bytes()),
+        Reply::FixedDouble(number) => text(format_fixed(*number).as_bytes()),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             Value::Array(items.iter().map(|item| render(item, base64, false)).collect())
         }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use bytes::{BufMut, BytesMut};
 
-use crate::reply::{Reply, format_score};
+use crate::reply::{Reply, format_fixed, format_score};
 
 /// The protocol version a connection speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub fn encode(reply: &Reply, protocol: Protocol, out: &mut BytesMut) {
         Reply::Bulk(bytes) => bulk(out, bytes),
         Reply::Double(number) if resp3 => line(out, b',', format_score(*number).as_bytes()),
         Reply::Double(number) => bulk(out, format_score(*number).as_bytes()),
+        Reply::FixedDouble(number) if resp3 => line(out, b',', format_fixed(*number).as_bytes()),
+        Reply::FixedDouble(number) => bulk(out, format_fixed(*number).as_bytes()),
         Reply::Array(items) => sequence(out, b'*', items, protocol),
         Reply::Set(items) => sequence(out, if resp3 { b'~' } else { b'*' }, items, protocol),
         Reply::Push(items) => sequence(out, if resp3 { b'>' } else { b'*' }, items, protocol),

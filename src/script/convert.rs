@@ -38,7 +38,7 @@ pub fn reply_to_lua(lua: &Lua, reply: Reply, protocol: Protocol) -> mlua::Result
         Reply::Bulk(bytes) => Value::String(lua.create_string(&bytes)?),
         Reply::Status(text) => single_field(lua, "ok", Value::String(lua.create_string(text.as_bytes())?))?,
         Reply::Error(error) => error_table(lua, error.as_str())?,
-        Reply::Double(number) => single_field(lua, "double", Value::Number(number))?,
+        Reply::Double(number) | Reply::FixedDouble(number) => single_field(lua, "double", Value::Number(number))?,
         Reply::Array(items) | Reply::Push(items) => array(lua, items, protocol)?,
         Reply::Pairs(pairs) => {
             let items = pairs

@@ -1,5 +1,7 @@
-//! The differential run: random command sequences sent to litekv's Redis protocol door and to
-//! `redis-server` (Debian's 7.0.15), every reply compared (`tests/differential/differential.py`).
+//! The differential runs: random command sequences sent to litekv's Redis protocol door and to
+//! `redis-server` (Debian's 7.0.15), every reply compared (`tests/differential/differential.py`),
+//! and HyperLogLogs and geo searches at sizes those sequences never reach
+//! (`tests/differential/sketches.py`).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -61,28 +63,43 @@ impl Drop for RedisServer {
     }
 }
 
+/// Runs a script of `tests/differential/` against both servers, and returns its report.
+async fn compare(redis: &RedisServer, litekv_port: u16, script: &str, seed: &str, more: &[&str]) -> String {
+    let script = format!("{}/tests/differential/{script}", env!("CARGO_MANIFEST_DIR"));
+    let mut args = vec![
+        script,
+        "--redis".into(),
+        redis.port.to_string(),
+        "--litekv".into(),
+        litekv_port.to_string(),
+        "--seed".into(),
+        seed.into(),
+    ];
+    args.extend(more.iter().map(|arg| arg.to_string()));
+    // The server runs on this thread's runtime: the script waits on another thread.
+    tokio::task::spawn_blocking(move || run(Command::new("python3").args(args)))
+        .await
+        .unwrap()
+}
+
 #[actix_web::test]
 async fn random_command_sequences_answer_as_redis_does() {
     let redis = RedisServer::start();
     redis.wait_until_up().await;
     let (app, _db) = spawn_app().await;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential/differential.py");
     for seed in ["1", "2", "3"] {
-        let args = [
-            script.to_owned(),
-            "--redis".into(),
-            redis.port.to_string(),
-            "--litekv".into(),
-            app.resp.port().to_string(),
-            "--seed".into(),
-            seed.into(),
-            "--rounds".into(),
-            "40".into(),
-        ];
-        // The server runs on this thread's runtime: the script waits on another thread.
-        let report = tokio::task::spawn_blocking(move || run(Command::new("python3").args(args)))
-            .await
-            .unwrap();
+        let report = compare(&redis, app.resp.port(), "differential.py", seed, &["--rounds", "40"]).await;
         assert!(report.contains("(0 differ)"), "{report}");
     }
+}
+
+/// HyperLogLog values byte for byte through the sparse encoding's promotion, merges and
+/// copies between the servers; geo searches over 3,000 positions.
+#[actix_web::test]
+async fn hyperloglogs_and_geo_searches_answer_as_redis_does() {
+    let redis = RedisServer::start();
+    redis.wait_until_up().await;
+    let (app, _db) = spawn_app().await;
+    let report = compare(&redis, app.resp.port(), "sketches.py", "1", &[]).await;
+    assert!(report.contains("(0 differ)"), "{report}");
 }

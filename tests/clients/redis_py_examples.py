@@ -307,6 +307,18 @@ expect("zrange withscores", r.zrange("zset", 0, -1, withscores=True), [("bob", 1
 expect("zrank", r.zrank("zset", "alice"), 1)
 expect("zscore", r.zscore("zset", "alice"), 3.0)
 expect("zincrby", r.zincrby("zset", 0.5, "bob"), 1.5)
+expect("pfadd", r.pfadd("visitors", "ada", "bob", "cy"), 1)
+expect("pfcount", r.pfcount("visitors"), 3)
+expect("pfmerge", r.pfmerge("visitors:all", "visitors", "nobody"), True)
+expect("geoadd", r.geoadd("sicily", [13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania"]), 2)
+expect("geodist", r.geodist("sicily", "Palermo", "Catania", unit="km"), 166.2742)
+expect("geopos", r.geopos("sicily", "Palermo"), [(13.361389338970184, 38.1155563954963)])
+expect(
+    "geosearch",
+    r.geosearch("sicily", longitude=15, latitude=37, radius=200, unit="km", sort="ASC", withdist=True),
+    [["Catania", 56.4413], ["Palermo", 190.4424]],
+)
+expect("georadiusbymember", r.georadiusbymember("sicily", "Palermo", 200, unit="km", sort="ASC"), ["Palermo", "Catania"])
 expect("dbsize", r.dbsize(), len(r.keys("*")))
 expect("info", r.info()["redis_mode"], "standalone")
 expect("info keyspace", r.info("keyspace")["db0"]["keys"], r.dbsize())
@@ -385,5 +397,6 @@ expect("resp3 smembers", resp3.smembers("set"), {"y"})
 expect("resp3 zscore", resp3.zscore("zset", "bob"), 1.5)
 expect("resp3 zrange withscores", resp3.zrange("zset", 0, -1, withscores=True), [["bob", 1.5], ["alice", 3.0]])
 expect("resp3 get missing", resp3.get("missing"), None)
+expect("resp3 geopos", resp3.geopos("sicily", "Palermo"), [[13.361389338970184, 38.1155563954963]])
 
 passed("redis-py")

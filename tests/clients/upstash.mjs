@@ -323,6 +323,37 @@ await expect("function stats", redis.functions.stats(), { engines: { LUA: { libr
 await expect("function delete", redis.functions.delete("counters"), "OK");
 await expectError("fcall of a deleted function", redis.functions.call("bump", ["fn:count"], ["1"]), /Function not found/);
 
+// HyperLogLog: unique visitors.
+await expect("pfadd", redis.pfadd("visitors", "ada", "bob", "cy"), 1);
+await expect("pfadd of one already counted", redis.pfadd("visitors", "ada"), 0);
+await expect("pfcount", redis.pfcount("visitors"), 3);
+await expect("pfadd elsewhere", redis.pfadd("visitors:b", "cy", "dee"), 1);
+await expect("pfcount of a union", redis.pfcount("visitors", "visitors:b"), 4);
+await expect("pfmerge", redis.pfmerge("visitors:all", "visitors", "visitors:b"), "OK");
+await expect("pfcount merged", redis.pfcount("visitors:all"), 4);
+
+// Geo, on a sorted set.
+const palermo = { longitude: 13.361389, latitude: 38.115556, member: "Palermo" };
+const catania = { longitude: 15.087269, latitude: 37.502669, member: "Catania" };
+await expect("geoadd", redis.geoadd("sicily", palermo, catania), 2);
+await expect("geoadd nx ch", redis.geoadd("sicily", { nx: true, ch: true }, palermo), 0);
+await expect("geodist", redis.geodist("sicily", "Palermo", "Catania", "KM"), 166.2742);
+await expect("geohash", redis.geohash("sicily", "Palermo", "Catania"), ["sqc8b49rny0", "sqdtr74hyu0"]);
+await expect("geopos", redis.geopos("sicily", "Palermo"), [{ lng: 13.361389338970184, lat: 38.1155563954963 }]);
+const fromSea = { type: "FROMLONLAT", coordinate: { lon: 15, lat: 37 } };
+await expect(
+  "geosearch",
+  redis.geosearch("sicily", fromSea, { type: "BYRADIUS", radius: 200, radiusType: "KM" }, "ASC", { withDist: true, withHash: true }),
+  [
+    { member: "Catania", dist: 56.4413, hash: "3479447370796909" },
+    { member: "Palermo", dist: 190.4424, hash: "3479099956230698" },
+  ],
+);
+const fromPalermo = { type: "FROMMEMBER", member: "Palermo" };
+const square = { type: "BYBOX", rect: { width: 400, height: 400 }, rectType: "KM" };
+await expect("geosearchstore", redis.geosearchstore("near", "sicily", fromPalermo, square, "ASC", { count: { limit: 1 } }), 1);
+await expect("a geo set is a sorted set", redis.zrange("near", 0, -1), ["Palermo"]);
+
 // Read-your-writes: the client carries the sync token, which moves with every write.
 const before = redis.readYourWritesSyncToken;
 await redis.set("ryw", 1);

@@ -209,6 +209,34 @@ expect("zscan", redis.zscan("board", 0, match="a*"), (0, [("ada", 12.0)]))
 expect("type of a sorted set", redis.type("board"), "zset")
 expect_error("lpush on a sorted set", lambda: redis.lpush("board", "x"), UpstashError, "WRONGTYPE")
 
+# HyperLogLog and geo.
+expect("pfadd", redis.pfadd("visitors", "ada", "bob", "cy"), 1)
+expect("pfadd of one already counted", redis.pfadd("visitors", "ada"), 0)
+expect("pfadd elsewhere", redis.pfadd("visitors:b", "cy", "dee"), 1)
+expect("pfcount of a union", redis.pfcount("visitors", "visitors:b"), 4)
+expect("pfmerge", redis.pfmerge("visitors:all", "visitors", "visitors:b"), True)
+expect("pfcount merged", redis.pfcount("visitors:all"), 4)
+expect("geoadd", redis.geoadd("sicily", (13.361389, 38.115556, "Palermo"), (15.087269, 37.502669, "Catania")), 2)
+expect("geodist", redis.geodist("sicily", "Palermo", "Catania", unit="KM"), 166.2742)
+expect("geohash", redis.geohash("sicily", "Palermo", "nowhere"), ["sqc8b49rny0", None])
+expect("geopos", redis.geopos("sicily", "Catania"), [(15.08726745843887329, 37.50266842333162032)])
+expect(
+    "geosearch",
+    [
+        (found.member, found.distance, found.hash)
+        for found in redis.geosearch(
+            "sicily", longitude=15, latitude=37, radius=200, unit="KM", order="ASC", withdist=True, withhash=True
+        )
+    ],
+    [("Catania", 56.4413, 3479447370796909), ("Palermo", 190.4424, 3479099956230698)],
+)
+expect(
+    "geosearchstore",
+    redis.geosearchstore("near", "sicily", member="Palermo", width=400, height=400, unit="KM", storedist=True),
+    2,
+)
+expect("georadius_ro", redis.georadius_ro("sicily", 15, 37, 100, unit="KM"), ["Catania"])
+
 # Connection.
 expect("ping", redis.ping(), "PONG")
 expect("ping message", redis.ping("hello"), "hello")

@@ -5,8 +5,10 @@
 mod bits;
 mod faults;
 mod functions;
+mod geo;
 mod hashes;
 mod helpers;
+mod hyperloglog;
 mod keys;
 mod lists;
 mod random;
