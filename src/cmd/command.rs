@@ -22,6 +22,8 @@ use super::hashes::{
     HScan, HSet, HSetEx, HStrLen, HTtl,
 };
 use super::hyperloglog::{PfAdd, PfCount, PfMerge};
+use super::json::Arithmetic::{Add, Multiply};
+use super::json::{JsonDel, JsonEdit, JsonGet, JsonMGet, JsonMSet, JsonRead, JsonSet, Query};
 use super::keys::{
     Copy, Del, Exists, Expire, Keys, Object, Persist, RandomKey, Rename, Scan, Sort, SortStore, Ttl, Type,
 };
@@ -214,9 +216,9 @@ macro_rules! commands {
 }
 
 commands! {
-    read: Get, MGet, StrLen, GetRange, GetBit, BitCount, BitPos, BitFieldRo, Lcs, Sort, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, PfCount, GeoDist, GeoPos, GeoSearch, Exists, Ttl, Type, Object, Keys, Scan,
+    read: Get, MGet, StrLen, GetRange, GetBit, BitCount, BitPos, BitFieldRo, Lcs, Sort, HGet, HMGet, HGetAll, HLen, HExists, HStrLen, HScan, HRandField, HTtl, LLen, LRange, LIndex, LPos, SMembers, SIsMember, SCard, SRandMember, SScan, SCombine, SInterCard, ZCard, ZScore, ZRank, ZCount, ZRange, ZRandMember, ZScan, ZCombine, ZInterCard, PfCount, GeoDist, GeoPos, GeoSearch, JsonGet, JsonMGet, JsonRead, Exists, Ttl, Type, Object, Keys, Scan,
         RandomKey, DbSize, Ping, Echo, Time, Client;
-    write: Set, GetDel, GetEx, MSet, Append, SetRange, SetBit, BitOp, BitField, SortStore, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, PfAdd, PfMerge, GeoSearchStore, Del,
+    write: Set, GetDel, GetEx, MSet, Append, SetRange, SetBit, BitOp, BitField, SortStore, IncrBy, IncrByFloat, HSet, HDel, HIncrBy, HIncrByFloat, HExpire, HPersist, HGetDel, HGetEx, HSetEx, LPush, LPop, LSet, LInsert, LRem, LTrim, LMove, LMPop, SAdd, SRem, SPop, SMove, SStore, ZAdd, ZRem, ZPop, ZMPop, ZRemRange, ZRangeStore, ZStore, PfAdd, PfMerge, GeoSearchStore, JsonSet, JsonMSet, JsonDel, JsonEdit, Del,
         Expire, Persist, Rename, Copy, Flush, BlockingPop;
 }
 
@@ -351,6 +353,7 @@ const EVERY_KEY: KeyPositions = key_positions(1, -1, 1);
 const EVERY_OTHER_KEY: KeyPositions = key_positions(1, -1, 2);
 const KEYS_AFTER_FIRST: KeyPositions = key_positions(2, -1, 1);
 const KEYS_BEFORE_LAST: KeyPositions = key_positions(1, -2, 1);
+const EVERY_THIRD_KEY: KeyPositions = key_positions(1, -1, 3);
 
 impl KeyPositions {
     /// No keys (a command on the connection or the server).
@@ -583,6 +586,30 @@ const COMMANDS: &[CommandSpec] = &[
     spec("georadius_ro", -6, READ, ONE_KEY, |a| GeoSearch::parse(a, Radius { store_allowed: false })),
     spec("georadiusbymember", -5, WRITE_GROWS_MOVABLE, ONE_KEY, |a| GeoSearch::parse(a, RadiusByMember { store_allowed: true })),
     spec("georadiusbymember_ro", -5, READ, ONE_KEY, |a| GeoSearch::parse(a, RadiusByMember { store_allowed: false })),
+    // JSON documents.
+    spec("json.set", -4, WRITE_GROWS, ONE_KEY, |a| Ok(JsonSet::parse(a)?.into())),
+    spec("json.get", -2, READ, ONE_KEY, |a| Ok(JsonGet::parse(a)?.into())),
+    spec("json.mget", -3, READ, KEYS_BEFORE_LAST, |a| Ok(JsonMGet::parse(a)?.into())),
+    spec("json.mset", -4, WRITE_GROWS, EVERY_THIRD_KEY, |a| Ok(JsonMSet::parse(a)?.into())),
+    spec("json.merge", 4, WRITE_GROWS, ONE_KEY, |a| Ok(JsonSet::parse_merge(a)?.into())),
+    spec("json.del", -2, WRITE, ONE_KEY, |a| Ok(JsonDel::parse(a, false)?.into())),
+    spec("json.forget", -2, WRITE, ONE_KEY, |a| Ok(JsonDel::parse(a, false)?.into())),
+    spec("json.clear", -2, WRITE, ONE_KEY, |a| Ok(JsonDel::parse(a, true)?.into())),
+    spec("json.type", -2, READ, ONE_KEY, |a| Ok(JsonRead::parse(a, Query::Type)?.into())),
+    spec("json.resp", -2, READ, ONE_KEY, |a| Ok(JsonRead::parse(a, Query::Resp)?.into())),
+    spec("json.toggle", 3, WRITE, ONE_KEY, |a| Ok(JsonEdit::parse_toggle(a)?.into())),
+    spec("json.numincrby", 4, WRITE, ONE_KEY, |a| Ok(JsonEdit::parse_arithmetic(a, Add)?.into())),
+    spec("json.nummultby", 4, WRITE, ONE_KEY, |a| Ok(JsonEdit::parse_arithmetic(a, Multiply)?.into())),
+    spec("json.strappend", -3, WRITE_GROWS, ONE_KEY, |a| Ok(JsonEdit::parse_strappend(a)?.into())),
+    spec("json.strlen", -2, READ, ONE_KEY, |a| Ok(JsonRead::parse(a, Query::StrLen)?.into())),
+    spec("json.objkeys", -2, READ, ONE_KEY, |a| Ok(JsonRead::parse(a, Query::ObjKeys)?.into())),
+    spec("json.objlen", -2, READ, ONE_KEY, |a| Ok(JsonRead::parse(a, Query::ObjLen)?.into())),
+    spec("json.arrappend", -4, WRITE_GROWS, ONE_KEY, |a| Ok(JsonEdit::parse_arrappend(a)?.into())),
+    spec("json.arrindex", -4, READ, ONE_KEY, |a| Ok(JsonRead::parse_arrindex(a)?.into())),
+    spec("json.arrinsert", -5, WRITE_GROWS, ONE_KEY, |a| Ok(JsonEdit::parse_arrinsert(a)?.into())),
+    spec("json.arrlen", -2, READ, ONE_KEY, |a| Ok(JsonRead::parse(a, Query::ArrLen)?.into())),
+    spec("json.arrpop", -2, WRITE, ONE_KEY, |a| Ok(JsonEdit::parse_arrpop(a)?.into())),
+    spec("json.arrtrim", 5, WRITE, ONE_KEY, |a| Ok(JsonEdit::parse_arrtrim(a)?.into())),
     // Keys and expiry.
     spec("del", -2, WRITE, EVERY_KEY, |a| Ok(Del::parse(a)?.into())),
     spec("unlink", -2, WRITE_FAST, EVERY_KEY, |a| Ok(Del::parse(a)?.into())),

@@ -15,6 +15,7 @@ mod functions;
 mod geo;
 mod hashes;
 mod hyperloglog;
+mod json;
 mod keys;
 mod lists;
 mod native;

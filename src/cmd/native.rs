@@ -6,6 +6,7 @@ use bytes::Bytes;
 use super::args::check_length;
 use super::expiry::Expiry;
 use super::hashes::HSet;
+use super::json::JsonSet;
 use super::keys::{Del, Expire};
 use super::lists::LPush;
 use super::sets::SAdd;
@@ -36,6 +37,8 @@ pub enum Stored {
     Set(Vec<Bytes>),
     /// Members and scores, by score then member.
     ZSet(Vec<(Bytes, f64)>),
+    /// A JSON document's compact text.
+    Json(Bytes),
 }
 
 impl Stored {
@@ -47,6 +50,7 @@ impl Stored {
             Self::List(_) => "list",
             Self::Set(_) => "set",
             Self::ZSet(_) => "zset",
+            Self::Json(_) => "json",
         }
     }
 
@@ -61,6 +65,11 @@ impl Stored {
                 let members = members.into_iter().map(|(member, score)| (score, member)).collect();
                 ZAdd::new(key.clone(), members).into()
             }
+            Self::Json(document) => {
+                // The JSON API parsed it from its body; a document read back parses too.
+                let document = serde_json::from_slice(&document).unwrap_or(serde_json::Value::Null);
+                JsonSet::root(key.clone(), document).into()
+            }
         }
     }
 
@@ -69,7 +78,7 @@ impl Stored {
     fn longest_string(&self) -> usize {
         let longest = |lengths: &mut dyn Iterator<Item = usize>| lengths.max().unwrap_or(0);
         match self {
-            Self::String(value) => value.len(),
+            Self::String(value) | Self::Json(value) => value.len(),
             Self::Hash(fields) => longest(&mut fields.iter().map(|(field, value)| field.len().max(value.len()))),
             Self::List(elements) | Self::Set(elements) => longest(&mut elements.iter().map(Bytes::len)),
             Self::ZSet(members) => longest(&mut members.iter().map(|(member, _)| member.len())),
@@ -170,6 +179,10 @@ async fn value_of(view: &mut ReadView<'_>, key: &[u8]) -> Result<GetOutcome, Sto
                 KeyType::List => Stored::List(view.list_range(key, 0, -1).await?),
                 KeyType::Set => Stored::Set(view.set_members(key).await?),
                 KeyType::ZSet => Stored::ZSet(view.zset_range(key, &Selection::ranks(0, -1, Order::Ascending)).await?),
+                KeyType::Json => match view.document(key).await? {
+                    Some(entry) => Stored::Json(entry.value),
+                    None => return Ok(GetOutcome::Missing),
+                },
                 KeyType::String => return Err(StoreError::WrongType),
             };
             return Ok(GetOutcome::Found {

@@ -221,15 +221,19 @@ pub(super) enum ValueType {
     Set,
     /// A whole sorted set, as `[member, score]` pairs.
     ZSet,
+    /// A JSON document (RedisJSON's type): any JSON value, which the `JSON.*` commands read
+    /// and edit by path.
+    Json,
 }
 
 impl ValueType {
-    const NAMES: [(&'static str, Self); 5] = [
+    const NAMES: [(&'static str, Self); 6] = [
         ("string", Self::String),
         ("hash", Self::Hash),
         ("list", Self::List),
         ("set", Self::Set),
         ("zset", Self::ZSet),
+        ("json", Self::Json),
     ];
 }
 
@@ -252,7 +256,7 @@ impl SetRequest {
                 .map(|(_, kind)| kind)
                 .ok_or_else(|| {
                     ApiError::BadRequest(format!(
-                        "`type` must be \"hash\", \"list\", \"set\" or \"zset\" (or \"string\", the default); got {named}"
+                        "`type` must be \"hash\", \"list\", \"set\", \"zset\" or \"json\" (or \"string\", the default); got {named}"
                     ))
                 })?,
         };
@@ -271,6 +275,7 @@ fn collection_of(kind: ValueType, value: &[u8]) -> Result<Stored, ApiError> {
         ValueType::List => elements(value, "list").map(Stored::List),
         ValueType::Set => elements(value, "set").map(Stored::Set),
         ValueType::ZSet => scored_members(value).map(Stored::ZSet),
+        ValueType::Json => Ok(Stored::Json(Bytes::from(value.to_string()))),
     }
 }
 
@@ -485,6 +490,7 @@ pub(super) fn stored_as_json(value: &Stored) -> Box<RawValue> {
     let text = |bytes: &Bytes| Value::String(String::from_utf8_lossy(bytes).into_owned());
     let json = match value {
         Stored::String(text) => return stored_value_as_json(text),
+        Stored::Json(document) => return stored_value_as_json(document),
         Stored::Hash(fields) => Value::Object(
             fields
                 .iter()

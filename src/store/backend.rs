@@ -461,6 +461,9 @@ interfaces! {
         /// Upserts string writes in order (a later write to a key wins), each replacing a key
         /// of any type; a write that creates its key gives it a new id.
         fn put_strings(&mut self, writes: &[&StringWrite]) -> ();
+        /// Upserts a JSON document's compact text at `key`, replacing a key of any type; a
+        /// write that creates its key gives it a new id.
+        fn put_document(&mut self, key: &[u8], document: &[u8], expires_at: Option<i64>) -> ();
     }
 
     /// Hashes: fields by (key id, field), each with a value and its own expiry, and a scan

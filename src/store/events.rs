@@ -32,10 +32,12 @@ pub enum EventClass {
     Expired,
     /// `n`: a key created.
     New,
+    /// `d`: a module's type changed, as RedisJSON's commands announce (`json.set`, ...).
+    Module,
 }
 
 impl EventClass {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::Generic,
         Self::String,
         Self::List,
@@ -44,6 +46,7 @@ impl EventClass {
         Self::SortedSet,
         Self::Expired,
         Self::New,
+        Self::Module,
     ];
 
     /// The letter of `notify-keyspace-events` that turns the class on.
@@ -57,6 +60,7 @@ impl EventClass {
             Self::SortedSet => 'z',
             Self::Expired => 'x',
             Self::New => 'n',
+            Self::Module => 'd',
         }
     }
 

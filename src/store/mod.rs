@@ -17,6 +17,7 @@
 mod backend;
 mod blocked;
 mod cache;
+mod documents;
 mod events;
 mod functions;
 mod hashes;
@@ -95,7 +96,7 @@ pub enum IfMissing {
     Refuse,
 }
 
-/// What a key holds: Redis's five types.
+/// What a key holds: Redis's five types, and JSON documents (RedisJSON's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyType {
     String,
@@ -103,25 +104,48 @@ pub enum KeyType {
     List,
     Set,
     ZSet,
+    Json,
 }
 
 impl KeyType {
-    /// The name TYPE answers and SCAN's TYPE option takes.
+    const ALL: [Self; 6] = [Self::String, Self::Hash, Self::List, Self::Set, Self::ZSet, Self::Json];
+
+    /// The name TYPE answers and SCAN's TYPE option takes (RedisJSON's for a document).
     pub fn name(self) -> &'static str {
+        match self {
+            Self::Json => "ReJSON-RL",
+            kind => kind.stored_name(),
+        }
+    }
+
+    /// The type named `name` (any case), if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The name in the database's `type` column.
+    pub fn stored_name(self) -> &'static str {
         match self {
             Self::String => "string",
             Self::Hash => "hash",
             Self::List => "list",
             Self::Set => "set",
             Self::ZSet => "zset",
+            Self::Json => "json",
         }
     }
 
-    /// The type named `name` (lowercase), if there is one.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::String, Self::Hash, Self::List, Self::Set, Self::ZSet]
-            .into_iter()
-            .find(|kind| kind.name() == name)
+    /// The type stored as `name` in the database's `type` column.
+    pub fn from_stored_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.stored_name() == name)
+    }
+
+    /// Whether the key's value lives in its row (strings, documents) rather than in element
+    /// rows of their own.
+    pub fn is_inline(self) -> bool {
+        matches!(self, Self::String | Self::Json)
     }
 }
 

@@ -215,3 +215,26 @@ async fn the_letters_choose_the_channels_and_the_classes() {
         "no event came before the subscription's reply"
     );
 }
+
+#[actix_web::test]
+async fn json_commands_announce_redisjson_s_events_in_the_module_class() {
+    let (app, _database) = spawn_app().await;
+    let mut subscriber = subscribed(&app, "__keyevent@0__:*").await;
+    let mut client = app.resp_client().await;
+    // `d` is the class of modules' types; `A` includes it.
+    client.call(&["CONFIG", "SET", "notify-keyspace-events", "Ed"]).await;
+    client.call(&["JSON.SET", "doc", "$", r#"{"a":[1]}"#]).await;
+    client.call(&["JSON.ARRAPPEND", "doc", "$.a", "2"]).await;
+    client.call(&["JSON.DEL", "doc", "$.a"]).await;
+    client.call(&["SET", "string", "not announced: class $ is off"]).await;
+    client.call(&["JSON.DEL", "doc"]).await;
+    assert_eq!(
+        events(&mut subscriber, 4).await,
+        pairs(&[
+            ("__keyevent@0__:json.set", "doc"),
+            ("__keyevent@0__:json.arrappend", "doc"),
+            ("__keyevent@0__:json.del", "doc"),
+            ("__keyevent@0__:json.del", "doc"),
+        ])
+    );
+}

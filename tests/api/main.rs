@@ -18,6 +18,7 @@ mod example_database;
 mod expiry;
 mod failures;
 mod helpers;
+mod json_documents;
 mod keyspace;
 mod lifecycle;
 mod limits;

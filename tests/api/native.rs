@@ -320,11 +320,12 @@ async fn a_hash_body_that_cannot_be_a_hash_is_refused_with_a_reason() {
     for (body, error) in [
         (
             json!({"type": "stream", "value": [1]}),
-            r#"`type` must be "hash", "list", "set" or "zset" (or "string", the default); got "stream""#.to_owned(),
+            r#"`type` must be "hash", "list", "set", "zset" or "json" (or "string", the default); got "stream""#
+                .to_owned(),
         ),
         (
             json!({"type": 7, "value": 1}),
-            r#"`type` must be "hash", "list", "set" or "zset" (or "string", the default); got 7"#.to_owned(),
+            r#"`type` must be "hash", "list", "set", "zset" or "json" (or "string", the default); got 7"#.to_owned(),
         ),
         (
             json!({"type": "hash", "value": {}}),

@@ -16,7 +16,7 @@ pub(crate) struct Watcher {
 }
 
 impl Watcher {
-    async fn start(app: &TestApp, path: &str) -> Self {
+    pub(crate) async fn start(app: &TestApp, path: &str) -> Self {
         Self::start_at(&app.address, path).await
     }
 

@@ -323,6 +323,36 @@ await expect("function stats", redis.functions.stats(), { engines: { LUA: { libr
 await expect("function delete", redis.functions.delete("counters"), "OK");
 await expectError("fcall of a deleted function", redis.functions.call("bump", ["fn:count"], ["1"]), /Function not found/);
 
+// JSON documents: the client JSON-encodes values and parses what JSON.GET answers.
+await expect("json.set", redis.json.set("user:json", "$", { name: "Ada", langs: ["en"], visits: 1, active: true }), "OK");
+await expect("json.get", redis.json.get("user:json"), { name: "Ada", langs: ["en"], visits: 1, active: true });
+await expect("json.get path", redis.json.get("user:json", "$.name"), ["Ada"]);
+await expect("json.get layout", redis.json.get("user:json", { indent: "  ", newline: "\n", space: " " }, "$.langs"), [["en"]]);
+await expect("json.set nx", redis.json.set("user:json", "$.name", '"Bob"', { nx: true }), null);
+await expect("json.type", redis.json.type("user:json", "$.visits"), ["integer"]);
+await expect("json.numincrby", redis.json.numincrby("user:json", "$.visits", 2), [3]);
+await expect("json.nummultby", redis.json.nummultby("user:json", "$.visits", 1.5), [4.5]);
+await expect("json.strappend", redis.json.strappend("user:json", "$.name", '" L."'), [6]);
+await expect("json.strlen", redis.json.strlen("user:json", "$.name"), [6]);
+await expect("json.arrappend", redis.json.arrappend("user:json", "$.langs", '"fr"', '"de"'), [3]);
+await expect("json.arrinsert", redis.json.arrinsert("user:json", "$.langs", 0, '"it"'), [4]);
+await expect("json.arrindex", redis.json.arrindex("user:json", "$.langs", '"fr"'), [2]);
+await expect("json.arrlen", redis.json.arrlen("user:json", "$.langs"), [4]);
+await expect("json.arrpop", redis.json.arrpop("user:json", "$.langs", -1), ["de"]);
+await expect("json.arrtrim", redis.json.arrtrim("user:json", "$.langs", 1, 2), [2]);
+await expect("json.toggle", redis.json.toggle("user:json", "$.active"), [0]);
+await expect("json.objkeys", redis.json.objkeys("user:json", "$"), [["name", "langs", "visits", "active"]]);
+await expect("json.objlen", redis.json.objlen("user:json", "$"), [4]);
+await expect("json.merge", redis.json.merge("user:json", "$", { active: null, city: "London" }), "OK");
+await expect("json.resp", redis.json.resp("user:json", "$.langs"), [["[", "en", "fr"]]);
+await expect("json.mset", redis.json.mset({ key: "doc:a", path: "$", value: { n: 1 } }, { key: "doc:b", path: "$", value: { n: 2 } }), "OK");
+await expect("json.mget", redis.json.mget(["doc:a", "doc:b", "doc:none"], "$.n"), [[1], [2], null]);
+await expect("json.clear", redis.json.clear("doc:a", "$.n"), 1);
+await expect("json.forget", redis.json.forget("doc:b", "$.n"), 1);
+await expect("json.del", redis.json.del("doc:a"), 1);
+await expect("type of a document", redis.type("user:json"), "ReJSON-RL");
+await expect("json.get of the merge", redis.json.get("user:json", "$.city", "$.active"), { "$.city": ["London"], "$.active": [] });
+
 // HyperLogLog: unique visitors.
 await expect("pfadd", redis.pfadd("visitors", "ada", "bob", "cy"), 1);
 await expect("pfadd of one already counted", redis.pfadd("visitors", "ada"), 0);

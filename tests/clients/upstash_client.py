@@ -209,6 +209,22 @@ expect("zscan", redis.zscan("board", 0, match="a*"), (0, [("ada", 12.0)]))
 expect("type of a sorted set", redis.type("board"), "zset")
 expect_error("lpush on a sorted set", lambda: redis.lpush("board", "x"), UpstashError, "WRONGTYPE")
 
+# JSON documents.
+expect("json.set", redis.json.set("user:json", "$", {"name": "Ada", "langs": ["en"], "visits": 1}), True)
+expect("json.get", redis.json.get("user:json", "$.name"), ["Ada"])
+expect("json.numincrby", redis.json.numincrby("user:json", "$.visits", 2), [3])
+expect("json.arrappend", redis.json.arrappend("user:json", "$.langs", "fr"), [2])
+expect("json.arrpop", redis.json.arrpop("user:json", "$.langs"), ["fr"])
+expect("json.strappend", redis.json.strappend("user:json", "$.name", "!"), [4])
+expect("json.type", redis.json.type("user:json", "$.langs"), ["array"])
+expect("json.objkeys", redis.json.objkeys("user:json"), [["name", "langs", "visits"]])
+expect("json.toggle on a string", redis.json.toggle("user:json", "$.name"), [None])
+expect("json.merge", redis.json.merge("user:json", "$", {"visits": None}), True)
+expect("json.mset", redis.json.mset([("doc:a", "$", {"n": 1}), ("doc:b", "$", [1, 2])]), True)
+expect("json.mget", redis.json.mget(["doc:a", "doc:b"], "$"), [[{"n": 1}], [[1, 2]]])
+expect("json.delete", redis.json.delete("doc:a"), 1)
+expect("json.get whole", redis.json.get("user:json"), [{"name": "Ada!", "langs": ["en"]}])
+
 # HyperLogLog and geo.
 expect("pfadd", redis.pfadd("visitors", "ada", "bob", "cy"), 1)
 expect("pfadd of one already counted", redis.pfadd("visitors", "ada"), 0)

@@ -28,7 +28,13 @@ pub struct TestEngine {
 }
 
 impl TestEngine {
+    /// An engine whose values are at most 64 bytes: its limit is easy to reach.
     pub async fn new() -> Self {
+        Self::with_value_limit(64).await
+    }
+
+    /// An engine whose values are at most `max_value_bytes` bytes.
+    pub async fn with_value_limit(max_value_bytes: usize) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = Store::open(&StoreOptions {
             database_url: database_url(&dir.path().join("engine.sqlite3")),
@@ -42,10 +48,10 @@ impl TestEngine {
         .await
         .expect("the store opens");
         let clock = Arc::new(ManualClock::at(1_767_225_600_000));
-        let engine = Engine::new(store, clock.clone(), 64);
+        let engine = Engine::new(store, clock.clone(), max_value_bytes);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let settings = RespSettings {
-            // Beyond the engine's own limit (64), so that its errors are what the tables see.
+            // Beyond the engine's own limit, so that its errors are what the tables see.
             decode: DecodeLimits {
                 max_bulk: 4096,
                 max_args: 1 << 20,

@@ -9,6 +9,7 @@ mod geo;
 mod hashes;
 mod helpers;
 mod hyperloglog;
+mod json;
 mod keys;
 mod lists;
 mod random;

@@ -43,6 +43,8 @@ impl Object {
             KeyType::Hash | KeyType::Set => "hashtable",
             KeyType::List => "quicklist",
             KeyType::ZSet => "skiplist",
+            // A module's type, as Redis reports RedisJSON's.
+            KeyType::Json => "raw",
         };
         Ok(Reply::bulk(encoding))
     }

@@ -60,7 +60,10 @@ impl Scan {
         let page = view.scan(self.walk.cursor, self.walk.count).await?;
         let mut found = Vec::new();
         for (key, kind) in page.items {
-            let type_matches = self.type_filter.as_deref().is_none_or(|wanted| wanted == kind.name());
+            let type_matches = self
+                .type_filter
+                .as_deref()
+                .is_none_or(|wanted| wanted.eq_ignore_ascii_case(kind.name()));
             if type_matches && self.walk.keeps(&key) {
                 found.push(Reply::Bulk(key));
                 if self.with_type {

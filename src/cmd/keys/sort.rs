@@ -126,7 +126,7 @@ impl Sorting {
                 let members = view.zset_range(&self.key, &all).await?;
                 members.into_iter().map(|(member, _)| member).collect()
             }
-            KeyType::String | KeyType::Hash => return Err(StoreError::WrongType.into()),
+            KeyType::String | KeyType::Hash | KeyType::Json => return Err(StoreError::WrongType.into()),
         })
     }
 

@@ -11,7 +11,7 @@ use crate::store::{KeyInfo, KeyType, StoreError, is_live};
 
 /// A key type from its name in the `type` column.
 pub(super) fn key_type(name: &str) -> Result<KeyType, StoreError> {
-    KeyType::from_name(name).ok_or_else(|| StoreError::Refused(format!("a key of unknown type {name:?}")))
+    KeyType::from_stored_name(name).ok_or_else(|| StoreError::Refused(format!("a key of unknown type {name:?}")))
 }
 
 /// The key type and expiry in the columns `type` and `expires_at` of `row`.
@@ -138,7 +138,7 @@ impl Keys for Connection {
         Ok(
             sqlx::query_scalar("insert into keys (key, id, type) values ($1, nextval('key_ids'), $2) returning id")
                 .bind(key)
-                .bind(kind.name())
+                .bind(kind.stored_name())
                 .fetch_one(self.writing().await?)
                 .await?,
         )

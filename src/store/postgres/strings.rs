@@ -66,4 +66,19 @@ impl Strings for Connection {
         .await?;
         Ok(())
     }
+
+    async fn put_document(&mut self, key: &[u8], document: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
+        self.lock_key(key).await?;
+        sqlx::query(
+            "insert into keys (key, id, type, expires_at, value) values ($1, nextval('key_ids'), 'json', $2, $3)
+             on conflict (key) do update set
+                 type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
+        )
+        .bind(key)
+        .bind(expires_at)
+        .bind(document)
+        .execute(self.writing().await?)
+        .await?;
+        Ok(())
+    }
 }

@@ -13,13 +13,14 @@ use crate::store::{KeyInfo, KeyType, StoreError, is_live};
 impl FromSql for KeyType {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         let name = value.as_str()?;
-        KeyType::from_name(name).ok_or_else(|| FromSqlError::Other(format!("a key of unknown type {name:?}").into()))
+        KeyType::from_stored_name(name)
+            .ok_or_else(|| FromSqlError::Other(format!("a key of unknown type {name:?}").into()))
     }
 }
 
 impl ToSql for KeyType {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.name()))
+        Ok(ToSqlOutput::from(self.stored_name()))
     }
 }
 

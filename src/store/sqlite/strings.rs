@@ -55,4 +55,15 @@ impl Strings for Connection {
         }
         Ok(())
     }
+
+    async fn put_document(&mut self, key: &[u8], document: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
+        let id = self.new_key_id()?;
+        let mut upsert = self.prepare(
+            "insert into keys (key, id, type, expires_at, value) values (?1, ?2, 'json', ?3, ?4)
+             on conflict (key) do update set
+                 type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
+        )?;
+        upsert.execute(params![key, id, expires_at, document])?;
+        Ok(())
+    }
 }
