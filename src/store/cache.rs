@@ -1,5 +1,5 @@
-//! A bounded in-memory cache of string values, and of keys known to be missing, so a read
-//! hit skips the database.
+//! A bounded in-memory cache of string values and JSON documents, and of keys known to be
+//! missing, so a read hit skips the database.
 //!
 //! Coherence: only this process writes live values (the cleanup binary deletes only expired
 //! rows, which every reader ignores anyway), and its writer updates the cache after each
@@ -12,7 +12,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::Entry;
+use super::{Entry, KeyType};
 
 const SHARDS: usize = 16;
 /// Bookkeeping per entry beyond its key and value bytes (map slot, allocations).
@@ -33,9 +33,17 @@ pub(super) struct Cache {
 
 #[derive(Debug, Default)]
 struct Shard {
-    /// A key's string, or `None`: the key has no row at all.
-    entries: HashMap<Box<[u8]>, Option<Entry>>,
+    /// A key's string or document, or `None`: the key has no row at all.
+    entries: HashMap<Box<[u8]>, Option<Cached>>,
     bytes: usize,
+}
+
+/// What the cache holds of a key with a value in its row: a string's, or a document's text
+/// (the types whose value lives in their key's row).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Cached {
+    pub(super) kind: KeyType,
+    pub(super) entry: Entry,
 }
 
 /// Every shard's write count when a read was asked. What the read then finds in the database
@@ -72,8 +80,8 @@ impl Cache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The string cached for `key`.
-    pub(super) fn get(&self, key: &[u8]) -> Option<Entry> {
+    /// The value cached for `key`.
+    pub(super) fn get(&self, key: &[u8]) -> Option<Cached> {
         self.shard(key).entries.get(key).cloned().flatten()
     }
 
@@ -89,8 +97,8 @@ impl Cache {
 
     /// Caches what a read found, unless a write reached the key's shard since the read was
     /// asked, with `tickets`.
-    pub(super) fn fill(&self, key: &[u8], entry: Entry, tickets: &Tickets) {
-        self.fill_with(key, Some(entry), tickets);
+    pub(super) fn fill(&self, key: &[u8], cached: Cached, tickets: &Tickets) {
+        self.fill_with(key, Some(cached), tickets);
     }
 
     /// Caches that a read found no row for `key`, unless a write reached the key's shard
@@ -100,7 +108,7 @@ impl Cache {
         self.fill_with(key, None, tickets);
     }
 
-    fn fill_with(&self, key: &[u8], entry: Option<Entry>, tickets: &Tickets) {
+    fn fill_with(&self, key: &[u8], entry: Option<Cached>, tickets: &Tickets) {
         let index = self.index(key);
         let mut shard = self.lock(index);
         // Read under the lock that every bump is made under: exact, not a stale count.
@@ -110,7 +118,7 @@ impl Cache {
     }
 
     /// Records a committed write: the new entry, or `None` for a deleted key.
-    pub(super) fn write(&self, key: &[u8], entry: Option<Entry>) {
+    pub(super) fn write(&self, key: &[u8], entry: Option<Cached>) {
         let index = self.index(key);
         let mut shard = self.lock(index);
         self.writes[index].fetch_add(1, Ordering::Release);
@@ -131,13 +139,13 @@ impl Cache {
     }
 }
 
-fn cost(key: &[u8], entry: &Option<Entry>) -> usize {
-    key.len() + entry.as_ref().map_or(0, |entry| entry.value.len()) + ENTRY_OVERHEAD
+fn cost(key: &[u8], entry: &Option<Cached>) -> usize {
+    key.len() + entry.as_ref().map_or(0, |cached| cached.entry.value.len()) + ENTRY_OVERHEAD
 }
 
 impl Shard {
     /// Replaces any entry for `key`; an entry larger than the whole shard is not kept.
-    fn insert(&mut self, key: &[u8], entry: Option<Entry>, capacity: usize) {
+    fn insert(&mut self, key: &[u8], entry: Option<Cached>, capacity: usize) {
         self.remove(key);
         let added = cost(key, &entry);
         if added > capacity {
@@ -178,10 +186,13 @@ impl Shard {
 mod tests {
     use super::*;
 
-    fn entry(value: &str) -> Entry {
-        Entry {
-            value: value.as_bytes().to_vec().into(),
-            expires_at: None,
+    fn entry(value: &str) -> Cached {
+        Cached {
+            kind: KeyType::String,
+            entry: Entry {
+                value: value.as_bytes().to_vec().into(),
+                expires_at: None,
+            },
         }
     }
 

@@ -19,10 +19,10 @@ pub struct Purged {
 impl ReadView<'_> {
     /// A live key's type and expiry; `None` for a missing or expired key.
     pub async fn info(&mut self, key: &[u8]) -> Result<Option<KeyInfo>, StoreError> {
-        if let Some(entry) = self.cached(key) {
+        if let Some(cached) = self.cached(key) {
             return Ok(Some(KeyInfo {
-                kind: KeyType::String,
-                expires_at: entry.expires_at,
+                kind: cached.kind,
+                expires_at: cached.entry.expires_at,
             }));
         }
         if self.known_missing(key) {

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use super::backend::Strings;
+use super::cache::Cached;
 use super::view::Change;
 use super::{Entry, KeyType, Lookup, ReadView, StoreError, WriteTx, is_live};
 
@@ -30,8 +31,18 @@ impl StringWrite {
 impl ReadView<'_> {
     /// A string key's value and expiry. A key of another type is [`StoreError::WrongType`].
     pub async fn lookup(&mut self, key: &[u8]) -> Result<Lookup, StoreError> {
-        if let Some(entry) = self.cached(key) {
-            return Ok(Lookup::Live(entry));
+        self.lookup_inline(key, KeyType::String).await
+    }
+
+    /// The value in the row of `key`, a key of type `kind` whose value lives there (a
+    /// string, a document): through the cache, which a read from the database fills. A key
+    /// of another type is [`StoreError::WrongType`].
+    pub(super) async fn lookup_inline(&mut self, key: &[u8], kind: KeyType) -> Result<Lookup, StoreError> {
+        if let Some(cached) = self.cached(key) {
+            return match cached.kind == kind {
+                true => Ok(Lookup::Live(cached.entry)),
+                false => Err(StoreError::WrongType),
+            };
         }
         if self.known_missing(key) {
             return Ok(Lookup::Missing);
@@ -43,16 +54,20 @@ impl ReadView<'_> {
                 self.found_expired(key);
                 Lookup::Expired
             }
-            Some((info, value)) => match (info.kind, value) {
-                (KeyType::String, Some(value)) => Lookup::Live(Entry {
-                    value,
-                    expires_at: info.expires_at,
-                }),
-                _ => return Err(StoreError::WrongType),
-            },
+            Some((info, Some(value))) if info.kind == kind => Lookup::Live(Entry {
+                value,
+                expires_at: info.expires_at,
+            }),
+            Some(_) => return Err(StoreError::WrongType),
         };
         match (&lookup, fillable) {
-            (Lookup::Live(entry), Some((cache, asked))) => cache.fill(key, entry.clone(), &asked),
+            (Lookup::Live(entry), Some((cache, asked))) => {
+                let cached = Cached {
+                    kind,
+                    entry: entry.clone(),
+                };
+                cache.fill(key, cached, &asked);
+            }
             (Lookup::Missing, Some((cache, asked))) => cache.fill_missing(key, &asked),
             _ => {}
         }
@@ -64,11 +79,11 @@ impl ReadView<'_> {
         Ok(self.lookup(key).await?.live())
     }
 
-    /// A live entry from the cache, if this view reads through it. An expired cached entry
+    /// A live value from the cache, if this view reads through it. An expired cached value
     /// falls through: the database says whether the row is still there, for the lazy delete.
-    pub(super) fn cached(&self, key: &[u8]) -> Option<Entry> {
-        let entry = self.cached_entry(key)?;
-        is_live(entry.expires_at, self.now_ms).then_some(entry)
+    pub(super) fn cached(&self, key: &[u8]) -> Option<Cached> {
+        let cached = self.cached_entry(key)?;
+        is_live(cached.entry.expires_at, self.now_ms).then_some(cached)
     }
 }
 
@@ -95,7 +110,11 @@ impl WriteTx<'_> {
                 value: write.value.clone(),
                 expires_at: write.expires_at,
             };
-            self.changing(Change::Put(write.key.clone(), entry));
+            let cached = Cached {
+                kind: KeyType::String,
+                entry,
+            };
+            self.changing(Change::Put(write.key.clone(), cached));
         }
         self.unchanging().put_strings(writes).await
     }

@@ -10,10 +10,10 @@ use bytes::Bytes;
 
 use super::backend::{Conn, Keys, Row, Savepoint, Session, Snapshots, Strings, Transactions};
 use super::blocked::Blocked;
-use super::cache::{Cache, Tickets};
+use super::cache::{Cache, Cached, Tickets};
 use super::events::{KeyEvent, KeyEventListener, Listeners};
 use super::watches::Watches;
-use super::{Entry, StoreError, WriteJob};
+use super::{StoreError, WriteJob};
 
 /// Reads as of one moment, `now_ms`: committed data through the cache (on the caller's
 /// thread, on a reader's, or from the cache alone), or inside the writer's transaction
@@ -112,7 +112,7 @@ impl<'a> ReadView<'a> {
     }
 
     /// What the cache holds of `key`, if this view may read it there.
-    pub(super) fn cached_entry(&self, key: &[u8]) -> Option<Entry> {
+    pub(super) fn cached_entry(&self, key: &[u8]) -> Option<Cached> {
         self.cache_for(key)?.get(key)
     }
 
@@ -203,7 +203,7 @@ pub(super) struct Batch {
 
 /// A change to a key, for the cache.
 pub(super) enum Change {
-    Put(Bytes, Entry),
+    Put(Bytes, Cached),
     Remove(Bytes),
     Clear,
 }
@@ -271,7 +271,7 @@ impl Batch {
     pub(super) fn publish(&mut self, cache: &Cache) {
         for change in self.changes.drain(..) {
             match change {
-                Change::Put(key, entry) => cache.write(&key, Some(entry)),
+                Change::Put(key, cached) => cache.write(&key, Some(cached)),
                 Change::Remove(key) => cache.write(&key, None),
                 Change::Clear => cache.clear(),
             }

@@ -4,6 +4,7 @@
 //! (`docs/storage.md` says what that costs as documents grow).
 
 mod path;
+mod raw;
 mod read;
 mod value;
 mod write;
@@ -14,25 +15,59 @@ use serde_json::Value;
 use crate::cmd::args::check_length;
 use crate::reply::{CmdError, ExecError};
 use crate::store::{EventClass, ReadView, WriteTx};
+use path::Path;
 pub use read::{JsonGet, JsonMGet, JsonRead, Query};
 pub use value::Arithmetic;
 pub use write::{JsonDel, JsonEdit, JsonMSet, JsonSet};
 
-/// A document and its expiry.
+/// A document's stored text and its expiry.
 struct Document {
-    value: Value,
+    text: Bytes,
     expires_at: Option<i64>,
+}
+
+impl Document {
+    fn text(&self) -> Result<&str, CmdError> {
+        std::str::from_utf8(&self.text).map_err(|_| corrupt("it is not UTF-8"))
+    }
+
+    /// The whole document, parsed.
+    fn parse(&self) -> Result<Value, CmdError> {
+        serde_json::from_slice(&self.text).map_err(|error| corrupt(&error.to_string()))
+    }
+
+    /// The text of the one value a static path names (`None` if it is not there).
+    fn raw(&self, steps: &[path::Step]) -> Result<Option<&str>, CmdError> {
+        let text = self.text()?;
+        Ok(raw::locate(text, steps).map(|range| &text[range]))
+    }
+
+    /// Copies of the values `path` selects: for a static path, only that value is parsed.
+    fn select(&self, path: &Path) -> Result<Vec<Value>, CmdError> {
+        if let Some(steps) = path.steps() {
+            return self
+                .raw(steps)?
+                .map(|text| value::parse(text.as_bytes()))
+                .into_iter()
+                .collect();
+        }
+        let document = self.parse()?;
+        Ok(path
+            .locate(&document)
+            .iter()
+            .filter_map(|location| path::get(&document, location).cloned())
+            .collect())
+    }
+}
+
+fn corrupt(reason: &str) -> CmdError {
+    CmdError::new(format!("ERR the stored document does not parse: {reason}"))
 }
 
 /// The document at `key`, if there is one; a key of another type is WRONGTYPE.
 async fn read_document(view: &mut ReadView<'_>, key: &[u8]) -> Result<Option<Document>, ExecError> {
-    let Some(entry) = view.document(key).await? else {
-        return Ok(None);
-    };
-    let value = serde_json::from_slice(&entry.value)
-        .map_err(|error| CmdError::new(format!("ERR the stored document does not parse: {error}")))?;
-    Ok(Some(Document {
-        value,
+    Ok(view.document(key).await?.map(|entry| Document {
+        text: entry.value,
         expires_at: entry.expires_at,
     }))
 }
@@ -46,11 +81,16 @@ struct Writing<'a> {
     max_value_bytes: usize,
 }
 
-/// Stores `document` at the key, with its events: `new` if created, then the command's.
-async fn write_document(tx: &mut WriteTx<'_>, writing: Writing<'_>, document: &Document) -> Result<(), ExecError> {
-    let text = document.value.to_string();
+/// Stores `text` at the key with `expires_at`, with its events: `new` if created, then the
+/// command's.
+async fn write_document(
+    tx: &mut WriteTx<'_>,
+    writing: Writing<'_>,
+    text: String,
+    expires_at: Option<i64>,
+) -> Result<(), ExecError> {
     check_length(text.len(), writing.max_value_bytes)?;
-    tx.put_document(writing.key, text.into(), document.expires_at).await?;
+    tx.put_document(writing.key, text.into(), expires_at).await?;
     tx.notify_created(writing.created, writing.key);
     tx.notify(EventClass::Module, writing.event, writing.key);
     Ok(())

@@ -18,8 +18,18 @@ pub struct Path {
     given: String,
     /// As JSONPath: the legacy form rewritten (`.a` is `$.a`).
     spelled: String,
-    query: JsonPath,
+    query: Query,
     legacy: bool,
+}
+
+/// How a path finds its values.
+#[derive(Debug)]
+enum Query {
+    /// Member names and indexes only (`$.a.b[0]`, `$['a b']`): at most one value, found by
+    /// following the steps, in the text as well as in a parsed document ([`super::raw`]).
+    Static(Vec<Step>),
+    /// Anything else, evaluated by `serde_json_path`.
+    General(JsonPath),
 }
 
 /// One step from a value to a value inside it.
@@ -47,13 +57,16 @@ impl Path {
             true if given.starts_with('.') || given.starts_with('[') => format!("${given}"),
             true => format!("$.{given}"),
         };
-        let query = JsonPath::parse(&spelled).map_err(|error| {
-            CmdError::new(format!(
-                "ERR invalid JSONPath '{given}': {} at position {}",
-                error.message(),
-                error.position()
-            ))
-        })?;
+        let query = match static_steps(&spelled) {
+            Some(steps) => Query::Static(steps),
+            None => Query::General(JsonPath::parse(&spelled).map_err(|error| {
+                CmdError::new(format!(
+                    "ERR invalid JSONPath '{given}': {} at position {}",
+                    error.message(),
+                    error.position()
+                ))
+            })?),
+        };
         Ok(Self {
             given,
             spelled,
@@ -74,6 +87,14 @@ impl Path {
         &self.given
     }
 
+    /// The steps to the one value a static path names.
+    pub fn steps(&self) -> Option<&[Step]> {
+        match &self.query {
+            Query::Static(steps) => Some(steps),
+            Query::General(_) => None,
+        }
+    }
+
     /// `ERR Path '...' does not exist`, naming the path as RedisJSON does (a legacy path in
     /// its JSONPath spelling).
     pub fn missing(&self) -> CmdError {
@@ -83,7 +104,11 @@ impl Path {
     /// The locations of the values the path selects in `document`, in document order, each
     /// once.
     pub fn locate(&self, document: &Value) -> Vec<Location> {
-        let found = self.query.query_located(document);
+        let query = match &self.query {
+            Query::Static(steps) => return get(document, steps).map(|_| steps.clone()).into_iter().collect(),
+            Query::General(query) => query,
+        };
+        let found = query.query_located(document);
         let mut locations: Vec<Location> = Vec::with_capacity(found.len());
         let mut seen = HashSet::with_capacity(found.len());
         // Each once, in the order found (the crate's own dedup sorts them).
@@ -129,6 +154,56 @@ impl Path {
             key,
         ))
     }
+}
+
+/// The steps of a path of member names and indexes only, written as RFC 9535 allows: `.name`
+/// (a name of letters, digits and `_`, not starting with a digit), `['name']` or `["name"]`
+/// (without quotes, backslashes or control characters inside), `[index]` (digits, no sign, no
+/// leading zero). Anything else is left to `serde_json_path`.
+fn static_steps(spelled: &str) -> Option<Vec<Step>> {
+    let shorthand = |name: &str| {
+        name.chars()
+            .next()
+            .is_some_and(|first| first == '_' || first.is_alphabetic() || !first.is_ascii())
+            && name.chars().all(|c| c == '_' || c.is_alphanumeric() || !c.is_ascii())
+    };
+    let mut rest = spelled.strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let name = &after[..end];
+            if !shorthand(name) {
+                return None;
+            }
+            steps.push(Step::Key(name.to_owned()));
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let inside = &after[..end];
+            let quoted = ['\'', '"']
+                .into_iter()
+                .find_map(|quote| inside.strip_prefix(quote)?.strip_suffix(quote));
+            match quoted {
+                Some(name) if !name.contains(['\'', '"', '\\']) && !name.chars().any(char::is_control) => {
+                    steps.push(Step::Key(name.to_owned()));
+                }
+                Some(_) => return None,
+                None if inside == "0"
+                    || (!inside.starts_with('0')
+                        && !inside.is_empty()
+                        && inside.bytes().all(|b| b.is_ascii_digit())) =>
+                {
+                    steps.push(Step::Index(inside.parse().ok()?));
+                }
+                None => return None,
+            }
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
 }
 
 /// The value at `location`, if there is one.
@@ -184,6 +259,46 @@ mod tests {
         assert!(Path::parse(b".").unwrap().is_root());
         assert!(Path::parse(b".a").unwrap().is_legacy());
         assert!(!Path::parse(b"$.a").unwrap().is_legacy());
+    }
+
+    #[test]
+    fn member_names_and_indexes_make_a_static_path_and_the_rest_a_general_one() {
+        let steps = |path: &str| Path::parse(path.as_bytes()).unwrap().steps().map(<[Step]>::to_vec);
+        let key = |name: &str| Step::Key(name.to_owned());
+        assert_eq!(steps("$"), Some(vec![]));
+        assert_eq!(steps("."), Some(vec![]));
+        assert_eq!(
+            steps("$.a.b_1[0]['c d'][\"e\"][10]"),
+            Some(vec![
+                key("a"),
+                key("b_1"),
+                Step::Index(0),
+                key("c d"),
+                key("e"),
+                Step::Index(10)
+            ])
+        );
+        assert_eq!(steps(".a[2]"), Some(vec![key("a"), Step::Index(2)]));
+        for general in [
+            "$..a",
+            "$.*",
+            "$[*]",
+            "$[-1]",
+            "$[0:2]",
+            "$[?@.a]",
+            "$['a\\'b']",
+            "$[ 0 ]",
+            "$.a[0,1]",
+        ] {
+            assert_eq!(steps(general), None, "{general}");
+        }
+        // Not RFC 9535 (a leading zero), so no static path either.
+        assert!(Path::parse(b"$[01]").is_err());
+        // Both find the same values.
+        let document: Value = serde_json::from_str(r#"{"a": {"b c": [1, 2]}}"#).unwrap();
+        let located = |path: &str| Path::parse(path.as_bytes()).unwrap().locate(&document);
+        assert_eq!(located("$.a['b c'][1]"), located("$.a['b c'][-1]"));
+        assert!(located("$.a.x").is_empty());
     }
 
     #[test]

@@ -5,9 +5,9 @@
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use super::path::{self, Path};
+use super::path::Path;
 use super::value::{self, Layout};
-use super::{read_document, wrong_type};
+use super::{Document, read_document, wrong_type};
 use crate::cmd::args::Args;
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::ReadView;
@@ -48,10 +48,13 @@ impl JsonGet {
         let Some(document) = read_document(view, &self.key).await? else {
             return Ok(Reply::Nil);
         };
+        if let Some(reply) = self.as_stored(&document)? {
+            return Ok(reply);
+        }
         let legacy = self.paths.iter().all(Path::is_legacy);
         let mut answers = Vec::with_capacity(self.paths.len());
         for path in &self.paths {
-            let values = selected(&document.value, path);
+            let values = document.select(path)?;
             answers.push(match legacy {
                 true => values.into_iter().next().ok_or_else(|| path.missing())?,
                 false => Value::Array(values),
@@ -71,12 +74,23 @@ impl JsonGet {
     }
 }
 
-/// Copies of the values `path` selects in `document`.
-fn selected(document: &Value, path: &Path) -> Vec<Value> {
-    path.locate(document)
-        .iter()
-        .filter_map(|location| path::get(document, location).cloned())
-        .collect()
+impl JsonGet {
+    /// The common case answered from the stored text as it is, nothing parsed but the path
+    /// to the value: one static path, compact. `None` for the others.
+    fn as_stored(&self, document: &Document) -> Result<Option<Reply>, CmdError> {
+        let ([path], true) = (self.paths.as_slice(), self.layout.is_compact()) else {
+            return Ok(None);
+        };
+        let Some(steps) = path.steps() else {
+            return Ok(None);
+        };
+        Ok(Some(match (document.raw(steps)?, path.is_legacy()) {
+            (Some(text), true) => Reply::bulk(text.to_owned()),
+            (Some(text), false) => Reply::bulk(format!("[{text}]")),
+            (None, true) => return Err(path.missing()),
+            (None, false) => Reply::bulk("[]"),
+        }))
+    }
 }
 
 /// `JSON.MGET key [key ...] path`: each key's values at the path (nil for a key that is
@@ -106,7 +120,7 @@ impl JsonMGet {
                 Err(ExecError::Command(_)) => None,
                 Err(error) => return Err(error),
             };
-            let values = document.map(|document| selected(&document.value, &self.path));
+            let values = document.map(|document| document.select(&self.path)).transpose()?;
             replies.push(match (values, self.path.is_legacy()) {
                 (None, _) => Reply::Nil,
                 (Some(values), true) => Reply::bulk_or_nil(values.first().map(Value::to_string)),
@@ -174,7 +188,7 @@ impl JsonRead {
         let Some(document) = read_document(view, &self.key).await? else {
             return Ok(Reply::Nil);
         };
-        let values = selected(&document.value, &self.path);
+        let values = document.select(&self.path)?;
         if !self.path.is_legacy() {
             let answers = values
                 .iter()

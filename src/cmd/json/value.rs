@@ -39,6 +39,11 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// Whether it writes compact JSON, as the document is stored.
+    pub fn is_compact(&self) -> bool {
+        self.indent.is_empty() && self.newline.is_empty() && self.space.is_empty()
+    }
+
     pub fn write(&self, value: &Value) -> String {
         let mut out = String::new();
         self.write_at(value, 0, &mut out);

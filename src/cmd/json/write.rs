@@ -8,7 +8,7 @@ use serde_json::{Number, Value};
 
 use super::path::{self, Location, Path};
 use super::value::{self, Arithmetic};
-use super::{Document, Writing, no_such_key, read_document, write_document, wrong_type};
+use super::{Document, Writing, no_such_key, raw, read_document, write_document, wrong_type};
 use crate::cmd::args::Args;
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::WriteTx;
@@ -86,8 +86,16 @@ impl JsonSet {
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         let found = read_document(&mut tx.read(now_ms), &self.key).await?;
         let created = found.is_none();
-        let Some(document) = self.apply(found)? else {
-            return Ok(Reply::Nil);
+        let expires_at = found.as_ref().and_then(|document| document.expires_at);
+        let text = match self.in_place(found.as_ref())? {
+            Some(text) => text,
+            None => {
+                let found = found.as_ref().map(Document::parse).transpose()?;
+                match self.apply(found)? {
+                    Some(document) => document.to_string(),
+                    None => return Ok(Reply::Nil),
+                }
+            }
         };
         let event = match self.mode {
             SetMode::Merge => "json.merge",
@@ -99,13 +107,33 @@ impl JsonSet {
             event,
             max_value_bytes: self.max_value_bytes,
         };
-        write_document(tx, writing, &document).await?;
+        write_document(tx, writing, text, expires_at).await?;
         Ok(Reply::OK)
+    }
+
+    /// The common case written without parsing the document: a value put where a static
+    /// path names an existing one (not NX), spliced into the text in place of the old value.
+    /// `None` for the others.
+    fn in_place(&self, found: Option<&Document>) -> Result<Option<String>, CmdError> {
+        let (Some(document), Some(steps)) = (found, self.path.steps()) else {
+            return Ok(None);
+        };
+        let removes = self.mode == SetMode::Merge && self.value.is_null() && !self.path.is_root();
+        let only_missing = matches!(self.mode, SetMode::Replace { only_missing: true, .. });
+        let text = document.text()?;
+        let Some(range) = raw::locate(text, steps) else {
+            return Ok(None);
+        };
+        if removes || only_missing {
+            return Ok(None);
+        }
+        let current = value::parse(text[range.clone()].as_bytes())?;
+        Ok(Some(raw::splice(text, range, &self.new_value(current).to_string())))
     }
 
     /// The document after the write, or `None` if the write's condition (NX, XX, a place
     /// to add to) does not hold.
-    fn apply(&self, found: Option<Document>) -> Result<Option<Document>, CmdError> {
+    fn apply(&self, found: Option<Value>) -> Result<Option<Value>, CmdError> {
         let (only_missing, only_present) = match self.mode {
             SetMode::Replace {
                 only_missing,
@@ -117,12 +145,9 @@ impl JsonSet {
             if !self.path.is_root() {
                 return Err(CmdError::new("ERR new objects must be created at the root"));
             }
-            return Ok((!only_present).then(|| Document {
-                value: self.new_value(Value::Null),
-                expires_at: None,
-            }));
+            return Ok((!only_present).then(|| self.new_value(Value::Null)));
         };
-        let locations = self.path.locate(&document.value);
+        let locations = self.path.locate(&document);
         if !locations.is_empty() {
             if only_missing {
                 return Ok(None);
@@ -130,12 +155,12 @@ impl JsonSet {
             // A merge of null deletes what it lands on (but the root, which becomes null).
             if self.mode == SetMode::Merge && self.value.is_null() && !self.path.is_root() {
                 for location in outermost(locations).iter().rev() {
-                    path::remove(&mut document.value, location);
+                    path::remove(&mut document, location);
                 }
                 return Ok(Some(document));
             }
             for location in &locations {
-                let target = path::get_mut(&mut document.value, location).expect("a located value");
+                let target = path::get_mut(&mut document, location).expect("a located value");
                 *target = self.new_value(std::mem::take(target));
             }
             return Ok(Some(document));
@@ -148,8 +173,8 @@ impl JsonSet {
             return self.nowhere_to_add();
         };
         let mut added = false;
-        for location in parent.locate(&document.value) {
-            if let Some(Value::Object(object)) = path::get_mut(&mut document.value, &location) {
+        for location in parent.locate(&document) {
+            if let Some(Value::Object(object)) = path::get_mut(&mut document, &location) {
                 object.insert(key.clone(), self.new_value(Value::Null));
                 added = true;
             }
@@ -174,7 +199,7 @@ impl JsonSet {
 
     /// A legacy path names one place, which must exist; a JSONPath that selects nothing
     /// writes nothing.
-    fn nowhere_to_add(&self) -> Result<Option<Document>, CmdError> {
+    fn nowhere_to_add(&self) -> Result<Option<Value>, CmdError> {
         match self.path.is_legacy() {
             true => Err(self.path.missing()),
             false => Ok(None),
@@ -212,30 +237,46 @@ impl JsonMSet {
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
         // Every document is worked out before any is stored, so that a failing write leaves
         // them all as they were. A key written twice sees its first write.
-        let mut documents: Vec<(&Bytes, bool, Document)> = Vec::new();
+        struct Pending<'a> {
+            key: &'a Bytes,
+            created: bool,
+            document: Value,
+            expires_at: Option<i64>,
+        }
+        let mut pending: Vec<Pending> = Vec::new();
         for write in &self.writes {
-            let earlier = documents.iter().position(|(key, _, _)| *key == &write.key);
-            let (created, found) = match earlier {
+            let earlier = pending.iter().position(|pending| pending.key == &write.key);
+            let (created, found, expires_at) = match earlier {
                 Some(at) => {
-                    let (_, created, document) = documents.swap_remove(at);
-                    (created, Some(document))
+                    let earlier = pending.swap_remove(at);
+                    (earlier.created, Some(earlier.document), earlier.expires_at)
                 }
                 None => {
                     let found = read_document(&mut tx.read(now_ms), &write.key).await?;
-                    (found.is_none(), found)
+                    let expires_at = found.as_ref().and_then(|document| document.expires_at);
+                    (
+                        found.is_none(),
+                        found.map(|found| found.parse()).transpose()?,
+                        expires_at,
+                    )
                 }
             };
             let document = write.apply(found)?.ok_or_else(|| write.path.missing())?;
-            documents.push((&write.key, created, document));
+            pending.push(Pending {
+                key: &write.key,
+                created,
+                document,
+                expires_at,
+            });
         }
-        for (key, created, document) in &documents {
+        for write in pending {
             let writing = Writing {
-                key,
-                created: *created,
+                key: write.key,
+                created: write.created,
                 event: "json.set",
                 max_value_bytes: self.writes[0].max_value_bytes,
             };
-            write_document(tx, writing, document).await?;
+            write_document(tx, writing, write.document.to_string(), write.expires_at).await?;
         }
         Ok(Reply::OK)
     }
@@ -263,7 +304,7 @@ impl JsonDel {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let Some(mut document) = read_document(&mut tx.read(now_ms), &self.key).await? else {
+        let Some(found) = read_document(&mut tx.read(now_ms), &self.key).await? else {
             return Ok(Reply::Int(0));
         };
         if self.path.is_root() && !self.clear {
@@ -271,17 +312,18 @@ impl JsonDel {
             tx.notify(crate::store::EventClass::Module, "json.del", &self.key);
             return Ok(Reply::Int(1));
         }
-        let locations = outermost(self.path.locate(&document.value));
+        let mut document = found.parse()?;
+        let locations = outermost(self.path.locate(&document));
         let changed = match self.clear {
             true => locations
                 .iter()
-                .filter(|location| clear(path::get_mut(&mut document.value, location).expect("a located value")))
+                .filter(|location| clear(path::get_mut(&mut document, location).expect("a located value")))
                 .count(),
             // From the last, so that removing one leaves the others' indexes as they were.
             false => locations
                 .iter()
                 .rev()
-                .filter(|location| path::remove(&mut document.value, location))
+                .filter(|location| path::remove(&mut document, location))
                 .count(),
         };
         if changed > 0 {
@@ -292,7 +334,7 @@ impl JsonDel {
                 event,
                 max_value_bytes: usize::MAX,
             };
-            write_document(tx, writing, &document).await?;
+            write_document(tx, writing, document.to_string(), found.expires_at).await?;
         }
         Ok(Reply::count(changed))
     }
@@ -435,36 +477,71 @@ impl JsonEdit {
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let Some(mut document) = read_document(&mut tx.read(now_ms), &self.key).await? else {
+        let Some(found) = read_document(&mut tx.read(now_ms), &self.key).await? else {
             return Err(no_such_key().into());
         };
-        let locations = self.path.locate(&document.value);
-        if self.path.is_legacy() && locations.is_empty() {
-            return Err(self.path.missing().into());
-        }
-        // From the last, so that an edit of an array leaves the places inside it before it.
-        let mut outcomes = Vec::with_capacity(locations.len());
-        for location in locations.iter().rev() {
-            let target = path::get_mut(&mut document.value, location).expect("a located value");
-            let outcome = self.edit.apply(target)?;
-            if self.path.is_legacy()
-                && let Outcome::NotApplicable = outcome
-            {
-                return Err(wrong_type(self.edit.expects(), target).into());
-            }
-            outcomes.push(outcome);
-        }
-        outcomes.reverse();
-        if outcomes.iter().any(|outcome| matches!(outcome, Outcome::Answer(_))) {
+        let (text, outcomes) = match self.path.steps() {
+            Some(steps) => self.edit_in_place(&found, steps)?,
+            None => self.edit_parsed(&found)?,
+        };
+        if let Some(text) = text {
             let writing = Writing {
                 key: &self.key,
                 created: false,
                 event: self.edit.event(),
                 max_value_bytes: self.max_value_bytes,
             };
-            write_document(tx, writing, &document).await?;
+            write_document(tx, writing, text, found.expires_at).await?;
         }
         Ok(self.edit.reply(outcomes, self.path.is_legacy()))
+    }
+
+    /// The edit of the one value a static path names, parsed alone and spliced back into
+    /// the text: the document's new text if it changed, and the outcome.
+    fn edit_in_place(
+        &self,
+        found: &Document,
+        steps: &[path::Step],
+    ) -> Result<(Option<String>, Vec<Outcome>), CmdError> {
+        let text = found.text()?;
+        let Some(range) = raw::locate(text, steps) else {
+            return match self.path.is_legacy() {
+                true => Err(self.path.missing()),
+                false => Ok((None, Vec::new())),
+            };
+        };
+        let mut target = value::parse(text[range.clone()].as_bytes())?;
+        let outcome = self.applied(&mut target)?;
+        let changed = matches!(outcome, Outcome::Answer(_));
+        let text = changed.then(|| raw::splice(text, range, &target.to_string()));
+        Ok((text, vec![outcome]))
+    }
+
+    /// The edit at every value a path selects in the parsed document.
+    fn edit_parsed(&self, found: &Document) -> Result<(Option<String>, Vec<Outcome>), CmdError> {
+        let mut document = found.parse()?;
+        let locations = self.path.locate(&document);
+        if self.path.is_legacy() && locations.is_empty() {
+            return Err(self.path.missing());
+        }
+        // From the last, so that an edit of an array leaves the places inside it before it.
+        let mut outcomes = Vec::with_capacity(locations.len());
+        for location in locations.iter().rev() {
+            let target = path::get_mut(&mut document, location).expect("a located value");
+            outcomes.push(self.applied(target)?);
+        }
+        outcomes.reverse();
+        let changed = outcomes.iter().any(|outcome| matches!(outcome, Outcome::Answer(_)));
+        Ok((changed.then(|| document.to_string()), outcomes))
+    }
+
+    /// The edit at one value; a legacy path's value must be of the type it works on.
+    fn applied(&self, target: &mut Value) -> Result<Outcome, CmdError> {
+        let outcome = self.edit.apply(target)?;
+        match (&outcome, self.path.is_legacy()) {
+            (Outcome::NotApplicable, true) => Err(wrong_type(self.edit.expects(), target)),
+            _ => Ok(outcome),
+        }
     }
 }
 
