@@ -5,17 +5,10 @@ use litekv::reply::Reply;
 
 use crate::helpers::{TestEngine, bulk, bulks, err, int, ints, nil, ok};
 
-/// Bits, counts, positions, operations and fields, with their errors.
+/// Bits, counts, positions, operations and fields, with their errors; LCS's forms; and SORT by
+/// value, by other keys, with GET, LIMIT and STORE.
 #[tokio::test]
-async fn bitmaps_answer_as_redis_does() {
-    let engine = TestEngine::new().await;
-    engine.expect(&[]).await;
-    engine.close().await;
-}
-
-/// LCS's forms, and SORT by value, by other keys, with GET, LIMIT and STORE.
-#[tokio::test]
-async fn lcs_and_sort_answer_as_redis_does() {
+async fn bitmaps_lcs_and_sort_answer_as_redis_does() {
     let engine = TestEngine::new().await;
     engine
         .expect(&[
