@@ -34,7 +34,8 @@ const BODY_SHAPE: &str = r#"a JSON object such as {"value": {"theme": "dark"}, "
 /// `POST /<key>/` upserts: 201 when the key is new (or had expired), 200 when it existed.
 /// With `"type"`, `value` is a whole collection that replaces whatever the key held,
 /// atomically: for `"hash"` an object of fields, for `"list"` and `"set"` an array of
-/// elements, for `"zset"` an array of `[member, score]` pairs.
+/// elements, for `"zset"` an array of `[member, score]` pairs, for `"json"` any JSON value,
+/// a document the `JSON.*` commands read and edit by path.
 #[utoipa::path(
     post, path = "/{key}/", tag = "JSON API", operation_id = "set_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
@@ -80,7 +81,8 @@ pub(super) async fn set_key(
 ///
 /// `GET /<key>/`: the value and the whole seconds it has left (-1: never expires). A
 /// collection answers with its `"type"`: a hash as an object of strings, a list as an array
-/// from head to tail, a set as a sorted array, a sorted set as `[member, score]` pairs.
+/// from head to tail, a set as a sorted array, a sorted set as `[member, score]` pairs, a JSON
+/// document as itself.
 #[utoipa::path(
     get, path = "/{key}/", tag = "JSON API", operation_id = "get_key",
     params(("key" = String, Path, description = "The key, percent-encoded; `%2F` is a `/` inside it", example = "user:123")),
@@ -148,12 +150,13 @@ pub(super) struct SetResponse {
 #[derive(Serialize, ToSchema)]
 pub(super) struct GetResponse {
     key: String,
-    /// The key's type, for any but a string: `hash`, `list`, `set` or `zset`.
+    /// The key's type, for any but a string: `hash`, `list`, `set`, `zset` or `json`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     #[schema(example = "hash")]
     kind: Option<&'static str>,
     /// The JSON value; for a hash, an object of its fields and their values; for a list or
-    /// set, an array of its elements; for a sorted set, `[member, score]` pairs.
+    /// set, an array of its elements; for a sorted set, `[member, score]` pairs; for a JSON
+    /// document, the document.
     #[schema(value_type = Value)]
     value: Box<RawValue>,
     /// Whole seconds left, rounded up; -1 for a key that never expires.
@@ -194,7 +197,8 @@ fn key_from_path(path: &str) -> Result<Key, KeyError> {
 pub(super) struct SetRequest {
     /// Any JSON value, stored as its compact JSON text; with `type`, the collection: an object
     /// of fields (hash), an array of elements (list, set) or of `[member, score]` pairs (zset),
-    /// whose fields, elements and members are strings, numbers or booleans.
+    /// whose fields, elements and members are strings, numbers or booleans; or any JSON value
+    /// as a document (json).
     #[schema(value_type = Value)]
     value: Vec<u8>,
     /// Whole seconds until the key expires; without it, never.
