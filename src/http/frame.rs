@@ -139,10 +139,16 @@ impl Refusal {
 }
 
 /// Paths served without a token: probes, which orchestrators call without credentials, and
-/// the index and the API's documentation, which hold no data.
+/// the index, the API's documentation and the console's page, which hold no data (the console
+/// asks for a token itself).
 fn is_public(method: &Method, path: &str) -> bool {
     let index = method == Method::GET && path == "/";
-    index || matches!(path, "/health" | "/ready" | "/openapi.json" | "/docs" | "/redoc") || path.starts_with("/docs/")
+    index
+        || matches!(
+            path,
+            "/health" | "/ready" | "/openapi.json" | "/docs" | "/redoc" | "/console"
+        )
+        || path.starts_with("/docs/")
 }
 
 /// Logs the request and counts and times it for `/metrics`. Logged at `debug`

@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(only("/health", web::get(), "GET, HEAD", ops::health))
         .service(only("/ready", web::get(), "GET, HEAD", ops::ready))
         .service(only("/metrics", web::get(), "GET, HEAD", ops::metrics))
+        .service(only("/console", web::get(), "GET, HEAD", ops::console))
         .service(
             web::resource("/")
                 .route(web::get().to(ops::index))

@@ -138,9 +138,23 @@ pub(super) async fn index() -> HttpResponse {
         service: "litekv",
         version: env!("CARGO_PKG_VERSION"),
         docs: "/docs",
-        message: "a Redis-compatible key-value store over HTTP: open /docs in a browser to read and \
-                  try the API; /openapi.json describes it",
+        console: "/console",
+        message: "a Redis-compatible key-value store over HTTP: open /console in a browser to see \
+                  and edit the data, /docs to read and try the API; /openapi.json describes it",
     })
+}
+
+/// The console: one page, served from the binary, that browses and edits keys and runs
+/// commands through the API with the token it is given.
+pub(super) async fn console() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        // Nothing but this server: the page needs no CDN, and may reach no other origin.
+        .insert_header((
+            "content-security-policy",
+            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:",
+        ))
+        .body(include_str!("console.html"))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -152,5 +166,8 @@ pub(super) struct IndexBody {
     /// Swagger UI, to read and try the API.
     #[schema(example = "/docs")]
     docs: &'static str,
+    /// The console, to see and edit the data in a browser.
+    #[schema(example = "/console")]
+    console: &'static str,
     message: &'static str,
 }

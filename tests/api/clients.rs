@@ -46,7 +46,13 @@ static INSTALLING: Mutex<()> = Mutex::new(());
 pub(crate) fn node_clients() -> PathBuf {
     let _installing = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = clients_dir();
-    let packages = ["@upstash/redis", "@upstash/ratelimit", "@upstash/lock", "ioredis"];
+    let packages = [
+        "@upstash/redis",
+        "@upstash/ratelimit",
+        "@upstash/lock",
+        "ioredis",
+        "puppeteer-core",
+    ];
     if !packages
         .iter()
         .all(|package| dir.join("node_modules").join(package).exists())

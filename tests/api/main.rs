@@ -8,6 +8,7 @@ mod clients;
 mod commands;
 mod compat;
 mod concurrency;
+mod console;
 mod container;
 mod crash;
 #[path = "../common/database.rs"]
