@@ -1,7 +1,8 @@
 //! litekv: a persistent, Redis-compatible key-value store reached over HTTP and the Redis
 //! protocol.
 //!
-//! A request flows down three layers (see DESIGN.md):
+//! A request flows down three layers (see docs/architecture.md, which follows one through
+//! them):
 //! - [`http`] and [`resp`]: front doors. Translate a protocol into commands, and outcomes back.
 //! - [`cmd`]: the command engine. Redis semantics (expiry, lazy deletes) over the store.
 //! - [`store`]: the only code that writes SQL. A read pool and one group-committing writer.

@@ -91,8 +91,8 @@ async fn the_image_runs_as_a_user_with_the_database_on_a_volume() {
     assert!(environment.contains(&("DATABASE_URL".to_owned(), "sqlite:///data/db.sqlite3".to_owned())));
     let build = build_command();
     assert!(
-        repository_file("README.md").contains(&build),
-        "the README builds with the Dockerfile's command: {build}"
+        repository_file("docs/operations.md").contains(&build),
+        "docs/operations.md builds with the Dockerfile's command: {build}"
     );
 }
 

@@ -243,3 +243,92 @@ async fn swagger_ui_lists_every_operation_in_a_browser_without_internet() {
     }
     app.stop().await;
 }
+
+/// The README is the first ten minutes: it stays short, and what it leaves out is in `docs/`.
+#[test]
+fn the_readme_stays_short() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(lines < 250, "the README has {lines} lines; move the detail to docs/");
+}
+
+/// Every link from the README and `docs/` to a file of the repository leads to one, and every
+/// link to a heading (`#anchor`, here or in another page) names one that is there.
+#[test]
+fn every_link_in_the_readme_and_docs_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|extension| extension == "md") {
+            pages.push(path);
+        }
+    }
+    let link = regex_lite_links();
+    let mut broken = Vec::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for target in link(&text) {
+            if target.starts_with("http://") || target.starts_with("https://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (file, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let linked = match file {
+                "" => page.clone(),
+                file => page.parent().unwrap().join(file),
+            };
+            if !linked.exists() {
+                broken.push(format!("{}: {target} (no such file)", page.display()));
+                continue;
+            }
+            if !anchor.is_empty() && linked.extension().is_some_and(|extension| extension == "md") {
+                let headings = std::fs::read_to_string(&linked).unwrap();
+                if !headings
+                    .lines()
+                    .filter(|line| line.starts_with('#'))
+                    .any(|line| slug(line) == anchor)
+                {
+                    broken.push(format!("{}: {target} (no such heading)", page.display()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+/// The targets of a page's Markdown links and images, outside code blocks.
+fn regex_lite_links() -> impl Fn(&str) -> Vec<String> {
+    |text: &str| {
+        let mut targets = Vec::new();
+        let mut in_code = false;
+        for line in text.lines() {
+            if line.starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            if in_code {
+                continue;
+            }
+            let mut rest = line;
+            while let Some(at) = rest.find("](") {
+                let after = &rest[at + 2..];
+                let Some(end) = after.find(')') else { break };
+                targets.push(after[..end].to_owned());
+                rest = &after[end..];
+            }
+        }
+        targets
+    }
+}
+
+/// A heading's anchor as GitHub makes it: lowercase, punctuation dropped, spaces as hyphens.
+fn slug(heading: &str) -> String {
+    heading
+        .trim_start_matches('#')
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}

@@ -2,7 +2,7 @@
 //! while running; reads keep working; nothing acknowledged is lost; never a panic.
 //!
 //! The full-disk and read-only tests mount a small tmpfs of their own, which needs root (CI
-//! runs as root); without it they say so and pass, as the README states.
+//! runs as root); without it they say so and pass, as the README states (Quick start).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -121,7 +121,7 @@ async fn events_ends_the_stream_and_bad_requests_say_why() {
     assert_eq!(watcher.next().await.unwrap()["key"], "a/b");
 }
 
-/// Plain `curl -N`, as the README shows it: it prints each event as it comes.
+/// Plain `curl -N`, as docs/real-time.md shows it: it prints each event as it comes.
 #[actix_web::test]
 async fn curl_follows_a_key() {
     let database = TestDatabase::new();
