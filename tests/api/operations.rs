@@ -187,6 +187,27 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
     drop(server);
 }
 
+/// At the default level, each HTTP request leaves one line: a newcomer's curl shows in the
+/// log.
+#[actix_web::test]
+async fn a_request_is_logged_at_the_default_level() {
+    let database = TestDatabase::new();
+    let (server, address) = RunningBinary::server(&database, &[]).await;
+    let response = awc::Client::default()
+        .get(format!("{address}/greeting/"))
+        .insert_header(("x-request-id", "first-curl"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let line: Value = serde_json::from_str(&server.wait_for_log("first-curl").await).unwrap();
+    assert_eq!(
+        (&line["level"], &line["message"], &line["status"]),
+        (&json!("INFO"), &json!("request"), &json!(404))
+    );
+    drop(server);
+}
+
 #[actix_web::test]
 async fn logs_carry_the_request_id_and_never_values_or_tokens() {
     let database = TestDatabase::new();
