@@ -14,6 +14,7 @@ mod crash;
 #[path = "../common/database.rs"]
 mod database;
 mod differential;
+mod doc_examples;
 mod docs;
 mod example_database;
 mod expiry;
