@@ -175,3 +175,202 @@ async fn every_curl_example_answers_what_its_page_shows() {
         differences.join("\n")
     );
 }
+
+/// A client example: a Python or JavaScript block, or a `redis-cli` line of an `sh` block, and
+/// what the page shows it printing.
+struct ClientExample {
+    language: Language,
+    code: String,
+    /// For each line printed, in order, what the page shows (`None`: nothing shown).
+    shown: Vec<Option<String>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Language {
+    Python,
+    JavaScript,
+    RedisCli,
+}
+
+/// The code and the comment of a line (`#` for Python and shells, `//` for JavaScript).
+fn split_comment(line: &str, marker: &str) -> (String, Option<String>) {
+    match line
+        .find(&format!(" {marker} "))
+        .or_else(|| line.starts_with(&format!("{marker} ")).then_some(0))
+    {
+        Some(at) => {
+            let comment = line[at..].trim_start().trim_start_matches(marker).trim();
+            (line[..at].to_owned(), Some(comment.to_owned()))
+        }
+        None => (line.to_owned(), None),
+    }
+}
+
+fn client_examples(page: &str) -> Vec<ClientExample> {
+    let mut examples = Vec::new();
+    let mut lines = page.lines();
+    while let Some(fence) = lines.next() {
+        let language = match fence {
+            "```python" => Language::Python,
+            "```js" => Language::JavaScript,
+            "```sh" => Language::RedisCli,
+            _ => continue,
+        };
+        let block: Vec<&str> = lines.by_ref().take_while(|line| *line != "```").collect();
+        if language == Language::RedisCli {
+            for line in block.iter().filter(|line| line.starts_with("redis-cli ")) {
+                let (code, comment) = split_comment(line, "#");
+                examples.push(ClientExample {
+                    language,
+                    code: code.trim_end().to_owned(),
+                    shown: vec![comment],
+                });
+            }
+            continue;
+        }
+        let (marker, print) = match language {
+            Language::Python => ("#", "print("),
+            _ => ("//", "console.log("),
+        };
+        let mut shown: Vec<Option<String>> = Vec::new();
+        let (mut printing, mut last_was_print) = (false, false);
+        for line in &block {
+            let (code, comment) = split_comment(line, marker);
+            if code.contains(print) {
+                printing = true;
+            }
+            if printing && (language == Language::Python || code.trim_end().ends_with(';')) {
+                shown.push(comment);
+                printing = false;
+                last_was_print = true;
+            } else if code.trim().is_empty() && last_was_print && shown.last() == Some(&None) {
+                // A comment on the line after a print shows what it printed.
+                *shown.last_mut().unwrap() = comment;
+            } else {
+                last_was_print = false;
+            }
+        }
+        examples.push(ClientExample {
+            language,
+            code: block.join("\n"),
+            shown,
+        });
+    }
+    examples
+}
+
+/// Whether a printed line is what the page shows: the same, or the same with an explanation
+/// in parentheses after it, or redis-cli's terminal form of its plain output (`(integer) 1`,
+/// a quoted string, numbered lines).
+fn printed_as_shown(printed: &str, shown: &str) -> bool {
+    let numbered: Vec<String> = printed
+        .lines()
+        .enumerate()
+        .map(|(at, line)| format!("{}) {line:?}", at + 1))
+        .collect();
+    printed == shown
+        || shown.starts_with(&format!("{printed} ("))
+        || shown == format!("(integer) {printed}")
+        || shown == format!("{printed:?}")
+        || shown == numbered.join(" ")
+        || printed.lines().any(|line| line == shown)
+}
+
+#[actix_web::test]
+async fn every_client_example_prints_what_its_page_shows() {
+    debian_package("redis-cli", "redis-tools");
+    let python = crate::clients::python_clients();
+    let node_dir = crate::clients::node_clients();
+    let mut differences = Vec::new();
+    let mut ran = 0;
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let examples = client_examples(&text);
+        if examples.is_empty() {
+            continue;
+        }
+        // The pages' Redis protocol examples say they run against a server with this token.
+        let token = if text.contains("s3cret") { "s3cret" } else { "none" };
+        let (app, _database) = match token {
+            "s3cret" => crate::helpers::spawn_app_with(&["--token", "s3cret"]).await,
+            _ => spawn_app().await,
+        };
+        let resp = app.resp.to_string();
+        let scratch = tempfile::Builder::new()
+            .prefix(".doc-example")
+            .tempdir_in(&node_dir)
+            .unwrap();
+        for (number, example) in examples.into_iter().enumerate() {
+            let code = example
+                .code
+                .replace("http://127.0.0.1:8000", &app.address)
+                .replace("127.0.0.1:6379", &resp)
+                .replace("port=6379", &format!("port={}", app.resp.port()));
+            let mut command = match example.language {
+                Language::RedisCli => {
+                    let mut command = Command::new("sh");
+                    let code = code.replacen("redis-cli ", &format!("redis-cli -p {} ", app.resp.port()), 1);
+                    command.args(["-c", &code]);
+                    command
+                }
+                Language::Python => {
+                    let mut command = Command::new(&python);
+                    command.args(["-c", &code]);
+                    command
+                }
+                Language::JavaScript => {
+                    // In tests/clients, so that its packages are found; a client that keeps a
+                    // connection open (ioredis) would keep node running.
+                    let script = scratch.path().join(format!("example-{number}.mjs"));
+                    std::fs::write(&script, format!("{code}\nprocess.exit(0);\n")).unwrap();
+                    let mut command = Command::new("node");
+                    command.arg(script);
+                    command
+                }
+            };
+            command
+                .env("LITEKV_TOKEN", token)
+                .env("UPSTASH_REDIS_REST_URL", &app.address)
+                .env("UPSTASH_REDIS_REST_TOKEN", token);
+            let output = actix_web::rt::task::spawn_blocking(move || command.output().unwrap())
+                .await
+                .unwrap();
+            ran += 1;
+            let page_name = page.file_name().unwrap().to_string_lossy().into_owned();
+            if !output.status.success() {
+                differences.push(format!(
+                    "{page_name}: failed ({}):\n{}\n{}",
+                    output.status,
+                    example.code,
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+                continue;
+            }
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            // redis-cli prints one answer (over several lines for an array); the others a line
+            // per print.
+            let printed: Vec<String> = match example.language {
+                Language::RedisCli => vec![stdout.trim_end().to_owned()],
+                _ => stdout.lines().map(str::to_owned).collect(),
+            };
+            for (at, shown) in example.shown.iter().enumerate() {
+                let Some(shown) = shown else { continue };
+                let line = printed.get(at).map_or("", String::as_str);
+                if !printed_as_shown(line, shown) {
+                    differences.push(format!(
+                        "{page_name}:\n{}\n  shown: {shown}\n  printed: {line}",
+                        example.code
+                    ));
+                }
+            }
+        }
+        app.stop().await;
+    }
+    assert!(ran >= 15, "only {ran} client examples ran");
+    assert!(
+        differences.is_empty(),
+        "{} differ:\n{}",
+        differences.len(),
+        differences.join("\n\n")
+    );
+}
