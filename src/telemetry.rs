@@ -133,6 +133,19 @@ fn describe_metrics() {
         "litekv_open_connections",
         "Open client connections, HTTP and Redis protocol together"
     );
+    describe_gauge!("litekv_resident_memory_bytes", "The server's resident memory");
+}
+
+/// The process's resident memory, from /proc (0 where there is none): INFO's `used_memory`
+/// and `/metrics`' `litekv_resident_memory_bytes`.
+pub fn resident_memory_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|pages| pages.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
 }
 
 /// Folds histogram samples into their buckets every few seconds; without it they pile up

@@ -100,6 +100,7 @@ pub(super) async fn metrics(
 ) -> HttpResponse {
     metrics::gauge!("litekv_database_bytes").set(engine.store().database_bytes().await as f64);
     metrics::gauge!("litekv_open_connections").set(connections.open() as f64);
+    metrics::gauge!("litekv_resident_memory_bytes").set(crate::telemetry::resident_memory_bytes() as f64);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(handle.render())

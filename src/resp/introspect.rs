@@ -107,7 +107,7 @@ pub(super) async fn info(shared: &Shared, args: VecDeque<Bytes>) -> Result<Reply
         );
     }
     if wants("memory") {
-        let resident = resident_bytes();
+        let resident = crate::telemetry::resident_memory_bytes();
         let database_bytes = shared.engine.store().database_bytes().await;
         section(
             &mut text,
@@ -209,17 +209,6 @@ fn appendfsync(durability: Durability) -> &'static str {
         Durability::Full => "always",
         Durability::Normal => "everysec",
     }
-}
-
-/// The process's resident memory, from /proc (0 where there is none).
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|pages| pages.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
 }
 
 fn human_bytes(bytes: u64) -> String {

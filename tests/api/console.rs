@@ -54,6 +54,6 @@ async fn the_console_browses_edits_follows_and_runs_commands_in_a_browser() {
     })
     .await
     .unwrap();
-    assert!(report.contains("console: 27 checks passed"), "{report}");
+    assert!(report.contains("console: 29 checks passed"), "{report}");
     drop(server);
 }

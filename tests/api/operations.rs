@@ -176,11 +176,16 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
     );
     // At least the connection this page came on; closed ones may not have been noticed yet.
     assert!(sample(&page, "litekv_open_connections") >= 1.0);
+    assert!(
+        sample(&page, "litekv_resident_memory_bytes") > 1_000_000.0,
+        "the server takes memory"
+    );
     // Every metric says what it counts.
     for name in [
         "litekv_http_requests_total",
         "litekv_write_batch_size",
         "litekv_database_bytes",
+        "litekv_resident_memory_bytes",
     ] {
         assert!(page.contains(&format!("# HELP {name} ")), "{name} has no HELP line");
     }

@@ -83,6 +83,7 @@ const output = () => document.querySelector("#output").innerText;
 await signIn(token);
 await check("every key is listed", () => document.querySelectorAll("#keys li").length === 37);
 await check("the stats panel counts the keys", () => document.querySelector("#stat-keys")?.textContent === "37");
+await check("the stats panel shows the server's memory", () => / MB$/.test(document.querySelector("#stat-memory")?.textContent ?? ""));
 await page.type("#pattern", "user:*");
 await page.keyboard.press("Enter");
 await check("the pattern finds the users, and only them", () => {
@@ -101,6 +102,7 @@ assert.equal(await redis("GET", "user:1"), '{"name":"Ada Lovelace"}', "the edit 
 checks += 1;
 
 // Another client writes: the open key's view follows.
+await check("the view shows the saved value", () => document.querySelector("#view textarea")?.value.includes("Ada Lovelace"));
 await redis("SET", "user:1", JSON.stringify({ name: "Grace" }));
 await check("the view shows the other client's write", () => document.querySelector("#view textarea")?.value.includes("Grace"));
 
