@@ -12,7 +12,7 @@ mod write;
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::cmd::args::check_length;
+use crate::cmd::args::{Args, check_length};
 use crate::reply::{CmdError, ExecError};
 use crate::store::{EventClass, ReadView, WriteTx};
 use path::Path;
@@ -94,6 +94,16 @@ async fn write_document(
     tx.notify_created(writing.created, writing.key);
     tx.notify(EventClass::Module, writing.event, writing.key);
     Ok(())
+}
+
+/// `key [path]`, as most commands begin: the path is the root when none is given.
+fn key_and_path(args: &mut Args) -> Result<(Bytes, Path), CmdError> {
+    let key = args.key()?;
+    let path = match args.remaining() {
+        0 => Path::root(),
+        _ => Path::parse(&args.bytes()?)?,
+    };
+    Ok((key, path))
 }
 
 /// A write to a key that does not exist, where the command cannot create one.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::path::Path;
 use super::value::{self, Layout};
-use super::{Document, read_document, wrong_type};
+use super::{Document, key_and_path, read_document, wrong_type};
 use crate::cmd::args::Args;
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::ReadView;
@@ -163,11 +163,7 @@ pub struct JsonRead {
 
 impl JsonRead {
     pub(in crate::cmd) fn parse(args: &mut Args, query: Query) -> Result<Self, CmdError> {
-        let key = args.key()?;
-        let path = match args.remaining() {
-            0 => Path::root(),
-            _ => Path::parse(&args.bytes()?)?,
-        };
+        let (key, path) = key_and_path(args)?;
         args.finish()?;
         Ok(Self { key, path, query })
     }

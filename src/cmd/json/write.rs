@@ -8,7 +8,7 @@ use serde_json::{Number, Value};
 
 use super::path::{self, Location, Path};
 use super::value::{self, Arithmetic};
-use super::{Document, Writing, no_such_key, raw, read_document, write_document, wrong_type};
+use super::{Document, Writing, key_and_path, no_such_key, raw, read_document, write_document, wrong_type};
 use crate::cmd::args::Args;
 use crate::reply::{CmdError, ExecError, Reply};
 use crate::store::WriteTx;
@@ -294,11 +294,7 @@ pub struct JsonDel {
 
 impl JsonDel {
     pub(in crate::cmd) fn parse(args: &mut Args, clear: bool) -> Result<Self, CmdError> {
-        let key = args.key()?;
-        let path = match args.remaining() {
-            0 => Path::root(),
-            _ => Path::parse(&args.bytes()?)?,
-        };
+        let (key, path) = key_and_path(args)?;
         args.finish()?;
         Ok(Self { key, path, clear })
     }
@@ -451,11 +447,7 @@ impl JsonEdit {
 
     /// `JSON.ARRPOP key [path [index]]`.
     pub(in crate::cmd) fn parse_arrpop(args: &mut Args) -> Result<Self, CmdError> {
-        let key = args.key()?;
-        let path = match args.remaining() {
-            0 => Path::root(),
-            _ => Path::parse(&args.bytes()?)?,
-        };
+        let (key, path) = key_and_path(args)?;
         let index = if args.remaining() > 0 { args.int()? } else { -1 };
         args.finish()?;
         Ok(Self::new(args, key, path, Edit::ArrPop(index)))

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use super::Connection;
 use super::keys::key_info;
 use crate::store::backend::{Row, Strings};
-use crate::store::{StoreError, StringWrite};
+use crate::store::{KeyType, StoreError, StringWrite};
 
 impl Connection {
     /// A key's row (expired or not), with its value if it is a string: one lookup of one
@@ -20,6 +20,21 @@ impl Connection {
             Ok((key_info(row, 0)?, value.map(Bytes::from)))
         });
         found.optional()
+    }
+}
+
+impl Connection {
+    /// Upserts a key whose value lives in its row (a string, a document), replacing a key of
+    /// any type (the schema's trigger deletes a collection's elements).
+    fn put_inline(&self, key: &[u8], kind: KeyType, expires_at: Option<i64>, value: &[u8]) -> rusqlite::Result<()> {
+        let id = self.new_key_id()?;
+        let mut upsert = self.prepare(
+            "insert into keys (key, id, type, expires_at, value) values (?1, ?2, ?3, ?4, ?5)
+             on conflict (key) do update set
+                 type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
+        )?;
+        upsert.execute(params![key, id, kind, expires_at, value])?;
+        Ok(())
     }
 }
 
@@ -45,25 +60,12 @@ impl Strings for Connection {
     /// string (the schema's trigger deletes its elements).
     async fn put_strings(&mut self, writes: &[&StringWrite]) -> Result<(), StoreError> {
         for write in writes {
-            let id = self.new_key_id()?;
-            let mut upsert = self.prepare(
-                "insert into keys (key, id, type, expires_at, value) values (?1, ?2, 'string', ?3, ?4)
-                 on conflict (key) do update set
-                     type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
-            )?;
-            upsert.execute(params![write.key.as_ref(), id, write.expires_at, write.value.as_ref()])?;
+            self.put_inline(&write.key, KeyType::String, write.expires_at, &write.value)?;
         }
         Ok(())
     }
 
     async fn put_document(&mut self, key: &[u8], document: &[u8], expires_at: Option<i64>) -> Result<(), StoreError> {
-        let id = self.new_key_id()?;
-        let mut upsert = self.prepare(
-            "insert into keys (key, id, type, expires_at, value) values (?1, ?2, 'json', ?3, ?4)
-             on conflict (key) do update set
-                 type = excluded.type, expires_at = excluded.expires_at, value = excluded.value",
-        )?;
-        upsert.execute(params![key, id, expires_at, document])?;
-        Ok(())
+        Ok(self.put_inline(key, KeyType::Json, expires_at, document)?)
     }
 }
