@@ -543,6 +543,60 @@ fn iso_8601(unix_ms: i64) -> String {
 mod tests {
     use super::*;
 
+    mod fuzz {
+        use actix_web::ResponseError;
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// JSON bodies of a few levels, mostly the shape a POST takes, with its fields and
+        /// types at random.
+        fn bodies() -> impl Strategy<Value = String> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(Value::from),
+                "[a-z\\u{e9}\"]{0,6}".prop_map(Value::from),
+            ];
+            let value = leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map("[a-z]{0,3}", inner, 0..4)
+                        .prop_map(|members| Value::Object(members.into_iter().collect())),
+                ]
+            });
+            let field = prop::sample::select(vec!["value", "ttl", "type", "other"]);
+            prop::collection::vec((field, value), 0..4).prop_map(|fields| {
+                Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()).to_string()
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn a_post_body_is_taken_or_refused_with_a_4xx(body in prop_oneof![bodies(), ".{0,40}"]) {
+                let refused = |error: ApiError| error.status_code().is_client_error();
+                match SetRequest::parse(body.as_bytes(), 64) {
+                    Ok(request) => {
+                        prop_assert!(request.value.len() <= 64);
+                        // A typed value is a collection or refused the same way.
+                        if request.kind != ValueType::String {
+                            prop_assert!(collection_of(request.kind, &request.value).map_or_else(refused, |_| true));
+                        }
+                    }
+                    Err(error) => prop_assert!(refused(error)),
+                }
+            }
+
+            #[test]
+            fn any_path_is_a_key_or_refused_without_panicking(path in "/[a-z%0-9A-F/\\u{e9}]{0,40}") {
+                let _ = key_from_path(&path);
+            }
+        }
+    }
+
     #[test]
     fn a_slash_inside_a_key_may_be_written_either_way() {
         assert_eq!(key_from_path("/a%2Fb/").unwrap().as_str(), "a/b");

@@ -311,6 +311,59 @@ mod tests {
         assert!(Path::parse(b"$.a[0]").unwrap().parent_and_key().is_none());
     }
 
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::super::super::raw::tests::fuzz::{documents, steps};
+        use super::*;
+
+        /// A static path's text, names written as a dot where RFC 9535 allows, else quoted.
+        fn spelled(steps: &[Step]) -> String {
+            let mut text = "$".to_owned();
+            for step in steps {
+                match step {
+                    Step::Index(index) => text.push_str(&format!("[{index}]")),
+                    Step::Key(name) if static_steps(&format!("$.{name}")).is_some() => {
+                        text.push_str(&format!(".{name}"))
+                    }
+                    Step::Key(name) => text.push_str(&format!("[{}]", serde_json::to_string(name).unwrap())),
+                }
+            }
+            text
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn a_static_path_selects_what_the_general_evaluation_selects(document in documents(), steps in steps()) {
+                let text = spelled(&steps);
+                let general = JsonPath::parse(&text).unwrap();
+                let expected: Vec<Location> = general
+                    .query_located(&document)
+                    .locations()
+                    .map(|location| {
+                        location
+                            .iter()
+                            .map(|step| match step {
+                                PathElement::Name(name) => Step::Key((*name).to_owned()),
+                                PathElement::Index(index) => Step::Index(*index),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                prop_assert_eq!(Path::parse(text.as_bytes()).unwrap().locate(&document), expected);
+            }
+
+            #[test]
+            fn any_bytes_parse_as_a_path_or_fail_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..48)) {
+                if let Ok(path) = Path::parse(&bytes) {
+                    let _ = path.parent_and_key();
+                }
+            }
+        }
+    }
+
     #[test]
     fn removing_keeps_the_siblings_in_order() {
         let mut document: Value = serde_json::from_str(r#"{"a": 1, "b": 2, "c": 3}"#).unwrap();

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for Name<'de> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn at<'t>(text: &'t str, steps: &[Step]) -> Option<&'t str> {
@@ -139,6 +139,69 @@ mod tests {
         assert_eq!(at(text, &[key("f"), key("g")]), None);
         assert_eq!(at(text, &[key("missing")]), None);
         assert_eq!(at(text, &[Step::Index(0)]), None);
+    }
+
+    pub(in crate::cmd::json) mod fuzz {
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        use super::super::super::path;
+        use super::*;
+
+        const NAMES: &[&str] = &["a", "b", "é", "a\"b", "", "x y", "0"];
+
+        /// Documents of a few levels, with names and strings that need escapes.
+        pub(in crate::cmd::json) fn documents() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                (-1e9f64..1e9).prop_map(Value::from),
+                prop::sample::select(NAMES).prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                    prop::collection::vec((prop::sample::select(NAMES), inner), 0..5).prop_map(
+                        |members| Value::Object(members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                    ),
+                ]
+            })
+        }
+
+        pub(in crate::cmd::json) fn steps() -> impl Strategy<Value = Vec<Step>> {
+            let step = prop_oneof![
+                prop::sample::select(NAMES).prop_map(|name| Step::Key(name.to_owned())),
+                (0usize..5).prop_map(Step::Index),
+            ];
+            prop::collection::vec(step, 0..4)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn the_text_walk_finds_what_the_parsed_walk_finds(document in documents(), steps in steps()) {
+                let text = document.to_string();
+                let found = locate(&text, &steps).map(|range| serde_json::from_str::<Value>(&text[range]).unwrap());
+                prop_assert_eq!(found.as_ref(), path::get(&document, &steps));
+            }
+
+            #[test]
+            fn a_splice_is_the_edit_of_the_parsed_document(document in documents(), steps in steps(), new in documents()) {
+                let text = document.to_string();
+                if let Some(range) = locate(&text, &steps) {
+                    let mut edited = document.clone();
+                    *path::get_mut(&mut edited, &steps).unwrap() = new.clone();
+                    prop_assert_eq!(splice(&text, range, &new.to_string()), edited.to_string());
+                }
+            }
+
+            #[test]
+            fn any_text_is_walked_without_panicking(text in ".{0,64}", steps in steps()) {
+                let _ = locate(&text, &steps);
+            }
+        }
     }
 
     #[test]
