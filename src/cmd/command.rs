@@ -783,6 +783,95 @@ mod tests {
         );
     }
 
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Words commands take, and arguments at their edges.
+        const WORDS: &[&str] = &[
+            "NX",
+            "XX",
+            "CH",
+            "GT",
+            "LT",
+            "EX",
+            "PX",
+            "KEEPTTL",
+            "GET",
+            "COUNT",
+            "ANY",
+            "ASC",
+            "DESC",
+            "LIMIT",
+            "MATCH",
+            "TYPE",
+            "WITHSCORES",
+            "WITHDIST",
+            "WITHCOORD",
+            "WITHHASH",
+            "STORE",
+            "STOREDIST",
+            "FROMMEMBER",
+            "FROMLONLAT",
+            "BYRADIUS",
+            "BYBOX",
+            "BYSCORE",
+            "BYLEX",
+            "REV",
+            "km",
+            "m",
+            "INDENT",
+            "NEWLINE",
+            "SPACE",
+            "$",
+            "$..a",
+            ".",
+            ".a",
+            "$[0]",
+            "$[",
+            "[1,2]",
+            "{\"a\":1}",
+            "\"s\"",
+            "null",
+            "0",
+            "1",
+            "-1",
+            "2",
+            "inf",
+            "-inf",
+            "nan",
+            "1e400",
+            "(1",
+            "[a",
+            "-",
+            "+",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(5000))]
+
+            /// What the Upstash door and the Redis protocol hand the engine, at random: every
+            /// command parses or answers an error, and never panics.
+            #[test]
+            fn any_arguments_to_any_command_parse_or_fail_without_panicking(
+                name in prop::sample::select(command_names().collect::<Vec<_>>()),
+                arguments in prop::collection::vec(
+                    prop_oneof![prop::sample::select(WORDS).prop_map(str::to_owned), "[ -~]{0,6}"],
+                    0..9,
+                ),
+            ) {
+                let mut words = vec![name.to_owned()];
+                words.extend(arguments);
+                let words: Vec<&str> = words.iter().map(String::as_str).collect();
+                let _ = parse(args(&words), 64);
+            }
+        }
+    }
+
     #[test]
     fn values_over_the_limit_are_refused() {
         assert_eq!(
