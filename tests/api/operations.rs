@@ -113,14 +113,10 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
             response.unwrap().status()
         }
     };
+    let metrics = || client.get(format!("{address}/metrics")).bearer_auth("secret").send();
     // The start-up sweep commits a batch of its own first: a write beside it could share it.
     for attempt in 0.. {
-        let mut response = client
-            .get(format!("{address}/metrics"))
-            .bearer_auth("secret")
-            .send()
-            .await
-            .unwrap();
+        let mut response = metrics().await.unwrap();
         let page = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
         if page.contains(r#"litekv_expired_keys_deleted_total{by="sweep"} 1"#) {
             break;
@@ -146,12 +142,7 @@ async fn metrics_count_requests_writes_expiry_and_the_database_size() {
 
     let unauthorized = client.get(format!("{address}/metrics")).send().await.unwrap();
     assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED, "metrics need a token");
-    let mut response = client
-        .get(format!("{address}/metrics"))
-        .bearer_auth("secret")
-        .send()
-        .await
-        .unwrap();
+    let mut response = metrics().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let content_type = response.headers().get("content-type").unwrap().to_str().unwrap();
     assert!(content_type.starts_with("text/plain; version=0.0.4"), "{content_type}");

@@ -33,18 +33,21 @@ async fn read_sketch(view: &mut ReadView<'_>, key: &[u8]) -> Result<Option<(Sket
     }
 }
 
-/// Every register's highest value among the sketches at `keys` (missing keys count as
-/// empty), and whether one of them is dense.
-async fn merged_registers(view: &mut ReadView<'_>, keys: &[Bytes]) -> Result<(Box<[u8; REGISTERS]>, bool), ExecError> {
-    let mut registers = Box::new([0; REGISTERS]);
+/// Raises `registers` to the sketches' at `keys` (missing keys count as empty): whether one
+/// of them is dense.
+async fn merge_sketches(
+    view: &mut ReadView<'_>,
+    keys: &[Bytes],
+    registers: &mut [u8; REGISTERS],
+) -> Result<bool, ExecError> {
     let mut any_dense = false;
     for key in keys {
         if let Some((sketch, _)) = read_sketch(view, key).await? {
             any_dense |= sketch.is_dense();
-            sketch.merge_into(&mut registers)?;
+            sketch.merge_into(registers)?;
         }
     }
-    Ok((registers, any_dense))
+    Ok(any_dense)
 }
 
 /// `PFADD key [element ...]`: 1 if the count may have changed (or the key was created).
@@ -101,7 +104,8 @@ impl PfCount {
             return Ok(Reply::count(count));
         }
         view.consistent().await?;
-        let (registers, _) = merged_registers(view, &self.keys).await?;
+        let mut registers = Box::new([0; REGISTERS]);
+        merge_sketches(view, &self.keys, &mut registers).await?;
         Ok(Reply::count(sketch::estimate(&registers)))
     }
 }
@@ -110,20 +114,29 @@ impl PfCount {
 #[derive(Debug)]
 pub struct PfMerge {
     destination: Bytes,
+    /// The other sources.
     sources: Vec<Bytes>,
 }
 
 impl PfMerge {
     pub(in crate::cmd) fn parse(args: &mut Args) -> Result<Self, CmdError> {
-        let destination = args.key()?;
-        let mut sources = vec![destination.clone()];
-        sources.extend(args.keys()?);
-        Ok(Self { destination, sources })
+        Ok(Self {
+            destination: args.key()?,
+            sources: args.keys()?,
+        })
     }
 
     pub(in crate::cmd) async fn exec(self, tx: &mut WriteTx<'_>, now_ms: i64) -> Result<Reply, ExecError> {
-        let (registers, any_dense) = merged_registers(&mut tx.read(now_ms), &self.sources).await?;
+        // The destination is read once, and merged first, as Redis takes it first of the
+        // sources.
         let found = read_sketch(&mut tx.read(now_ms), &self.destination).await?;
+        let mut registers = Box::new([0; REGISTERS]);
+        let mut any_dense = false;
+        if let Some((sketch, _)) = &found {
+            any_dense = sketch.is_dense();
+            sketch.merge_into(&mut registers)?;
+        }
+        any_dense |= merge_sketches(&mut tx.read(now_ms), &self.sources, &mut registers).await?;
         let created = found.is_none();
         let (mut sketch, expires_at) = found.unwrap_or_default();
         if any_dense {

@@ -1,6 +1,7 @@
 //! JSON documents, RedisJSON's commands: a key of its own type whose value is a JSON document,
-//! read and edited at paths ([`path`]). The document is stored as its compact text: each
-//! command parses it, works on the parsed value, and a write stores the new text whole
+//! read and edited at paths ([`path`]). The document is stored as its compact text. A path of
+//! member names and indexes is followed through the text, and only the value it names is
+//! parsed ([`raw`]); other paths parse the document. A write stores the new text whole
 //! (`docs/storage.md` says what that costs as documents grow).
 
 mod path;

@@ -118,15 +118,16 @@ impl JsonSet {
         let (Some(document), Some(steps)) = (found, self.path.steps()) else {
             return Ok(None);
         };
+        // A merge of null removes, and NX writes nothing where a value is: the general path's.
         let removes = self.mode == SetMode::Merge && self.value.is_null() && !self.path.is_root();
         let only_missing = matches!(self.mode, SetMode::Replace { only_missing: true, .. });
+        if removes || only_missing {
+            return Ok(None);
+        }
         let text = document.text()?;
         let Some(range) = raw::locate(text, steps) else {
             return Ok(None);
         };
-        if removes || only_missing {
-            return Ok(None);
-        }
         let current = value::parse(text[range.clone()].as_bytes())?;
         Ok(Some(raw::splice(text, range, &self.new_value(current).to_string())))
     }
